@@ -1,0 +1,654 @@
+// The command-line front end: import, info, requests, sql, formats. Every
+// command works headless on the same core the GUI uses.
+
+#include "cli.h"
+
+#include "pipeline.h"
+#include "queries.h"
+#include "registry.h"
+#include "session.h"
+#include "units.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace ls::cli {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+struct Args
+{
+    QStringList positional;
+    QHash<QString, QString> options; // --name value, or --flag → "1"
+    bool has(const QString &name) const { return options.contains(name); }
+    QString value(const QString &name, const QString &def = QString()) const
+    {
+        return options.value(name, def);
+    }
+};
+
+// Parses "--opt value", "--opt=value", "-o value" and flags.
+bool parseArgs(const QStringList &argv, const QStringList &valued, const QStringList &flags,
+               Args *args, QString *error)
+{
+    for (int i = 0; i < argv.size(); ++i) {
+        const QString &a = argv[i];
+        if (a.startsWith(QLatin1Char('-')) && a.size() > 1 && a != QLatin1String("-")) {
+            QString name = a;
+            QString value;
+            const int eq = int(a.indexOf(QLatin1Char('=')));
+            bool hasValue = false;
+            if (eq > 0) {
+                name = a.left(eq);
+                value = a.mid(eq + 1);
+                hasValue = true;
+            }
+            if (valued.contains(name)) {
+                if (!hasValue) {
+                    if (i + 1 >= argv.size()) {
+                        *error = QStringLiteral("%1 needs a value").arg(name);
+                        return false;
+                    }
+                    value = argv[++i];
+                }
+                args->options.insert(name, value);
+            } else if (flags.contains(name) && !hasValue) {
+                args->options.insert(name, QStringLiteral("1"));
+            } else {
+                *error = QStringLiteral("unknown option %1").arg(name);
+                return false;
+            }
+        } else {
+            args->positional << a;
+        }
+    }
+    return true;
+}
+
+int usageError(const QString &cmd, const QString &msg)
+{
+    err() << "lanescope " << cmd << ": " << msg << "\n"
+          << "Try 'lanescope " << cmd << " --help'.\n";
+    err().flush();
+    return 2;
+}
+
+QString humanBytes(qint64 b)
+{
+    if (b < 1024) return QStringLiteral("%1 B").arg(b);
+    if (b < 1024 * 1024) return QStringLiteral("%1 KiB").arg(double(b) / 1024, 0, 'f', 1);
+    if (b < qint64(1024) * 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(double(b) / 1048576, 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(double(b) / 1073741824, 0, 'f', 2);
+}
+
+// ---------------------------------------------------------------------------
+
+const char kImportHelp[] = R"(Usage: lanescope import -o SESSION FILE|DIR... [--format ID]
+
+Imports trace files into a session file, creating it when it does not exist
+and appending otherwise. A folder imports every file in it (recursively) whose
+format is recognised; files that are not are listed and skipped. Each file is
+one transaction: a file that fails leaves the session as it was.
+
+Options:
+  -o, --output SESSION  the session file (*.lanescope)
+  --format ID           force an importer (see 'lanescope formats')
+  --quiet               no progress bar
+
+Exit status: 0 all files imported, 1 any file failed, 2 usage error.
+)";
+
+class ProgressLine
+{
+public:
+    explicit ProgressLine(bool enabled) : m_enabled(enabled) { m_timer.start(); }
+    void update(const QString &name, const ImportProgress &p)
+    {
+        if (!m_enabled || m_timer.elapsed() - m_last < 100) return;
+        m_last = m_timer.elapsed();
+        const double secs = std::max(0.001, double(m_timer.elapsed()) / 1000.0);
+        const int width = 24;
+        const int filled = p.permille * width / 1000;
+        QString bar = QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char(' '));
+        const double rate = double(p.bytesRead) / secs;
+        const double eta = rate > 0 ? double(p.bytesTotal - p.bytesRead) / rate : 0;
+        QString line =
+            QStringLiteral("\r%1 [%2] %3% %4/%5 %6/s %7 ev/s ETA %8s %9")
+                .arg(name.left(28), bar)
+                .arg(p.permille / 10)
+                .arg(humanBytes(p.bytesRead), humanBytes(p.bytesTotal), humanBytes(qint64(rate)))
+                .arg(qint64(double(p.events) / secs))
+                .arg(eta, 0, 'f', 0)
+                .arg(p.stage);
+        err() << line.leftJustified(m_width);
+        m_width = int(line.size());
+        err().flush();
+    }
+    void clear()
+    {
+        if (!m_enabled || m_width == 0) return;
+        err() << QLatin1Char('\r') << QString(m_width, QLatin1Char(' ')) << QLatin1Char('\r');
+        err().flush();
+        m_width = 0;
+    }
+    void restart()
+    {
+        m_timer.restart();
+        m_last = -1000;
+    }
+
+private:
+    bool m_enabled;
+    QElapsedTimer m_timer;
+    qint64 m_last = -1000;
+    int m_width = 0;
+};
+
+int cmdImport(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(
+            argv, {QStringLiteral("-o"), QStringLiteral("--output"), QStringLiteral("--format")},
+            {QStringLiteral("--quiet"), QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("import"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kImportHelp;
+        return 0;
+    }
+    const QString session = a.value(QStringLiteral("-o"), a.value(QStringLiteral("--output")));
+    if (session.isEmpty())
+        return usageError(QStringLiteral("import"), QStringLiteral("missing -o SESSION"));
+    if (a.positional.isEmpty())
+        return usageError(QStringLiteral("import"), QStringLiteral("no input files"));
+    const QStringList files = expandInputs(a.positional);
+    const bool fromFolder = files.size() != a.positional.size() ||
+                            std::any_of(a.positional.begin(), a.positional.end(),
+                                        [](const QString &p) { return QFileInfo(p).isDir(); });
+    Session s = [&] {
+        try {
+            return Session::open(session);
+        } catch (const DbError &ex) {
+            err() << ex.message() << "\n";
+            err().flush();
+            std::exit(1);
+        }
+    }();
+    const ImporterRegistry &reg = builtinImporters();
+    ProgressLine progress(!a.has(QStringLiteral("--quiet")) && isatty(2));
+    int failed = 0, skipped = 0, ok = 0;
+    for (const QString &f : files) {
+        ImportOptions opt;
+        opt.format = a.value(QStringLiteral("--format")).toUtf8();
+        const QString name = QFileInfo(f).fileName();
+        progress.restart();
+        opt.progress = [&](const ImportProgress &p) { progress.update(name, p); };
+        const ImportResult r = importFile(s, f, reg, opt);
+        progress.clear();
+        if (!r.ok) {
+            // Inside a folder, files of no known format are skipped, not failures.
+            if (fromFolder && r.format.isEmpty() &&
+                r.error.contains(QLatin1String("unrecognised format"))) {
+                out() << "skipped " << f << ": not a recognised format\n";
+                ++skipped;
+                continue;
+            }
+            err() << "error: " << r.error << "\n";
+            err().flush();
+            ++failed;
+            continue;
+        }
+        ++ok;
+        qint64 diagCount = 0;
+        for (const auto &d : r.diagnostics)
+            diagCount += d.count;
+        out() << f << ": " << r.format << ", " << r.events << " events, " << r.requests
+              << " requests, " << r.phases << " phases, " << r.spans << " spans, " << r.samples
+              << " samples, " << diagCount << " diagnostics, " << r.ms << " ms\n";
+        for (const auto &d : r.diagnostics) {
+            out() << "  " << severityName(d.severity) << " " << d.code << " x" << d.count;
+            if (d.firstLine >= 0)
+                out() << " (first at line " << d.firstLine << ")";
+            else if (d.firstOffset >= 0)
+                out() << " (first at offset " << d.firstOffset << ")";
+            out() << ": " << d.message << "\n";
+        }
+        out().flush();
+    }
+    out() << ok << " imported, " << failed << " failed";
+    if (skipped) out() << ", " << skipped << " skipped";
+    out() << " -> " << session << "\n";
+    out().flush();
+    return failed ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+
+const char kInfoHelp[] = R"(Usage: lanescope info SESSION [--json]
+
+Prints what a session holds: every source with its format, clock alignment,
+counts and diagnostics, the request count and time range, and row counts.
+)";
+
+int cmdInfo(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(argv, {},
+                   {QStringLiteral("--json"), QStringLiteral("-h"), QStringLiteral("--help")}, &a,
+                   &e))
+        return usageError(QStringLiteral("info"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kInfoHelp;
+        return 0;
+    }
+    if (a.positional.size() != 1)
+        return usageError(QStringLiteral("info"), QStringLiteral("expects one SESSION"));
+    try {
+        Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+        const QList<SourceRow> sources = querySources(s.db());
+        QJsonObject counts;
+        for (const char *t : {"request", "phase", "raw_text", "lane", "span", "instant", "flow",
+                              "profile", "sample", "annotation"}) {
+            Stmt c(s.db(), QByteArray("SELECT count(*) FROM ") + t);
+            c.step();
+            counts.insert(QString::fromLatin1(t), c.int64(0));
+        }
+        Stmt range(s.db(), "SELECT min(start_ns), max(end_ns) FROM request");
+        range.step();
+        const TimeNs t0 = range.isNull(0) ? kNoTime : range.int64(0);
+        const TimeNs t1 = range.isNull(1) ? kNoTime : range.int64(1);
+        if (a.has(QStringLiteral("--json"))) {
+            QJsonArray srcs;
+            for (const SourceRow &sr : sources) {
+                QJsonArray diags;
+                for (const DiagnosticRow &d : sr.diagnostics)
+                    diags.append(QJsonObject{{QStringLiteral("code"), d.code},
+                                             {QStringLiteral("severity"), d.severity},
+                                             {QStringLiteral("count"), d.count},
+                                             {QStringLiteral("first_offset"), d.firstOffset},
+                                             {QStringLiteral("first_line"), d.firstLine},
+                                             {QStringLiteral("message"), d.message}});
+                srcs.append(QJsonObject{{QStringLiteral("id"), sr.id},
+                                        {QStringLiteral("path"), sr.path},
+                                        {QStringLiteral("format"), sr.format},
+                                        {QStringLiteral("size"), sr.size},
+                                        {QStringLiteral("sha256"), sr.sha256},
+                                        {QStringLiteral("clock"), sr.clock},
+                                        {QStringLiteral("clock_method"), sr.clockMethod},
+                                        {QStringLiteral("offset_ns"), sr.offset},
+                                        {QStringLiteral("status"), sr.status},
+                                        {QStringLiteral("events"), sr.events},
+                                        {QStringLiteral("requests"), sr.requests},
+                                        {QStringLiteral("spans"), sr.spans},
+                                        {QStringLiteral("import_ms"), sr.importMs},
+                                        {QStringLiteral("diagnostics"), diags}});
+            }
+            QJsonObject root{{QStringLiteral("session"), a.positional[0]},
+                             {QStringLiteral("sources"), srcs},
+                             {QStringLiteral("counts"), counts}};
+            if (t0 != kNoTime) {
+                root.insert(QStringLiteral("start_ns"), t0);
+                root.insert(QStringLiteral("end_ns"), t1);
+            }
+            out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
+            return 0;
+        }
+        out() << "Session " << a.positional[0] << "\n";
+        out() << counts.value(QStringLiteral("request")).toInteger() << " requests";
+        if (t0 != kNoTime)
+            out() << " from " << formatTime(t0) << " to " << formatTime(t1) << " ("
+                  << formatDuration(t1 - t0) << ")";
+        out() << "\n\nSources:\n";
+        for (const SourceRow &sr : sources) {
+            out() << "  [" << sr.id << "] " << sr.path << "\n"
+                  << "      " << sr.format << ", " << humanBytes(sr.size) << ", " << sr.status
+                  << ", clock " << sr.clock << " (" << sr.clockMethod << ", offset " << sr.offset
+                  << " ns), " << sr.events << " events, " << sr.requests << " requests, "
+                  << sr.spans << " spans, " << sr.importMs << " ms\n";
+            for (const DiagnosticRow &d : sr.diagnostics) {
+                out() << "      " << d.severity << " " << d.code << " x" << d.count;
+                if (d.firstLine >= 0)
+                    out() << " (first at line " << d.firstLine << ")";
+                else if (d.firstOffset >= 0)
+                    out() << " (first at offset " << d.firstOffset << ")";
+                out() << ": " << d.message << "\n";
+            }
+        }
+        out() << "\nRows:";
+        for (auto it = counts.begin(); it != counts.end(); ++it)
+            out() << " " << it.key() << "=" << it.value().toInteger();
+        out() << "\n";
+    } catch (const DbError &ex) {
+        err() << "lanescope info: " << ex.message() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+
+const char kRequestsHelp[] = R"(Usage: lanescope requests SESSION [--slowest N] [--filter EXPR]
+                          [--sort dur|start|status|key|url] [--asc]
+                          [--format table|csv|json]
+
+Lists requests, slowest first. Durations are client-observed where client
+evidence exists, else the server's. Phase columns are the client phases
+(empty when unknown).
+
+Filter expressions (terms are ANDed; a leading '-' negates a term):
+  status>=500  status=404  status:5xx    by HTTP status (0 = no response)
+  dur>200ms  dur<=1.5s  server>50ms      total, server-side, client-side time
+  ttfb>50ms dns>1ms connect>1ms tls>1ms send>1ms receive>1ms
+                                         client phases (bare numbers are ms)
+  host:api  url:/api/lock  method:POST  key:fd6f  handler:lock  side:client
+                                         substring match, case-insensitive
+  error                                  has an error, status 5xx or no response
+  loadtest                               from a load generator's results
+  anything else                          free text in key, URL, host, method, error
+
+CSV columns: key,method,url,status,start_ns,duration_ns,dns_ns,connect_ns,
+tls_ns,send_ns,wait_ns,receive_ns,error
+)";
+
+QString optNum(qint64 v, qint64 none)
+{
+    return v == none ? QString() : QString::number(v);
+}
+
+int cmdRequests(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(
+            argv,
+            {QStringLiteral("--slowest"), QStringLiteral("--filter"), QStringLiteral("--format"),
+             QStringLiteral("--sort"), QStringLiteral("--limit")},
+            {QStringLiteral("--asc"), QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("requests"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kRequestsHelp;
+        return 0;
+    }
+    if (a.positional.size() != 1)
+        return usageError(QStringLiteral("requests"), QStringLiteral("expects one SESSION"));
+    RequestQuery q;
+    q.filter = a.value(QStringLiteral("--filter"));
+    const QString format = a.value(QStringLiteral("--format"), QStringLiteral("table"));
+    if (format != QLatin1String("table") && format != QLatin1String("csv") &&
+        format != QLatin1String("json"))
+        return usageError(QStringLiteral("requests"),
+                          QStringLiteral("--format is table, csv or json"));
+    if (a.has(QStringLiteral("--slowest")) || a.has(QStringLiteral("--limit"))) {
+        bool ok;
+        q.limit = a.value(a.has(QStringLiteral("--slowest")) ? QStringLiteral("--slowest")
+                                                             : QStringLiteral("--limit"))
+                      .toLongLong(&ok);
+        if (!ok || q.limit < 0)
+            return usageError(QStringLiteral("requests"),
+                              QStringLiteral("--slowest takes a count"));
+    }
+    const QString sort = a.value(QStringLiteral("--sort"), QStringLiteral("dur"));
+    static const QHash<QString, RequestSort> sorts{{QStringLiteral("dur"), RequestSort::Duration},
+                                                   {QStringLiteral("start"), RequestSort::Start},
+                                                   {QStringLiteral("status"), RequestSort::Status},
+                                                   {QStringLiteral("key"), RequestSort::Key},
+                                                   {QStringLiteral("url"), RequestSort::Url},
+                                                   {QStringLiteral("method"), RequestSort::Method}};
+    if (!sorts.contains(sort))
+        return usageError(QStringLiteral("requests"),
+                          QStringLiteral("unknown --sort %1").arg(sort));
+    q.sort = sorts.value(sort);
+    q.descending = !a.has(QStringLiteral("--asc"));
+    FilterError fe;
+    if (!RequestFilter::parse(q.filter, &fe))
+        return usageError(QStringLiteral("requests"),
+                          QStringLiteral("bad filter: %1 (at character %2)")
+                              .arg(fe.message)
+                              .arg(fe.position + 1));
+    std::vector<RequestRow> rows;
+    try {
+        Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+        rows = queryRequests(s.db(), q);
+    } catch (const DbError &ex) {
+        err() << "lanescope requests: " << ex.message() << "\n";
+        return 1;
+    }
+    static const int kCsvPhases[] = {int(PhaseKind::Dns),  int(PhaseKind::Connect),
+                                     int(PhaseKind::Tls),  int(PhaseKind::Send),
+                                     int(PhaseKind::Wait), int(PhaseKind::Receive)};
+    if (format == QLatin1String("csv")) {
+        out() << "key,method,url,status,start_ns,duration_ns,dns_ns,connect_ns,tls_ns,send_ns,"
+                 "wait_ns,receive_ns,error\n";
+        for (const RequestRow &r : rows) {
+            QStringList cells{csvEscape(r.key),         csvEscape(r.method),
+                              csvEscape(r.url),         optNum(r.status, -1),
+                              optNum(r.start, kNoTime), optNum(r.duration(), -1)};
+            for (int k : kCsvPhases)
+                cells << optNum(r.phaseNs[size_t(k)], -1);
+            cells << csvEscape(r.error);
+            out() << cells.join(QLatin1Char(',')) << "\n";
+        }
+    } else if (format == QLatin1String("json")) {
+        QJsonArray arr;
+        for (const RequestRow &r : rows) {
+            QJsonObject o{{QStringLiteral("key"), r.key},
+                          {QStringLiteral("method"), r.method},
+                          {QStringLiteral("url"), r.url},
+                          {QStringLiteral("host"), r.host},
+                          {QStringLiteral("side"), r.side}};
+            auto put = [&o](const char *k, qint64 v, qint64 none) {
+                o.insert(QString::fromLatin1(k), v == none ? QJsonValue() : QJsonValue(v));
+            };
+            put("status", r.status, -1);
+            put("start_ns", r.start, kNoTime);
+            put("duration_ns", r.duration(), -1);
+            put("client_duration_ns",
+                r.clientStart == kNoTime || r.clientEnd == kNoTime ? -1
+                                                                   : r.clientEnd - r.clientStart,
+                -1);
+            put("server_duration_ns",
+                r.serverStart == kNoTime || r.serverEnd == kNoTime ? -1
+                                                                   : r.serverEnd - r.serverStart,
+                -1);
+            for (int k = 0; k < kPhaseKinds; ++k)
+                put(QByteArray(QByteArray(phaseKindName(PhaseKind(k))) + "_ns").constData(),
+                    r.phaseNs[size_t(k)], -1);
+            o.insert(QStringLiteral("error"),
+                     r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error));
+            o.insert(QStringLiteral("load_test"), r.loadTest);
+            arr.append(o);
+        }
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+    } else {
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+                     .arg(QStringLiteral("KEY"), -36)
+                     .arg(QStringLiteral("METHOD"), -6)
+                     .arg(QStringLiteral("STATUS"), 6)
+                     .arg(QStringLiteral("TOTAL"), 10)
+                     .arg(QStringLiteral("TTFB"), 10)
+                     .arg(QStringLiteral("SIDE"), -6)
+                     .arg(QStringLiteral("URL"));
+        for (const RequestRow &r : rows) {
+            const qint64 ttfb = r.phaseNs[size_t(PhaseKind::Wait)];
+            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+                         .arg(r.key, -36)
+                         .arg(r.method, -6)
+                         .arg(r.status < 0 ? QStringLiteral("-") : QString::number(r.status), 6)
+                         .arg(r.duration() < 0 ? QStringLiteral("-") : formatDuration(r.duration()),
+                              10)
+                         .arg(ttfb < 0 ? QStringLiteral("-") : formatDuration(ttfb), 10)
+                         .arg(r.side, -6)
+                         .arg(r.url);
+            if (!r.error.isEmpty()) out() << "  error: " << r.error;
+            out() << "\n";
+        }
+        out() << rows.size() << " requests\n";
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+
+const char kSqlHelp[] = R"(Usage: lanescope sql SESSION QUERY [--format table|csv|json]
+
+Runs one read-only SQL statement over the session (opened read-only; writing
+statements are refused). The schema is documented in core/schema.cpp.
+)";
+
+int cmdSql(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(argv, {QStringLiteral("--format")},
+                   {QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("sql"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kSqlHelp;
+        return 0;
+    }
+    if (a.positional.size() != 2)
+        return usageError(QStringLiteral("sql"), QStringLiteral("expects SESSION and QUERY"));
+    const QString format = a.value(QStringLiteral("--format"), QStringLiteral("table"));
+    SqlResult res;
+    try {
+        Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+        res = runSql(s.db(), a.positional[1]);
+    } catch (const DbError &ex) {
+        err() << "lanescope sql: " << ex.message() << "\n";
+        return 1;
+    }
+    if (format == QLatin1String("csv")) {
+        QStringList h;
+        for (const QString &c : std::as_const(res.columns))
+            h << csvEscape(c);
+        out() << h.join(QLatin1Char(',')) << "\n";
+        for (const QStringList &row : std::as_const(res.rows)) {
+            QStringList cells;
+            for (const QString &c : row)
+                cells << csvEscape(c);
+            out() << cells.join(QLatin1Char(',')) << "\n";
+        }
+    } else if (format == QLatin1String("json")) {
+        QJsonArray arr;
+        for (int r = 0; r < res.rows.size(); ++r) {
+            QJsonObject o;
+            for (int c = 0; c < res.columns.size(); ++c) {
+                const int t = res.types[r][c];
+                const QString &v = res.rows[r][c];
+                if (t == 5) // SQLITE_NULL
+                    o.insert(res.columns[c], QJsonValue());
+                else if (t == 1)
+                    o.insert(res.columns[c], v.toLongLong());
+                else if (t == 2)
+                    o.insert(res.columns[c], v.toDouble());
+                else
+                    o.insert(res.columns[c], v);
+            }
+            arr.append(o);
+        }
+        out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
+    } else if (format == QLatin1String("table")) {
+        QList<int> w;
+        for (const QString &c : std::as_const(res.columns))
+            w << int(std::min<qsizetype>(60, c.size()));
+        for (const QStringList &row : std::as_const(res.rows))
+            for (int c = 0; c < row.size(); ++c)
+                w[c] = std::max(w[c], int(std::min<qsizetype>(60, row[c].size())));
+        for (int c = 0; c < res.columns.size(); ++c)
+            out() << res.columns[c].leftJustified(w[c], QLatin1Char(' '), true) << ' ';
+        out() << "\n";
+        for (const QStringList &row : std::as_const(res.rows)) {
+            for (int c = 0; c < row.size(); ++c) {
+                QString cell = row[c];
+                cell.replace(QLatin1Char('\n'), QLatin1Char(' '));
+                out() << cell.leftJustified(w[c], QLatin1Char(' '), true) << ' ';
+            }
+            out() << "\n";
+        }
+        out() << res.rows.size() << " rows\n";
+    } else {
+        return usageError(QStringLiteral("sql"), QStringLiteral("--format is table, csv or json"));
+    }
+    return 0;
+}
+
+int cmdFormats()
+{
+    out() << "Formats Lanescope recognises (by content):\n";
+    for (const auto &imp : builtinImporters().all())
+        out() << "  " << QString::fromUtf8(imp->id()).leftJustified(16) << imp->displayName()
+              << "\n";
+    return 0;
+}
+
+} // namespace
+
+const char kMainHelp[] = R"(Usage: lanescope [FILE|SESSION...]        open the desktop app
+       lanescope COMMAND [ARGS]            run headless
+
+Commands:
+  import -o SESSION FILE|DIR...   import trace files into a session
+  info SESSION [--json]           sources, clocks, counts and diagnostics
+  requests SESSION [...]          list requests (filter, sort, csv/json)
+  sql SESSION QUERY [...]         read-only SQL over the session
+  screenshot SESSION -o PNG       render the main window offscreen
+  formats                         list the formats that can be imported
+
+Run 'lanescope COMMAND --help' for a command's options.
+Options: --help, --version
+)";
+
+bool isCommand(const QString &arg)
+{
+    static const QStringList cmds{QStringLiteral("import"),    QStringLiteral("info"),
+                                  QStringLiteral("requests"),  QStringLiteral("sql"),
+                                  QStringLiteral("formats"),   QStringLiteral("--help"),
+                                  QStringLiteral("-h"),        QStringLiteral("help"),
+                                  QStringLiteral("--version"), QStringLiteral("version")};
+    return cmds.contains(arg);
+}
+
+int run(const QStringList &args)
+{
+    const QString cmd = args.value(0);
+    const QStringList rest = args.mid(1);
+    if (cmd == QLatin1String("import")) return cmdImport(rest);
+    if (cmd == QLatin1String("info")) return cmdInfo(rest);
+    if (cmd == QLatin1String("requests")) return cmdRequests(rest);
+    if (cmd == QLatin1String("sql")) return cmdSql(rest);
+    if (cmd == QLatin1String("formats")) return cmdFormats();
+    if (cmd == QLatin1String("--version") || cmd == QLatin1String("version")) {
+        out() << "lanescope " << LANESCOPE_VERSION << "\n";
+        return 0;
+    }
+    out() << kMainHelp;
+    return cmd == QLatin1String("--help") || cmd == QLatin1String("-h") ||
+                   cmd == QLatin1String("help")
+               ? 0
+               : 2;
+}
+
+} // namespace ls::cli

@@ -1,0 +1,27 @@
+// lanescope: headless commands run on a QCoreApplication; anything else
+// (no arguments, files, sessions, `screenshot`) starts the GUI.
+
+#include "cli.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    QCoreApplication::setOrganizationName(QStringLiteral("Lanescope"));
+    QCoreApplication::setApplicationName(QStringLiteral("lanescope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LANESCOPE_VERSION));
+    if (!args.isEmpty() && ls::cli::isCommand(args.first())) {
+        QCoreApplication app(argc, argv);
+        return ls::cli::run(args);
+    }
+    QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/lanescope/icons/lanescope.svg")));
+    if (!args.isEmpty() && args.first() == QLatin1String("screenshot"))
+        return ls::gui::screenshotCommand(args.mid(1));
+    return ls::gui::runGui(args);
+}

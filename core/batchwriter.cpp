@@ -1,0 +1,444 @@
+#include "batchwriter.h"
+
+#include <algorithm>
+
+namespace ls {
+
+const char *sideName(Side s)
+{
+    switch (s) {
+    case Side::Client:
+        return "client";
+    case Side::Server:
+        return "server";
+    case Side::Unknown:
+        break;
+    }
+    return nullptr;
+}
+
+const char *clockKindName(ClockKind c)
+{
+    switch (c) {
+    case ClockKind::Wall:
+        return "wall";
+    case ClockKind::Monotonic:
+        return "monotonic";
+    case ClockKind::Relative:
+        return "relative";
+    }
+    return "wall";
+}
+
+static QByteArrayView nullableSide(Side s)
+{
+    const char *n = sideName(s);
+    return n ? QByteArrayView(n) : QByteArrayView();
+}
+
+// Empty QByteArray → NULL column.
+static QByteArrayView orNull(const QByteArray &b)
+{
+    return b.isEmpty() ? QByteArrayView() : QByteArrayView(b.constData(), b.size());
+}
+
+BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
+    : m_db(db), m_sourceId(sourceId), m_warn(std::move(warn)),
+      m_insString(db, "INSERT INTO string(value) VALUES(?)"),
+      m_findString(db, "SELECT id FROM string WHERE value = ?"),
+      m_insRequest(db, "INSERT INTO request(key, side, first_source_id) VALUES(?, 'server', ?)"),
+      m_findRequest(db, "SELECT id, method, url, host, handler, error, client_start_ns, "
+                        "client_end_ns, client_status, server_start_ns, server_end_ns, "
+                        "server_status, load_test FROM request WHERE key = ?"),
+      m_updRequest(db, "UPDATE request SET method=?2, url=?3, host=?4, handler=?5, error=?6, "
+                       "client_start_ns=?7, client_end_ns=?8, client_status=?9, "
+                       "server_start_ns=?10, server_end_ns=?11, server_status=?12, "
+                       "load_test=?13, start_ns=?14, end_ns=?15, status=?16, side=?17 WHERE id=?1"),
+      m_insPhase(db, "INSERT INTO phase(request_id, source_id, kind, name, side, start_ns, end_ns, "
+                     "lane_id, args) VALUES(?,?,?,?,?,?,?,?,?)"),
+      m_insLane(db, "INSERT INTO lane(source_id, kind, external_id, name, parent_id, sort_key) "
+                    "VALUES(?,?,?,?,?,?)"),
+      m_renameLane(db, "UPDATE lane SET name = ? WHERE id = ?"),
+      m_insSpan(db, "INSERT INTO span(lane_id, start_ns, end_ns, depth, name_id, category_id, "
+                    "request_id, args) VALUES(?,?,?,?,?,?,?,?)"),
+      m_insInstant(db, "INSERT INTO instant(lane_id, ts_ns, name_id, category_id, value, "
+                       "request_id, args) VALUES(?,?,?,?,?,?,?)"),
+      m_insFlow(db, "INSERT INTO flow(kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns, "
+                    "from_span_id, to_span_id) VALUES(?,?,?,?,?,?,?)"),
+      m_insRaw(db, "INSERT INTO raw_text(request_id, source_id, kind, side, offset, line, ts_ns, "
+                   "data) VALUES(?,?,?,?,?,?,?,?)"),
+      m_insProfile(db, "INSERT INTO profile(source_id, sample_type, unit, period_type, "
+                       "period_unit, period, time_ns, duration_ns) VALUES(?,?,?,?,?,?,?,?)"),
+      m_insFrame(db, "INSERT INTO frame(function, file, line) VALUES(?,?,?)"),
+      m_insCallsite(db, "INSERT INTO callsite(parent_id, frame_id, depth) VALUES(?,?,?)"),
+      m_insSample(db, "INSERT INTO sample(profile_id, callsite_id, value, ts_ns, lane_id, "
+                      "request_id, labels) VALUES(?,?,?,?,?,?,?)")
+{}
+
+BatchWriter::~BatchWriter() = default;
+
+void BatchWriter::checkInterval(TimeNs &start, TimeNs &end, const char *what)
+{
+    if (start == kNoTime && end != kNoTime) start = end;
+    if (end == kNoTime) end = start;
+    if (end < start) {
+        if (m_warn)
+            m_warn("negative-interval",
+                   QStringLiteral("a %1 ends before it starts; stored with zero length")
+                       .arg(QLatin1String(what)));
+        end = start;
+    }
+}
+
+StringId BatchWriter::intern(QByteArrayView s)
+{
+    const QByteArray key = s.toByteArray();
+    auto it = m_strings.constFind(key);
+    if (it != m_strings.constEnd()) return it.value();
+    m_findString.bindText(1, QByteArrayView(key.constData() ? key.constData() : "", key.size()));
+    StringId id;
+    if (m_findString.step()) {
+        id = m_findString.int64(0);
+        m_findString.reset();
+    } else {
+        m_findString.reset();
+        m_insString.bindText(1, QByteArrayView(key.constData() ? key.constData() : "", key.size()))
+            .run();
+        id = m_db.lastInsertId();
+    }
+    m_strings.insert(key, id);
+    return id;
+}
+
+BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create, bool *found)
+{
+    const QByteArray k = key.toByteArray();
+    auto it = m_reqIndex.constFind(k);
+    if (it != m_reqIndex.constEnd()) {
+        *found = true;
+        return m_reqs[size_t(it.value())];
+    }
+    ReqState st;
+    m_findRequest.bindText(1, k);
+    if (m_findRequest.step()) {
+        auto &q = m_findRequest;
+        st.id = q.int64(0);
+        st.method = q.text(1);
+        st.url = q.text(2);
+        st.host = q.text(3);
+        st.handler = q.text(4);
+        st.error = q.text(5);
+        st.cStart = q.isNull(6) ? kNoTime : q.int64(6);
+        st.cEnd = q.isNull(7) ? kNoTime : q.int64(7);
+        st.cStatus = q.isNull(8) ? -1 : int(q.int64(8));
+        st.sStart = q.isNull(9) ? kNoTime : q.int64(9);
+        st.sEnd = q.isNull(10) ? kNoTime : q.int64(10);
+        st.sStatus = q.isNull(11) ? -1 : int(q.int64(11));
+        st.loadTest = q.int64(12) != 0;
+        m_findRequest.reset();
+        *found = true;
+    } else {
+        m_findRequest.reset();
+        *found = false;
+        if (!create) {
+            static ReqState none;
+            none = ReqState();
+            return none;
+        }
+        m_insRequest.bindText(1, k).bind(2, m_sourceId).run();
+        st.id = m_db.lastInsertId();
+        st.fresh = true;
+    }
+    m_reqIndex.insert(k, qint64(m_reqs.size()));
+    m_reqs.push_back(std::move(st));
+    ++m_counts.requests;
+    return m_reqs.back();
+}
+
+RequestId BatchWriter::findRequest(QByteArrayView key)
+{
+    if (key.isEmpty()) return kNoId;
+    bool found = false;
+    ReqState &st = loadRequest(key, false, &found);
+    return found ? st.id : kNoId;
+}
+
+RequestId BatchWriter::request(const RequestRecord &r)
+{
+    QByteArray key = r.key;
+    if (key.isEmpty())
+        key = "#" + QByteArray::number(m_sourceId) + ":" + QByteArray::number(++m_syntheticKey);
+    bool found = false;
+    ReqState &st = loadRequest(key, true, &found);
+    auto firstWins = [](QByteArray &dst, const QByteArray &v) {
+        if (dst.isEmpty() && !v.isEmpty()) dst = v;
+    };
+    firstWins(st.method, r.method);
+    firstWins(st.url, r.url);
+    firstWins(st.host, r.host);
+    firstWins(st.handler, r.handler);
+    if (!r.error.isEmpty()) st.error = r.error;
+    TimeNs start = shift(r.start), end = shift(r.end);
+    if (start != kNoTime || end != kNoTime) checkInterval(start, end, "request");
+    const bool client = r.side == Side::Client;
+    TimeNs &s = client ? st.cStart : st.sStart;
+    TimeNs &e = client ? st.cEnd : st.sEnd;
+    if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
+    if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
+    if (r.status >= 0) (client ? st.cStatus : st.sStatus) = r.status;
+    st.loadTest = st.loadTest || r.loadTest;
+    st.dirty = true;
+    return st.id;
+}
+
+void BatchWriter::phase(const PhaseRecord &p)
+{
+    TimeNs start = shift(p.start), end = shift(p.end);
+    checkInterval(start, end, "phase");
+    if (start == kNoTime || p.request == kNoId) return;
+    m_insPhase.bind(1, p.request)
+        .bind(2, m_sourceId)
+        .bindText(3, p.kind)
+        .bindText(4, orNull(p.name))
+        .bindText(5, nullableSide(p.side))
+        .bind(6, start)
+        .bind(7, end)
+        .bindOrNull(8, p.lane, kNoId)
+        .bindText(9, orNull(p.args))
+        .run();
+    ++m_counts.phases;
+}
+
+LaneId BatchWriter::lane(const LaneRecord &l)
+{
+    const auto key = qMakePair(l.kind, l.externalId);
+    auto it = m_lanes.constFind(key);
+    if (it != m_lanes.constEnd()) return it.value();
+    m_insLane.bind(1, m_sourceId)
+        .bindText(2, l.kind)
+        .bind(3, l.externalId)
+        .bindText(4, orNull(l.name))
+        .bindOrNull(5, l.parent, kNoId)
+        .bind(6, l.sortKey)
+        .run();
+    const LaneId id = m_db.lastInsertId();
+    m_lanes.insert(key, id);
+    ++m_counts.lanes;
+    return id;
+}
+
+void BatchWriter::renameLane(LaneId lane, QByteArrayView name)
+{
+    m_renameLane.bindText(1, name).bind(2, lane).run();
+}
+
+SpanId BatchWriter::span(const SpanRecord &s)
+{
+    TimeNs start = shift(s.start), end = shift(s.end);
+    checkInterval(start, end, "span");
+    if (start == kNoTime || s.lane == kNoId) return kNoId;
+    m_insSpan.bind(1, s.lane)
+        .bind(2, start)
+        .bind(3, end)
+        .bind(4, s.depth)
+        .bindOrNull(5, s.name, kNoId)
+        .bindOrNull(6, s.category, kNoId)
+        .bindOrNull(7, s.request, kNoId)
+        .bindText(8, orNull(s.args))
+        .run();
+    ++m_counts.spans;
+    return m_db.lastInsertId();
+}
+
+void BatchWriter::instant(const InstantRecord &i)
+{
+    if (i.ts == kNoTime || i.lane == kNoId) return;
+    m_insInstant.bind(1, i.lane).bind(2, shift(i.ts)).bindOrNull(3, i.name, kNoId);
+    m_insInstant.bindOrNull(4, i.category, kNoId);
+    if (i.hasValue)
+        m_insInstant.bind(5, i.value);
+    else
+        m_insInstant.bindNull(5);
+    m_insInstant.bindOrNull(6, i.request, kNoId).bindText(7, orNull(i.args)).run();
+    ++m_counts.instants;
+}
+
+void BatchWriter::flow(const FlowRecord &f)
+{
+    m_insFlow.bindText(1, f.kind)
+        .bindOrNull(2, f.fromLane, kNoId)
+        .bindOrNull(3, shift(f.fromTs), kNoTime)
+        .bindOrNull(4, f.toLane, kNoId)
+        .bindOrNull(5, shift(f.toTs), kNoTime)
+        .bindOrNull(6, f.fromSpan, kNoId)
+        .bindOrNull(7, f.toSpan, kNoId)
+        .run();
+    ++m_counts.flows;
+}
+
+qint64 BatchWriter::rawText(const RawTextRecord &t)
+{
+    m_insRaw.bindOrNull(1, t.request, kNoId)
+        .bind(2, m_sourceId)
+        .bindText(3, t.kind)
+        .bindText(4, nullableSide(t.side))
+        .bindOrNull(5, t.offset, -1)
+        .bindOrNull(6, t.line, -1)
+        .bindOrNull(7, shift(t.ts), kNoTime)
+        .bindBlob(8, t.data)
+        .run();
+    ++m_counts.rawTexts;
+    return m_db.lastInsertId();
+}
+
+ProfileId BatchWriter::profile(const ProfileRecord &p)
+{
+    m_insProfile.bind(1, m_sourceId)
+        .bindText(2, p.sampleType)
+        .bindText(3, p.unit)
+        .bindText(4, orNull(p.periodType))
+        .bindText(5, orNull(p.periodUnit))
+        .bind(6, p.period)
+        .bindOrNull(7, shift(p.time), kNoTime)
+        .bind(8, p.durationNs)
+        .run();
+    return m_db.lastInsertId();
+}
+
+FrameId BatchWriter::frame(const FrameRecord &f)
+{
+    QByteArray key = f.function;
+    key += '\0';
+    key += f.file;
+    key += '\0';
+    key += QByteArray::number(f.line);
+    auto it = m_frames.constFind(key);
+    if (it != m_frames.constEnd()) return it.value();
+    m_insFrame.bindText(1, f.function).bindText(2, orNull(f.file)).bind(3, f.line).run();
+    const FrameId id = m_db.lastInsertId();
+    m_frames.insert(key, id);
+    return id;
+}
+
+CallsiteId BatchWriter::callsite(CallsiteId parent, FrameId frame)
+{
+    const auto key = qMakePair(qint64(parent), qint64(frame));
+    auto it = m_callsites.constFind(key);
+    if (it != m_callsites.constEnd()) return it.value();
+    const int depth = parent == kNoId ? 0 : m_callsiteDepth.value(parent) + 1;
+    m_insCallsite.bindOrNull(1, parent, kNoId).bind(2, frame).bind(3, depth).run();
+    const CallsiteId id = m_db.lastInsertId();
+    m_callsites.insert(key, id);
+    m_callsiteDepth.insert(id, depth);
+    return id;
+}
+
+void BatchWriter::sample(const SampleRecord &s)
+{
+    m_insSample.bind(1, s.profile)
+        .bind(2, s.callsite)
+        .bind(3, s.value)
+        .bindOrNull(4, shift(s.ts), kNoTime)
+        .bindOrNull(5, s.lane, kNoId)
+        .bindOrNull(6, s.request, kNoId)
+        .bindText(7, orNull(s.labels))
+        .run();
+    ++m_counts.samples;
+}
+
+void BatchWriter::setClock(ClockKind kind, TimeNs offset, QByteArrayView method)
+{
+    m_clock = kind;
+    m_offset = offset;
+    m_clockMethod = method.toByteArray();
+}
+
+void BatchWriter::alignmentHint(QByteArrayView key, TimeNs localTime)
+{
+    m_hints.emplace_back(key.toByteArray(), localTime);
+}
+
+void BatchWriter::alignByKeys()
+{
+    // Median of (request start on the shared timeline - local time) over the
+    // keys this source shares with requests from wall-clock sources.
+    Stmt q(m_db, "SELECT COALESCE(server_start_ns, client_start_ns) FROM request WHERE key = ? "
+                 "AND first_source_id != ?");
+    std::vector<TimeNs> deltas;
+    for (const auto &[key, local] : m_hints) {
+        q.bindText(1, key).bind(2, m_sourceId);
+        if (q.step() && !q.isNull(0)) deltas.push_back(q.int64(0) - local);
+        q.reset();
+    }
+    if (deltas.empty()) return;
+    std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
+    const TimeNs delta = deltas[deltas.size() / 2];
+    // Rows written so far carry m_offset; move them by the difference.
+    static const char *const kShift[] = {
+        "UPDATE span SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE lane_id IN "
+        "(SELECT id FROM lane WHERE source_id = ?2)",
+        "UPDATE instant SET ts_ns = ts_ns + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE "
+        "source_id = ?2)",
+        "UPDATE flow SET from_ts_ns = from_ts_ns + ?1, to_ts_ns = to_ts_ns + ?1 WHERE from_lane_id "
+        "IN (SELECT id FROM lane WHERE source_id = ?2)",
+        "UPDATE phase SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE source_id = ?2",
+        "UPDATE raw_text SET ts_ns = ts_ns + ?1 WHERE source_id = ?2",
+        "UPDATE sample SET ts_ns = ts_ns + ?1 WHERE profile_id IN (SELECT id FROM profile WHERE "
+        "source_id = ?2)",
+    };
+    const TimeNs move = delta - m_offset;
+    for (const char *sql : kShift) {
+        Stmt st(m_db, sql);
+        st.bind(1, move).bind(2, m_sourceId).run();
+    }
+    for (ReqState &st : m_reqs) {
+        // Requests this source created move with it; merged ones keep the
+        // times their wall-clock evidence gave (that is what we aligned to).
+        if (st.fresh)
+            for (TimeNs *t : {&st.cStart, &st.cEnd, &st.sStart, &st.sEnd})
+                if (*t != kNoTime) *t += move;
+    }
+    m_offset = delta;
+    m_clockMethod = "request keys (median of " + QByteArray::number(qint64(deltas.size())) + ")";
+}
+
+void BatchWriter::finish()
+{
+    if (m_clock == ClockKind::Monotonic && m_clockMethod == "unaligned" && !m_hints.empty())
+        alignByKeys();
+    for (const ReqState &st : m_reqs) {
+        if (!st.dirty) continue;
+        const bool hasClient = st.cStart != kNoTime || st.cStatus >= 0;
+        const bool hasServer = st.sStart != kNoTime || st.sStatus >= 0;
+        const TimeNs start = st.cStart != kNoTime ? st.cStart : st.sStart;
+        const TimeNs end = st.cStart != kNoTime ? st.cEnd : st.sEnd;
+        const int status = st.cStatus >= 0 ? st.cStatus : st.sStatus;
+        const char *side = hasClient && hasServer ? "both" : hasClient ? "client" : "server";
+        m_updRequest.bind(1, st.id)
+            .bindText(2, orNull(st.method))
+            .bindText(3, orNull(st.url))
+            .bindText(4, orNull(st.host))
+            .bindText(5, orNull(st.handler))
+            .bindText(6, orNull(st.error))
+            .bindOrNull(7, st.cStart, kNoTime)
+            .bindOrNull(8, st.cEnd, kNoTime)
+            .bindOrNull(9, st.cStatus, -1)
+            .bindOrNull(10, st.sStart, kNoTime)
+            .bindOrNull(11, st.sEnd, kNoTime)
+            .bindOrNull(12, st.sStatus, -1)
+            .bind(13, st.loadTest ? 1 : 0)
+            .bindOrNull(14, start, kNoTime)
+            .bindOrNull(15, end, kNoTime)
+            .bindOrNull(16, status, -1)
+            .bindText(17, QByteArrayView(side))
+            .run();
+    }
+    Stmt src(m_db, "UPDATE source SET clock = ?, clock_method = ?, offset_ns = ? WHERE id = ?");
+    src.bindText(1, QByteArrayView(clockKindName(m_clock)))
+        .bindText(2, m_clockMethod)
+        .bind(3, m_offset)
+        .bind(4, m_sourceId)
+        .run();
+}
+
+} // namespace ls

@@ -1,0 +1,105 @@
+#pragma once
+// BatchWriter: the RecordSink over a session's SQLite file. Lives for one
+// source's import, inside the pipeline's transaction: prepared statements are
+// made once, strings, lanes, frames and callsites are interned in hash maps,
+// and requests are merged in memory and written once at finish().
+//
+// Request merge rules (the same for every format):
+//  - a key seen before (in this import or an earlier one) is the same request;
+//  - method, url, host, handler: the first non-empty value wins;
+//  - client_* / server_* times: the earliest start and the latest end of that side;
+//  - status: the side's last known status; the request's status, start and end
+//    are the client's when there is client evidence, else the server's.
+
+#include "db.h"
+#include "sink.h"
+
+#include <QHash>
+
+#include <functional>
+#include <vector>
+
+namespace ls {
+
+struct WriterCounts
+{
+    qint64 requests = 0; // distinct requests touched
+    qint64 phases = 0;
+    qint64 lanes = 0;
+    qint64 spans = 0;
+    qint64 instants = 0;
+    qint64 flows = 0;
+    qint64 rawTexts = 0;
+    qint64 samples = 0;
+};
+
+class BatchWriter final : public RecordSink
+{
+public:
+    using WarnFn = std::function<void(QByteArrayView code, const QString &message)>;
+    BatchWriter(Db &db, qint64 sourceId, WarnFn warn = {});
+    ~BatchWriter() override;
+
+    StringId intern(QByteArrayView s) override;
+    RequestId request(const RequestRecord &r) override;
+    RequestId findRequest(QByteArrayView key) override;
+    void phase(const PhaseRecord &p) override;
+    LaneId lane(const LaneRecord &l) override;
+    void renameLane(LaneId lane, QByteArrayView name) override;
+    SpanId span(const SpanRecord &s) override;
+    void instant(const InstantRecord &i) override;
+    void flow(const FlowRecord &f) override;
+    qint64 rawText(const RawTextRecord &t) override;
+    ProfileId profile(const ProfileRecord &p) override;
+    FrameId frame(const FrameRecord &f) override;
+    CallsiteId callsite(CallsiteId parent, FrameId frame) override;
+    void sample(const SampleRecord &s) override;
+    void setClock(ClockKind kind, TimeNs offset, QByteArrayView method) override;
+    void alignmentHint(QByteArrayView key, TimeNs localTime) override;
+
+    // Writes merged requests, aligns a monotonic clock by request keys when
+    // asked to, and records the clock on the source row.
+    void finish();
+    const WriterCounts &counts() const { return m_counts; }
+    TimeNs offset() const { return m_offset; }
+
+private:
+    struct ReqState
+    {
+        RequestId id = 0;
+        QByteArray method, url, host, handler, error;
+        TimeNs cStart = kNoTime, cEnd = kNoTime, sStart = kNoTime, sEnd = kNoTime;
+        int cStatus = -1, sStatus = -1;
+        bool loadTest = false;
+        bool dirty = false;
+        bool fresh = false; // created by this import
+    };
+    TimeNs shift(TimeNs t) const { return t == kNoTime ? t : t + m_offset; }
+    void checkInterval(TimeNs &start, TimeNs &end, const char *what);
+    ReqState &loadRequest(QByteArrayView key, bool create, bool *found);
+    void alignByKeys();
+
+    Db &m_db;
+    qint64 m_sourceId;
+    WarnFn m_warn;
+    TimeNs m_offset = 0;
+    ClockKind m_clock = ClockKind::Wall;
+    QByteArray m_clockMethod = "wall clock";
+    WriterCounts m_counts;
+    qint64 m_syntheticKey = 0;
+
+    Stmt m_insString, m_findString, m_insRequest, m_findRequest, m_updRequest, m_insPhase,
+        m_insLane, m_renameLane, m_insSpan, m_insInstant, m_insFlow, m_insRaw, m_insProfile,
+        m_insFrame, m_insCallsite, m_insSample;
+
+    QHash<QByteArray, StringId> m_strings;
+    QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
+    std::vector<ReqState> m_reqs;
+    QHash<QPair<QByteArray, qint64>, LaneId> m_lanes;
+    QHash<QByteArray, FrameId> m_frames;
+    QHash<QPair<qint64, qint64>, CallsiteId> m_callsites;
+    QHash<CallsiteId, int> m_callsiteDepth;
+    std::vector<std::pair<QByteArray, TimeNs>> m_hints;
+};
+
+} // namespace ls

@@ -1,0 +1,373 @@
+#include "pipeline.h"
+
+#include "batchwriter.h"
+#include "schema.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QThread>
+
+#include <map>
+
+Q_LOGGING_CATEGORY(lcImport, "lanescope.import")
+
+namespace ls {
+
+const char *severityName(Severity s)
+{
+    switch (s) {
+    case Severity::Info:
+        return "info";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Error:
+        return "error";
+    }
+    return "warning";
+}
+
+QString ImportError::message(const QString &file) const
+{
+    QString pos;
+    if (m_line >= 0)
+        pos = QStringLiteral("line %1: ").arg(m_line);
+    else if (m_offset >= 0)
+        pos = QStringLiteral("offset %1: ").arg(m_offset);
+    return QStringLiteral("%1: %2%3").arg(file, pos, m_reason);
+}
+
+void ImporterRegistry::add(std::unique_ptr<Importer> imp)
+{
+    m_importers.push_back(std::move(imp));
+}
+
+const Importer *ImporterRegistry::byId(QByteArrayView id) const
+{
+    for (const auto &imp : m_importers)
+        if (imp->id() == id) return imp.get();
+    return nullptr;
+}
+
+const Importer *ImporterRegistry::pick(const SniffInput &in) const
+{
+    const Importer *best = nullptr;
+    int bestScore = 0;
+    for (const auto &imp : m_importers) {
+        const int s = imp->sniff(in);
+        if (s > bestScore) {
+            best = imp.get();
+            bestScore = s;
+        }
+    }
+    return best;
+}
+
+QByteArray fileSha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return QByteArray();
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result().toHex();
+}
+
+QStringList expandInputs(const QStringList &args)
+{
+    QStringList out;
+    for (const QString &a : args) {
+        const QFileInfo fi(a);
+        if (fi.isDir()) {
+            QStringList files;
+            QDirIterator it(a, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                const QString f = it.next();
+                const QString base = QFileInfo(f).fileName();
+                if (base.startsWith(QLatin1Char('.')) || base.endsWith(QLatin1String(".lanescope")))
+                    continue;
+                files << f;
+            }
+            files.sort();
+            out += files;
+        } else {
+            out << a;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+class Context final : public ImportContext
+{
+public:
+    Context(InputStream &in, QString path, const ImportOptions &opt)
+        : m_in(in), m_path(std::move(path)), m_opt(opt)
+    {
+        m_in.setReadHook([this](qint64 pos) { report(pos); });
+    }
+    InputStream &input() override { return m_in; }
+    QString path() const override { return m_path; }
+    void diag(QByteArrayView code, Severity sev, qint64 offset, qint64 line,
+              const QString &message) override
+    {
+        const QByteArray c = code.toByteArray();
+        auto it = m_diags.find(c);
+        if (it == m_diags.end()) {
+            DiagnosticInfo d;
+            d.code = c;
+            d.severity = sev;
+            d.count = 1;
+            d.firstOffset = offset;
+            d.firstLine = line;
+            d.message = message;
+            m_order.push_back(c);
+            m_diags.emplace(c, std::move(d));
+        } else {
+            ++it->second.count;
+            if (sev > it->second.severity) it->second.severity = sev;
+        }
+    }
+    void checkpoint() override
+    {
+        if (m_opt.cancel && m_opt.cancel->load(std::memory_order_relaxed)) throw ImportCancelled();
+    }
+    void setStage(const QString &stage) override
+    {
+        m_stage = stage;
+        emitProgress(m_lastPermille, true);
+    }
+    void addEvents(qint64 n) override { m_events += n; }
+
+    void report(qint64 rawPos)
+    {
+        checkpoint();
+        const qint64 total = m_in.rawSize();
+        const int permille = total > 0 ? int(std::min<qint64>(1000, rawPos * 1000 / total)) : 0;
+        m_rawPos = rawPos;
+        emitProgress(permille, false);
+    }
+    void emitProgress(int permille, bool force)
+    {
+        if (!m_opt.progress || (!force && permille == m_lastPermille)) return;
+        m_lastPermille = permille;
+        ImportProgress p;
+        p.permille = permille;
+        p.stage = m_stage;
+        p.bytesRead = m_rawPos;
+        p.bytesTotal = m_in.rawSize();
+        p.events = m_events;
+        m_opt.progress(p);
+    }
+    QList<DiagnosticInfo> diagnostics() const
+    {
+        QList<DiagnosticInfo> out;
+        for (const QByteArray &c : m_order)
+            out << m_diags.at(c);
+        return out;
+    }
+    qint64 events() const { return m_events; }
+
+private:
+    InputStream &m_in;
+    QString m_path;
+    const ImportOptions &m_opt;
+    std::map<QByteArray, DiagnosticInfo> m_diags;
+    std::vector<QByteArray> m_order;
+    QString m_stage = QStringLiteral("reading");
+    int m_lastPermille = -1;
+    qint64 m_rawPos = 0;
+    qint64 m_events = 0;
+};
+
+QString describeHead(const QByteArray &head)
+{
+    QString out;
+    for (int i = 0; i < std::min<qsizetype>(16, head.size()); ++i) {
+        const uchar c = uchar(head[i]);
+        out += (c >= 0x20 && c < 0x7f) ? QString(QLatin1Char(char(c)))
+                                       : QStringLiteral("\\x%1").arg(c, 2, 16, QLatin1Char('0'));
+    }
+    return out;
+}
+
+} // namespace
+
+ImportResult importFile(Session &session, const QString &path, const ImporterRegistry &registry,
+                        const ImportOptions &options)
+{
+    ImportResult res;
+    res.path = path;
+    QElapsedTimer timer;
+    timer.start();
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    Db &db = session.db();
+    bool inTx = false;
+    try {
+        if (session.readOnly()) throw ImportError(QStringLiteral("the session is open read-only"));
+        InputStream in(abs);
+        res.bytes = in.rawSize();
+        const QByteArray head = in.peek(64 * 1024);
+        if (head.isEmpty())
+            throw ImportError(in.gzipped() ? QStringLiteral("empty after decompression")
+                                           : QStringLiteral("empty file"),
+                              0);
+        const Importer *imp = nullptr;
+        if (!options.format.isEmpty()) {
+            imp = registry.byId(options.format);
+            if (!imp)
+                throw ImportError(QStringLiteral("unknown format id '%1'")
+                                      .arg(QString::fromUtf8(options.format)));
+        } else {
+            SniffInput si;
+            si.head = head;
+            si.fileName = QFileInfo(path).fileName();
+            si.gzipped = in.gzipped();
+            imp = registry.pick(si);
+            if (!imp)
+                throw ImportError(QStringLiteral("unrecognised format (first bytes: \"%1\"); "
+                                                 "see 'lanescope formats' for what can be read")
+                                      .arg(describeHead(head)),
+                                  0);
+        }
+        res.format = imp->id();
+        res.formatName = imp->displayName();
+        const QByteArray sha = fileSha256(abs);
+
+        Context ctx(in, abs, options);
+        db.exec("BEGIN IMMEDIATE");
+        inTx = true;
+        db.exec(dropBulkIndexSql());
+        Stmt src(db, "INSERT INTO source(path, format, size, sha256, importer_version, "
+                     "imported_at, status) VALUES(?,?,?,?,?,?,'ok')");
+        src.bindText(1, abs)
+            .bindText(2, res.format)
+            .bind(3, res.bytes)
+            .bindText(4, sha)
+            .bind(5, imp->version())
+            .bind(6, QDateTime::currentMSecsSinceEpoch() * 1000000)
+            .run();
+        res.sourceId = db.lastInsertId();
+        BatchWriter writer(db, res.sourceId, [&ctx](QByteArrayView code, const QString &msg) {
+            ctx.diag(code, Severity::Warning, -1, -1, msg);
+        });
+        ctx.setStage(QStringLiteral("parsing"));
+        const_cast<Importer *>(imp)->run(ctx, writer);
+        ctx.checkpoint();
+        ctx.setStage(QStringLiteral("indexing"));
+        writer.finish();
+        db.exec(bulkIndexSql());
+
+        res.diagnostics = ctx.diagnostics();
+        Stmt d(db, "INSERT INTO diagnostic(source_id, code, severity, count, first_offset, "
+                   "first_line, message) VALUES(?,?,?,?,?,?,?)");
+        bool hasError = false;
+        for (const DiagnosticInfo &di : std::as_const(res.diagnostics)) {
+            hasError = hasError || di.severity == Severity::Error;
+            d.bind(1, res.sourceId)
+                .bindText(2, di.code)
+                .bindText(3, QByteArrayView(severityName(di.severity)))
+                .bind(4, di.count)
+                .bindOrNull(5, di.firstOffset, -1)
+                .bindOrNull(6, di.firstLine, -1)
+                .bindText(7, di.message)
+                .run();
+        }
+        const WriterCounts &c = writer.counts();
+        res.events = ctx.events();
+        res.requests = c.requests;
+        res.spans = c.spans;
+        res.phases = c.phases;
+        res.samples = c.samples;
+        res.ms = timer.elapsed();
+        Stmt u(db, "UPDATE source SET status=?, event_count=?, request_count=?, span_count=?, "
+                   "import_ms=? WHERE id=?");
+        u.bindText(1, QByteArrayView(hasError ? "partial" : "ok"))
+            .bind(2, res.events)
+            .bind(3, res.requests)
+            .bind(4, res.spans)
+            .bind(5, res.ms)
+            .bind(6, res.sourceId)
+            .run();
+        db.exec("COMMIT");
+        inTx = false;
+        res.ok = true;
+    } catch (const ImportError &e) {
+        res.error = e.message(path);
+    } catch (const ImportCancelled &) {
+        res.cancelled = true;
+        res.error = QStringLiteral("%1: import cancelled").arg(path);
+    } catch (const DbError &e) {
+        res.error = QStringLiteral("%1: session database error: %2").arg(path, e.message());
+    } catch (const std::bad_alloc &) {
+        res.error = QStringLiteral("%1: out of memory").arg(path);
+    } catch (const std::exception &e) {
+        res.error = QStringLiteral("%1: %2").arg(path, QString::fromLocal8Bit(e.what()));
+    }
+    if (inTx) {
+        try {
+            db.exec("ROLLBACK");
+        } catch (const DbError &e) {
+            qCWarning(lcImport) << "rollback failed:" << e.message();
+        }
+        res.sourceId = 0;
+        res.diagnostics.clear();
+    }
+    if (!res.ok) res.ms = timer.elapsed();
+    return res;
+}
+
+// ---------------------------------------------------------------------------
+
+ImportJob::ImportJob(QString sessionPath, QStringList files, const ImporterRegistry &registry,
+                     quint64 generation)
+    : m_sessionPath(std::move(sessionPath)), m_files(std::move(files)), m_registry(registry),
+      m_generation(generation)
+{
+    qRegisterMetaType<ls::ImportProgress>();
+    qRegisterMetaType<ls::ImportResult>();
+}
+
+ImportJob::~ImportJob()
+{
+    cancel();
+    wait();
+}
+
+void ImportJob::start()
+{
+    m_thread = QThread::create([this] {
+        bool cancelled = false;
+        try {
+            Session s = Session::open(m_sessionPath);
+            const int n = int(m_files.size());
+            for (int i = 0; i < n && !cancelled; ++i) {
+                ImportOptions opt;
+                opt.cancel = &m_cancel;
+                opt.progress = [this, i, n](const ImportProgress &p) { emit progress(i, n, p); };
+                ImportResult r = importFile(s, m_files[i], m_registry, opt);
+                cancelled = r.cancelled || m_cancel.load();
+                emit fileFinished(r);
+            }
+        } catch (const DbError &e) {
+            ImportResult r;
+            r.error = e.message();
+            emit fileFinished(r);
+        }
+        emit finished(cancelled);
+    });
+    m_thread->setParent(this);
+    m_thread->start();
+}
+
+bool ImportJob::wait(unsigned long ms)
+{
+    return m_thread ? m_thread->wait(QDeadlineTimer(ms)) : true;
+}
+
+} // namespace ls

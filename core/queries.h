@@ -1,0 +1,154 @@
+#pragma once
+// The read API the views and the CLI use. Nothing here writes.
+//
+// Requests: a filter language shared by the GUI's filter box and the CLI:
+//   status>=500  status=404  status:5xx   dur>200ms  ttfb>50ms  dns>1ms
+//   host:api  url:/api/lock  method:POST  key:fd6f  handler:lock  side:client
+//   error  (has an error)   loadtest   free text (matches key, url, host, error)
+//   a leading '-' negates a term; terms are ANDed.
+//
+// Lane spans: LaneSpans holds one lane's spans as time-sorted flat arrays.
+// visible(t0, t1) finds the slice that can intersect [t0, t1] with two binary
+// searches: one on start (sorted), one on the running maximum of end, which
+// is monotonic, so a long span that began before t0 is never lost.
+
+#include "db.h"
+#include "records.h"
+
+#include <QList>
+#include <QString>
+
+#include <array>
+#include <optional>
+#include <vector>
+
+namespace ls {
+
+// Client phase kinds in waterfall order; index into RequestRow::phaseNs.
+enum class PhaseKind : int
+{
+    Blocked = 0,
+    Dns,
+    Connect,
+    Tls,
+    Send,
+    Wait,
+    Receive,
+    Count
+};
+inline constexpr int kPhaseKinds = int(PhaseKind::Count);
+const char *phaseKindName(PhaseKind k);
+std::optional<PhaseKind> phaseKindFromName(QByteArrayView name);
+
+struct RequestRow
+{
+    qint64 id = 0;
+    QString key, method, url, host, handler, error, side, dominantClass;
+    int status = -1; // -1 unknown
+    TimeNs start = kNoTime, end = kNoTime;
+    TimeNs clientStart = kNoTime, clientEnd = kNoTime;
+    TimeNs serverStart = kNoTime, serverEnd = kNoTime;
+    bool loadTest = false;
+    // Summed client phase durations, -1 when the request has none of that kind.
+    std::array<qint64, kPhaseKinds> phaseNs{};
+    qint64 duration() const { return start == kNoTime || end == kNoTime ? -1 : end - start; }
+};
+
+struct FilterError
+{
+    QString message;
+    int position = 0;
+};
+
+class RequestFilter
+{
+public:
+    // Parses an expression; on error returns nullopt and fills *err.
+    static std::optional<RequestFilter> parse(const QString &expr, FilterError *err = nullptr);
+    bool isEmpty() const { return m_where.isEmpty(); }
+    // SQL boolean over the columns of the request table (alias r) and the
+    // phase sums (alias p) — see queryRequests.
+    const QByteArray &where() const { return m_where; }
+    const QList<QVariant> &params() const { return m_params; }
+
+private:
+    QByteArray m_where;
+    QList<QVariant> m_params;
+};
+
+enum class RequestSort
+{
+    Duration,
+    Start,
+    Status,
+    Key,
+    Url,
+    Method
+};
+
+struct RequestQuery
+{
+    QString filter;
+    RequestSort sort = RequestSort::Duration;
+    bool descending = true;
+    qint64 limit = -1;
+};
+
+// Throws DbError; a bad filter throws DbError with the FilterError text.
+std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q);
+std::optional<RequestRow> requestByKey(const Db &db, const QString &key);
+qint64 countRequests(const Db &db);
+
+struct DiagnosticRow
+{
+    QString code, severity, message;
+    qint64 count = 0, firstOffset = -1, firstLine = -1;
+};
+
+struct SourceRow
+{
+    qint64 id = 0;
+    QString path, format, sha256, clock, clockMethod, status;
+    qint64 size = 0, events = 0, requests = 0, spans = 0, importMs = 0;
+    TimeNs offset = 0;
+    QList<DiagnosticRow> diagnostics;
+};
+QList<SourceRow> querySources(const Db &db);
+
+struct LaneRow
+{
+    qint64 id = 0, sourceId = 0, externalId = 0, parentId = 0, sortKey = 0, spanCount = 0;
+    QString kind, name;
+};
+QList<LaneRow> queryLanes(const Db &db);
+
+struct LaneSpans
+{
+    qint64 laneId = 0;
+    std::vector<TimeNs> start, end, maxEnd; // sorted by start; maxEnd[i] = max(end[0..i])
+    std::vector<qint32> depth;
+    std::vector<StringId> name, category;
+    std::vector<RequestId> request;
+    std::vector<SpanId> id;
+    size_t size() const { return start.size(); }
+    // Index range [first, last) of spans that may intersect [t0, t1].
+    std::pair<size_t, size_t> visible(TimeNs t0, TimeNs t1) const;
+};
+LaneSpans loadLaneSpans(const Db &db, qint64 laneId);
+
+// Percentile of durations with linear interpolation between closest ranks; p in [0, 100].
+qint64 percentile(std::vector<qint64> sortedValues, double p);
+
+// Runs a read-only statement for the CLI's `sql` command.
+struct SqlResult
+{
+    QStringList columns;
+    QList<QStringList> rows;
+    QList<QList<int>> types; // SQLite column types per cell, for JSON output
+};
+SqlResult runSql(const Db &db, const QString &sql, qint64 maxRows = -1);
+
+// RFC 4180 cell: quoted when it holds a comma, quote or line break.
+QString csvEscape(const QString &v);
+
+} // namespace ls

@@ -1,0 +1,254 @@
+#include "units.h"
+
+#include <QDateTime>
+
+namespace ls {
+
+std::optional<qint64> parseInt(QByteArrayView s)
+{
+    if (s.isEmpty()) return std::nullopt;
+    qsizetype i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        ++i;
+    }
+    if (i == s.size()) return std::nullopt;
+    quint64 v = 0;
+    for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c < '0' || c > '9') return std::nullopt;
+        if (v > (quint64(1) << 62)) return std::nullopt;
+        v = v * 10 + quint64(c - '0');
+    }
+    return neg ? -qint64(v) : qint64(v);
+}
+
+std::optional<qint64> parseScaled(QByteArrayView s, int scaleDigits)
+{
+    if (s.isEmpty()) return std::nullopt;
+    qsizetype i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        ++i;
+    }
+    qint64 whole = 0, frac = 0;
+    int fracDigits = 0;
+    bool any = false, dot = false;
+    for (; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '.' && !dot) {
+            dot = true;
+            continue;
+        }
+        if (c < '0' || c > '9') return std::nullopt;
+        any = true;
+        if (!dot) {
+            if (whole > (qint64(1) << 58)) return std::nullopt;
+            whole = whole * 10 + (c - '0');
+        } else if (fracDigits < scaleDigits) {
+            frac = frac * 10 + (c - '0');
+            ++fracDigits;
+        }
+    }
+    if (!any) return std::nullopt;
+    qint64 scale = 1;
+    for (int k = 0; k < scaleDigits; ++k)
+        scale *= 10;
+    for (int k = fracDigits; k < scaleDigits; ++k)
+        frac *= 10;
+    const qint64 v = whole * scale + frac;
+    return neg ? -v : v;
+}
+
+std::optional<qint64> parseGoDuration(QByteArrayView s)
+{
+    if (s.isEmpty()) return std::nullopt;
+    qsizetype i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        ++i;
+    }
+    if (s.sliced(i) == "0") return 0;
+    if (i >= s.size()) return std::nullopt;
+    qint64 total = 0;
+    while (i < s.size()) {
+        // number
+        const qsizetype numStart = i;
+        while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+            ++i;
+        if (i == numStart) return std::nullopt;
+        const QByteArrayView num = s.sliced(numStart, i - numStart);
+        // unit
+        const qsizetype unitStart = i;
+        while (i < s.size() && !((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+            ++i;
+        const QByteArrayView unit = s.sliced(unitStart, i - unitStart);
+        qint64 unitNs;
+        int digits; // exact scale: value * unitNs where unitNs = 10^digits or minutes/hours
+        if (unit == "ns") {
+            unitNs = 1;
+        } else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") {
+            unitNs = 1000;
+        } else if (unit == "ms") {
+            unitNs = 1000000;
+        } else if (unit == "s") {
+            unitNs = 1000000000;
+        } else if (unit == "m") {
+            unitNs = 60LL * 1000000000;
+        } else if (unit == "h") {
+            unitNs = 3600LL * 1000000000;
+        } else {
+            return std::nullopt;
+        }
+        // value * unitNs exactly: scale the decimal by 9 digits, then divide.
+        const auto scaled = parseScaled(num, 9);
+        if (!scaled) return std::nullopt;
+        digits = 0;
+        (void)digits;
+        const __int128 v = __int128(*scaled) * unitNs / 1000000000;
+        if (v > (__int128(1) << 62)) return std::nullopt;
+        total += qint64(v);
+    }
+    return neg ? -total : total;
+}
+
+std::optional<qint64> parseDurationOr(QByteArrayView s, qint64 bareUnitNs)
+{
+    if (auto d = parseGoDuration(s)) return d;
+    if (auto v = parseScaled(s, 9)) return qint64(__int128(*v) * bareUnitNs / 1000000000);
+    return std::nullopt;
+}
+
+qint64 daysFromCivil(qint64 y, unsigned m, unsigned d)
+{
+    // Howard Hinnant's algorithm.
+    y -= m <= 2;
+    const qint64 era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = unsigned(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + qint64(doe) - 719468;
+}
+
+static bool digitsAt(QByteArrayView s, qsizetype pos, int n, int *out)
+{
+    if (pos + n > s.size()) return false;
+    int v = 0;
+    for (int k = 0; k < n; ++k) {
+        const char c = s[pos + k];
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    *out = v;
+    return true;
+}
+
+// Parses "HH:MM:SS[.frac]" at pos; returns ns of day and advances pos.
+static bool clockAt(QByteArrayView s, qsizetype &pos, qint64 *nsOfDay)
+{
+    int hh, mm, ss;
+    if (!digitsAt(s, pos, 2, &hh) || pos + 2 >= s.size() || s[pos + 2] != ':' ||
+        !digitsAt(s, pos + 3, 2, &mm) || pos + 5 >= s.size() || s[pos + 5] != ':' ||
+        !digitsAt(s, pos + 6, 2, &ss))
+        return false;
+    if (hh > 23 || mm > 59 || ss > 60) return false;
+    pos += 8;
+    qint64 frac = 0;
+    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+        ++pos;
+        int digits = 0;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            if (digits < 9) {
+                frac = frac * 10 + (s[pos] - '0');
+                ++digits;
+            }
+            ++pos;
+        }
+        if (digits == 0) return false;
+        for (; digits < 9; ++digits)
+            frac *= 10;
+    }
+    *nsOfDay = ((qint64(hh) * 60 + mm) * 60 + ss) * 1000000000LL + frac;
+    return true;
+}
+
+std::optional<TimeNs> parseRfc3339(QByteArrayView s)
+{
+    int y, mo, d;
+    if (!digitsAt(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !digitsAt(s, 5, 2, &mo) ||
+        s[7] != '-' || !digitsAt(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+        return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+    qsizetype pos = 11;
+    qint64 nsOfDay;
+    if (!clockAt(s, pos, &nsOfDay)) return std::nullopt;
+    qint64 offsetSec = 0;
+    if (pos < s.size()) {
+        const char z = s[pos];
+        if (z == 'Z' || z == 'z') {
+            ++pos;
+        } else if (z == '+' || z == '-') {
+            int oh, om;
+            if (!digitsAt(s, pos + 1, 2, &oh)) return std::nullopt;
+            qsizetype mpos = pos + 3;
+            if (mpos < s.size() && s[mpos] == ':') ++mpos;
+            if (!digitsAt(s, mpos, 2, &om)) return std::nullopt;
+            offsetSec = (qint64(oh) * 60 + om) * 60 * (z == '-' ? -1 : 1);
+            pos = mpos + 2;
+        }
+    }
+    if (pos != s.size()) return std::nullopt;
+    const qint64 days = daysFromCivil(y, unsigned(mo), unsigned(d));
+    return (days * 86400 - offsetSec) * 1000000000LL + nsOfDay;
+}
+
+std::optional<TimeNs> parseGoLogTime(QByteArrayView s, int *consumed)
+{
+    int y, mo, d;
+    if (s.size() < 19 || !digitsAt(s, 0, 4, &y) || s[4] != '/' || !digitsAt(s, 5, 2, &mo) ||
+        s[7] != '/' || !digitsAt(s, 8, 2, &d) || s[10] != ' ')
+        return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+    qsizetype pos = 11;
+    qint64 nsOfDay;
+    if (!clockAt(s, pos, &nsOfDay)) return std::nullopt;
+    if (consumed) *consumed = int(pos);
+    return daysFromCivil(y, unsigned(mo), unsigned(d)) * 86400 * 1000000000LL + nsOfDay;
+}
+
+QString formatDuration(qint64 ns)
+{
+    const double a = double(ns < 0 ? -ns : ns);
+    const char *unit;
+    double v;
+    if (a < 1e3) {
+        return QStringLiteral("%1 ns").arg(ns);
+    } else if (a < 1e6) {
+        v = double(ns) / 1e3;
+        unit = "µs";
+    } else if (a < 1e9) {
+        v = double(ns) / 1e6;
+        unit = "ms";
+    } else {
+        v = double(ns) / 1e9;
+        unit = "s";
+    }
+    const double av = v < 0 ? -v : v;
+    const int decimals = av >= 100 ? 0 : av >= 10 ? 1 : 2;
+    return QString::number(v, 'f', decimals) + QLatin1Char(' ') + QString::fromUtf8(unit);
+}
+
+QString formatTime(TimeNs ns)
+{
+    if (ns == kNoTime) return QString();
+    const qint64 ms = ns >= 0 ? ns / 1000000 : -((-ns + 999999) / 1000000);
+    const qint64 subUs = (ns - ms * 1000000) / 1000;
+    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    return dt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")) +
+           QStringLiteral("%1Z").arg(subUs, 3, 10, QLatin1Char('0'));
+}
+
+} // namespace ls

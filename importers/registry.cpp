@@ -1,0 +1,22 @@
+#include "registry.h"
+
+#include "steplog/steplog.h"
+
+namespace ls {
+
+void registerBuiltinImporters(ImporterRegistry &registry)
+{
+    registry.add(std::make_unique<StepLogImporter>());
+}
+
+const ImporterRegistry &builtinImporters()
+{
+    static const ImporterRegistry reg = [] {
+        ImporterRegistry r;
+        registerBuiltinImporters(r);
+        return r;
+    }();
+    return reg;
+}
+
+} // namespace ls

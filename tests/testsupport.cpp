@@ -1,0 +1,81 @@
+#include "testsupport.h"
+
+#include "queries.h"
+#include "registry.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTest>
+
+namespace ls::test {
+
+QString corpus(const QString &rel)
+{
+    const QString p = QStringLiteral(LANESCOPE_CORPUS_DIR "/") + rel;
+    if (!QFileInfo::exists(p))
+        qFatal("corpus file missing: %s (the shared corpus must sit beside the checkout)",
+               qPrintable(p));
+    return p;
+}
+
+QString testData(const QString &rel)
+{
+    return QStringLiteral(LANESCOPE_TEST_DATA "/") + rel;
+}
+
+TempSession::TempSession()
+{
+    m_path = m_dir.filePath(QStringLiteral("test.lanescope"));
+    m_session.emplace(Session::open(m_path));
+}
+
+ImportResult TempSession::import(const QString &file, const ImportOptions &opt)
+{
+    return importFile(*m_session, file, builtinImporters(), opt);
+}
+
+QByteArray queryCsv(const Db &db, const QString &sql)
+{
+    const SqlResult r = runSql(db, sql);
+    QByteArray out = r.columns.join(QLatin1Char(',')).toUtf8() + '\n';
+    for (const QStringList &row : r.rows) {
+        QStringList cells;
+        for (const QString &c : row)
+            cells << csvEscape(c);
+        out += cells.join(QLatin1Char(',')).toUtf8() + '\n';
+    }
+    return out;
+}
+
+QString compareGolden(const QByteArray &actual, const QString &goldenPath)
+{
+    QFile f(goldenPath);
+    const QString actualPath = goldenPath + QStringLiteral(".actual");
+    QByteArray expected;
+    if (f.open(QIODevice::ReadOnly)) expected = f.readAll();
+    if (expected == actual) {
+        QFile::remove(actualPath);
+        return QString();
+    }
+    QFile a(actualPath);
+    if (a.open(QIODevice::WriteOnly)) a.write(actual);
+    const QList<QByteArray> el = expected.split('\n');
+    const QList<QByteArray> al = actual.split('\n');
+    QString diff =
+        QStringLiteral("golden mismatch: %1 (actual written to %2)\n").arg(goldenPath, actualPath);
+    int shown = 0;
+    for (qsizetype i = 0; i < std::max(el.size(), al.size()) && shown < 20; ++i) {
+        const QByteArray e = i < el.size() ? el[i] : QByteArray("<missing>");
+        const QByteArray g = i < al.size() ? al[i] : QByteArray("<missing>");
+        if (e != g) {
+            diff += QStringLiteral("line %1:\n- %2\n+ %3\n")
+                        .arg(i + 1)
+                        .arg(QString::fromUtf8(e), QString::fromUtf8(g));
+            ++shown;
+        }
+    }
+    return diff;
+}
+
+} // namespace ls::test
