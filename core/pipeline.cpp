@@ -140,7 +140,7 @@ public:
     void setStage(const QString &stage) override
     {
         m_stage = stage;
-        emitProgress(m_lastPermille, true);
+        emitProgress(std::max(0, m_lastPermille), true);
     }
     void addEvents(qint64 n) override { m_events += n; }
 

@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 
+#include <limits>
+
 namespace ls {
 
 std::optional<qint64> parseInt(QByteArrayView s)
@@ -58,6 +60,7 @@ std::optional<qint64> parseScaled(QByteArrayView s, int scaleDigits)
         scale *= 10;
     for (int k = fracDigits; k < scaleDigits; ++k)
         frac *= 10;
+    if (whole > (std::numeric_limits<qint64>::max() - frac) / scale) return std::nullopt;
     const qint64 v = whole * scale + frac;
     return neg ? -v : v;
 }

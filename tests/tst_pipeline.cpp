@@ -1,7 +1,367 @@
+// The import pipeline: importer choice by content, gzip input, two-tier
+// errors, rollback (the session file unchanged byte for byte), cancellation
+// (synchronous and on the worker thread), diagnostics, and the line reader
+// every text importer stands on.
+
+#include "pipeline.h"
+#include "queries.h"
+#include "registry.h"
+#include "testsupport.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
-class T : public QObject
+
+#include <zlib.h>
+
+using namespace ls;
+
+namespace {
+
+// Writes real rows, then fails structurally on its third line.
+class FailingImporter final : public Importer
+{
+public:
+    QByteArray id() const override { return "test-failing"; }
+    QString displayName() const override { return QStringLiteral("failing"); }
+    int sniff(const SniffInput &in) const override
+    {
+        return in.head.startsWith("FAILTEST") ? 90 : 0;
+    }
+    void run(ImportContext &ctx, RecordSink &sink) override
+    {
+        LineReader r(ctx.input());
+        QByteArrayView line;
+        const LaneId lane = sink.lane({"goroutine", 1, "g1", kNoId, 0});
+        while (r.next(line)) {
+            SpanRecord s;
+            s.lane = lane;
+            s.start = r.lineNumber() * 10;
+            s.end = s.start + 5;
+            s.name = sink.intern(line);
+            sink.span(s);
+            RequestRecord rq;
+            rq.key = line.toByteArray();
+            rq.start = 1;
+            rq.end = 2;
+            sink.request(rq);
+            if (r.lineNumber() == 3)
+                throw ImportError(QStringLiteral("bad record here"), r.lineOffset(),
+                                  r.lineNumber());
+        }
+    }
+};
+
+// Reads slowly, line by line, checking for cancellation.
+class SlowImporter final : public Importer
+{
+public:
+    QByteArrayView marker = "SLOWTEST";
+    QByteArray id() const override { return "test-slow"; }
+    QString displayName() const override { return QStringLiteral("slow"); }
+    int sniff(const SniffInput &in) const override { return in.head.startsWith(marker) ? 90 : 0; }
+    void run(ImportContext &ctx, RecordSink &sink) override
+    {
+        LineReader r(ctx.input(), 1 << 20, 64);
+        QByteArrayView line;
+        const LaneId lane = sink.lane({"goroutine", 1, "g1", kNoId, 0});
+        while (r.next(line)) {
+            ctx.checkpoint();
+            SpanRecord s;
+            s.lane = lane;
+            s.start = r.lineNumber();
+            s.end = s.start + 1;
+            sink.span(s);
+            QThread::usleep(200);
+        }
+    }
+};
+
+ImporterRegistry testRegistry()
+{
+    ImporterRegistry reg;
+    registerBuiltinImporters(reg);
+    reg.add(std::make_unique<FailingImporter>());
+    reg.add(std::make_unique<SlowImporter>());
+    return reg;
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
+{
+    const QString p = dir.filePath(name);
+    QFile f(p);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
+    f.write(data);
+    return p;
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(path));
+    return f.readAll();
+}
+
+QByteArray gzip(const QByteArray &data)
+{
+    z_stream zs{};
+    deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    QByteArray out(int(deflateBound(&zs, uLong(data.size()))) + 64, '\0');
+    zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    zs.avail_in = uInt(data.size());
+    zs.next_out = reinterpret_cast<Bytef *>(out.data());
+    zs.avail_out = uInt(out.size());
+    deflate(&zs, Z_FINISH);
+    out.truncate(qsizetype(zs.total_out));
+    deflateEnd(&zs);
+    return out;
+}
+
+QByteArray slowInput(int lines)
+{
+    QByteArray data = "SLOWTEST\n";
+    for (int i = 0; i < lines; ++i)
+        data += "line " + QByteArray::number(i) + "\n";
+    return data;
+}
+
+} // namespace
+
+class TstPipeline : public QObject
 {
     Q_OBJECT
+private slots:
+    void picksImporterByContent()
+    {
+        const ImporterRegistry &reg = builtinImporters();
+        const QByteArray head =
+            readFile(test::corpus(QStringLiteral("gen/server.jsonl"))).left(65536);
+        SniffInput in;
+        in.head = head;
+        in.fileName = QStringLiteral("whatever.txt"); // the extension does not decide
+        const Importer *imp = reg.pick(in);
+        QVERIFY(imp);
+        QCOMPARE(imp->id(), QByteArray("steplog"));
+    }
+
+    void refusesBadFiles_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty file") << QByteArray() << QStringLiteral("empty file");
+        QTest::newRow("unknown text")
+            << QByteArray("hello world\nnothing here\n") << QStringLiteral("unrecognised format");
+        QTest::newRow("binary junk")
+            << QByteArray("\x00\x01\x02\x03junk", 8)
+            << QStringLiteral("unrecognised format (first bytes: \"\\x00\\x01");
+        QTest::newRow("empty gzip")
+            << gzip(QByteArray()) << QStringLiteral("empty after decompression");
+        QTest::newRow("truncated gzip")
+            << gzip(readFile(test::corpus(QStringLiteral("gen/server.jsonl")))).left(4000)
+            << QStringLiteral("gzip stream is truncated");
+    }
+    void refusesBadFiles()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        test::TempSession ts;
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, QStringLiteral("input.bin"), content);
+        const QByteArray before = fileSha256(ts.path());
+        const ImportResult r = ts.import(path);
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.startsWith(path + QLatin1Char(':')), qPrintable(r.error));
+        QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+        QCOMPARE(fileSha256(ts.path()), before);
+        QCOMPARE(countRequests(ts.session().db()), qint64(0));
+    }
+
+    void refusesMissingAndFolders()
+    {
+        test::TempSession ts;
+        ImportResult r = ts.import(ts.dir() + QStringLiteral("/does-not-exist.log"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QLatin1String("no such file")), qPrintable(r.error));
+        r = ts.import(ts.dir());
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QLatin1String("folder")), qPrintable(r.error));
+    }
+
+    void gzipIsTransparent()
+    {
+        QTemporaryDir dir;
+        const QByteArray plain = readFile(test::corpus(QStringLiteral("gen/server.jsonl")));
+        const QString gz = writeFile(dir, QStringLiteral("server.jsonl.gz"), gzip(plain));
+        test::TempSession a, b;
+        const ImportResult ra = a.import(test::corpus(QStringLiteral("gen/server.jsonl")));
+        const ImportResult rb = b.import(gz);
+        QVERIFY2(ra.ok, qPrintable(ra.error));
+        QVERIFY2(rb.ok, qPrintable(rb.error));
+        QCOMPARE(rb.format, QByteArray("steplog"));
+        const QString q =
+            QStringLiteral("SELECT r.key, p.name, p.start_ns, p.end_ns FROM phase p JOIN "
+                           "request r ON r.id = p.request_id ORDER BY 1, 3, 2");
+        QCOMPARE(test::queryCsv(b.session().db(), q), test::queryCsv(a.session().db(), q));
+        QCOMPARE(rb.requests, qint64(500));
+    }
+
+    void failedImportRollsBack()
+    {
+        const ImporterRegistry reg = testRegistry();
+        test::TempSession ts;
+        // Some real data first, so there is something to keep.
+        ImportResult ok =
+            importFile(ts.session(), test::corpus(QStringLiteral("gen/server.jsonl")), reg);
+        QVERIFY2(ok.ok, qPrintable(ok.error));
+        const QByteArray before = fileSha256(ts.path());
+        QTemporaryDir dir;
+        const QString bad =
+            writeFile(dir, QStringLiteral("bad.txt"), "FAILTEST\nsecond\nthird\nfourth\n");
+        const ImportResult r = importFile(ts.session(), bad, reg);
+        QVERIFY(!r.ok);
+        QCOMPARE(r.error, bad + QStringLiteral(": line 3: bad record here"));
+        QCOMPARE(r.sourceId, qint64(0));
+        QCOMPARE(fileSha256(ts.path()), before);
+        QCOMPARE(querySources(ts.session().db()).size(), 1);
+        // The session still works after the rollback.
+        ok = importFile(ts.session(), test::corpus(QStringLiteral("gen/server.jsonl")), reg);
+        QVERIFY2(ok.ok, qPrintable(ok.error));
+        QCOMPARE(querySources(ts.session().db()).size(), 2);
+    }
+
+    void cancellationRollsBack()
+    {
+        const ImporterRegistry reg = testRegistry();
+        test::TempSession ts;
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, QStringLiteral("slow.txt"), slowInput(2000));
+        const QByteArray before = fileSha256(ts.path());
+        std::atomic<bool> cancel{false};
+        ImportOptions opt;
+        opt.cancel = &cancel;
+        int calls = 0;
+        opt.progress = [&](const ImportProgress &p) {
+            QVERIFY(p.permille >= 0 && p.permille <= 1000);
+            if (++calls == 5) cancel = true;
+        };
+        const ImportResult r = importFile(ts.session(), path, reg, opt);
+        QVERIFY(r.cancelled);
+        QVERIFY(!r.ok);
+        QCOMPARE(fileSha256(ts.path()), before);
+    }
+
+    void workerThreadCancel()
+    {
+        const ImporterRegistry reg = testRegistry();
+        test::TempSession ts;
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, QStringLiteral("slow.txt"), slowInput(20000));
+        const QByteArray before = fileSha256(ts.path());
+        ImportJob job(ts.path(), {path}, reg, 7);
+        QSignalSpy progress(&job, &ImportJob::progress);
+        QSignalSpy finished(&job, &ImportJob::finished);
+        QSignalSpy files(&job, &ImportJob::fileFinished);
+        job.start();
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 10000);
+        job.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.first().first().toBool(), true);
+        QCOMPARE(files.count(), 1);
+        const auto res = files.first().first().value<ImportResult>();
+        QVERIFY(res.cancelled);
+        QCOMPARE(job.generation(), quint64(7));
+        QCOMPARE(fileSha256(ts.path()), before);
+    }
+
+    void workerThreadImports()
+    {
+        test::TempSession ts;
+        ImportJob job(ts.path(), {test::corpus(QStringLiteral("gen/server.jsonl"))},
+                      builtinImporters(), 1);
+        QSignalSpy finished(&job, &ImportJob::finished);
+        QSignalSpy files(&job, &ImportJob::fileFinished);
+        job.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QCOMPARE(finished.first().first().toBool(), false);
+        const auto res = files.first().first().value<ImportResult>();
+        QVERIFY2(res.ok, qPrintable(res.error));
+        QCOMPARE(countRequests(ts.session().db()), qint64(500));
+    }
+
+    void diagnosticsAreStored()
+    {
+        test::TempSession ts;
+        QTemporaryDir dir;
+        QByteArray data = readFile(test::corpus(QStringLiteral("gen/server.jsonl"))).left(20000);
+        data.truncate(data.lastIndexOf('\n') + 1);
+        data += "{\"time\": broken json\n";
+        data += "{\"msg\":\"parse\",\"dur_ns\":5,\"req_id\":\"no-time\"}\n";
+        const QString path = writeFile(dir, QStringLiteral("diag.jsonl"), data);
+        const ImportResult r = ts.import(path);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        const QList<SourceRow> src = querySources(ts.session().db());
+        QCOMPARE(src.size(), 1);
+        QCOMPARE(src[0].diagnostics.size(), 2);
+        const qint64 lines = data.count('\n');
+        QCOMPARE(src[0].diagnostics[0].code, QStringLiteral("bad-json"));
+        QCOMPARE(src[0].diagnostics[0].firstLine, lines - 1);
+        QCOMPARE(src[0].diagnostics[1].code, QStringLiteral("missing-time"));
+        QCOMPARE(src[0].diagnostics[1].firstLine, lines);
+    }
+
+    void expandsFolders()
+    {
+        QTemporaryDir dir;
+        writeFile(dir, QStringLiteral("b.log"), "x");
+        writeFile(dir, QStringLiteral("a.log"), "x");
+        writeFile(dir, QStringLiteral(".hidden"), "x");
+        writeFile(dir, QStringLiteral("s.lanescope"), "x");
+        const QStringList files = expandInputs({dir.path()});
+        QCOMPARE(files, QStringList({dir.filePath(QStringLiteral("a.log")),
+                                     dir.filePath(QStringLiteral("b.log"))}));
+    }
+
+    void lineReader_data()
+    {
+        QTest::addColumn<int>("chunk");
+        QTest::newRow("one byte chunks") << 1;
+        QTest::newRow("seven byte chunks") << 7;
+        QTest::newRow("big chunks") << (1 << 20);
+    }
+    void lineReader()
+    {
+        QFETCH(int, chunk);
+        const QByteArray data =
+            "first\r\nsecond\n\nlong-" + QByteArray(100, 'x') + "\nbody12345tail\nlast";
+        InputStream in(data);
+        LineReader r(in, 50, chunk);
+        QByteArrayView line;
+        QVERIFY(r.next(line));
+        QCOMPARE(line, QByteArrayView("first"));
+        QVERIFY(r.endedWithCr());
+        QCOMPARE(r.lineOffset(), qint64(0));
+        QVERIFY(r.next(line));
+        QCOMPARE(line, QByteArrayView("second"));
+        QCOMPARE(r.lineOffset(), qint64(7));
+        r.unread();
+        QVERIFY(r.next(line));
+        QCOMPARE(line, QByteArrayView("second"));
+        QCOMPARE(r.lineNumber(), qint64(2));
+        QVERIFY(r.next(line));
+        QCOMPARE(line, QByteArrayView(""));
+        QVERIFY(r.next(line));
+        QVERIFY(r.truncated());
+        QCOMPARE(line.size(), qsizetype(50));
+        QVERIFY(line.startsWith("long-"));
+        QCOMPARE(r.takeBytes(9), QByteArray("body12345"));
+        QVERIFY(r.next(line));
+        QCOMPARE(line, QByteArrayView("tail"));
+        QCOMPARE(r.lineNumber(), qint64(5));
+        QVERIFY(r.next(line));
+        QCOMPARE(line, QByteArrayView("last"));
+        QVERIFY(!r.next(line));
+    }
 };
-QTEST_MAIN(T)
+
+QTEST_GUILESS_MAIN(TstPipeline)
 #include "tst_pipeline.moc"

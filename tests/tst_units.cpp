@@ -1,7 +1,163 @@
+// Units shared by every importer and the filter language: Go durations,
+// RFC 3339 and Go log timestamps, request filter parsing, percentiles.
+
+#include "queries.h"
+#include "units.h"
+
 #include <QTest>
-class T : public QObject
+
+using namespace ls;
+
+class TstUnits : public QObject
 {
     Q_OBJECT
+private slots:
+    void goDuration_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<qint64>("ns");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("ms with fraction") << QByteArray("1.234ms") << qint64(1234000) << true;
+        QTest::newRow("micro sign") << QByteArray("850\xc2\xb5s") << qint64(850000) << true;
+        QTest::newRow("greek mu") << QByteArray("850\xce\xbcs") << qint64(850000) << true;
+        QTest::newRow("us") << QByteArray("850us") << qint64(850000) << true;
+        QTest::newRow("minutes and seconds")
+            << QByteArray("2m3.5s") << qint64(123500000000) << true;
+        QTest::newRow("hours") << QByteArray("1h0m0s") << qint64(3600000000000) << true;
+        QTest::newRow("ns") << QByteArray("17ns") << qint64(17) << true;
+        QTest::newRow("zero") << QByteArray("0") << qint64(0) << true;
+        QTest::newRow("zero seconds") << QByteArray("0s") << qint64(0) << true;
+        QTest::newRow("negative") << QByteArray("-1.5s") << qint64(-1500000000) << true;
+        QTest::newRow("nanosecond digits kept")
+            << QByteArray("207.914123ms") << qint64(207914123) << true;
+        QTest::newRow("no unit") << QByteArray("12") << qint64(0) << false;
+        QTest::newRow("bad unit") << QByteArray("12x") << qint64(0) << false;
+        QTest::newRow("empty") << QByteArray("") << qint64(0) << false;
+    }
+    void goDuration()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(qint64, ns);
+        QFETCH(bool, ok);
+        const auto v = parseGoDuration(text);
+        QCOMPARE(v.has_value(), ok);
+        if (ok) QCOMPARE(*v, ns);
+    }
+
+    void rfc3339_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<qint64>("ns");
+        QTest::newRow("nano Z") << QByteArray("2026-11-27T03:19:07.520332218Z")
+                                << qint64(1795749547520332218);
+        QTest::newRow("trimmed fraction")
+            << QByteArray("2026-11-27T03:19:07.6246937Z") << qint64(1795749547624693700);
+        QTest::newRow("no fraction") << QByteArray("1970-01-01T00:00:01Z") << qint64(1000000000);
+        QTest::newRow("offset") << QByteArray("2023-03-29T17:37:42.482-07:00")
+                                << qint64(1680136662482000000);
+        QTest::newRow("positive offset") << QByteArray("1970-01-01T01:00:00+01:00") << qint64(0);
+    }
+    void rfc3339()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(qint64, ns);
+        const auto v = parseRfc3339(text);
+        QVERIFY(v.has_value());
+        QCOMPARE(*v, ns);
+    }
+
+    void rfc3339Rejects()
+    {
+        QVERIFY(!parseRfc3339("2026-13-01T00:00:00Z"));
+        QVERIFY(!parseRfc3339("2026-11-27"));
+        QVERIFY(!parseRfc3339("2026-11-27T03:19:07Zjunk"));
+        QVERIFY(!parseRfc3339(""));
+    }
+
+    void goLogTime()
+    {
+        int consumed = 0;
+        auto v = parseGoLogTime("2026/11/27 03:19:07.520269 server_listening", &consumed);
+        QVERIFY(v);
+        QCOMPARE(*v, qint64(1795749547520269000));
+        QCOMPARE(consumed, 26);
+        v = parseGoLogTime("2026/11/27 03:19:07 msg", &consumed);
+        QVERIFY(v);
+        QCOMPARE(consumed, 19);
+        QVERIFY(!parseGoLogTime("2026-11-27 03:19:07 msg"));
+        QVERIFY(!parseGoLogTime("GET / HTTP/1.1"));
+    }
+
+    void formatting()
+    {
+        QCOMPARE(formatDuration(999), QStringLiteral("999 ns"));
+        QCOMPARE(formatDuration(1500), QStringLiteral("1.50 µs"));
+        QCOMPARE(formatDuration(191600000), QStringLiteral("192 ms"));
+        QCOMPARE(formatDuration(2100000000), QStringLiteral("2.10 s"));
+        QCOMPARE(formatTime(1795749547520332218), QStringLiteral("2026-11-27T03:19:07.520332Z"));
+    }
+
+    void filter_data()
+    {
+        QTest::addColumn<QString>("expr");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("status") << QStringLiteral("status>=500") << true;
+        QTest::newRow("duration") << QStringLiteral("dur>200ms") << true;
+        QTest::newRow("bare ms") << QStringLiteral("ttfb>50") << true;
+        QTest::newRow("host") << QStringLiteral("host:api") << true;
+        QTest::newRow("class") << QStringLiteral("status:5xx") << true;
+        QTest::newRow("negated text") << QStringLiteral("-url:/health error") << true;
+        QTest::newRow("free text") << QStringLiteral("fd6f") << true;
+        QTest::newRow("quoted") << QStringLiteral("error:\"deadline exceeded\"") << true;
+        QTest::newRow("empty") << QString() << true;
+        QTest::newRow("unknown field") << QStringLiteral("colour>3") << false;
+        QTest::newRow("bad duration") << QStringLiteral("dur>fast") << false;
+        QTest::newRow("bad status") << QStringLiteral("status:abc") << false;
+        QTest::newRow("open quote") << QStringLiteral("url:\"abc") << false;
+    }
+    void filter()
+    {
+        QFETCH(QString, expr);
+        QFETCH(bool, ok);
+        FilterError fe;
+        const auto f = RequestFilter::parse(expr, &fe);
+        QCOMPARE(f.has_value(), ok);
+        if (!ok) QVERIFY(!fe.message.isEmpty());
+    }
+
+    void percentiles()
+    {
+        std::vector<qint64> v{10, 20, 30, 40, 50};
+        QCOMPARE(percentile(v, 50), qint64(30));
+        QCOMPARE(percentile(v, 100), qint64(50));
+        QCOMPARE(percentile(v, 0), qint64(10));
+        QCOMPARE(percentile(v, 75), qint64(40));
+        QCOMPARE(percentile({}, 50), qint64(-1));
+    }
+
+    void laneVisibleSlice()
+    {
+        // A long span that starts first must be found for a window far to its right.
+        LaneSpans s;
+        const std::vector<std::pair<TimeNs, TimeNs>> spans{
+            {0, 1000}, {10, 20}, {30, 40}, {500, 510}, {900, 950}};
+        TimeNs runMax = 0;
+        for (auto [a, b] : spans) {
+            s.start.push_back(a);
+            s.end.push_back(b);
+            runMax = std::max(runMax, b);
+            s.maxEnd.push_back(runMax);
+        }
+        auto [f, l] = s.visible(600, 700);
+        QCOMPARE(f, size_t(0)); // the enclosing span is inside the slice
+        QCOMPARE(l, size_t(4));
+        std::tie(f, l) = s.visible(2000, 3000);
+        QCOMPARE(f, l);
+        std::tie(f, l) = s.visible(15, 35);
+        QCOMPARE(f, size_t(0));
+        QCOMPARE(l, size_t(3));
+    }
 };
-QTEST_MAIN(T)
+
+QTEST_GUILESS_MAIN(TstUnits)
 #include "tst_units.moc"

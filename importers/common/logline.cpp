@@ -135,19 +135,19 @@ static void takeTime(LogLine &out, QByteArrayView key, QByteArrayView value, boo
     if (key != "time" && key != "ts" && key != "timestamp" && key != "t" && key != "@timestamp")
         return;
     if (number) {
-        // Unix seconds (float, zap), ms, µs or ns: decide by magnitude.
-        if (auto v = parseScaled(value, 9)) {
-            const qint64 secsScaled = *v; // value * 1e9
-            const qint64 whole = secsScaled / 1000000000;
-            if (whole < 100000000000LL)
-                out.ts = secsScaled; // seconds
-            else if (whole < 100000000000000LL)
-                out.ts = whole * 1000000; // ms
-            else if (whole < 100000000000000000LL)
-                out.ts = whole * 1000; // µs
-            else
-                out.ts = whole; // ns
-        }
+        // Unix seconds (float, zap), ms, µs or ns: decide by the magnitude of
+        // the integer part.
+        const qsizetype dot = value.indexOf('.');
+        const auto whole = parseInt(dot < 0 ? value : value.first(dot));
+        if (!whole || *whole < 0) return;
+        if (*whole >= 100000000000000000LL)
+            out.ts = *whole; // ns
+        else if (*whole >= 100000000000000LL)
+            out.ts = *whole * 1000; // µs
+        else if (*whole >= 100000000000LL)
+            out.ts = *whole * 1000000; // ms
+        else if (auto v = parseScaled(value, 9))
+            out.ts = *v; // seconds with fraction
         return;
     }
     if (auto t = parseRfc3339(value))

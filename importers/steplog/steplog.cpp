@@ -189,9 +189,11 @@ void StepLogImporter::run(ImportContext &ctx, RecordSink &sink)
                      reader.lineNumber(), QStringLiteral("step duration is negative"));
             continue;
         }
-        RequestRecord r;
-        r.key = key;
-        r.side = Side::Server;
+        // Steps also bound the server's view of the request, for logs that
+        // have no access line.
+        RequestRecord r = serverRequest(key);
+        r.start = l.ts - *dur;
+        r.end = l.ts;
         const RequestId rid = sink.request(r);
         PhaseRecord p;
         p.request = rid;
@@ -210,9 +212,9 @@ void StepLogImporter::run(ImportContext &ctx, RecordSink &sink)
                 p.lane = sink.lane(lane);
             }
         }
-        p.args =
-            argsJson(l, {"time", "ts", "level", "msg", "message", "step", "req_id", "request_id",
-                         "requestId", "trace_id", "x_request_id", durKey.constData()});
+        p.args = argsJson(l, {"time", "ts", "level", "msg", "message", "step", "req_id",
+                              "request_id", "requestId", "trace_id", "x_request_id", "goroutine",
+                              "goid", "gid", durKey.constData()});
         sink.phase(p);
     }
     ctx.addEvents(records);
