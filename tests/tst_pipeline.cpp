@@ -234,7 +234,7 @@ private slots:
         const ImporterRegistry reg = testRegistry();
         test::TempSession ts;
         QTemporaryDir dir;
-        const QString path = writeFile(dir, QStringLiteral("slow.txt"), slowInput(2000));
+        const QString path = writeFile(dir, QStringLiteral("slow.txt"), slowInput(40000));
         const QByteArray before = fileSha256(ts.path());
         std::atomic<bool> cancel{false};
         ImportOptions opt;
