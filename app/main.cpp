@@ -6,6 +6,8 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QTextStream>
 
 int main(int argc, char **argv)
 {
@@ -18,6 +20,17 @@ int main(int argc, char **argv)
     if (!args.isEmpty() && ls::cli::isCommand(args.first())) {
         QCoreApplication app(argc, argv);
         return ls::cli::run(args);
+    }
+    if (!args.isEmpty() && args.first() != QLatin1String("screenshot")) {
+        // Anything else must be files to open; a typo is not a file to import.
+        for (const QString &a : std::as_const(args)) {
+            if (!QFileInfo::exists(a) && !a.endsWith(QLatin1String(".lanescope"))) {
+                QTextStream(stderr)
+                    << "lanescope: '" << a
+                    << "' is neither a command nor a file. Try 'lanescope --help'.\n";
+                return 2;
+            }
+        }
     }
     QApplication app(argc, argv);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/lanescope/icons/lanescope.svg")));

@@ -215,8 +215,7 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         const QByteArray head = in.peek(64 * 1024);
         if (head.isEmpty())
             throw ImportError(in.gzipped() ? QStringLiteral("empty after decompression")
-                                           : QStringLiteral("empty file"),
-                              0);
+                                           : QStringLiteral("empty file"));
         const Importer *imp = nullptr;
         if (!options.format.isEmpty()) {
             imp = registry.byId(options.format);
@@ -232,8 +231,7 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
             if (!imp)
                 throw ImportError(QStringLiteral("unrecognised format (first bytes: \"%1\"); "
                                                  "see 'lanescope formats' for what can be read")
-                                      .arg(describeHead(head)),
-                                  0);
+                                      .arg(describeHead(head)));
         }
         res.format = imp->id();
         res.formatName = imp->displayName();
