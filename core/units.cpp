@@ -222,6 +222,57 @@ std::optional<TimeNs> parseGoLogTime(QByteArrayView s, int *consumed)
     return daysFromCivil(y, unsigned(mo), unsigned(d)) * 86400 * 1000000000LL + nsOfDay;
 }
 
+void appendJsonString(QByteArray &out, QByteArrayView s)
+{
+    static const char hex[] = "0123456789abcdef";
+    out += '"';
+    for (qsizetype i = 0; i < s.size();) {
+        const uchar c = uchar(s[i]);
+        if (c < 0x80) {
+            switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                } else {
+                    out += char(c);
+                }
+            }
+            ++i;
+            continue;
+        }
+        // Validate one UTF-8 sequence.
+        int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        bool ok = len > 0 && i + len <= s.size();
+        for (int k = 1; ok && k < len; ++k)
+            ok = (uchar(s[i + k]) & 0xc0) == 0x80;
+        if (ok) {
+            out.append(s.data() + i, len);
+            i += len;
+        } else {
+            out += "\xef\xbf\xbd";
+            ++i;
+        }
+    }
+    out += '"';
+}
+
 QString formatDuration(qint64 ns)
 {
     const double a = double(ns < 0 ? -ns : ns);

@@ -34,6 +34,10 @@ std::optional<qint64> parseInt(QByteArrayView s);
 // Decimal with fraction to an exact integer scaled by 10^scaleDigits ("1.5", 3 → 1500).
 std::optional<qint64> parseScaled(QByteArrayView s, int scaleDigits);
 
+// Appends s as a JSON string literal (quotes included); invalid UTF-8 bytes
+// become U+FFFD so the result is always valid JSON.
+void appendJsonString(QByteArray &out, QByteArrayView s);
+
 // "1.23 ms", "850 µs", "2.1 s": three significant digits.
 QString formatDuration(qint64 ns);
 // ISO-8601 UTC with microseconds.

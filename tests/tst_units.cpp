@@ -125,6 +125,13 @@ private slots:
         if (!ok) QVERIFY(!fe.message.isEmpty());
     }
 
+    void jsonStrings()
+    {
+        QByteArray out;
+        appendJsonString(out, QByteArrayView("a\"b\\c\n\x01\xc3\xa9\xff", 11));
+        QCOMPARE(out, QByteArray("\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbd\""));
+    }
+
     void percentiles()
     {
         std::vector<qint64> v{10, 20, 30, 40, 50};

@@ -14,9 +14,6 @@
 #include "common/logline.h"
 #include "units.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-
 namespace ls {
 
 namespace {
@@ -34,18 +31,25 @@ bool isStartLine(const LogLine &l)
 
 QByteArray argsJson(const LogLine &l, std::initializer_list<const char *> skip)
 {
-    QJsonObject o;
+    QByteArray o;
     for (const LogField &f : l.fields) {
         bool skipIt = false;
         for (const char *s : skip)
             if (f.key == s) skipIt = true;
         if (skipIt) continue;
-        if (f.number)
-            o.insert(QString::fromUtf8(f.key), QJsonValue(QString::fromUtf8(f.value).toDouble()));
+        o += o.isEmpty() ? '{' : ',';
+        appendJsonString(o, f.key);
+        o += ':';
+        // A number as written when JSON can hold it so (no leading zero or '+').
+        const bool jsonNumber = f.number && !f.value.startsWith('+') &&
+                                !(f.value.size() > 1 && f.value[0] == '0' && f.value[1] != '.');
+        if (jsonNumber)
+            o += f.value;
         else
-            o.insert(QString::fromUtf8(f.key), QString::fromUtf8(f.value));
+            appendJsonString(o, f.value);
     }
-    return o.isEmpty() ? QByteArray() : QJsonDocument(o).toJson(QJsonDocument::Compact);
+    if (!o.isEmpty()) o += '}';
+    return o;
 }
 
 RequestRecord serverRequest(const QByteArray &key)
