@@ -128,7 +128,7 @@ private slots:
     void jsonStrings()
     {
         QByteArray out;
-        appendJsonString(out, QByteArrayView("a\"b\\c\n\x01\xc3\xa9\xff", 11));
+        appendJsonString(out, QByteArrayView("a\"b\\c\n\x01\xc3\xa9\xff", 10));
         QCOMPARE(out, QByteArray("\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbd\""));
     }
 
