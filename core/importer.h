@@ -14,6 +14,7 @@
 
 #include <QByteArrayView>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <functional>
@@ -90,6 +91,9 @@ public:
     virtual int version() const { return 1; }
     // 0: not this format. 1..100: confidence.
     virtual int sniff(const SniffInput &in) const = 0;
+    // File name suffixes typical of the format ("har", "jsonl"); used only to
+    // break a tie between equal sniff scores.
+    virtual QStringList extensions() const { return {}; }
     virtual void run(ImportContext &ctx, RecordSink &sink) = 0;
 };
 

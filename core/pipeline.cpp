@@ -59,11 +59,20 @@ const Importer *ImporterRegistry::pick(const SniffInput &in) const
 {
     const Importer *best = nullptr;
     int bestScore = 0;
+    bool bestExt = false;
+    const QString name = in.fileName.toLower();
     for (const auto &imp : m_importers) {
         const int s = imp->sniff(in);
-        if (s > bestScore) {
+        if (s <= 0 || s < bestScore) continue;
+        bool ext = false;
+        for (const QString &e : imp->extensions())
+            ext = ext || name.endsWith(QLatin1Char('.') + e) ||
+                  name.endsWith(QLatin1Char('.') + e + QLatin1String(".gz"));
+        // Content decides; the extension only breaks a tie.
+        if (s > bestScore || (ext && !bestExt)) {
             best = imp.get();
             bestScore = s;
+            bestExt = ext;
         }
     }
     return best;

@@ -144,6 +144,35 @@ private slots:
         QCOMPARE(imp->id(), QByteArray("steplog"));
     }
 
+    void extensionOnlyBreaksTies()
+    {
+        struct Fixed final : Importer
+        {
+            QByteArray name;
+            int score;
+            QStringList exts;
+            Fixed(QByteArray n, int s, QStringList e)
+                : name(std::move(n)), score(s), exts(std::move(e))
+            {}
+            QByteArray id() const override { return name; }
+            QString displayName() const override { return QString::fromUtf8(name); }
+            int sniff(const SniffInput &) const override { return score; }
+            QStringList extensions() const override { return exts; }
+            void run(ImportContext &, RecordSink &) override {}
+        };
+        ImporterRegistry reg;
+        reg.add(std::make_unique<Fixed>("a", 50, QStringList{}));
+        reg.add(std::make_unique<Fixed>("b", 50, QStringList{QStringLiteral("har")}));
+        reg.add(std::make_unique<Fixed>("c", 40, QStringList{QStringLiteral("log")}));
+        SniffInput in;
+        in.fileName = QStringLiteral("x.har");
+        QCOMPARE(reg.pick(in)->id(), QByteArray("b"));
+        in.fileName = QStringLiteral("x.HAR.gz");
+        QCOMPARE(reg.pick(in)->id(), QByteArray("b"));
+        in.fileName = QStringLiteral("x.log"); // a lower score is not rescued by its extension
+        QCOMPARE(reg.pick(in)->id(), QByteArray("a"));
+    }
+
     void refusesBadFiles_data()
     {
         QTest::addColumn<QByteArray>("content");

@@ -115,7 +115,7 @@ void StepLogImporter::run(ImportContext &ctx, RecordSink &sink)
     LogLine l;
     QByteArrayView line;
     sink.setClock(ClockKind::Wall, 0, "wall clock");
-    qint64 parsedLines = 0, records = 0;
+    qint64 parsedLines = 0, records = 0, reported = 0;
     const StringId stepCat = kNoId;
     (void)stepCat;
     while (reader.next(line)) {
@@ -221,7 +221,7 @@ void StepLogImporter::run(ImportContext &ctx, RecordSink &sink)
                               "goid", "gid", durKey.constData()});
         sink.phase(p);
     }
-    ctx.addEvents(records);
+    ctx.addEvents(records - reported);
     if (parsedLines == 0) throw ImportError(QStringLiteral("no log lines found"), 0, 1);
 }
 
