@@ -3,15 +3,20 @@
 
 #include "cli.h"
 
+#include "annotations.h"
 #include "pipeline.h"
 #include "queries.h"
 #include "registry.h"
+#include "report.h"
+#include "reportpdf.h"
 #include "session.h"
 #include "units.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -595,6 +600,288 @@ int cmdSql(const QStringList &argv)
     return 0;
 }
 
+// ---------------------------------------------------------------------------
+
+const char kReportHelp[] =
+    R"(Usage: lanescope report SESSION -o FILE.{html,pdf,md} [--top N] [--filter EXPR]
+                        [--title TEXT] [--no-redact] [--redact-header NAME]...
+
+Writes an annotated report: sources, summary (count, error rate, p50/p90/p99/
+max), a latency histogram, the phase breakdown and waterfall of the N slowest
+requests (default 10) with their raw request text and notes, and every note.
+HTML is one self-contained file (charts inline as SVG, no external URL); PDF
+uses Qt's PDF writer; Markdown writes its SVG charts into FILE_files/ beside it.
+
+Secrets are redacted by default: Authorization, Proxy-Authorization, Cookie,
+Set-Cookie, X-Api-Key (and --redact-header names) header values, token-like
+query and form parameters, JSON fields named like password/token/secret. The
+rules in force are listed in the report's footer.
+)";
+
+int cmdReport(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(argv,
+                   {QStringLiteral("-o"), QStringLiteral("--output"), QStringLiteral("--top"),
+                    QStringLiteral("--filter"), QStringLiteral("--title"),
+                    QStringLiteral("--redact-header")},
+                   {QStringLiteral("--no-redact"), QStringLiteral("-h"), QStringLiteral("--help")},
+                   &a, &e))
+        return usageError(QStringLiteral("report"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kReportHelp;
+        return 0;
+    }
+    const QString output = a.value(QStringLiteral("-o"), a.value(QStringLiteral("--output")));
+    if (a.positional.size() != 1 || output.isEmpty())
+        return usageError(QStringLiteral("report"), QStringLiteral("expects SESSION and -o FILE"));
+    const QString suffix = QFileInfo(output).suffix().toLower();
+    if (suffix != QLatin1String("html") && suffix != QLatin1String("htm") &&
+        suffix != QLatin1String("pdf") && suffix != QLatin1String("md"))
+        return usageError(QStringLiteral("report"),
+                          QStringLiteral("the output must end in .html, .pdf or .md"));
+    ReportOptions opt;
+    if (a.has(QStringLiteral("--top"))) {
+        bool ok;
+        opt.top = a.value(QStringLiteral("--top")).toInt(&ok);
+        if (!ok || opt.top < 0)
+            return usageError(QStringLiteral("report"), QStringLiteral("--top takes a count"));
+    }
+    opt.filter = a.value(QStringLiteral("--filter"));
+    FilterError fe;
+    if (!RequestFilter::parse(opt.filter, &fe))
+        return usageError(QStringLiteral("report"),
+                          QStringLiteral("bad filter: %1").arg(fe.message));
+    if (a.has(QStringLiteral("--title"))) opt.title = a.value(QStringLiteral("--title"));
+    opt.redact = !a.has(QStringLiteral("--no-redact"));
+    if (a.has(QStringLiteral("--redact-header")))
+        opt.rules.addHeaders(a.value(QStringLiteral("--redact-header")).split(QLatin1Char(',')));
+    try {
+        Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+        const ReportData d = buildReport(s.db(), a.positional[0], opt);
+        if (suffix == QLatin1String("pdf")) {
+            QString err2;
+            if (!gui::writeReportPdf(d, output, &err2)) {
+                err() << "lanescope report: " << err2 << "\n";
+                return 1;
+            }
+        } else {
+            QByteArray text;
+            if (suffix == QLatin1String("md")) {
+                const QFileInfo fi(output);
+                const QString dir = fi.absolutePath() + QLatin1Char('/') + fi.completeBaseName() +
+                                    QStringLiteral("_files");
+                text = renderMarkdown(d, dir, fi.completeBaseName());
+            } else {
+                text = renderHtml(d);
+            }
+            QFile f(output);
+            if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size()) {
+                err() << "lanescope report: " << output << ": cannot write: " << f.errorString()
+                      << "\n";
+                return 1;
+            }
+        }
+        out() << "wrote " << output << " (" << d.count << " requests, " << d.slowest.size()
+              << " detailed, " << d.notes.size() << " notes"
+              << (opt.redact ? ", redacted" : ", NOT redacted") << ")\n";
+    } catch (const DbError &ex) {
+        err() << "lanescope report: " << ex.message() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+
+const char kCheckHelp[] = R"(Usage: lanescope check SESSION [--p50 D] [--p90 D] [--p99 D] [--max D]
+                       [--error-rate P] [--min-count N] [--filter EXPR]
+
+Checks service-level objectives over the session's requests (optionally
+filtered) and prints, per rule, what was measured against the limit.
+Durations are Go-style (200ms, 1.5s; bare numbers are ms); P is a percentage
+(1, 1%, 0.5%). Errors are responses with status 5xx, no response, or an error.
+
+Exit status: 0 every rule holds, 3 any rule fails, 2 usage error, 1 the
+session cannot be read.
+)";
+
+int cmdCheck(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    const QStringList durRules{QStringLiteral("--p50"), QStringLiteral("--p90"),
+                               QStringLiteral("--p99"), QStringLiteral("--max")};
+    if (!parseArgs(argv,
+                   durRules + QStringList{QStringLiteral("--error-rate"),
+                                          QStringLiteral("--filter"),
+                                          QStringLiteral("--min-count")},
+                   {QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("check"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kCheckHelp;
+        return 0;
+    }
+    if (a.positional.size() != 1)
+        return usageError(QStringLiteral("check"), QStringLiteral("expects one SESSION"));
+    struct Rule
+    {
+        QString name;
+        double limit;
+        bool duration;
+    };
+    QList<Rule> rules;
+    for (const QString &r : durRules) {
+        if (!a.has(r)) continue;
+        const auto v = parseDurationOr(a.value(r).toUtf8(), 1000000);
+        if (!v || *v < 0)
+            return usageError(QStringLiteral("check"),
+                              QStringLiteral("%1 takes a duration like 200ms").arg(r));
+        rules << Rule{r.mid(2), double(*v), true};
+    }
+    if (a.has(QStringLiteral("--error-rate"))) {
+        QString v = a.value(QStringLiteral("--error-rate"));
+        v.remove(QLatin1Char('%'));
+        bool ok;
+        const double p = v.toDouble(&ok);
+        if (!ok || p < 0 || p > 100)
+            return usageError(QStringLiteral("check"),
+                              QStringLiteral("--error-rate takes a percentage"));
+        rules << Rule{QStringLiteral("error-rate"), p, false};
+    }
+    qint64 minCount = 1;
+    if (a.has(QStringLiteral("--min-count"))) {
+        bool ok;
+        minCount = a.value(QStringLiteral("--min-count")).toLongLong(&ok);
+        if (!ok || minCount < 0)
+            return usageError(QStringLiteral("check"), QStringLiteral("--min-count takes a count"));
+    }
+    if (rules.isEmpty())
+        return usageError(
+            QStringLiteral("check"),
+            QStringLiteral("no rule given (--p50, --p90, --p99, --max, --error-rate)"));
+    FilterError fe;
+    const QString filter = a.value(QStringLiteral("--filter"));
+    if (!RequestFilter::parse(filter, &fe))
+        return usageError(QStringLiteral("check"),
+                          QStringLiteral("bad filter: %1").arg(fe.message));
+    std::vector<RequestRow> rows;
+    try {
+        Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+        RequestQuery q;
+        q.filter = filter;
+        rows = queryRequests(s.db(), q);
+    } catch (const DbError &ex) {
+        err() << "lanescope check: " << ex.message() << "\n";
+        return 1;
+    }
+    std::vector<qint64> durs;
+    qint64 errors = 0;
+    for (const RequestRow &r : rows) {
+        if (r.duration() >= 0) durs.push_back(r.duration());
+        if (r.status >= 500 || r.status == 0 || !r.error.isEmpty()) ++errors;
+    }
+    bool allOk = true;
+    out() << rows.size() << " requests"
+          << (filter.isEmpty() ? QString() : QStringLiteral(" matching '%1'").arg(filter)) << "\n";
+    if (qint64(rows.size()) < minCount) {
+        out() << "FAIL count: " << rows.size() << " requests, fewer than " << minCount << "\n";
+        allOk = false;
+    }
+    for (const Rule &r : std::as_const(rules)) {
+        double measured;
+        QString shown, limit;
+        if (r.duration) {
+            const double p = r.name == QLatin1String("p50")   ? 50
+                             : r.name == QLatin1String("p90") ? 90
+                             : r.name == QLatin1String("p99") ? 99
+                                                              : 100;
+            const qint64 v = percentile(durs, p);
+            measured = double(v);
+            shown = v < 0 ? QStringLiteral("n/a") : formatDuration(v);
+            limit = formatDuration(qint64(r.limit));
+        } else {
+            measured = rows.empty() ? 0 : 100.0 * double(errors) / double(rows.size());
+            shown = QStringLiteral("%1% (%2 of %3)")
+                        .arg(measured, 0, 'f', 2)
+                        .arg(errors)
+                        .arg(rows.size());
+            limit = QStringLiteral("%1%").arg(r.limit);
+        }
+        const bool ok = measured <= r.limit && !(r.duration && measured < 0);
+        allOk = allOk && ok;
+        out() << (ok ? "ok   " : "FAIL ") << r.name << ": " << shown << " (limit " << limit
+              << ")\n";
+    }
+    out() << (allOk ? "all rules hold\n" : "some rules fail\n");
+    return allOk ? 0 : 3;
+}
+
+// ---------------------------------------------------------------------------
+
+const char kNoteHelp[] =
+    R"(Usage: lanescope note SESSION --request KEY --text TEXT [--colour #rrggbb]
+       lanescope note SESSION --range START_NS END_NS --text TEXT [--colour #rrggbb]
+       lanescope note SESSION --list
+       lanescope note SESSION --delete ID
+
+Adds, lists or deletes notes pinned to a request or a time range. Notes are
+stored in the session and appear in the app and in reports.
+)";
+
+int cmdNote(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(
+            argv,
+            {QStringLiteral("--request"), QStringLiteral("--text"), QStringLiteral("--colour"),
+             QStringLiteral("--delete"), QStringLiteral("--range")},
+            {QStringLiteral("--list"), QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("note"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kNoteHelp;
+        return 0;
+    }
+    if (a.positional.isEmpty())
+        return usageError(QStringLiteral("note"), QStringLiteral("expects SESSION"));
+    try {
+        if (a.has(QStringLiteral("--list"))) {
+            Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+            for (const Note &n : listNotes(s.db()))
+                out() << n.id << "\t" << n.target << "\t"
+                      << (n.requestKey.isEmpty() ? QStringLiteral("-") : n.requestKey) << "\t"
+                      << n.colour << "\t" << n.text << "\n";
+            return 0;
+        }
+        Session s = Session::open(a.positional[0]);
+        if (a.has(QStringLiteral("--delete"))) {
+            deleteNote(s.db(), a.value(QStringLiteral("--delete")).toLongLong());
+            return 0;
+        }
+        const QString text = a.value(QStringLiteral("--text"));
+        qint64 id;
+        if (a.has(QStringLiteral("--request"))) {
+            id = addRequestNote(s.db(), a.value(QStringLiteral("--request")), text,
+                                a.value(QStringLiteral("--colour")));
+        } else if (a.has(QStringLiteral("--range")) && a.positional.size() == 2) {
+            // --range START takes one value; END is the next positional.
+            id = addRangeNote(s.db(), a.value(QStringLiteral("--range")).toLongLong(),
+                              a.positional[1].toLongLong(), text,
+                              a.value(QStringLiteral("--colour")));
+        } else {
+            return usageError(QStringLiteral("note"),
+                              QStringLiteral("give --request KEY or --range START END"));
+        }
+        out() << "note " << id << "\n";
+    } catch (const DbError &ex) {
+        err() << "lanescope note: " << ex.message() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
 int cmdFormats()
 {
     out() << "Formats Lanescope recognises (by content):\n";
@@ -614,6 +901,9 @@ Commands:
   info SESSION [--json]           sources, clocks, counts and diagnostics
   requests SESSION [...]          list requests (filter, sort, csv/json)
   sql SESSION QUERY [...]         read-only SQL over the session
+  report SESSION -o FILE          annotated report (.html, .pdf, .md), redacted
+  check SESSION [--p99 D ...]     SLO gate for CI: exit 3 when a rule fails
+  note SESSION [...]              add, list or delete notes
   screenshot SESSION -o PNG       render the main window offscreen
   formats                         list the formats that can be imported
 
@@ -623,11 +913,12 @@ Options: --help, --version
 
 bool isCommand(const QString &arg)
 {
-    static const QStringList cmds{QStringLiteral("import"),    QStringLiteral("info"),
-                                  QStringLiteral("requests"),  QStringLiteral("sql"),
-                                  QStringLiteral("formats"),   QStringLiteral("--help"),
-                                  QStringLiteral("-h"),        QStringLiteral("help"),
-                                  QStringLiteral("--version"), QStringLiteral("version")};
+    static const QStringList cmds{
+        QStringLiteral("import"),  QStringLiteral("info"),    QStringLiteral("requests"),
+        QStringLiteral("sql"),     QStringLiteral("formats"), QStringLiteral("--help"),
+        QStringLiteral("-h"),      QStringLiteral("help"),    QStringLiteral("--version"),
+        QStringLiteral("version"), QStringLiteral("report"),  QStringLiteral("check"),
+        QStringLiteral("note")};
     return cmds.contains(arg);
 }
 
@@ -639,6 +930,9 @@ int run(const QStringList &args)
     if (cmd == QLatin1String("info")) return cmdInfo(rest);
     if (cmd == QLatin1String("requests")) return cmdRequests(rest);
     if (cmd == QLatin1String("sql")) return cmdSql(rest);
+    if (cmd == QLatin1String("report")) return cmdReport(rest);
+    if (cmd == QLatin1String("check")) return cmdCheck(rest);
+    if (cmd == QLatin1String("note")) return cmdNote(rest);
     if (cmd == QLatin1String("formats")) return cmdFormats();
     if (cmd == QLatin1String("--version") || cmd == QLatin1String("version")) {
         out() << "lanescope " << LANESCOPE_VERSION << "\n";

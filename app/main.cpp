@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QTextStream>
 
 int main(int argc, char **argv)
@@ -17,6 +18,15 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("Lanescope"));
     QCoreApplication::setApplicationName(QStringLiteral("lanescope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LANESCOPE_VERSION));
+    if (!args.isEmpty() && args.first() == QLatin1String("report")) {
+        // PDF output needs a GUI application; headless machines get the offscreen platform.
+        if (qEnvironmentVariableIsEmpty("DISPLAY") &&
+            qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+            qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        return ls::cli::run(args);
+    }
     if (!args.isEmpty() && ls::cli::isCommand(args.first())) {
         QCoreApplication app(argc, argv);
         return ls::cli::run(args);

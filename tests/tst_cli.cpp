@@ -199,6 +199,82 @@ private slots:
                  1);
     }
 
+    void checkExitCodes_data()
+    {
+        QTest::addColumn<QStringList>("rules");
+        QTest::addColumn<int>("code");
+        // The server log's p99 is about 190 ms, its error rate 3.6 %.
+        QTest::newRow("p99 holds")
+            << QStringList{QStringLiteral("--p99"), QStringLiteral("1s")} << 0;
+        QTest::newRow("p99 broken")
+            << QStringList{QStringLiteral("--p99"), QStringLiteral("100ms")} << 3;
+        QTest::newRow("error rate holds")
+            << QStringList{QStringLiteral("--error-rate"), QStringLiteral("5%")} << 0;
+        QTest::newRow("error rate broken")
+            << QStringList{QStringLiteral("--error-rate"), QStringLiteral("1")} << 3;
+        QTest::newRow("one of two broken")
+            << QStringList{QStringLiteral("--p50"), QStringLiteral("1s"), QStringLiteral("--max"),
+                           QStringLiteral("10ms")}
+            << 3;
+        QTest::newRow("filtered") << QStringList{QStringLiteral("--filter"),
+                                                 QStringLiteral("url:/healthz"),
+                                                 QStringLiteral("--max"), QStringLiteral("150ms")}
+                                  << 0;
+        QTest::newRow("nothing matches")
+            << QStringList{QStringLiteral("--filter"), QStringLiteral("url:/none"),
+                           QStringLiteral("--max"), QStringLiteral("1s")}
+            << 3;
+        QTest::newRow("no rule") << QStringList{} << 2;
+        QTest::newRow("bad duration")
+            << QStringList{QStringLiteral("--p99"), QStringLiteral("soon")} << 2;
+        QTest::newRow("bad rate") << QStringList{QStringLiteral("--error-rate"),
+                                                 QStringLiteral("150")}
+                                  << 2;
+    }
+    void checkExitCodes()
+    {
+        QFETCH(QStringList, rules);
+        QFETCH(int, code);
+        const Run r = lanescope(QStringList{QStringLiteral("check"), m_session} + rules);
+        QVERIFY2(r.code == code, r.out.constData());
+        if (code != 2) QVERIFY(r.out.contains("limit"));
+    }
+
+    void reportsAndNotes()
+    {
+        const QString s = m_dir.filePath(QStringLiteral("notes.lanescope"));
+        QVERIFY(QFile::copy(m_session, s));
+        Run r = lanescope({QStringLiteral("note"), s, QStringLiteral("--request"),
+                           QStringLiteral("8c0cccc2-a950-4752-a9c7-f8ae43c91204"),
+                           QStringLiteral("--text"),
+                           QStringLiteral("waited 138 ms for <inventoryMu>")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = lanescope({QStringLiteral("note"), s, QStringLiteral("--request"),
+                       QStringLiteral("no-such-key"), QStringLiteral("--text"),
+                       QStringLiteral("x")});
+        QCOMPARE(r.code, 1);
+        for (const char *ext : {"html", "md", "pdf"}) {
+            const QString outPath = m_dir.filePath(QStringLiteral("report.") + QLatin1String(ext));
+            r = lanescope({QStringLiteral("report"), s, QStringLiteral("-o"), outPath,
+                           QStringLiteral("--top"), QStringLiteral("3")});
+            QVERIFY2(r.code == 0, r.err.constData());
+            QFile f(outPath);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray body = f.readAll();
+            if (QLatin1String(ext) == QLatin1String("pdf")) {
+                QVERIFY(body.startsWith("%PDF-"));
+                QVERIFY(body.size() > 10000);
+            } else {
+                QVERIFY(body.contains("waited 138 ms for &lt;inventoryMu&gt;"));
+                QVERIFY(body.contains("8c0cccc2-a950-4752-a9c7-f8ae43c91204"));
+            }
+        }
+        QCOMPARE(lanescope({QStringLiteral("report"), s, QStringLiteral("-o"),
+                            m_dir.filePath(QStringLiteral("r.doc"))})
+                     .code,
+                 2);
+    }
+
     void importsFolders()
     {
         QTemporaryDir dir;

@@ -1,0 +1,194 @@
+// Reports and redaction: secrets never leave the tool unless asked, text from
+// traces is escaped, every note appears, and the renderers keep raw bytes
+// that are not secrets exactly as they were.
+
+#include "annotations.h"
+#include "batchwriter.h"
+#include "redact.h"
+#include "report.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace ls;
+
+namespace {
+
+const QByteArray kDump = "GET /api/orders?id=7&access_token=fake-tok-123&lang=en HTTP/1.1\r\n"
+                         "Host: 127.0.0.1:8080\r\n"
+                         "Authorization: Bearer fake.eyJhbGciOiJIUzI1NiJ9.sig\r\n"
+                         "Cookie: session_id=fake-sess-1; csrftoken=fake-csrf-2\r\n"
+                         "X-Api-Key: fake-key-3\r\n"
+                         "X-Request-Id: r-1\r\n"
+                         "Content-Type: application/json\r\n"
+                         "\r\n"
+                         "{\"user\":\"ann\",\"password\":\"fake-pw-4\",\"nested\":{\"client_"
+                         "secret\":\"fake-cs-5\",\"n\":1},"
+                         "\"note\":\"<script>alert(1)</script>\",\"refresh_token\":12345}";
+
+} // namespace
+
+class TstReport : public QObject
+{
+    Q_OBJECT
+private slots:
+    void redactsHttp()
+    {
+        const QByteArray r = redactHttp(kDump, RedactionRules::defaults());
+        for (const char *secret : {"fake-tok-123", "fake.eyJ", "fake-sess-1", "fake-csrf-2",
+                                   "fake-key-3", "fake-pw-4", "fake-cs-5", "12345"})
+            QVERIFY2(!r.contains(secret), secret);
+        QVERIFY(r.contains("Authorization: Bearer [redacted]\r\n"));
+        QVERIFY(r.contains("Cookie: [redacted]\r\n"));
+        QVERIFY(r.contains("?id=7&access_token=[redacted]&lang=en HTTP/1.1\r\n"));
+        QVERIFY(r.contains("\"password\":\"[redacted]\""));
+        // What is not secret stays byte for byte.
+        QVERIFY(r.contains("X-Request-Id: r-1\r\n"));
+        QVERIFY(r.contains("\"user\":\"ann\""));
+        QVERIFY(r.contains("\"n\":1"));
+    }
+
+    void redactsFormBodiesAndExtraHeaders()
+    {
+        RedactionRules rules = RedactionRules::defaults();
+        rules.addHeaders({QStringLiteral("X-Tenant-Secret")});
+        const QByteArray raw = "POST /login HTTP/1.1\r\nX-Tenant-Secret: "
+                               "abc\r\n\r\nuser=ann&password=hunter2&remember=1";
+        const QByteArray r = redactHttp(raw, rules);
+        QVERIFY(!r.contains("hunter2"));
+        QVERIFY(!r.contains("abc"));
+        QVERIFY(r.contains("user=ann&password=[redacted]&remember=1"));
+    }
+
+    void keepsBinaryBytes()
+    {
+        QByteArray bin;
+        for (int i = 0; i < 256; ++i)
+            bin += char(i);
+        const QByteArray raw = "POST /upload HTTP/1.1\r\nContent-Length: 256\r\n\r\n" + bin;
+        QCOMPARE(redactHttp(raw, RedactionRules::defaults()), raw);
+    }
+
+    void redactsUrls()
+    {
+        QCOMPARE(redactUrl("https://h/p?q=1&api_key=xyz&sig=abc", RedactionRules::defaults()),
+                 QByteArray("https://h/p?q=1&api_key=[redacted]&sig=[redacted]"));
+        QCOMPARE(redactUrl("/plain/path", RedactionRules::defaults()), QByteArray("/plain/path"));
+    }
+
+    void displayTextEscapesControlBytes()
+    {
+        QCOMPARE(displayText(QByteArray("a\x00"
+                                        "b\r\n\xff\xc3\xa9",
+                                        8)),
+                 QStringLiteral("a\\x00b\r\n\\xffé"));
+    }
+
+    void htmlReport()
+    {
+        test::TempSession ts;
+        Db &db = ts.session().db();
+        // A session with one request carrying the dump above, two notes.
+        inTransaction(db, [&] {
+            db.exec(
+                "INSERT INTO source(id, path, format, size, sha256, importer_version, imported_at, "
+                "status) VALUES(1, '/x/<b>client</b>.log', 'test', 1, '', 1, 0, 'ok')");
+            BatchWriter w(db, 1);
+            RequestRecord r;
+            r.key = "r-1";
+            r.side = Side::Client;
+            r.method = "GET";
+            r.url = "/api/orders?id=7&access_token=fake-tok-123";
+            r.status = 500;
+            r.start = 1000000;
+            r.end = 9000000;
+            const RequestId id = w.request(r);
+            PhaseRecord p;
+            p.request = id;
+            p.side = Side::Client;
+            p.kind = "wait";
+            p.start = 2000000;
+            p.end = 8000000;
+            w.phase(p);
+            RawTextRecord t;
+            t.request = id;
+            t.side = Side::Client;
+            t.kind = "request";
+            t.data = kDump;
+            t.line = 12;
+            w.rawText(t);
+            w.finish();
+        });
+        addRequestNote(db, QStringLiteral("r-1"),
+                       QStringLiteral("first <img src=x onerror=alert(1)> note"));
+        addRangeNote(db, 1000, 2000, QStringLiteral("second note & more"));
+        ReportOptions opt;
+        const ReportData d = buildReport(db, ts.path(), opt);
+        QCOMPARE(d.count, qint64(1));
+        QCOMPARE(d.errors, qint64(1));
+        const QByteArray html = renderHtml(d);
+        for (const char *secret :
+             {"fake-tok-123", "fake.eyJ", "fake-sess-1", "fake-key-3", "fake-pw-4", "fake-cs-5"})
+            QVERIFY2(!html.contains(secret), secret);
+        // Trace text is escaped: no live markup from the trace.
+        QVERIFY(!html.contains("<script>"));
+        QVERIFY(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        QVERIFY(!html.contains("<img src=x"));
+        QVERIFY(html.contains("first &lt;img src=x onerror=alert(1)&gt; note"));
+        QVERIFY(html.contains("second note &amp; more"));
+        QVERIFY(!html.contains("<b>client</b>"));
+        // Self-contained: no external URL is loaded.
+        QVERIFY(!html.contains("src=\"http"));
+        QVERIFY(!html.contains("href=\"http"));
+        QVERIFY(!html.contains("<link"));
+        QVERIFY(html.contains("<svg"));
+        QVERIFY(html.contains("Redaction rules in force"));
+
+        ReportOptions raw = opt;
+        raw.redact = false;
+        const QByteArray unredacted = renderHtml(buildReport(db, ts.path(), raw));
+        QVERIFY(unredacted.contains("fake-pw-4"));
+        QVERIFY(unredacted.contains("Redaction was switched off"));
+
+        QTemporaryDir dir;
+        const QByteArray md =
+            renderMarkdown(d, dir.filePath(QStringLiteral("r_files")), QStringLiteral("r"));
+        QVERIFY(!md.contains("fake-pw-4"));
+        QVERIFY(md.contains("![histogram](r_files/r-histogram.svg)"));
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("r_files/r-waterfall-1.svg"))));
+        QVERIFY(md.contains("first &lt;img src=x onerror=alert(1)&gt; note"));
+    }
+
+    void notesApi()
+    {
+        test::TempSession ts;
+        Db &db = ts.session().db();
+        QVERIFY(ts.import(test::testData(QStringLiteral("steplog/shapes.log"))).ok);
+        const qint64 a = addRequestNote(db, QStringLiteral("r1"), QStringLiteral("slow parse"),
+                                        QStringLiteral("#ff0000"));
+        const qint64 b = addRangeNote(db, 10, 20, QStringLiteral("gc storm"));
+        QVERIFY_THROWS_EXCEPTION(DbError,
+                                 addRequestNote(db, QStringLiteral("nope"), QStringLiteral("x")));
+        QVERIFY_THROWS_EXCEPTION(DbError, addRangeNote(db, 20, 10, QStringLiteral("x")));
+        QVERIFY_THROWS_EXCEPTION(DbError,
+                                 addRequestNote(db, QStringLiteral("r1"), QStringLiteral("  ")));
+        QVERIFY_THROWS_EXCEPTION(
+            DbError,
+            addRequestNote(db, QStringLiteral("r1"), QStringLiteral("x"), QStringLiteral("red")));
+        updateNote(db, a, QStringLiteral("slow parse, edited"));
+        QList<Note> notes = listNotes(db);
+        QCOMPARE(notes.size(), 2);
+        QCOMPARE(notes[0].id, b); // range at t=10 comes before the request
+        QCOMPARE(notes[1].text, QStringLiteral("slow parse, edited"));
+        QCOMPARE(notes[1].colour, QStringLiteral("#ff0000"));
+        QCOMPARE(notes[1].requestKey, QStringLiteral("r1"));
+        deleteNote(db, b);
+        QCOMPARE(listNotes(db).size(), 1);
+        QVERIFY_THROWS_EXCEPTION(DbError, deleteNote(db, b));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstReport)
+#include "tst_report.moc"
