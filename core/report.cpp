@@ -338,10 +338,12 @@ QByteArray waterfallSvg(const ReportRequest &r, int width)
 QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef)
 {
     auto image = [&](const QString &id, const QByteArray &svg) -> QString {
+        // A block of its own, so text never flows around a chart.
         if (imageRef)
-            return QStringLiteral("<img alt=\"%1\" src=\"%2\">")
+            return QStringLiteral("<p class=\"chart\"><img alt=\"%1\" src=\"%2\"></p>\n")
                 .arg(esc(id), esc(imageRef(id, svg)));
-        return QString::fromUtf8(svg);
+        return QStringLiteral("<div class=\"chart\">") + QString::fromUtf8(svg) +
+               QStringLiteral("</div>\n");
     };
     QString h;
     h += QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
