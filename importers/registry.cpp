@@ -1,7 +1,10 @@
 #include "registry.h"
 
+#include "ab/ab.h"
 #include "httpdump/httpdump.h"
+#include "httptrace/httptrace.h"
 #include "steplog/steplog.h"
+#include "vegeta/vegeta.h"
 
 namespace ls {
 
@@ -9,6 +12,9 @@ void registerBuiltinImporters(ImporterRegistry &registry)
 {
     registry.add(std::make_unique<StepLogImporter>());
     registry.add(std::make_unique<HttpDumpImporter>());
+    registry.add(std::make_unique<HttpTraceImporter>());
+    registry.add(std::make_unique<ApacheBenchImporter>());
+    registry.add(std::make_unique<VegetaImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
