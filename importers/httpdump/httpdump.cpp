@@ -45,9 +45,10 @@ namespace ls {
 
 namespace http {
 
+// Any visible byte: raw non-ASCII bytes in a target are wrong but found.
 static bool isToken(char c)
 {
-    return c > ' ' && c < 0x7f;
+    return uchar(c) > ' ' && uchar(c) != 0x7f;
 }
 
 static bool httpVersionAt(QByteArrayView s, qsizetype *len)
@@ -255,7 +256,10 @@ private:
 
     Pending &pendingFor(const QByteArray &key, Side side)
     {
-        auto it = m_byKey.constFind(key);
+        // One entry per side: a client dump and a server dump of the same
+        // request each keep their own times.
+        const QByteArray mapKey = key + char('0' + int(side));
+        auto it = m_byKey.constFind(mapKey);
         if (it != m_byKey.constEnd()) return m_pending[size_t(it.value())];
         Pending p;
         p.key = key;
@@ -264,7 +268,7 @@ private:
         r.key = key;
         r.side = side;
         p.id = m_sink.request(r);
-        m_byKey.insert(key, qint64(m_pending.size()));
+        m_byKey.insert(mapKey, qint64(m_pending.size()));
         m_pending.push_back(p);
         return m_pending.back();
     }
@@ -340,7 +344,9 @@ private:
             p = &pendingFor(key, side);
         } else if (response) {
             auto &queue = side == Side::Client ? m_clientQueue : m_serverQueue;
-            while (!queue.empty() && m_pending[size_t(queue.front())].answered)
+            // Requests already answered, or given up on, take no response.
+            while (!queue.empty() && (m_pending[size_t(queue.front())].answered ||
+                                      m_pending[size_t(queue.front())].doneTs != kNoTime))
                 queue.pop_front();
             if (!queue.empty()) p = &m_pending[size_t(queue.front())];
         }
@@ -372,8 +378,7 @@ private:
             }
             p->method = r.method;
             p->requestTs = ts;
-            if (key.isEmpty())
-                (side == Side::Client ? m_clientQueue : m_serverQueue).push_back(index);
+            (side == Side::Client ? m_clientQueue : m_serverQueue).push_back(index);
         }
         m_sink.request(r);
 
