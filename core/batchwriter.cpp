@@ -177,7 +177,9 @@ RequestId BatchWriter::request(const RequestRecord &r)
     firstWins(st.url, r.url);
     firstWins(st.host, r.host);
     firstWins(st.handler, r.handler);
-    if (!r.error.isEmpty()) st.error = r.error;
+    // The client's error (what the caller saw) wins; a server-side error
+    // only fills in when nothing else was said.
+    if (!r.error.isEmpty() && (r.side == Side::Client || st.error.isEmpty())) st.error = r.error;
     TimeNs start = shift(r.start), end = shift(r.end);
     if (start != kNoTime || end != kNoTime) checkInterval(start, end, "request");
     const bool client = r.side == Side::Client;

@@ -7,6 +7,7 @@
 // Request merge rules (the same for every format):
 //  - a key seen before (in this import or an earlier one) is the same request;
 //  - method, url, host, handler: the first non-empty value wins;
+//  - error: a client-side error replaces, a server-side one only fills in;
 //  - client_* / server_* times: the earliest start and the latest end of that side,
 //    except that exact times replace other evidence and approximate times only
 //    fill a side that has none (see TimeQuality in records.h);
