@@ -377,12 +377,18 @@ private:
             else if (failed)
                 r.status = 0;
             if (failed) r.error = err->value;
-            r.start = st.t0 != kNoTime ? st.t0 : t0;
             qint64 latency = -1;
             if (auto v = parseInt(l.value("latency_ns")))
                 latency = *v;
             else if (auto d = durationOf(l))
                 latency = *d;
+            if (st.t0 != kNoTime) {
+                r.start = st.t0;
+            } else if (l.field("elapsed_ns")) {
+                r.start = t0;
+            } else if (latency >= 0) {
+                r.start = ts - latency; // a log-line form without a start line
+            }
             r.end = latency >= 0 && r.start != kNoTime ? r.start + latency : ts;
             m_sink.request(r);
             st.done = true;
