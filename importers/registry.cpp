@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include "ab/ab.h"
+#include "har/har.h"
 #include "httpdump/httpdump.h"
 #include "httptrace/httptrace.h"
 #include "steplog/steplog.h"
@@ -15,6 +16,7 @@ void registerBuiltinImporters(ImporterRegistry &registry)
     registry.add(std::make_unique<HttpTraceImporter>());
     registry.add(std::make_unique<ApacheBenchImporter>());
     registry.add(std::make_unique<VegetaImporter>());
+    registry.add(std::make_unique<HarImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
