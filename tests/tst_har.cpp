@@ -136,7 +136,7 @@ private slots:
         QVERIFY(st.step());
         QCOMPARE(
             st.text(0),
-            QByteArray("POST /a?b=1 HTTP/1.1\r\nX-Request-Id: h-1\r\n\r\n\x00\x01\x02\xff", 46));
+            QByteArray("POST /a?b=1 HTTP/1.1\r\nX-Request-Id: h-1\r\n\r\n\x00\x01\x02\xff", 47));
         QVERIFY(st.step());
         QCOMPARE(st.text(0), QByteArray("HTTP/1.1 201 Created\r\n\r\nok"));
         QCOMPARE(ls::test::queryCsv(db, QLatin1String(kPhases)),
