@@ -177,14 +177,28 @@ RequestId BatchWriter::request(const RequestRecord &r)
     firstWins(st.url, r.url);
     firstWins(st.host, r.host);
     firstWins(st.handler, r.handler);
-    if (!r.error.isEmpty()) st.error = r.error;
+    // The client's error (what the caller saw) wins; a server-side error
+    // only fills in when nothing else was said.
+    if (!r.error.isEmpty() && (r.side == Side::Client || st.error.isEmpty())) st.error = r.error;
     TimeNs start = shift(r.start), end = shift(r.end);
     if (start != kNoTime || end != kNoTime) checkInterval(start, end, "request");
     const bool client = r.side == Side::Client;
     TimeNs &s = client ? st.cStart : st.sStart;
     TimeNs &e = client ? st.cEnd : st.sEnd;
-    if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
-    if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
+    bool &exact = client ? st.cExact : st.sExact;
+    if (r.timeQuality == TimeQuality::Exact && !exact && (start != kNoTime || end != kNoTime)) {
+        // Measured times replace whatever coarser evidence said before.
+        exact = true;
+        s = start;
+        e = end;
+    } else if (r.timeQuality == TimeQuality::Approximate ||
+               (exact && r.timeQuality != TimeQuality::Exact)) {
+        if (s == kNoTime) s = start;
+        if (e == kNoTime) e = end;
+    } else {
+        if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
+        if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
+    }
     if (r.status >= 0) (client ? st.cStatus : st.sStatus) = r.status;
     st.loadTest = st.loadTest || r.loadTest;
     st.dirty = true;

@@ -7,7 +7,10 @@
 // Request merge rules (the same for every format):
 //  - a key seen before (in this import or an earlier one) is the same request;
 //  - method, url, host, handler: the first non-empty value wins;
-//  - client_* / server_* times: the earliest start and the latest end of that side;
+//  - error: a client-side error replaces, a server-side one only fills in;
+//  - client_* / server_* times: the earliest start and the latest end of that side,
+//    except that exact times replace other evidence and approximate times only
+//    fill a side that has none (see TimeQuality in records.h);
 //  - status: the side's last known status; the request's status, start and end
 //    are the client's when there is client evidence, else the server's.
 
@@ -71,6 +74,7 @@ private:
         TimeNs cStart = kNoTime, cEnd = kNoTime, sStart = kNoTime, sEnd = kNoTime;
         int cStatus = -1, sStatus = -1;
         bool loadTest = false;
+        bool cExact = false, sExact = false; // an exact record set this side in this import
         bool dirty = false;
         bool fresh = false; // created by this import
     };

@@ -286,6 +286,14 @@ void LineReader::unread()
     --m_lineNo;
 }
 
+QByteArrayView LineReader::peekBytes(qint64 n)
+{
+    while (m_buf.size() - m_pos < n)
+        if (!refill()) break;
+    const qint64 avail = std::min<qint64>(n, m_buf.size() - m_pos);
+    return QByteArrayView(m_buf.constData() + m_pos, avail);
+}
+
 QByteArray LineReader::takeBytes(qint64 n)
 {
     QByteArray out;

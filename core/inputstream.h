@@ -80,6 +80,9 @@ public:
     // Takes exactly n raw bytes starting right after the last line returned
     // (a body with a known length). Returns fewer at end of input.
     QByteArray takeBytes(qint64 n);
+    // Up to n raw bytes starting right after the last line returned, without
+    // consuming them (fewer at end of input). Valid until the next call.
+    QByteArrayView peekBytes(qint64 n);
     // The raw bytes from the start of the last line, including the terminator.
     qint64 nextOffset() const { return m_bufOffset + m_pos; }
     // Puts the last line back: next() will return it again.

@@ -47,6 +47,19 @@ enum class ClockKind : quint8
 };
 const char *clockKindName(ClockKind c);
 
+// How far a record's start/end can be trusted when evidence of the same side
+// merges. Exact: measured at the source (httptrace hooks, HAR timings); the
+// first exact record of a side in an import replaces what other evidence said.
+// Approximate: reconstructed (a log line's time minus a logged latency, the
+// time a dump was logged); it only fills a side that has no time yet, so a
+// coarse log time never widens a measured interval.
+enum class TimeQuality : quint8
+{
+    Normal = 0, // earliest start and latest end win
+    Exact = 1,
+    Approximate = 2
+};
+
 // One logical request seen by this source. Records with the same non-empty key
 // merge into one request row, across sources too: a client dump, its
 // httptrace phases and the server's step logs become one request with both
@@ -64,6 +77,7 @@ struct RequestRecord
     TimeNs start = kNoTime;
     TimeNs end = kNoTime;
     bool loadTest = false; // comes from a load generator's result file
+    TimeQuality timeQuality = TimeQuality::Normal;
 };
 
 // A per-request interval: client phases (dns, connect, tls, send, wait,

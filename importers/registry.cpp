@@ -1,12 +1,22 @@
 #include "registry.h"
 
+#include "ab/ab.h"
+#include "har/har.h"
+#include "httpdump/httpdump.h"
+#include "httptrace/httptrace.h"
 #include "steplog/steplog.h"
+#include "vegeta/vegeta.h"
 
 namespace ls {
 
 void registerBuiltinImporters(ImporterRegistry &registry)
 {
     registry.add(std::make_unique<StepLogImporter>());
+    registry.add(std::make_unique<HttpDumpImporter>());
+    registry.add(std::make_unique<HttpTraceImporter>());
+    registry.add(std::make_unique<ApacheBenchImporter>());
+    registry.add(std::make_unique<VegetaImporter>());
+    registry.add(std::make_unique<HarImporter>());
 }
 
 const ImporterRegistry &builtinImporters()

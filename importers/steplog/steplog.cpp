@@ -7,12 +7,19 @@
 // Lines are Go `log` key=value lines, logfmt/slog text, or JSON lines; see
 // importers/common/logline.h. Lines without a request id are counted, not
 // stored; lines with a request id but no duration are kept as the request's
-// log lines (raw_text kind 'log').
+// log lines (raw_text kind 'log'). Panics (a `panic ...` record followed by a
+// `goroutine N [running]:` stack, or a JSON record with `panic` and `stack`
+// fields) become an instant on the goroutine lane and the request, with the
+// whole stack kept as raw text kind 'stack'.
 
 #include "steplog.h"
 
-#include "common/logline.h"
 #include "units.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstring>
 
 namespace ls {
 
@@ -52,12 +59,14 @@ QByteArray argsJson(const LogLine &l, std::initializer_list<const char *> skip)
     return o;
 }
 
-RequestRecord serverRequest(const QByteArray &key)
+// "goroutine 106 [running]:" -> 106, else -1.
+qint64 goroutineHeader(QByteArrayView line)
 {
-    RequestRecord r;
-    r.key = key;
-    r.side = Side::Server;
-    return r;
+    if (!line.startsWith("goroutine ")) return -1;
+    const qsizetype sp = line.indexOf(' ', 10);
+    if (sp < 0 || sp + 1 >= line.size() || line[sp + 1] != '[') return -1;
+    const auto id = parseInt(line.sliced(10, sp - 10));
+    return id ? *id : -1;
 }
 
 // Counts how many of the first lines look like step-log lines.
@@ -111,118 +120,250 @@ int StepLogImporter::sniff(const SniffInput &in) const
 void StepLogImporter::run(ImportContext &ctx, RecordSink &sink)
 {
     LineReader reader(ctx.input());
-    LogLineParser parser;
-    LogLine l;
-    QByteArrayView line;
+    StepLogLines lines(ctx, sink);
+    QByteArrayView text;
     sink.setClock(ClockKind::Wall, 0, "wall clock");
-    qint64 parsedLines = 0, records = 0, reported = 0;
-    const StringId stepCat = kNoId;
-    (void)stepCat;
-    while (reader.next(line)) {
+    while (reader.next(text)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
-        if (reader.lineNumber() == 1 && line.startsWith("\xEF\xBB\xBF")) line = line.sliced(3);
-        if (line.isEmpty()) continue;
-        if (reader.truncated())
-            ctx.diag("line-too-long", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
-                     QStringLiteral("line longer than 1 MiB; only its start was read"));
-        bool jsonError = false;
-        if (!parser.parse(line, l, &jsonError)) {
-            if (jsonError)
-                ctx.diag("bad-json", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
-                         QStringLiteral("line is not valid JSON"));
-            continue;
-        }
-        ++parsedLines;
-        const QByteArray key = requestIdOf(l);
-        if (key.isEmpty()) continue;
-        if (l.ts == kNoTime) {
-            ctx.diag("missing-time", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
-                     QStringLiteral("line has a request id but no timestamp"));
-            continue;
-        }
-        ++records;
-        QByteArray durKey;
-        const std::optional<qint64> dur = durationOf(l, &durKey);
-        if (isStartLine(l)) {
-            RequestRecord r;
-            r.key = key;
-            r.side = Side::Server;
-            r.method = l.value("method");
-            r.url = l.value("path");
-            if (r.url.isEmpty()) r.url = l.value("url");
-            r.handler = l.value("handler");
-            r.start = l.ts;
-            sink.request(r);
-            continue;
-        }
-        if (isAccessLine(l)) {
-            RequestRecord r;
-            r.key = key;
-            r.side = Side::Server;
-            r.method = l.value("method");
-            r.url = l.value("path");
-            if (r.url.isEmpty()) r.url = l.value("url");
-            r.handler = l.value("handler");
-            if (auto st = parseInt(l.value("status"))) r.status = int(*st);
-            r.end = l.ts;
-            if (dur) r.start = l.ts - *dur;
-            sink.request(r);
-            continue;
-        }
-        if (!dur) {
-            // A log line of the request (errors, snapshots): keep its text.
-            const RequestId rid = sink.request(serverRequest(key));
-            RawTextRecord t;
-            t.request = rid;
-            t.side = Side::Server;
-            t.kind = "log";
-            t.data = line.toByteArray();
-            t.offset = reader.lineOffset();
-            t.line = reader.lineNumber();
-            t.ts = l.ts;
-            sink.rawText(t);
-            if (l.value("level") == "ERROR" || l.value("level") == "error") {
-                RequestRecord e = serverRequest(key);
-                e.error = l.msg;
-                sink.request(e);
-            }
-            continue;
-        }
-        if (*dur < 0) {
-            ctx.diag("negative-duration", Severity::Warning, reader.lineOffset(),
-                     reader.lineNumber(), QStringLiteral("step duration is negative"));
-            continue;
-        }
-        // Steps also bound the server's view of the request, for logs that
-        // have no access line.
-        RequestRecord r = serverRequest(key);
-        r.start = l.ts - *dur;
-        r.end = l.ts;
-        const RequestId rid = sink.request(r);
-        PhaseRecord p;
-        p.request = rid;
-        p.side = Side::Server;
-        p.kind = "step";
-        p.name = l.value("step");
-        if (p.name.isEmpty()) p.name = l.msg;
-        p.start = l.ts - *dur;
-        p.end = l.ts;
-        if (const LogField *g = l.anyField(kGoroutineKeys)) {
-            if (auto gid = parseInt(g->value)) {
-                LaneRecord lane;
-                lane.kind = "goroutine";
-                lane.externalId = *gid;
-                lane.name = "g" + g->value;
-                p.lane = sink.lane(lane);
-            }
-        }
-        p.args = argsJson(l, {"time", "ts", "level", "msg", "message", "step", "req_id",
-                              "request_id", "requestId", "trace_id", "x_request_id", "goroutine",
-                              "goid", "gid", durKey.constData()});
-        sink.phase(p);
+        if (reader.lineNumber() == 1 && text.startsWith("\xEF\xBB\xBF")) text = text.sliced(3);
+        TextLine tl{text, reader.lineOffset(), reader.lineNumber(), reader.truncated(),
+                    reader.endedWithCr()};
+        lines.handle(tl);
     }
-    ctx.addEvents(records - reported);
-    if (parsedLines == 0) throw ImportError(QStringLiteral("no log lines found"), 0, 1);
+    lines.finish();
+    ctx.addEvents(lines.records());
+    if (lines.parsedLines() == 0) throw ImportError(QStringLiteral("no log lines found"), 0, 1);
+}
+
+StepLogLines::StepLogLines(ImportContext &ctx, RecordSink &sink) : m_ctx(ctx), m_sink(sink) {}
+
+bool StepLogLines::handle(const TextLine &line)
+{
+    if (line.truncated)
+        m_ctx.diag("line-too-long", Severity::Warning, line.offset, line.number,
+                   QStringLiteral("line longer than 1 MiB; only its start was read"));
+    bool jsonError = false;
+    if (line.text.isEmpty() || !m_parser.parse(line.text, m_line, &jsonError)) {
+        if (jsonError) {
+            flushPanic();
+            m_ctx.diag("bad-json", Severity::Warning, line.offset, line.number,
+                       QStringLiteral("line is not valid JSON"));
+            return false;
+        }
+        // Not a log record: a panic's stack, or a bare runtime panic line.
+        if (line.text.startsWith("panic: ")) {
+            flushPanic();
+            startPanic(line, kNoTime, QByteArray(), line.text.sliced(7).toByteArray());
+            return false;
+        }
+        if (m_panic.active) {
+            const qint64 g = goroutineHeader(line.text);
+            if (g >= 0 && !m_panic.inStack) {
+                m_panic.inStack = true;
+                m_panic.goroutine = g;
+            }
+            if (m_panic.inStack || line.text.isEmpty()) {
+                m_panic.text += line.text;
+                m_panic.text += line.cr ? "\r\n" : "\n";
+                return false;
+            }
+            flushPanic();
+        }
+        return false;
+    }
+    flushPanic();
+    ++m_parsedLines;
+    if (!m_hook || !m_hook(line, m_line)) handleRecord(line, m_line);
+    return true;
+}
+
+void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
+{
+    const QByteArray key = requestIdOf(l);
+    const bool panicLine = l.msg.startsWith("panic") || l.msg.startsWith("http: panic serving") ||
+                           (l.field("panic") && l.field("stack"));
+    if (panicLine) {
+        if (const LogField *st = l.field("stack"); st && !st->value.isEmpty()) {
+            // The JSON form carries the stack in a field.
+            emitPanic(key, l.ts, l.value("panic"), goroutineHeader(st->value), st->value,
+                      line.offset, line.number);
+        } else {
+            QByteArray value = l.value("panic");
+            if (value.isEmpty()) {
+                const qsizetype colon = l.msg.indexOf(": ");
+                value = colon >= 0 ? l.msg.mid(colon + 2) : l.msg;
+            }
+            startPanic(line, l.ts, key, value);
+        }
+    }
+    if (key.isEmpty()) return;
+    if (l.ts == kNoTime) {
+        m_ctx.diag("missing-time", Severity::Warning, line.offset, line.number,
+                   QStringLiteral("line has a request id but no timestamp"));
+        return;
+    }
+    ++m_records;
+    QByteArray durKey;
+    const std::optional<qint64> dur = durationOf(l, &durKey);
+    if (isStartLine(l)) {
+        RequestRecord r;
+        r.key = key;
+        r.side = m_side;
+        r.method = l.value("method");
+        r.url = l.value("path");
+        if (r.url.isEmpty()) r.url = l.value("url");
+        r.handler = l.value("handler");
+        r.start = l.ts;
+        m_sink.request(r);
+        return;
+    }
+    if (isAccessLine(l)) {
+        RequestRecord r;
+        r.key = key;
+        r.side = m_side;
+        r.method = l.value("method");
+        r.url = l.value("path");
+        if (r.url.isEmpty()) r.url = l.value("url");
+        r.handler = l.value("handler");
+        if (auto st = parseInt(l.value("status"))) r.status = int(*st);
+        r.end = l.ts;
+        if (dur) r.start = l.ts - *dur;
+        m_sink.request(r);
+        return;
+    }
+    if (!dur) {
+        // A log line of the request (errors, snapshots): keep its text.
+        RequestRecord base;
+        base.key = key;
+        base.side = m_side;
+        const RequestId rid = m_sink.request(base);
+        RawTextRecord t;
+        t.request = rid;
+        t.side = m_side;
+        t.kind = "log";
+        t.data = line.text.toByteArray();
+        t.offset = line.offset;
+        t.line = line.number;
+        t.ts = l.ts;
+        m_sink.rawText(t);
+        if (l.value("level") == "ERROR" || l.value("level") == "error") {
+            RequestRecord e = base;
+            e.error = l.msg;
+            m_sink.request(e);
+        }
+        return;
+    }
+    if (*dur < 0) {
+        m_ctx.diag("negative-duration", Severity::Warning, line.offset, line.number,
+                   QStringLiteral("step duration is negative"));
+        return;
+    }
+    // Steps also bound the request's view of that side, for logs that have
+    // no access line.
+    RequestRecord r;
+    r.key = key;
+    r.side = m_side;
+    r.start = l.ts - *dur;
+    r.end = l.ts;
+    const RequestId rid = m_sink.request(r);
+    PhaseRecord p;
+    p.request = rid;
+    p.side = m_side;
+    p.kind = "step";
+    p.name = l.value("step");
+    if (p.name.isEmpty()) p.name = l.msg;
+    p.start = l.ts - *dur;
+    p.end = l.ts;
+    if (const LogField *g = l.anyField(kGoroutineKeys)) {
+        if (auto gid = parseInt(g->value)) {
+            LaneRecord lane;
+            lane.kind = "goroutine";
+            lane.externalId = *gid;
+            lane.name = "g" + g->value;
+            p.lane = m_sink.lane(lane);
+            m_goroutineRequest.insert(*gid, key);
+        }
+    }
+    p.args = argsJson(l, {"time", "ts", "level", "msg", "message", "step", "req_id", "request_id",
+                          "requestId", "trace_id", "x_request_id", "goroutine", "goid", "gid",
+                          durKey.constData()});
+    m_sink.phase(p);
+}
+
+void StepLogLines::startPanic(const TextLine &line, TimeNs ts, const QByteArray &key,
+                              const QByteArray &value)
+{
+    m_panic = Panic();
+    m_panic.active = true;
+    m_panic.key = key;
+    m_panic.value = value;
+    m_panic.ts = ts;
+    m_panic.offset = line.offset;
+    m_panic.line = line.number;
+    m_panic.text = line.text.toByteArray();
+    m_panic.text += line.cr ? "\r\n" : "\n";
+}
+
+void StepLogLines::flushPanic()
+{
+    if (!m_panic.active) return;
+    Panic p = std::move(m_panic);
+    m_panic = Panic();
+    emitPanic(p.key, p.ts, p.value, p.goroutine, p.text, p.offset, p.line);
+}
+
+void StepLogLines::finish()
+{
+    flushPanic();
+}
+
+void StepLogLines::emitPanic(const QByteArray &keyIn, TimeNs ts, const QByteArray &value,
+                             qint64 goroutine, const QByteArray &text, qint64 offset, qint64 lineNo)
+{
+    QByteArray key = keyIn;
+    if (key.isEmpty() && goroutine >= 0) key = m_goroutineRequest.value(goroutine);
+    RequestId rid = kNoId;
+    if (!key.isEmpty()) {
+        RequestRecord r;
+        r.key = key;
+        r.side = m_side;
+        rid = m_sink.request(r);
+    }
+    LaneRecord lane;
+    if (goroutine >= 0) {
+        lane.kind = "goroutine";
+        lane.externalId = goroutine;
+        lane.name = "g" + QByteArray::number(goroutine);
+    } else {
+        lane.kind = "log";
+        lane.name = "panics";
+    }
+    const LaneId laneId = m_sink.lane(lane);
+    if (ts != kNoTime) {
+        InstantRecord i;
+        i.lane = laneId;
+        i.ts = ts;
+        i.name = m_sink.intern("panic");
+        i.category = m_sink.intern("panic");
+        i.request = rid;
+        QJsonObject args;
+        args.insert(QStringLiteral("value"), QString::fromUtf8(value));
+        if (goroutine >= 0) args.insert(QStringLiteral("goroutine"), double(goroutine));
+        i.args = QJsonDocument(args).toJson(QJsonDocument::Compact);
+        m_sink.instant(i);
+    } else {
+        m_ctx.diag("panic-without-time", Severity::Info, offset, lineNo,
+                   QStringLiteral("a panic has no log time; its stack is kept without an instant"));
+    }
+    RawTextRecord t;
+    t.request = rid;
+    t.side = m_side;
+    t.kind = "stack";
+    t.data = text;
+    t.offset = offset;
+    t.line = lineNo;
+    t.ts = ts;
+    m_sink.rawText(t);
 }
 
 } // namespace ls
