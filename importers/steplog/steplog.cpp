@@ -94,7 +94,9 @@ int scoreHead(QByteArrayView head)
     }
     if (lines == 0 || withDur == 0) return 0;
     if (parsed * 2 < lines)
-        return 10; // mostly other text: a mixed log; let a specific importer win
+        // Mostly other text: a mixed log (let a specific importer win), or
+        // prose that happens to mention a request id and a duration.
+        return withDur >= 3 ? 10 : 0;
     return withDur >= 2 ? 40 : 20;
 }
 
