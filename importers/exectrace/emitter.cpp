@@ -775,22 +775,23 @@ void TraceEmitter::userLog(TimeNs ts, quint64 gid, quint64 task, QByteArrayView 
             r.status = st;
             any = true;
         }
-    } else if (key == "route") {
-        // "<METHOD> <path> handler=<name>"
+    } else if (key == "route" || key == "target") {
+        // "<METHOD> <path> [handler=<name>] [k=v...]"
         const QList<QByteArray> parts = value.toByteArray().split(' ');
         for (int k = 0; k < parts.size(); ++k) {
             if (parts[k].startsWith("handler="))
                 r.handler = parts[k].mid(8);
-            else if (k == 0)
+            else if (k == 0 && parts.size() > 1 && !parts[0].isEmpty() &&
+                     parts[0].toUpper() == parts[0])
                 r.method = parts[k];
-            else if (k == 1)
+            else if (k == (r.method.isEmpty() ? 0 : 1))
                 r.url = parts[k];
         }
         any = true;
     } else if (key == "method") {
         r.method = value.toByteArray();
         any = true;
-    } else if (key == "url" || key == "path" || key == "target") {
+    } else if (key == "url" || key == "path") {
         r.url = value.toByteArray();
         any = true;
     } else if (key == "error" || key == "panic" || key == "err") {
