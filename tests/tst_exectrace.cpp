@@ -3,6 +3,7 @@
 // goroutine's life, cut and corrupted files import what came before with a
 // diagnostic, and a trace lines up with the server log by request keys.
 
+#include "exectrace/v2parser.h"
 #include "queries.h"
 #include "testsupport.h"
 
@@ -77,6 +78,15 @@ private slots:
     void corrupted();
     void wrongFormat_data();
     void wrongFormat();
+    void publicV2_data();
+    void publicV2();
+    void textMatchesBinary();
+    void v2Annotations();
+    void v2ClockSnapshot();
+    void v2NewerVersion();
+    void v2Truncated();
+    void v2FuzzSeeds_data();
+    void v2FuzzSeeds();
 };
 
 void TestExecTrace::publicV1_data()
@@ -272,6 +282,147 @@ void TestExecTrace::wrongFormat()
     const ImportResult r = s.import(writeTemp(dir, QStringLiteral("x.trace"), data), opt);
     QVERIFY(!r.ok);
     QVERIFY2(r.error.contains(error), qPrintable(r.error));
+}
+
+void TestExecTrace::publicV2_data()
+{
+    QTest::addColumn<QString>("file");
+    for (const char *sub : {"binary", "text"}) {
+        const QDir dir(
+            test::corpus(QStringLiteral("public/go-exectrace-v2/") + QLatin1String(sub)));
+        for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
+            QTest::newRow(qPrintable(QLatin1String(sub) + QLatin1Char('/') + f)) << dir.filePath(f);
+    }
+}
+
+void TestExecTrace::publicV2()
+{
+    QFETCH(QString, file);
+    test::TempSession s;
+    const ImportResult r = s.import(file);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, QByteArray("go-exectrace"));
+    QVERIFY(r.events > 0);
+    // create-syscall-with-p ends goroutine 4 and creates it again (the Go
+    // reader rejects the file): two lives, a gap between them.
+    const bool twoLives = file.contains(QLatin1String("create-syscall-with-p"));
+    QCOMPARE(scalar(s.session().db(), QString::fromLatin1(twoLives ? kOverlaps : kTilingBreaks)),
+             0);
+    if (file.contains(QLatin1String("fail-first-gen-first")))
+        QVERIFY(hasDiag(r)); // its second generation is cut
+}
+
+void TestExecTrace::textMatchesBinary()
+{
+    // The text form is re-encoded to the wire format: both give the same rows.
+    const char *const names[] = {"go122-annotations", "go122-gc-stress",
+                                 "go122-syscall-steal-proc-ambiguous", "go125-sync"};
+    for (const char *n : names) {
+        test::TempSession a, b;
+        const ImportResult ra = a.import(test::corpus(
+            QStringLiteral("public/go-exectrace-v2/binary/%1.trace").arg(QLatin1String(n))));
+        const ImportResult rb = b.import(test::corpus(
+            QStringLiteral("public/go-exectrace-v2/text/%1.test").arg(QLatin1String(n))));
+        QVERIFY2(ra.ok && rb.ok, n);
+        const QString q = QStringLiteral(
+            "SELECT lane.kind, lane.external_id, span.start_ns, span.end_ns, span.depth FROM span "
+            "JOIN lane ON lane.id = span.lane_id ORDER BY 1, 2, 3, 4, 5");
+        QCOMPARE(test::queryCsv(a.session().db(), q), test::queryCsv(b.session().db(), q));
+    }
+}
+
+void TestExecTrace::v2Annotations()
+{
+    test::TempSession s;
+    const ImportResult r = s.import(
+        test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go122-annotations.trace")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const Db &db = s.session().db();
+    QCOMPARE(r.requests, qint64(1));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM request WHERE key LIKE 'task0#%'")),
+             1);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM instant JOIN string n ON n.id = "
+                                       "instant.name_id WHERE n.value = 'key0' AND request_id "
+                                       "IS NOT NULL")),
+             1);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM span JOIN string c ON c.id = "
+                                      "span.category_id WHERE c.value = 'region'")) > 0);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'goroutine' AND "
+                                      "name LIKE '% main.main.func1'")) == 1);
+}
+
+void TestExecTrace::v2ClockSnapshot()
+{
+    test::TempSession s;
+    const ImportResult r =
+        s.import(test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go125-sync.trace")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    // ClockSnapshot sec=1740755049 nsec=123 one tick (1 ns) after the first batch.
+    QCOMPARE(test::queryCsv(s.session().db(),
+                            QStringLiteral("SELECT clock_method, offset_ns FROM source")),
+             QByteArray("clock_method,offset_ns\nclock snapshot,1740755049000000122\n"));
+}
+
+void TestExecTrace::v2NewerVersion()
+{
+    QByteArray data = readFile(
+        test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go122-annotations.trace")));
+    data.replace(0, 16, QByteArray("go 1.27 trace\0\0\0", 16));
+    QTemporaryDir dir;
+    test::TempSession s;
+    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("new.trace"), data));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    bool saw = false;
+    for (const DiagnosticInfo &d : r.diagnostics)
+        saw = saw || d.code == "newer-version";
+    QVERIFY(saw);
+    QCOMPARE(r.requests, qint64(1));
+}
+
+void TestExecTrace::v2Truncated()
+{
+    const QByteArray full = readFile(
+        test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go122-gc-stress.trace")));
+    QTemporaryDir dir;
+    for (qsizetype cut = 1024; cut < full.size(); cut += 1024) {
+        test::TempSession s;
+        const ImportResult r =
+            s.import(writeTemp(dir, QStringLiteral("cut%1").arg(cut), full.first(cut)));
+        QVERIFY2(r.ok, qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.error)));
+        QVERIFY2(hasDiag(r), qPrintable(QStringLiteral("cut at %1: no diagnostic").arg(cut)));
+        QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
+    }
+}
+
+void TestExecTrace::v2FuzzSeeds_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir dir(test::corpus(QStringLiteral("public/go-exectrace-v2/fuzz-seeds")));
+    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
+        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+}
+
+void TestExecTrace::v2FuzzSeeds()
+{
+    // "go test fuzz v1" + []byte("<Go string>"): the bytes are a (mostly
+    // malformed) trace. Each imports what it can or fails cleanly.
+    QFETCH(QString, file);
+    const QByteArray text = readFile(file);
+    const qsizetype open = text.indexOf("[]byte(");
+    QVERIFY(open > 0);
+    const qsizetype close = text.lastIndexOf(')');
+    bool ok = false;
+    const QByteArray bytes = exectrace::goUnquote(
+        QByteArrayView(text).sliced(open + 7, close - open - 7).trimmed(), &ok);
+    QVERIFY(ok);
+    QVERIFY(bytes.startsWith("go 1."));
+    QTemporaryDir dir;
+    test::TempSession s;
+    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("seed.trace"), bytes));
+    if (r.ok)
+        QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kOverlaps)), 0);
+    else
+        QVERIFY(!r.error.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestExecTrace)

@@ -12,6 +12,9 @@ namespace ls::exectrace {
 // section) within the first bytes, or -1.
 qsizetype findTextTrace(QByteArrayView head);
 
+// A Go string literal (with its quotes) as bytes; *ok false when malformed.
+QByteArray goUnquote(QByteArrayView quoted, bool *ok = nullptr);
+
 void importV2(ImportContext &ctx, RecordSink &sink, const QByteArray &data, int version);
 void importV2Text(ImportContext &ctx, RecordSink &sink, const QByteArray &data);
 
