@@ -1,6 +1,10 @@
 #include "registry.h"
 
+#include "dlvtrace/dlvtrace.h"
 #include "exectrace/exectrace.h"
+#include "gctrace/gctrace.h"
+#include "goroutinedump/goroutinedump.h"
+#include "schedtrace/schedtrace.h"
 #include "steplog/steplog.h"
 
 namespace ls {
@@ -9,6 +13,10 @@ void registerBuiltinImporters(ImporterRegistry &registry)
 {
     registry.add(std::make_unique<StepLogImporter>());
     registry.add(std::make_unique<ExecTraceImporter>());
+    registry.add(std::make_unique<GcTraceImporter>());
+    registry.add(std::make_unique<SchedTraceImporter>());
+    registry.add(std::make_unique<GoroutineDumpImporter>());
+    registry.add(std::make_unique<DlvTraceImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
