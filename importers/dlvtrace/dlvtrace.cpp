@@ -138,7 +138,8 @@ std::vector<QByteArray> quotedStrings(QByteArrayView args)
     for (qsizetype i = 0; i < args.size() && out.size() < 16; ++i) {
         if (args[i] != '"') continue;
         qsizetype j = i + 1;
-        while (j < args.size() && args[j] != '"') j += args[j] == '\\' ? 2 : 1;
+        while (j < args.size() && args[j] != '"')
+            j += args[j] == '\\' ? 2 : 1;
         if (j < args.size() && j - i - 1 > 0 && j - i - 1 < 200)
             out.push_back(args.sliced(i + 1, j - i - 1).toByteArray());
         i = j;
@@ -277,7 +278,8 @@ void DlvTraceImporter::run(ImportContext &ctx, RecordSink &sink)
         // A return: the innermost open call (of that name, when named).
         size_t idx = st.size();
         if (!p.fn.isEmpty())
-            while (idx > 0 && st[idx - 1].fn != p.fn) --idx;
+            while (idx > 0 && st[idx - 1].fn != p.fn)
+                --idx;
         if (idx == 0) {
             ++unmatched;
             ctx.diag("return-without-call", Severity::Warning, reader.lineOffset(),
@@ -294,7 +296,8 @@ void DlvTraceImporter::run(ImportContext &ctx, RecordSink &sink)
         }
     }
     (void)lastCallG;
-    if (!clockSet) throw ImportError(QStringLiteral("no dlv trace lines (\"> goroutine(N): ...\")"), 0, 1);
+    if (!clockSet)
+        throw ImportError(QStringLiteral("no dlv trace lines (\"> goroutine(N): ...\")"), 0, 1);
     qint64 open = 0;
     for (auto it = stacks.begin(); it != stacks.end(); ++it) {
         while (!it.value().empty()) {

@@ -41,7 +41,8 @@ struct Cycle
 
 QByteArrayView skipSpaces(QByteArrayView s)
 {
-    while (!s.isEmpty() && s.front() == ' ') s = s.sliced(1);
+    while (!s.isEmpty() && s.front() == ' ')
+        s = s.sliced(1);
     return s;
 }
 
@@ -82,7 +83,8 @@ bool parseBody(QByteArrayView body, Cycle &c)
             QByteArrayView v = part.first(part.size() - 9);
             for (int i = 0; i < 3; ++i) {
                 const qsizetype plus = v.indexOf('+');
-                const QByteArrayView num = i < 2 ? (plus < 0 ? QByteArrayView() : v.first(plus)) : v;
+                const QByteArrayView num =
+                    i < 2 ? (plus < 0 ? QByteArrayView() : v.first(plus)) : v;
                 const auto ns = parseScaled(num, 6); // ms -> ns
                 if (!ns || *ns < 0) return false;
                 c.phase[i] = *ns;
@@ -190,7 +192,8 @@ void GcTraceImporter::run(ImportContext &ctx, RecordSink &sink)
     if (!pendingHead.isEmpty())
         ctx.diag("bad-line", Severity::Warning, pendingOffset, pendingLine,
                  QStringLiteral("gctrace line without its figures at the end of the file"));
-    if (cycles.empty()) throw ImportError(QStringLiteral("no gctrace lines (\"gc N @T s ...\")"), 0, 1);
+    if (cycles.empty())
+        throw ImportError(QStringLiteral("no gctrace lines (\"gc N @T s ...\")"), 0, 1);
 
     const TimeNs wallStart = start.estimate();
     if (wallStart != kNoTime)

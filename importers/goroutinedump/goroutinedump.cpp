@@ -228,7 +228,8 @@ void GoroutineDumpImporter::run(ImportContext &ctx, RecordSink &sink)
                   wall ? QByteArrayView("wall clock (log line before the dump)")
                        : QByteArrayView("no timestamp (snapshot at 0, set the offset by hand)"));
     std::vector<size_t> order(gs.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return gs[a].id < gs[b].id; });
     for (size_t i : order) {

@@ -40,7 +40,8 @@ bool parseSched(QByteArrayView line, Sample &s)
     s.at = *ms * 1'000'000;
     line = line.sliced(colon + 3);
     while (!line.isEmpty()) {
-        while (line.startsWith(' ')) line = line.sliced(1);
+        while (line.startsWith(' '))
+            line = line.sliced(1);
         if (line.isEmpty()) break;
         if (line.startsWith('[')) {
             const qsizetype close = line.indexOf(']');
@@ -60,7 +61,8 @@ bool parseSched(QByteArrayView line, Sample &s)
         line = sp < 0 ? QByteArrayView() : line.sliced(sp);
         const qsizetype eq = tok.indexOf('=');
         if (eq <= 0) continue;
-        if (auto v = parseInt(tok.sliced(eq + 1))) s.values.emplace_back(tok.first(eq).toByteArray(), *v);
+        if (auto v = parseInt(tok.sliced(eq + 1)))
+            s.values.emplace_back(tok.first(eq).toByteArray(), *v);
     }
     return !s.values.empty();
 }
