@@ -183,6 +183,12 @@ RequestId BatchWriter::request(const RequestRecord &r)
     TimeNs start = shift(r.start), end = shift(r.end);
     if (start != kNoTime || end != kNoTime) checkInterval(start, end, "request");
     const bool client = r.side == Side::Client;
+    if (awaitingAlignment() && (start != kNoTime || end != kNoTime)) {
+        // Times of a clock not yet placed must not mix with the wall-clock
+        // times other sources gave this request: merged in finish().
+        m_pendingTimes.push_back({qint64(&st - m_reqs.data()), client, r.start, r.end});
+        start = end = kNoTime;
+    }
     TimeNs &s = client ? st.cStart : st.sStart;
     TimeNs &e = client ? st.cEnd : st.sEnd;
     bool &exact = client ? st.cExact : st.sExact;
@@ -418,8 +424,19 @@ void BatchWriter::alignByKeys()
 
 void BatchWriter::finish()
 {
-    if (m_clock == ClockKind::Monotonic && m_clockMethod == "unaligned" && !m_hints.empty())
-        alignByKeys();
+    const bool deferred = awaitingAlignment();
+    if (deferred && !m_hints.empty()) alignByKeys();
+    if (deferred) {
+        for (const PendingTimes &p : m_pendingTimes) {
+            ReqState &st = m_reqs[size_t(p.index)];
+            TimeNs &s = p.client ? st.cStart : st.sStart;
+            TimeNs &e = p.client ? st.cEnd : st.sEnd;
+            const TimeNs start = shift(p.start), end = shift(p.end);
+            if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
+            if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
+        }
+        m_pendingTimes.clear();
+    }
     for (const ReqState &st : m_reqs) {
         if (!st.dirty) continue;
         const bool hasClient = st.cStart != kNoTime || st.cStatus >= 0;

@@ -82,6 +82,10 @@ private:
     void checkInterval(TimeNs &start, TimeNs &end, const char *what);
     ReqState &loadRequest(QByteArrayView key, bool create, bool *found);
     void alignByKeys();
+    bool awaitingAlignment() const
+    {
+        return m_clock == ClockKind::Monotonic && m_clockMethod == "unaligned";
+    }
 
     Db &m_db;
     qint64 m_sourceId;
@@ -104,6 +108,15 @@ private:
     QHash<QPair<qint64, qint64>, CallsiteId> m_callsites;
     QHash<CallsiteId, int> m_callsiteDepth;
     std::vector<std::pair<QByteArray, TimeNs>> m_hints;
+    // Request times of an unaligned monotonic source, in its own clock: they
+    // are merged once finish() knows the offset.
+    struct PendingTimes
+    {
+        qint64 index; // into m_reqs
+        bool client;
+        TimeNs start, end;
+    };
+    std::vector<PendingTimes> m_pendingTimes;
 };
 
 } // namespace ls

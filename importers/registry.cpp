@@ -4,6 +4,11 @@
 #include "har/har.h"
 #include "httpdump/httpdump.h"
 #include "httptrace/httptrace.h"
+#include "dlvtrace/dlvtrace.h"
+#include "exectrace/exectrace.h"
+#include "gctrace/gctrace.h"
+#include "goroutinedump/goroutinedump.h"
+#include "schedtrace/schedtrace.h"
 #include "steplog/steplog.h"
 #include "vegeta/vegeta.h"
 
@@ -17,6 +22,11 @@ void registerBuiltinImporters(ImporterRegistry &registry)
     registry.add(std::make_unique<ApacheBenchImporter>());
     registry.add(std::make_unique<VegetaImporter>());
     registry.add(std::make_unique<HarImporter>());
+    registry.add(std::make_unique<ExecTraceImporter>());
+    registry.add(std::make_unique<GcTraceImporter>());
+    registry.add(std::make_unique<SchedTraceImporter>());
+    registry.add(std::make_unique<GoroutineDumpImporter>());
+    registry.add(std::make_unique<DlvTraceImporter>());
 }
 
 const ImporterRegistry &builtinImporters()

@@ -1,0 +1,865 @@
+// TraceEmitter: the goroutine state machine shared by both execution-trace
+// formats. See tracemodel.h for the invariants.
+
+#include "tracemodel.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+
+namespace ls::exectrace {
+
+namespace {
+
+enum GState : int
+{
+    Dead = 0,
+    Runnable,
+    Running,
+    Waiting,
+    InSyscall
+};
+
+constexpr qint64 kCpuPeriodNs = 10'000'000; // runtime/pprof's default 100 Hz
+constexpr size_t kMaxRegionDepth = 1000;
+constexpr int kMaxAncestry = 64;
+
+QByteArray num(qint64 v)
+{
+    return QByteArray::number(v);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- StackTable
+
+int StackTable::addFrame(TraceFrame f)
+{
+    auto it = m_byPc.find(f.pc);
+    if (it != m_byPc.end() && f.pc != 0) return it->second;
+    const int idx = int(m_frames.size());
+    if (f.pc != 0) m_byPc.emplace(f.pc, idx);
+    m_frames.push_back(std::move(f));
+    return idx;
+}
+
+int StackTable::frameForPc(quint64 pc) const
+{
+    auto it = m_byPc.find(pc);
+    return it == m_byPc.end() ? -1 : it->second;
+}
+
+const std::vector<int> *StackTable::stack(quint64 id) const
+{
+    if (id == 0) return nullptr;
+    auto it = m_stacks.find(id);
+    return it == m_stacks.end() || it->second.empty() ? nullptr : &it->second;
+}
+
+QByteArray StackTable::leafFunction(quint64 stackId) const
+{
+    const std::vector<int> *s = stack(stackId);
+    if (!s) return {};
+    return m_frames[size_t(s->front())].fn;
+}
+
+// ------------------------------------------------------------------ emitter
+
+struct TraceEmitter::G
+{
+    quint64 id = 0;
+    LaneId lane = kNoId;
+    quint64 parent = 0;
+    QByteArray startFn;
+    QByteArray laneName;
+    int state = Dead;
+    TimeNs since = 0;
+    StringId cat = kNoId, name = kNoId;
+    RequestId req = kNoId;
+    QByteArray args;
+    qint64 p = -1;
+    TimeNs syscallAt = kNoTime;
+    quint64 syscallStack = 0;
+    bool assisting = false;
+    TimeNs assistStart = 0;
+    int assistDepth = 0;
+    QByteArray label;
+    struct Region
+    {
+        QByteArray name;
+        quint64 task;
+        TimeNs start;
+    };
+    std::vector<Region> regions;
+};
+
+struct TraceEmitter::P
+{
+    LaneId lane = kNoId;
+    qint64 thread = -1;
+    TimeNs startedAt = kNoTime;
+    quint64 g = 0;
+    TimeNs gSince = 0;
+    StringId gName = kNoId;
+    TimeNs sweepStart = kNoTime;
+};
+
+struct TraceEmitter::Task
+{
+    RequestId rid = kNoId;
+    QByteArray key;
+    Side side = Side::Server;
+};
+
+TraceEmitter::TraceEmitter(ImportContext &ctx, RecordSink &sink, const StackTable &stacks)
+    : m_ctx(ctx), m_sink(sink), m_stacks(stacks)
+{
+    m_catRunning = sink.intern("running");
+    m_catRunnable = sink.intern("runnable");
+    m_catNet = sink.intern("blocked-net");
+    m_catSync = sink.intern("blocked-sync");
+    m_catChan = sink.intern("blocked-chan");
+    m_catSelect = sink.intern("blocked-select");
+    m_catSleep = sink.intern("sleep");
+    m_catSyscall = sink.intern("syscall");
+    m_catGc = sink.intern("blocked-gc");
+    m_catOther = sink.intern("blocked-other");
+    m_catAssist = sink.intern("gc-assist");
+    m_catRegion = sink.intern("region");
+    m_catLog = sink.intern("log");
+    m_catProc = sink.intern("proc");
+    m_catStw = sink.intern("stw");
+    m_catGcCycle = sink.intern("gc");
+    m_catSweep = sink.intern("sweep");
+    m_catCounter = sink.intern("counter");
+    m_nameRunning = m_catRunning;
+    m_nameAssist = sink.intern("mark assist");
+}
+
+TraceEmitter::~TraceEmitter() = default;
+
+qint64 TraceEmitter::goroutineCount() const
+{
+    return qint64(m_gs.size());
+}
+
+TraceEmitter::G *TraceEmitter::findG(quint64 g)
+{
+    auto it = m_gs.find(g);
+    return it == m_gs.end() ? nullptr : &it->second;
+}
+
+TraceEmitter::G &TraceEmitter::goroutine(quint64 g, TimeNs ts)
+{
+    auto it = m_gs.find(g);
+    if (it != m_gs.end()) return it->second;
+    // Existed before the trace (or its creation was lost): born now.
+    G &n = m_gs[g];
+    n.id = g;
+    n.since = ts;
+    n.laneName = "g" + num(qint64(g));
+    return n;
+}
+
+LaneId TraceEmitter::goLane(G &g)
+{
+    if (g.lane != kNoId) return g.lane;
+    LaneRecord l;
+    l.kind = "goroutine";
+    l.externalId = qint64(g.id);
+    l.name = g.laneName;
+    if (g.parent != 0)
+        if (G *p = findG(g.parent)) l.parent = goLane(*p);
+    l.sortKey = qint64(g.id);
+    g.lane = m_sink.lane(l);
+    return g.lane;
+}
+
+TraceEmitter::P &TraceEmitter::proc(qint64 p)
+{
+    P &pp = m_ps[p];
+    if (pp.lane == kNoId) {
+        LaneRecord l;
+        l.kind = "proc";
+        l.externalId = p;
+        l.name = "P" + num(p);
+        l.sortKey = p;
+        pp.lane = m_sink.lane(l);
+    }
+    return pp;
+}
+
+LaneId TraceEmitter::gcLane()
+{
+    if (m_gcLane == kNoId) {
+        LaneRecord l;
+        l.kind = "gc";
+        l.name = "GC";
+        m_gcLane = m_sink.lane(l);
+    }
+    return m_gcLane;
+}
+
+LaneId TraceEmitter::counterLane(Counter c)
+{
+    LaneId &id = m_counterLanes[int(c)];
+    if (id == kNoId) {
+        static const char *const kNames[] = {"heap", "heap goal", "goroutines", "GOMAXPROCS"};
+        LaneRecord l;
+        l.kind = "counter";
+        l.externalId = int(c);
+        l.name = kNames[int(c)];
+        l.sortKey = int(c);
+        id = m_sink.lane(l);
+    }
+    return id;
+}
+
+RequestId TraceEmitter::taskRequest(quint64 task) const
+{
+    auto it = m_tasks.find(task);
+    return it == m_tasks.end() ? kNoId : it->second.rid;
+}
+
+CallsiteId TraceEmitter::callsiteFor(quint64 stack)
+{
+    if (stack == 0) return kNoId;
+    auto it = m_callsites.find(stack);
+    if (it != m_callsites.end()) return it->second;
+    CallsiteId cs = kNoId;
+    if (const std::vector<int> *frames = m_stacks.stack(stack)) {
+        for (auto f = frames->rbegin(); f != frames->rend(); ++f) {
+            auto fit = m_frameIds.find(*f);
+            FrameId fid;
+            if (fit != m_frameIds.end()) {
+                fid = fit->second;
+            } else {
+                const TraceFrame &tf = m_stacks.frame(*f);
+                FrameRecord fr;
+                fr.function = tf.fn.isEmpty() ? "0x" + QByteArray::number(tf.pc, 16) : tf.fn;
+                fr.file = tf.file;
+                fr.line = tf.line;
+                fid = m_sink.frame(fr);
+                m_frameIds.emplace(*f, fid);
+            }
+            cs = m_sink.callsite(cs, fid);
+        }
+    }
+    m_callsites.emplace(stack, cs);
+    return cs;
+}
+
+void TraceEmitter::closeSpan(G &g, TimeNs ts)
+{
+    if (g.state == Dead || ts <= g.since) return;
+    SpanRecord s;
+    s.lane = goLane(g);
+    s.start = g.since;
+    s.end = ts;
+    s.name = g.name;
+    s.category = g.cat;
+    s.request = g.req;
+    s.args = g.args;
+    m_sink.span(s);
+}
+
+void TraceEmitter::transition(G &g, TimeNs ts, int state, StringId cat, StringId name,
+                              quint64 stack, qint64 p)
+{
+    ts = std::max(ts, g.since);
+    closeSpan(g, ts);
+    g.state = state;
+    g.since = ts;
+    g.cat = cat;
+    g.name = name;
+    g.req = g.regions.empty() ? kNoId : taskRequest(g.regions.back().task);
+    g.args.clear();
+    if (p >= 0) g.args = "{\"p\":" + num(p) + "}";
+    if (const CallsiteId cs = callsiteFor(stack); cs != kNoId)
+        g.args = "{\"stack\":" + num(cs) + "}";
+    m_last = std::max(m_last, ts);
+}
+
+void TraceEmitter::split(G &g, TimeNs ts)
+{
+    // Same state, new piece: each piece of a state belongs to one request.
+    if (g.state == Dead) return;
+    ts = std::max(ts, g.since);
+    closeSpan(g, ts);
+    g.since = ts;
+    g.req = g.regions.empty() ? kNoId : taskRequest(g.regions.back().task);
+}
+
+void TraceEmitter::leaveProc(G &g, TimeNs ts)
+{
+    if (g.p < 0) return;
+    auto it = m_ps.find(g.p);
+    g.p = -1;
+    if (it == m_ps.end() || it->second.g != g.id) return;
+    P &pp = it->second;
+    SpanRecord s;
+    s.lane = pp.lane;
+    s.start = pp.gSince;
+    s.end = std::max(ts, pp.gSince);
+    s.depth = 1;
+    s.name = pp.gName;
+    s.category = m_catRunning;
+    s.request = g.req;
+    m_sink.span(s);
+    pp.g = 0;
+}
+
+void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 startStack,
+                            quint64 stack)
+{
+    if (G *old = findG(gid); old && old->state != Dead) {
+        m_ctx.diag("duplicate-goroutine", Severity::Warning, -1, -1,
+                   QStringLiteral("goroutine %1 created twice").arg(gid));
+        goEnd(ts, gid);
+    }
+    const bool fresh = findG(gid) == nullptr;
+    G &g = goroutine(gid, ts);
+    if (fresh) {
+        g.parent = creator;
+        g.startFn = m_stacks.leafFunction(startStack);
+        if (!g.startFn.isEmpty()) g.laneName += ' ' + g.startFn;
+    }
+    g.since = std::max(g.since, ts);
+    const LaneId lane = goLane(g);
+    transition(g, ts, Runnable, m_catRunnable, m_catRunnable, 0);
+    counter(ts, Counter::Goroutines, double(++m_live));
+    if (creator != 0) {
+        if (G *c = findG(creator)) {
+            FlowRecord f;
+            f.kind = "create";
+            f.fromLane = goLane(*c);
+            f.fromTs = ts;
+            f.toLane = lane;
+            f.toTs = ts;
+            m_sink.flow(f);
+        }
+    }
+    (void)stack;
+}
+
+void TraceEmitter::goExisting(TimeNs ts, quint64 gid, Wait why, QByteArrayView reason)
+{
+    G &g = goroutine(gid, ts);
+    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
+    goStopped(ts, gid, why, reason, 0);
+}
+
+void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView label)
+{
+    G &g = goroutine(gid, ts);
+    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
+    if (!label.isEmpty() && g.label != label) {
+        g.label = label.toByteArray();
+        if (g.startFn.isEmpty() || !g.laneName.contains(g.label)) {
+            g.laneName += " [" + g.label + ']';
+            if (g.lane != kNoId) m_sink.renameLane(g.lane, g.laneName);
+        }
+    }
+    leaveProc(g, ts);
+    ts = std::max(ts, g.since);
+    transition(g, ts, Running, g.assisting ? m_catAssist : m_catRunning,
+               g.assisting ? m_nameAssist : m_nameRunning, 0, p);
+    g.syscallAt = kNoTime;
+    if (p >= 0) {
+        P &pp = proc(p);
+        if (pp.g != 0 && pp.g != gid)
+            if (G *other = findG(pp.g)) leaveProc(*other, ts);
+        pp.g = gid;
+        pp.gSince = ts;
+        pp.gName = m_sink.intern(g.laneName);
+        g.p = p;
+    }
+}
+
+void TraceEmitter::goStopped(TimeNs ts, quint64 gid, Wait why, QByteArrayView reason, quint64 stack)
+{
+    G &g = goroutine(gid, ts);
+    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
+    leaveProc(g, ts);
+    StringId cat = m_catOther;
+    int state = Waiting;
+    switch (why) {
+    case Wait::Runnable:
+        cat = m_catRunnable;
+        state = Runnable;
+        break;
+    case Wait::Net:
+        cat = m_catNet;
+        break;
+    case Wait::Sync:
+        cat = m_catSync;
+        break;
+    case Wait::Chan:
+        cat = m_catChan;
+        break;
+    case Wait::Select:
+        cat = m_catSelect;
+        break;
+    case Wait::Sleep:
+        cat = m_catSleep;
+        break;
+    case Wait::Syscall:
+        cat = m_catSyscall;
+        state = InSyscall;
+        break;
+    case Wait::Gc:
+        cat = m_catGc;
+        break;
+    case Wait::Other:
+        break;
+    }
+    transition(g, ts, state, cat, reason.isEmpty() ? cat : m_sink.intern(reason), stack);
+    g.syscallAt = kNoTime;
+}
+
+void TraceEmitter::goUnblock(TimeNs ts, quint64 waker, qint64 wakerP, quint64 gid, quint64 stack)
+{
+    G &g = goroutine(gid, ts);
+    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
+    if (g.state == Running) leaveProc(g, ts);
+    transition(g, ts, Runnable, m_catRunnable, m_catRunnable, 0);
+    LaneId from = kNoId;
+    if (waker != 0) {
+        if (G *w = findG(waker)) from = goLane(*w);
+    } else if (wakerP >= 0) {
+        from = proc(wakerP).lane;
+    }
+    FlowRecord f;
+    f.kind = "unblock";
+    f.fromLane = from;
+    f.fromTs = ts;
+    f.toLane = goLane(g);
+    f.toTs = g.since;
+    m_sink.flow(f);
+    (void)stack;
+}
+
+void TraceEmitter::goSyscall(TimeNs ts, quint64 gid, quint64 stack)
+{
+    G &g = goroutine(gid, ts);
+    g.syscallAt = ts;
+    g.syscallStack = stack;
+    InstantRecord i;
+    i.lane = goLane(g);
+    i.ts = std::max(ts, g.since);
+    i.name = m_catSyscall;
+    i.category = m_catSyscall;
+    i.request = g.req;
+    m_sink.instant(i);
+}
+
+void TraceEmitter::goSyscallBlocked(TimeNs ts, quint64 gid)
+{
+    G &g = goroutine(gid, ts);
+    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
+    const TimeNs start = g.syscallAt != kNoTime && g.syscallAt >= g.since ? g.syscallAt : ts;
+    const quint64 stack = g.syscallStack;
+    leaveProc(g, ts);
+    transition(g, start, InSyscall, m_catSyscall, m_catSyscall, stack);
+    g.syscallAt = kNoTime;
+}
+
+void TraceEmitter::goEnd(TimeNs ts, quint64 gid)
+{
+    G *gp = findG(gid);
+    if (!gp || gp->state == Dead) return;
+    G &g = *gp;
+    ts = std::max(ts, g.since);
+    leaveProc(g, ts);
+    while (!g.regions.empty())
+        regionEnd(ts, gid, g.regions.back().task, g.regions.back().name);
+    if (g.assisting) markAssistEnd(ts, gid);
+    closeSpan(g, ts);
+    g.state = Dead;
+    g.since = ts;
+    counter(ts, Counter::Goroutines, double(--m_live));
+}
+
+void TraceEmitter::procStart(TimeNs ts, qint64 p, qint64 thread)
+{
+    P &pp = proc(p);
+    if (pp.startedAt != kNoTime) procStop(ts, p);
+    pp.startedAt = ts;
+    pp.thread = thread;
+}
+
+void TraceEmitter::procStop(TimeNs ts, qint64 p)
+{
+    P &pp = proc(p);
+    if (pp.g != 0)
+        if (G *g = findG(pp.g)) leaveProc(*g, ts);
+    if (pp.sweepStart != kNoTime) sweepEnd(ts, p);
+    if (pp.startedAt == kNoTime) return;
+    const TimeNs start = std::min(pp.startedAt, ts);
+    SpanRecord s;
+    s.lane = pp.lane;
+    s.start = start;
+    s.end = ts;
+    s.name = m_sink.intern(pp.thread >= 0 ? "M" + num(pp.thread) : QByteArray("running"));
+    s.category = m_catProc;
+    m_sink.span(s);
+    if (pp.thread >= 0) {
+        LaneRecord l;
+        l.kind = "thread";
+        l.externalId = pp.thread;
+        l.name = "M" + num(pp.thread);
+        l.sortKey = pp.thread;
+        SpanRecord t;
+        t.lane = m_sink.lane(l);
+        t.start = start;
+        t.end = ts;
+        t.name = m_sink.intern(QByteArray("P" + num(p)));
+        t.category = m_catProc;
+        m_sink.span(t);
+    }
+    pp.startedAt = kNoTime;
+}
+
+void TraceEmitter::gcStart(TimeNs ts, qint64 seq)
+{
+    if (m_gcStart != kNoTime) gcEnd(ts);
+    m_gcStart = ts;
+    m_gcSeq = seq;
+}
+
+void TraceEmitter::gcEnd(TimeNs ts)
+{
+    if (m_gcStart == kNoTime) return;
+    SpanRecord s;
+    s.lane = gcLane();
+    s.start = m_gcStart;
+    s.end = std::max(ts, m_gcStart);
+    s.name = m_sink.intern(m_gcSeq > 0 ? "GC " + num(m_gcSeq) : QByteArray("GC"));
+    s.category = m_catGcCycle;
+    m_sink.span(s);
+    m_gcStart = kNoTime;
+}
+
+void TraceEmitter::stwStart(TimeNs ts, QByteArrayView kind)
+{
+    if (m_stwStart != kNoTime) stwEnd(ts);
+    m_stwStart = ts;
+    m_stwKind = kind.toByteArray();
+}
+
+void TraceEmitter::stwEnd(TimeNs ts)
+{
+    if (m_stwStart == kNoTime) return;
+    SpanRecord s;
+    s.lane = gcLane();
+    s.start = m_stwStart;
+    s.end = std::max(ts, m_stwStart);
+    s.depth = 1;
+    s.name = m_sink.intern(m_stwKind.isEmpty() ? QByteArray("STW") : "STW " + m_stwKind);
+    s.category = m_catStw;
+    m_sink.span(s);
+    m_stwStart = kNoTime;
+}
+
+void TraceEmitter::sweepStart(TimeNs ts, qint64 p)
+{
+    P &pp = proc(p);
+    if (pp.sweepStart == kNoTime) pp.sweepStart = ts;
+}
+
+void TraceEmitter::sweepEnd(TimeNs ts, qint64 p)
+{
+    P &pp = proc(p);
+    if (pp.sweepStart == kNoTime) return;
+    SpanRecord s;
+    s.lane = pp.lane;
+    s.start = pp.sweepStart;
+    s.end = std::max(ts, pp.sweepStart);
+    s.depth = 2;
+    s.name = m_catSweep;
+    s.category = m_catSweep;
+    m_sink.span(s);
+    pp.sweepStart = kNoTime;
+}
+
+int TraceEmitter::allocAssistDepth(TimeNs ts)
+{
+    for (size_t i = 0; i < m_assistSlots.size(); ++i)
+        if (m_assistSlots[i] == kNoTime) {
+            m_assistSlots[i] = ts;
+            return int(i);
+        }
+    m_assistSlots.push_back(ts);
+    return int(m_assistSlots.size() - 1);
+}
+
+void TraceEmitter::markAssistStart(TimeNs ts, quint64 gid)
+{
+    G &g = goroutine(gid, ts);
+    if (g.assisting) return;
+    g.assisting = true;
+    g.assistStart = ts;
+    g.assistDepth = allocAssistDepth(ts);
+    if (g.state == Running) transition(g, ts, Running, m_catAssist, m_nameAssist, 0, g.p);
+}
+
+void TraceEmitter::markAssistEnd(TimeNs ts, quint64 gid)
+{
+    G *gp = findG(gid);
+    if (!gp || !gp->assisting) return;
+    G &g = *gp;
+    g.assisting = false;
+    if (size_t(g.assistDepth) < m_assistSlots.size())
+        m_assistSlots[size_t(g.assistDepth)] = kNoTime;
+    SpanRecord s;
+    s.lane = gcLane();
+    s.start = g.assistStart;
+    s.end = std::max(ts, g.assistStart);
+    s.depth = 2 + g.assistDepth;
+    s.name = m_sink.intern(QByteArray("mark assist " + g.laneName));
+    s.category = m_catAssist;
+    m_sink.span(s);
+    if (g.state == Running) transition(g, ts, Running, m_catRunning, m_nameRunning, 0, g.p);
+}
+
+void TraceEmitter::counter(TimeNs ts, Counter c, double value)
+{
+    InstantRecord i;
+    i.lane = counterLane(c);
+    i.ts = ts;
+    i.category = m_catCounter;
+    i.value = value;
+    i.hasValue = true;
+    m_sink.instant(i);
+}
+
+Side TraceEmitter::sideFor(quint64 gid) const
+{
+    quint64 cur = gid;
+    for (int i = 0; i < kMaxAncestry && cur != 0; ++i) {
+        auto it = m_gs.find(cur);
+        if (it == m_gs.end()) break;
+        if (it->second.startFn == "net/http.(*conn).serve") return Side::Server;
+        cur = it->second.parent;
+    }
+    return Side::Unknown;
+}
+
+void TraceEmitter::taskCreate(TimeNs ts, quint64 gid, quint64 task, quint64 parent,
+                              QByteArrayView name)
+{
+    (void)parent;
+    if (m_tasks.count(task)) {
+        m_ctx.diag("duplicate-task", Severity::Warning, -1, -1,
+                   QStringLiteral("task %1 created twice").arg(task));
+        return;
+    }
+    Task t;
+    t.key = m_taskKeys.value(task);
+    const bool realKey = !t.key.isEmpty();
+    if (!realKey)
+        t.key = name.toByteArray() + '#' + num(qint64(task)) + '@' +
+                QFileInfo(m_ctx.path()).fileName().toUtf8();
+    t.side = sideFor(gid);
+    if (t.side == Side::Unknown)
+        t.side = name.contains(QByteArrayView("client")) ? Side::Client : Side::Server;
+    RequestRecord r;
+    r.key = t.key;
+    r.side = t.side;
+    r.start = ts;
+    t.rid = m_sink.request(r);
+    if (realKey) m_sink.alignmentHint(t.key, ts);
+    m_tasks.emplace(task, std::move(t));
+    ++m_taskCount;
+    m_last = std::max(m_last, ts);
+}
+
+void TraceEmitter::taskEnd(TimeNs ts, quint64 gid, quint64 task)
+{
+    (void)gid;
+    auto it = m_tasks.find(task);
+    if (it == m_tasks.end()) {
+        m_ctx.diag("task-end-without-begin", Severity::Info, -1, -1,
+                   QStringLiteral("task %1 ends but began before the trace").arg(task));
+        return;
+    }
+    RequestRecord r;
+    r.key = it->second.key;
+    r.side = it->second.side;
+    r.end = ts;
+    m_sink.request(r);
+}
+
+void TraceEmitter::regionBegin(TimeNs ts, quint64 gid, quint64 task, QByteArrayView name)
+{
+    G &g = goroutine(gid, ts);
+    if (g.regions.size() >= kMaxRegionDepth) {
+        m_ctx.diag("region-too-deep", Severity::Warning, -1, -1,
+                   QStringLiteral("regions nested deeper than %1").arg(kMaxRegionDepth));
+        return;
+    }
+    ts = std::max(ts, g.since);
+    g.regions.push_back({name.toByteArray(), task, ts});
+    split(g, ts);
+}
+
+void TraceEmitter::regionEnd(TimeNs ts, quint64 gid, quint64 task, QByteArrayView name)
+{
+    G &g = goroutine(gid, ts);
+    ts = std::max(ts, g.since);
+    // The innermost open region with this name and task.
+    size_t idx = g.regions.size();
+    while (idx > 0) {
+        const G::Region &r = g.regions[idx - 1];
+        if (r.name == name && r.task == task) break;
+        --idx;
+    }
+    if (idx == 0) {
+        m_ctx.diag("region-end-without-begin", Severity::Info, -1, -1,
+                   QStringLiteral("region \"%1\" ends on goroutine %2 but began before the trace")
+                       .arg(QString::fromUtf8(name))
+                       .arg(gid));
+        return;
+    }
+    if (idx != g.regions.size())
+        m_ctx.diag("region-misnested", Severity::Warning, -1, -1,
+                   QStringLiteral("region \"%1\" on goroutine %2 ends before regions inside it")
+                       .arg(QString::fromUtf8(name))
+                       .arg(gid));
+    while (g.regions.size() >= idx) {
+        const G::Region r = std::move(g.regions.back());
+        g.regions.pop_back();
+        SpanRecord s;
+        s.lane = goLane(g);
+        s.start = r.start;
+        s.end = std::max(ts, r.start);
+        s.depth = int(g.regions.size()) + 1;
+        s.name = m_sink.intern(r.name);
+        s.category = m_catRegion;
+        s.request = taskRequest(r.task);
+        m_sink.span(s);
+        if (g.regions.size() + 1 == idx) break;
+    }
+    split(g, ts);
+}
+
+void TraceEmitter::userLog(TimeNs ts, quint64 gid, quint64 task, QByteArrayView key,
+                           QByteArrayView value)
+{
+    G &g = goroutine(gid, ts);
+    const RequestId rid = taskRequest(task);
+    InstantRecord i;
+    i.lane = goLane(g);
+    i.ts = std::max(ts, g.since);
+    i.name = m_sink.intern(key);
+    i.category = m_catLog;
+    i.request = rid;
+    QJsonObject o;
+    o.insert(QStringLiteral("key"), QString::fromUtf8(key));
+    o.insert(QStringLiteral("value"), QString::fromUtf8(value));
+    i.args = QJsonDocument(o).toJson(QJsonDocument::Compact);
+    m_sink.instant(i);
+    auto it = m_tasks.find(task);
+    if (it == m_tasks.end()) return;
+    // Facts about the request that the task's logs state.
+    RequestRecord r;
+    r.key = it->second.key;
+    r.side = it->second.side;
+    bool any = false;
+    if (key == "status") {
+        bool ok = false;
+        const int st = value.toByteArray().toInt(&ok);
+        if (ok) {
+            r.status = st;
+            any = true;
+        }
+    } else if (key == "route" || key == "target") {
+        // "<METHOD> <path> [handler=<name>] [k=v...]"
+        const QList<QByteArray> parts = value.toByteArray().split(' ');
+        for (int k = 0; k < parts.size(); ++k) {
+            if (parts[k].startsWith("handler="))
+                r.handler = parts[k].mid(8);
+            else if (k == 0 && parts.size() > 1 && !parts[0].isEmpty() &&
+                     parts[0].toUpper() == parts[0])
+                r.method = parts[k];
+            else if (k == (r.method.isEmpty() ? 0 : 1))
+                r.url = parts[k];
+        }
+        any = true;
+    } else if (key == "method") {
+        r.method = value.toByteArray();
+        any = true;
+    } else if (key == "url" || key == "path") {
+        r.url = value.toByteArray();
+        any = true;
+    } else if (key == "error" || key == "panic" || key == "err") {
+        r.error = value.toByteArray();
+        any = true;
+    }
+    if (any) m_sink.request(r);
+}
+
+void TraceEmitter::cpuSample(TimeNs ts, quint64 gid, qint64 p, quint64 stack)
+{
+    if (m_cpuProfile == kNoId) {
+        ProfileRecord pr;
+        pr.sampleType = "cpu";
+        pr.unit = "nanoseconds";
+        pr.periodType = "cpu";
+        pr.periodUnit = "nanoseconds";
+        pr.period = kCpuPeriodNs;
+        m_cpuProfile = m_sink.profile(pr);
+    }
+    SampleRecord s;
+    s.profile = m_cpuProfile;
+    s.callsite = callsiteFor(stack);
+    if (s.callsite == kNoId) {
+        // Samples need a callsite; an unknown stack becomes one "unknown" frame.
+        FrameRecord fr;
+        fr.function = "(unknown)";
+        s.callsite = m_sink.callsite(kNoId, m_sink.frame(fr));
+    }
+    s.value = kCpuPeriodNs;
+    s.ts = ts;
+    if (gid != 0) {
+        G &g = goroutine(gid, ts);
+        s.lane = goLane(g);
+        if (!g.regions.empty()) s.request = taskRequest(g.regions.back().task);
+    } else if (p >= 0) {
+        s.lane = proc(p).lane;
+    }
+    m_sink.sample(s);
+}
+
+void TraceEmitter::finish(TimeNs end)
+{
+    end = std::max(end, m_last);
+    std::vector<quint64> ids;
+    ids.reserve(m_gs.size());
+    for (const auto &[id, g] : m_gs)
+        ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    for (quint64 id : ids) {
+        G &g = m_gs[id];
+        if (g.state == Dead) continue;
+        const TimeNs t = std::max(end, g.since);
+        leaveProc(g, t);
+        while (!g.regions.empty())
+            regionEnd(t, id, g.regions.back().task, g.regions.back().name);
+        if (g.assisting) markAssistEnd(t, id);
+        closeSpan(g, t);
+        g.since = t;
+    }
+    std::vector<qint64> ps;
+    for (const auto &[id, p] : m_ps)
+        ps.push_back(id);
+    std::sort(ps.begin(), ps.end());
+    for (qint64 p : ps)
+        procStop(end, p);
+    stwEnd(end);
+    gcEnd(end);
+}
+
+} // namespace ls::exectrace

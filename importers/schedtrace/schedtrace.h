@@ -1,0 +1,17 @@
+#pragma once
+// GODEBUG=schedtrace=N lines: scheduler counters (schedtrace.cpp).
+
+#include "importer.h"
+
+namespace ls {
+
+class SchedTraceImporter final : public Importer
+{
+public:
+    QByteArray id() const override;
+    QString displayName() const override;
+    int sniff(const SniffInput &in) const override;
+    void run(ImportContext &ctx, RecordSink &sink) override;
+};
+
+} // namespace ls

@@ -1,0 +1,429 @@
+// Go execution traces: every public sample imports, the gen corpus trace has
+// the goroutines and tasks the file holds, goroutine state spans tile each
+// goroutine's life, cut and corrupted files import what came before with a
+// diagnostic, and a trace lines up with the server log by request keys.
+
+#include "exectrace/v2parser.h"
+#include "queries.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTest>
+
+using namespace ls;
+
+namespace {
+
+qint64 scalar(const Db &db, const QString &sql)
+{
+    const SqlResult r = runSql(db, sql);
+    if (r.rows.isEmpty() || r.rows[0].isEmpty()) return -1;
+    return r.rows[0][0].toLongLong();
+}
+
+QString writeTemp(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
+{
+    const QString p = dir.filePath(name);
+    QFile f(p);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
+    f.write(data);
+    return p;
+}
+
+QByteArray readFile(const QString &p)
+{
+    QFile f(p);
+    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(p));
+    return f.readAll();
+}
+
+bool hasDiag(const ImportResult &r)
+{
+    return !r.diagnostics.isEmpty();
+}
+
+// Depth-0 spans of goroutine lanes that do not start where the previous one
+// of the same lane ended (a gap or an overlap).
+// Overlaps only: a corrupted file may end a goroutine and use its id again
+// later, which leaves a legitimate gap between the two lives.
+const char kOverlaps[] =
+    "SELECT count(*) FROM (SELECT span.start_ns AS s, LAG(span.end_ns) OVER (PARTITION BY "
+    "span.lane_id ORDER BY span.start_ns, span.end_ns) AS prev FROM span JOIN lane ON lane.id = "
+    "span.lane_id WHERE lane.kind = 'goroutine' AND span.depth = 0) WHERE prev > s";
+const char kTilingBreaks[] =
+    "SELECT count(*) FROM (SELECT span.start_ns AS s, LAG(span.end_ns) OVER (PARTITION BY "
+    "span.lane_id ORDER BY span.start_ns, span.end_ns) AS prev FROM span JOIN lane ON lane.id = "
+    "span.lane_id WHERE lane.kind = 'goroutine' AND span.depth = 0) WHERE prev IS NOT NULL AND "
+    "prev != s";
+
+} // namespace
+
+class TestExecTrace : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void publicV1_data();
+    void publicV1();
+    void genTrace();
+    void clientTrace();
+    void alignsWithServerLog();
+    void truncated_data();
+    void truncated();
+    void corrupted();
+    void wrongFormat_data();
+    void wrongFormat();
+    void publicV2_data();
+    void publicV2();
+    void textMatchesBinary();
+    void v2Annotations();
+    void v2ClockSnapshot();
+    void v2NewerVersion();
+    void v2Truncated();
+    void v2FuzzSeeds_data();
+    void v2FuzzSeeds();
+};
+
+void TestExecTrace::publicV1_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir dir(test::corpus(QStringLiteral("public/go-exectrace-v1")));
+    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
+        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+}
+
+void TestExecTrace::publicV1()
+{
+    QFETCH(QString, file);
+    test::TempSession s;
+    const ImportResult r = s.import(file);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, QByteArray("go-exectrace"));
+    QVERIFY(r.events > 0);
+    QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
+    // Every goroutine lane has state spans.
+    QCOMPARE(scalar(s.session().db(),
+                    QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'goroutine' AND id NOT "
+                                   "IN (SELECT lane_id FROM span WHERE depth = 0)")),
+             0);
+    if (file.contains(QLatin1String("unordered")))
+        QVERIFY(hasDiag(r)); // timestamps out of order on purpose
+    if (file.contains(QLatin1String("user_task_region"))) QCOMPARE(r.requests, qint64(1));
+}
+
+void TestExecTrace::genTrace()
+{
+    test::TempSession s;
+    const ImportResult r = s.import(test::corpus(QStringLiteral("gen/trace.out")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const Db &db = s.session().db();
+    // `go tool trace -d` of Go 1.19 prints 135823 events naming 981 distinct
+    // goroutines (g=0, "no goroutine", aside).
+    QCOMPARE(r.events, qint64(135823));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'goroutine'")),
+             qint64(981));
+    // One http.request task per request the server handled: the client's
+    // requests plus ApacheBench's, as truth.json lists them.
+    const QJsonObject truth =
+        QJsonDocument::fromJson(readFile(test::corpus(QStringLiteral("gen/truth.json"))))
+            .object()[QStringLiteral("main_run")]
+            .toObject();
+    const qint64 expected = truth[QStringLiteral("requests")].toArray().size() +
+                            truth[QStringLiteral("server_only_requests")].toArray().size();
+    QCOMPARE(expected, qint64(500));
+    QCOMPARE(r.requests, expected);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM request WHERE side = 'server'")),
+             expected);
+    QCOMPARE(scalar(db, QString::fromLatin1(kTilingBreaks)), 0);
+    // No span is negative; regions sit inside requests.
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM span WHERE end_ns < start_ns")), 0);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM span JOIN string c ON c.id = "
+                                      "span.category_id WHERE c.value = 'region' AND request_id "
+                                      "IS NOT NULL")) > 1000);
+    // Lanes, flows, counters, GC, samples.
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'gc'")), 1);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'proc'")), 2);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM flow WHERE kind = 'create'")) > 900);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM flow WHERE kind = 'unblock'")) > 3000);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM span JOIN string n ON n.id = "
+                                       "span.name_id WHERE n.value LIKE 'GC %' AND depth = 0")),
+             47); // GCStart events in the file
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM instant JOIN lane ON lane.id = "
+                                      "instant.lane_id WHERE lane.kind = 'counter' AND "
+                                      "lane.name = 'heap'")) > 20000);
+    QCOMPARE(r.samples, qint64(86)); // CPUSample events
+    // Samples with a goroutine sit on its lane.
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM sample WHERE ts_ns IS NULL")), 0);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM sample WHERE lane_id IS NOT NULL")) >=
+            80);
+    // Goroutines are named by their start function and grouped by creator.
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'goroutine' AND "
+                                      "name LIKE '% net/http.(*conn).serve' AND parent_id IS NOT "
+                                      "NULL")) > 100);
+    // A request's route and status come from the task's logs.
+    const QByteArray row = test::queryCsv(
+        db, QStringLiteral("SELECT method, url, handler, status FROM request WHERE key = "
+                           "'fb2ca239-1a88-41b0-9b4d-79b969fd5bcf'"));
+    QCOMPARE(row, QByteArray("method,url,handler,status\nGET,/api/flaky,flaky,500\n"));
+    const QByteArray clock =
+        test::queryCsv(db, QStringLiteral("SELECT clock, clock_method FROM source WHERE id = 1"));
+    QCOMPARE(clock, QByteArray("clock,clock_method\nmonotonic,unaligned\n"));
+}
+
+void TestExecTrace::clientTrace()
+{
+    test::TempSession s;
+    const ImportResult r = s.import(test::corpus(QStringLiteral("gen/client_trace.out")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.requests, qint64(300));
+    QCOMPARE(scalar(s.session().db(),
+                    QStringLiteral("SELECT count(*) FROM request WHERE side = 'client'")),
+             300);
+    QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
+}
+
+void TestExecTrace::alignsWithServerLog()
+{
+    test::TempSession s;
+    const ImportResult log = s.import(test::corpus(QStringLiteral("gen/server.jsonl")));
+    QVERIFY2(log.ok, qPrintable(log.error));
+    const ImportResult tr = s.import(test::corpus(QStringLiteral("gen/trace.out")));
+    QVERIFY2(tr.ok, qPrintable(tr.error));
+    const Db &db = s.session().db();
+    QCOMPARE(test::queryCsv(db, QStringLiteral("SELECT clock_method FROM source WHERE id = 2")),
+             QByteArray("clock_method\nrequest keys (median of 500)\n"));
+    // The trace's inject_delay region and the log's inject_delay step of the
+    // same request now start within a millisecond of each other.
+    const QString q = QStringLiteral(
+        "SELECT %1 FROM span s JOIN string n ON n.id = s.name_id JOIN phase p ON p.request_id = "
+        "s.request_id AND p.name = n.value WHERE n.value = 'inject_delay'");
+    QCOMPARE(scalar(db, q.arg(QStringLiteral("count(*)"))), 500);
+    QVERIFY(scalar(db, q.arg(QStringLiteral("max(abs(s.start_ns - p.start_ns))"))) < 1'000'000);
+    // Merged requests keep their wall-clock server times.
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM request WHERE server_start_ns < "
+                                       "1700000000000000000")),
+             0);
+}
+
+void TestExecTrace::truncated_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("gen tasks 1.19")
+        << QStringLiteral("public/go-exectrace-v1/generated_go1.19.8_http_tasks.trace");
+    QTest::newRow("http 1.19") << QStringLiteral("public/go-exectrace-v1/http_1_19_good.trace");
+    QTest::newRow("http 1.5") << QStringLiteral("public/go-exectrace-v1/http_1_5_good.trace");
+}
+
+void TestExecTrace::truncated()
+{
+    QFETCH(QString, file);
+    const QByteArray full = readFile(test::corpus(file));
+    QTemporaryDir dir;
+    for (qsizetype cut = 1024; cut < full.size(); cut += 1024) {
+        const QString p = writeTemp(dir, QStringLiteral("cut%1.trace").arg(cut), full.first(cut));
+        test::TempSession s;
+        const ImportResult r = s.import(p);
+        QVERIFY2(r.ok, qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.error)));
+        QVERIFY2(hasDiag(r), qPrintable(QStringLiteral("cut at %1: no diagnostic").arg(cut)));
+        QVERIFY(r.events > 0);
+        QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
+    }
+    // The header alone holds nothing to import: a clean error.
+    test::TempSession s;
+    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("header"), full.first(16)));
+    QVERIFY(!r.ok);
+    QVERIFY(r.error.contains(QLatin1String("no ")));
+}
+
+void TestExecTrace::corrupted()
+{
+    const QByteArray full =
+        readFile(test::corpus(QStringLiteral("public/go-exectrace-v1/http_1_19_good.trace")));
+    QTemporaryDir dir;
+    QRandomGenerator rng(42);
+    for (int round = 0; round < 60; ++round) {
+        QByteArray bad = full;
+        for (int k = 0; k < 1 + round % 8; ++k)
+            bad[16 + qsizetype(rng.bounded(quint32(bad.size() - 16)))] = char(rng.bounded(256));
+        test::TempSession s;
+        const ImportResult r =
+            s.import(writeTemp(dir, QStringLiteral("bad%1.trace").arg(round), bad));
+        // Either imported (with what could be read) or a clean error: never a crash.
+        if (r.ok)
+            QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kOverlaps)), 0);
+        else
+            QVERIFY(!r.error.isEmpty());
+    }
+}
+
+void TestExecTrace::wrongFormat_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("bad header") << QByteArray("go 1.x trace\0\0\0\0\x01\x02", 18)
+                                << QStringLiteral("header");
+    QTest::newRow("empty after header")
+        << QByteArray("go 1.19 trace\0\0\0", 16) << QStringLiteral("no events");
+}
+
+void TestExecTrace::wrongFormat()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QString, error);
+    QTemporaryDir dir;
+    test::TempSession s;
+    ImportOptions opt;
+    opt.format = "go-exectrace";
+    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("x.trace"), data), opt);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(error), qPrintable(r.error));
+}
+
+void TestExecTrace::publicV2_data()
+{
+    QTest::addColumn<QString>("file");
+    for (const char *sub : {"binary", "text"}) {
+        const QDir dir(
+            test::corpus(QStringLiteral("public/go-exectrace-v2/") + QLatin1String(sub)));
+        for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
+            QTest::newRow(qPrintable(QLatin1String(sub) + QLatin1Char('/') + f)) << dir.filePath(f);
+    }
+}
+
+void TestExecTrace::publicV2()
+{
+    QFETCH(QString, file);
+    test::TempSession s;
+    const ImportResult r = s.import(file);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, QByteArray("go-exectrace"));
+    QVERIFY(r.events > 0);
+    // create-syscall-with-p ends goroutine 4 and creates it again (the Go
+    // reader rejects the file): two lives, a gap between them.
+    const bool twoLives = file.contains(QLatin1String("create-syscall-with-p"));
+    QCOMPARE(scalar(s.session().db(), QString::fromLatin1(twoLives ? kOverlaps : kTilingBreaks)),
+             0);
+    if (file.contains(QLatin1String("fail-first-gen-first")))
+        QVERIFY(hasDiag(r)); // its second generation is cut
+}
+
+void TestExecTrace::textMatchesBinary()
+{
+    // The text form is re-encoded to the wire format: both give the same rows.
+    const char *const names[] = {"go122-annotations", "go122-gc-stress",
+                                 "go122-syscall-steal-proc-ambiguous", "go125-sync"};
+    for (const char *n : names) {
+        test::TempSession a, b;
+        const ImportResult ra = a.import(test::corpus(
+            QStringLiteral("public/go-exectrace-v2/binary/%1.trace").arg(QLatin1String(n))));
+        const ImportResult rb = b.import(test::corpus(
+            QStringLiteral("public/go-exectrace-v2/text/%1.test").arg(QLatin1String(n))));
+        QVERIFY2(ra.ok && rb.ok, n);
+        const QString q = QStringLiteral(
+            "SELECT lane.kind, lane.external_id, span.start_ns, span.end_ns, span.depth FROM span "
+            "JOIN lane ON lane.id = span.lane_id ORDER BY 1, 2, 3, 4, 5");
+        QCOMPARE(test::queryCsv(a.session().db(), q), test::queryCsv(b.session().db(), q));
+    }
+}
+
+void TestExecTrace::v2Annotations()
+{
+    test::TempSession s;
+    const ImportResult r = s.import(
+        test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go122-annotations.trace")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const Db &db = s.session().db();
+    QCOMPARE(r.requests, qint64(1));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM request WHERE key LIKE 'task0#%'")),
+             1);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM instant JOIN string n ON n.id = "
+                                       "instant.name_id WHERE n.value = 'key0' AND request_id "
+                                       "IS NOT NULL")),
+             1);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM span JOIN string c ON c.id = "
+                                      "span.category_id WHERE c.value = 'region'")) > 0);
+    QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM lane WHERE kind = 'goroutine' AND "
+                                      "name LIKE '% main.main.func1'")) == 1);
+}
+
+void TestExecTrace::v2ClockSnapshot()
+{
+    test::TempSession s;
+    const ImportResult r =
+        s.import(test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go125-sync.trace")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    // ClockSnapshot sec=1740755049 nsec=123 one tick (1 ns) after the first batch.
+    QCOMPARE(test::queryCsv(s.session().db(),
+                            QStringLiteral("SELECT clock_method, offset_ns FROM source")),
+             QByteArray("clock_method,offset_ns\nclock snapshot,1740755049000000122\n"));
+}
+
+void TestExecTrace::v2NewerVersion()
+{
+    QByteArray data = readFile(
+        test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go122-annotations.trace")));
+    data.replace(0, 16, QByteArray("go 1.27 trace\0\0\0", 16));
+    QTemporaryDir dir;
+    test::TempSession s;
+    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("new.trace"), data));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    bool saw = false;
+    for (const DiagnosticInfo &d : r.diagnostics)
+        saw = saw || d.code == "newer-version";
+    QVERIFY(saw);
+    QCOMPARE(r.requests, qint64(1));
+}
+
+void TestExecTrace::v2Truncated()
+{
+    const QByteArray full = readFile(
+        test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go122-gc-stress.trace")));
+    QTemporaryDir dir;
+    for (qsizetype cut = 1024; cut < full.size(); cut += 1024) {
+        test::TempSession s;
+        const ImportResult r =
+            s.import(writeTemp(dir, QStringLiteral("cut%1").arg(cut), full.first(cut)));
+        QVERIFY2(r.ok, qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.error)));
+        QVERIFY2(hasDiag(r), qPrintable(QStringLiteral("cut at %1: no diagnostic").arg(cut)));
+        QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
+    }
+}
+
+void TestExecTrace::v2FuzzSeeds_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir dir(test::corpus(QStringLiteral("public/go-exectrace-v2/fuzz-seeds")));
+    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
+        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+}
+
+void TestExecTrace::v2FuzzSeeds()
+{
+    // "go test fuzz v1" + []byte("<Go string>"): the bytes are a (mostly
+    // malformed) trace. Each imports what it can or fails cleanly.
+    QFETCH(QString, file);
+    const QByteArray text = readFile(file);
+    const qsizetype open = text.indexOf("[]byte(");
+    QVERIFY(open > 0);
+    const qsizetype close = text.lastIndexOf(')');
+    bool ok = false;
+    const QByteArray bytes = exectrace::goUnquote(
+        QByteArrayView(text).sliced(open + 7, close - open - 7).trimmed(), &ok);
+    QVERIFY(ok);
+    QVERIFY(bytes.startsWith("go 1."));
+    QTemporaryDir dir;
+    test::TempSession s;
+    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("seed.trace"), bytes));
+    if (r.ok)
+        QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kOverlaps)), 0);
+    else
+        QVERIFY(!r.error.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestExecTrace)
+#include "tst_exectrace.moc"
