@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include "pprof/pprof.h"
 #include "steplog/steplog.h"
 
 namespace ls {
@@ -7,6 +8,7 @@ namespace ls {
 void registerBuiltinImporters(ImporterRegistry &registry)
 {
     registry.add(std::make_unique<StepLogImporter>());
+    registry.add(std::make_unique<PprofImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
