@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include "chrome/chrometrace.h"
 #include "pprof/pprof.h"
 #include "steplog/steplog.h"
 
@@ -9,6 +10,7 @@ void registerBuiltinImporters(ImporterRegistry &registry)
 {
     registry.add(std::make_unique<StepLogImporter>());
     registry.add(std::make_unique<PprofImporter>());
+    registry.add(std::make_unique<ChromeTraceImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
