@@ -45,6 +45,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <vector>
 
@@ -83,6 +85,27 @@ QByteArrayView rawMember(QByteArrayView obj, QByteArrayView key)
                                                   obj[j] == '\n' || obj[j] == '\r'))
                             ++j;
                         qsizetype k = j;
+                        if (k < obj.size() && (obj[k] == '{' || obj[k] == '[')) {
+                            // A container: up to its matching bracket.
+                            int d = 0;
+                            bool str = false;
+                            for (; k < obj.size(); ++k) {
+                                const char x = obj[k];
+                                if (str) {
+                                    if (x == '\\')
+                                        ++k;
+                                    else if (x == '"')
+                                        str = false;
+                                } else if (x == '"') {
+                                    str = true;
+                                } else if (x == '{' || x == '[') {
+                                    ++d;
+                                } else if ((x == '}' || x == ']') && --d == 0) {
+                                    return obj.sliced(j, k + 1 - j);
+                                }
+                            }
+                            return {};
+                        }
                         while (k < obj.size() && obj[k] != ',' && obj[k] != '}' && obj[k] != ' ' &&
                                obj[k] != '\n' && obj[k] != '\r' && obj[k] != '\t')
                             ++k;
@@ -109,11 +132,6 @@ QByteArray bytesOf(std::string_view s)
     return QByteArray(s.data(), qsizetype(s.size()));
 }
 
-template<typename T> void tryGet(simdjson::simdjson_result<element> r, T &out)
-{
-    if (r.get(out) != simdjson::SUCCESS) out = T{};
-}
-
 template<typename J> QByteArray minified(const J &e)
 {
     const std::string m = simdjson::minify(e);
@@ -121,10 +139,11 @@ template<typename J> QByteArray minified(const J &e)
 }
 
 // A µs time member as exact ns; nullopt when absent or not a number.
-std::optional<TimeNs> microsToNs(const object &o, const char *key, QByteArrayView raw)
+std::optional<TimeNs> microsToNs(const std::optional<element> &ov, const char *key,
+                                 QByteArrayView raw)
 {
-    element v;
-    if (o[key].get(v) != simdjson::SUCCESS) return std::nullopt;
+    if (!ov) return std::nullopt;
+    const element &v = *ov;
     switch (v.type()) {
     case simdjson::dom::element_type::INT64: {
         const qint64 x = v.get_int64().value_unsafe();
@@ -134,6 +153,22 @@ std::optional<TimeNs> microsToNs(const object &o, const char *key, QByteArrayVie
     case simdjson::dom::element_type::UINT64:
         return std::nullopt; // beyond int64 µs: not a time
     case simdjson::dom::element_type::DOUBLE: {
+        // A double's shortest round-trip text is the number as written when
+        // it has at most 15 significant digits (two such decimals never share
+        // a double), which is the common case and needs no second scan.
+        char buf[40];
+        const auto r = std::to_chars(buf, buf + sizeof buf, v.get_double().value_unsafe());
+        const QByteArrayView text(buf, r.ptr - buf);
+        int digits = 0;
+        bool plain = true;
+        for (char c : text) {
+            if (c >= '0' && c <= '9')
+                ++digits;
+            else if (c != '.' && c != '-')
+                plain = false;
+        }
+        if (plain && digits <= 15)
+            if (auto ns = parseScaled(text, 3)) return *ns;
         if (auto ns = parseScaled(rawMember(raw, key), 3)) return *ns;
         const double d = v.get_double().value_unsafe(); // exponent form: as close as a double gets
         if (!std::isfinite(d) || std::fabs(d) > 4e15) return std::nullopt;
@@ -152,16 +187,75 @@ std::optional<TimeNs> microsToNs(const object &o, const char *key, QByteArrayVie
     }
 }
 
-QByteArray idText(const object &o)
+QByteArray idText(const std::optional<element> &id, const std::optional<element> &id2)
 {
-    element v;
-    if (o["id"].get(v) == simdjson::SUCCESS) {
-        if (v.is_string()) return bytesOf(v.get_string().value_unsafe());
-        return minified(v);
+    if (id) {
+        if (id->is_string()) return bytesOf(id->get_string().value_unsafe());
+        return minified(*id);
     }
-    if (o["id2"].get(v) == simdjson::SUCCESS) return minified(v);
+    if (id2) return minified(*id2);
     return QByteArray();
 }
+
+// The members of one event the reader looks at, found in one pass over the
+// object (simdjson's operator[] is a linear search per call).
+struct Fields
+{
+    // A default element has no tape: absent members stay nullopt.
+    using Opt = std::optional<element>;
+    Opt ph, name, cat, pid, tid, ts, dur, args, id, id2, bindId, flowIn, flowOut, scope;
+    static bool has(const Opt &e) { return e.has_value(); }
+    template<typename T> static bool get(const Opt &e, T &out)
+    {
+        return e && e->get(out) == simdjson::SUCCESS;
+    }
+
+    explicit Fields(const object &o)
+    {
+        for (auto [k, v] : o) {
+            switch (k.size()) {
+            case 1:
+                if (k[0] == 's') scope = v;
+                break;
+            case 2:
+                if (k == "ph")
+                    ph = v;
+                else if (k == "ts")
+                    ts = v;
+                else if (k == "id")
+                    id = v;
+                break;
+            case 3:
+                if (k == "pid")
+                    pid = v;
+                else if (k == "tid")
+                    tid = v;
+                else if (k == "cat")
+                    cat = v;
+                else if (k == "dur")
+                    dur = v;
+                else if (k == "id2")
+                    id2 = v;
+                break;
+            case 4:
+                if (k == "name")
+                    name = v;
+                else if (k == "args")
+                    args = v;
+                break;
+            case 7:
+                if (k == "bind_id") bindId = v;
+                if (k == "flow_in") flowIn = v;
+                break;
+            case 8:
+                if (k == "flow_out") flowOut = v;
+                break;
+            default:
+                break;
+            }
+        }
+    }
+};
 
 struct Slice
 {
@@ -211,6 +305,7 @@ private:
     void addPending(Track &t, Slice s);
     void flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs ts, qint64 offset);
     void ensureClock(TimeNs firstTs);
+    StringId intern(std::string_view s);
 
     ImportContext &m_ctx;
     RecordSink &m_sink;
@@ -222,6 +317,14 @@ private:
     QHash<qint64, LaneId> m_processes;
     QHash<QByteArray, LaneId> m_counters;
     QHash<QByteArray, qint64> m_syntheticIds;
+    QHash<QByteArray, StringId> m_strings; // the sink's ids, looked up without allocating
+    struct CacheEntry
+    {
+        std::string text;
+        StringId id = kNoId;
+    };
+    static constexpr size_t kCache = 256;
+    std::array<CacheEntry, kCache> m_cache;
     QHash<QByteArray, QPair<LaneId, TimeNs>> m_flows;
     LaneId m_global = kNoId;
     qint64 m_nextExternal = 1;
@@ -242,14 +345,30 @@ void ChromeReader::ensureClock(TimeNs firstTs)
         m_sink.setClock(ClockKind::Monotonic, 0, "unaligned");
 }
 
+StringId ChromeReader::intern(std::string_view s)
+{
+    // Names and categories repeat from event to event: a small direct-mapped
+    // cache answers most lookups without hashing the whole string.
+    const size_t n = s.size();
+    const size_t slot =
+        n == 0 ? 0
+               : (n * 31 + quint8(s[0]) * 7 + quint8(s[n - 1]) * 13 + quint8(s[n / 2])) % kCache;
+    CacheEntry &e = m_cache[slot];
+    if (e.id != kNoId && std::string_view(e.text) == s) return e.id;
+    const QByteArray probe = QByteArray::fromRawData(s.data(), qsizetype(s.size()));
+    auto it = m_strings.constFind(probe);
+    if (it != m_strings.constEnd()) return it.value();
+    const StringId id = m_sink.intern(probe);
+    if (m_strings.size() < 100000) m_strings.insert(bytesOf(s), id);
+    e.text.assign(s);
+    e.id = id;
+    return id;
+}
+
 qint64 ChromeReader::idOf(const element &v, bool *isString, QByteArray *text)
 {
     *isString = false;
-    if (v.is_int64()) {
-        const qint64 x = v.get_int64().value_unsafe();
-        *text = QByteArray::number(x);
-        return x;
-    }
+    if (v.is_int64()) return v.get_int64().value_unsafe();
     *isString = true;
     *text = v.is_string() ? bytesOf(v.get_string().value_unsafe()) : minified(v);
     bool ok = false;
@@ -348,9 +467,11 @@ void ChromeReader::addPending(Track &t, Slice s)
 void ChromeReader::flushTrack(Track &t)
 {
     if (t.pending.empty()) return;
-    std::stable_sort(t.pending.begin(), t.pending.end(), [](const Slice &a, const Slice &b) {
+    const auto order = [](const Slice &a, const Slice &b) {
         return a.start != b.start ? a.start < b.start : a.end > b.end;
-    });
+    };
+    if (!std::is_sorted(t.pending.begin(), t.pending.end(), order))
+        std::stable_sort(t.pending.begin(), t.pending.end(), order);
     for (Slice &s : t.pending) {
         if (t.lastEmittedStart != kNoTime && s.start < t.lastEmittedStart)
             m_ctx.diag("out-of-order-late", Severity::Warning, -1, -1,
@@ -409,34 +530,34 @@ void ChromeReader::flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs
 void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
 {
     ++m_events;
+    const Fields f(o);
     std::string_view phv;
-    if (o["ph"].get(phv) != simdjson::SUCCESS || phv.empty()) {
+    if (!f.get(f.ph, phv) || phv.empty()) {
         m_ctx.diag("missing-ph", Severity::Warning, offset, -1,
                    QStringLiteral("event without a phase (ph)"));
         return;
     }
     const char ph = phv[0];
     std::string_view namev, catv;
-    tryGet(o["name"], namev);
-    tryGet(o["cat"], catv);
-    const QByteArray name = bytesOf(namev);
-    element v;
+    if (!f.get(f.name, namev)) namev = {};
+    if (!f.get(f.cat, catv)) catv = {};
+    const QByteArray name = QByteArray::fromRawData(namev.data(), qsizetype(namev.size()));
     qint64 pid = 0, tid = 0;
     QByteArray pidLabel, tidLabel;
     bool isStr = false;
-    if (o["pid"].get(v) == simdjson::SUCCESS) {
-        pid = idOf(v, &isStr, &pidLabel);
+    if (f.has(f.pid)) {
+        pid = idOf(*f.pid, &isStr, &pidLabel);
         if (!isStr) pidLabel.clear();
     }
-    if (o["tid"].get(v) == simdjson::SUCCESS) {
-        tid = idOf(v, &isStr, &tidLabel);
+    if (f.has(f.tid)) {
+        tid = idOf(*f.tid, &isStr, &tidLabel);
         if (!isStr) tidLabel.clear();
     }
 
     if (ph == 'M') {
         object args;
         std::string_view label;
-        if (o["args"].get(args) != simdjson::SUCCESS) return;
+        if (!f.get(f.args, args)) return;
         if (name == "process_name" && args["name"].get(label) == simdjson::SUCCESS)
             m_sink.renameLane(processLane(pid, pidLabel), bytesOf(label));
         else if (name == "thread_name" && args["name"].get(label) == simdjson::SUCCESS)
@@ -459,18 +580,18 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         break;
     }
 
-    const std::optional<TimeNs> ts = microsToNs(o, "ts", raw);
+    const std::optional<TimeNs> ts = microsToNs(f.ts, "ts", raw);
     if (!ts) {
         m_ctx.diag("missing-ts", Severity::Warning, offset, -1,
                    QStringLiteral("event without a usable timestamp (ts)"));
         return;
     }
     ensureClock(*ts);
-    const StringId nameId = m_sink.intern(name);
-    const StringId catId = catv.empty() ? kNoId : m_sink.intern(catv);
+    const StringId nameId = intern(namev);
+    const StringId catId = catv.empty() ? kNoId : intern(catv);
     QByteArray args;
     object argsObj;
-    const bool hasArgs = o["args"].get(argsObj) == simdjson::SUCCESS;
+    const bool hasArgs = f.get(f.args, argsObj);
     if (hasArgs && argsObj.size() > 0 && ph != 'C') args = minified(argsObj);
 
     auto threadTrack = [&]() -> Track & {
@@ -495,7 +616,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
     switch (ph) {
     case 'X': {
         Track &t = threadTrack();
-        std::optional<TimeNs> dur = microsToNs(o, "dur", raw);
+        std::optional<TimeNs> dur = microsToNs(f.dur, "dur", raw);
         if (!dur || *dur < 0) {
             m_ctx.diag("bad-dur", Severity::Warning, offset, -1,
                        QStringLiteral("complete event (X) without a valid duration; taken as 0"));
@@ -503,12 +624,13 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         }
         t.maxTs = std::max(t.maxTs, *ts + *dur);
         // v2 flows are bound to complete events.
-        if (o["bind_id"].get(v) == simdjson::SUCCESS) {
+        if (f.has(f.bindId)) {
             const QByteArray key =
-                "bind:" + (v.is_string() ? bytesOf(v.get_string().value_unsafe()) : minified(v));
+                "bind:" + (f.bindId->is_string() ? bytesOf(f.bindId->get_string().value_unsafe())
+                                                 : minified(*f.bindId));
             bool in = false, out = false;
-            tryGet(o["flow_in"], in);
-            tryGet(o["flow_out"], out);
+            if (!f.get(f.flowIn, in)) in = false;
+            if (!f.get(f.flowOut, out)) out = false;
             if (in) flowPoint(out ? 't' : 'f', key, t.lane, *ts, offset);
             if (out && !in) flowPoint('s', key, t.lane, *ts, offset);
         }
@@ -545,7 +667,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
     case 'i':
     case 'I': {
         std::string_view scope;
-        tryGet(o["s"], scope);
+        if (!f.get(f.scope, scope)) scope = {};
         if (scope == "g")
             instantOn(globalLane(), {});
         else if (scope == "p")
@@ -559,7 +681,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         break;
     case 'C': {
         if (!hasArgs) break;
-        const QByteArray id = idText(o);
+        const QByteArray id = idText(f.id, f.id2);
         for (auto [k, val] : argsObj) {
             double x = 0;
             if (val.is_number()) {
@@ -596,13 +718,13 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
     case 'T':
     case 'p': {
         const bool legacy = ph == 'S' || ph == 'F' || ph == 'T' || ph == 'p';
-        QByteArray key = QByteArray(catv.data(), qsizetype(catv.size())) + '\0' + idText(o);
+        QByteArray key =
+            QByteArray(catv.data(), qsizetype(catv.size())) + '\0' + idText(f.id, f.id2);
         if (legacy) key += '\0' + name;
         // Legacy async ids are global (a task may finish in another process);
         // nestable ones are process-local unless id2 says "global".
-        element id2;
-        const bool global = legacy || (o["id2"].get(id2) == simdjson::SUCCESS && id2.is_object() &&
-                                       id2["global"].error() == simdjson::SUCCESS);
+        const bool global = legacy || (f.id2 && f.id2->is_object() &&
+                                       (*f.id2)["global"].error() == simdjson::SUCCESS);
         if (!global) key += '\0' + QByteArray::number(pid);
         Track &t = async(key, pid, name.isEmpty() ? QByteArray("async") : name);
         t.maxTs = t.maxTs == kNoTime ? *ts : std::max(t.maxTs, *ts);
@@ -626,8 +748,8 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
     case 's':
     case 't':
     case 'f': {
-        const QByteArray key =
-            QByteArray(catv.data(), qsizetype(catv.size())) + '\0' + name + '\0' + idText(o);
+        const QByteArray key = QByteArray(catv.data(), qsizetype(catv.size())) + '\0' + name +
+                               '\0' + idText(f.id, f.id2);
         flowPoint(ph, key, threadTrack().lane, *ts, offset);
         break;
     }

@@ -16,6 +16,16 @@ constexpr std::array<bool, 256> makeSpecial()
 }
 constexpr std::array<bool, 256> kSpecial = makeSpecial();
 
+// Inside an event only strings and brackets matter.
+constexpr std::array<bool, 256> makeStructural()
+{
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'"', '{', '}', '[', ']'})
+        t[c] = true;
+    return t;
+}
+constexpr std::array<bool, 256> kStructural = makeStructural();
+
 bool isSpace(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -134,7 +144,7 @@ qsizetype EventSplitter::feed(char *buf, qsizetype from, qsizetype size, std::ve
         case State::Events:
             if (m_depth > m_arrayDepth) {
                 // Inside an element: skip to the next byte that matters.
-                while (i < size && !kSpecial[quint8(buf[i])])
+                while (i < size && !kStructural[quint8(buf[i])])
                     ++i;
                 if (i >= size) break;
                 const char d = buf[i];
