@@ -1,6 +1,8 @@
 #include "registry.h"
 
 #include "chrome/chrometrace.h"
+#include "jaeger/jaegerjson.h"
+#include "otlp/otlpjson.h"
 #include "pprof/pprof.h"
 #include "steplog/steplog.h"
 
@@ -11,6 +13,8 @@ void registerBuiltinImporters(ImporterRegistry &registry)
     registry.add(std::make_unique<StepLogImporter>());
     registry.add(std::make_unique<PprofImporter>());
     registry.add(std::make_unique<ChromeTraceImporter>());
+    registry.add(std::make_unique<OtlpJsonImporter>());
+    registry.add(std::make_unique<JaegerJsonImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
