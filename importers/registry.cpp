@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include "chrome/chrometrace.h"
+#include "folded/folded.h"
 #include "jaeger/jaegerjson.h"
 #include "otlp/otlpjson.h"
 #include "pprof/pprof.h"
@@ -15,6 +16,7 @@ void registerBuiltinImporters(ImporterRegistry &registry)
     registry.add(std::make_unique<ChromeTraceImporter>());
     registry.add(std::make_unique<OtlpJsonImporter>());
     registry.add(std::make_unique<JaegerJsonImporter>());
+    registry.add(std::make_unique<FoldedStacksImporter>());
 }
 
 const ImporterRegistry &builtinImporters()
