@@ -9,6 +9,11 @@
 #include "gctrace/gctrace.h"
 #include "goroutinedump/goroutinedump.h"
 #include "schedtrace/schedtrace.h"
+#include "chrome/chrometrace.h"
+#include "folded/folded.h"
+#include "jaeger/jaegerjson.h"
+#include "otlp/otlpjson.h"
+#include "pprof/pprof.h"
 #include "steplog/steplog.h"
 #include "vegeta/vegeta.h"
 
@@ -27,6 +32,11 @@ void registerBuiltinImporters(ImporterRegistry &registry)
     registry.add(std::make_unique<SchedTraceImporter>());
     registry.add(std::make_unique<GoroutineDumpImporter>());
     registry.add(std::make_unique<DlvTraceImporter>());
+    registry.add(std::make_unique<PprofImporter>());
+    registry.add(std::make_unique<ChromeTraceImporter>());
+    registry.add(std::make_unique<OtlpJsonImporter>());
+    registry.add(std::make_unique<JaegerJsonImporter>());
+    registry.add(std::make_unique<FoldedStacksImporter>());
 }
 
 const ImporterRegistry &builtinImporters()

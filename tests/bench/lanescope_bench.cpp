@@ -1,6 +1,7 @@
 // lanescope_bench: import throughput against the raw SQLite insert ceiling.
 //
 //   lanescope_bench [--ceiling-rows N] [--scale-log FILE --mb N] FILE...
+//   lanescope_bench --parse-only FORMAT FILE
 //
 // Prints one machine-readable line per figure, tab-separated:
 //   figure <name> <value> <unit> [<note>]
@@ -14,12 +15,15 @@
 //   import.<file>.peak_rss_mb    MiB      peak RSS of a child process that only
 //                                         imports this file
 //   import.<file>.rss_over_input ratio    peak RSS over the input size
+// --parse-only runs one importer into a sink that only counts: the parser's
+// own speed, without the session store (figure parse.<file>.mb_per_s).
 // --scale-log FILE --mb N writes a log of about N MB by repeating FILE's lines
 // with the request ids made unique per repetition, and measures it too (the
 // file is removed afterwards). Not part of ctest: timings are machine facts,
 // never test assertions.
 
 #include "batchwriter.h"
+#include "importer.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "schema.h"
@@ -55,6 +59,76 @@ void figure(const QString &name, double value, const char *unit, const QString &
 
 // VmHWM, not getrusage: Linux carries ru_maxrss across exec, so a child
 // started from a big parent would report the parent's peak.
+class CountingSink final : public RecordSink
+{
+public:
+    qint64 n = 0;
+    StringId intern(QByteArrayView) override { return ++n; }
+    RequestId request(const RequestRecord &) override { return ++n; }
+    RequestId findRequest(QByteArrayView) override { return kNoId; }
+    void phase(const PhaseRecord &) override { ++n; }
+    LaneId lane(const LaneRecord &) override { return ++n; }
+    void renameLane(LaneId, QByteArrayView) override {}
+    SpanId span(const SpanRecord &) override { return ++n; }
+    void instant(const InstantRecord &) override { ++n; }
+    void flow(const FlowRecord &) override { ++n; }
+    qint64 rawText(const RawTextRecord &) override { return ++n; }
+    ProfileId profile(const ProfileRecord &) override { return ++n; }
+    FrameId frame(const FrameRecord &) override { return ++n; }
+    CallsiteId callsite(CallsiteId, FrameId) override { return ++n; }
+    void sample(const SampleRecord &) override { ++n; }
+    void setClock(ClockKind, TimeNs, QByteArrayView) override {}
+    void alignmentHint(QByteArrayView, TimeNs) override {}
+};
+
+class CountingContext final : public ImportContext
+{
+public:
+    explicit CountingContext(const QString &path) : m_in(path), m_path(path) {}
+    InputStream &input() override { return m_in; }
+    QString path() const override { return m_path; }
+    void diag(QByteArrayView, Severity, qint64, qint64, const QString &) override {}
+    void checkpoint() override {}
+    void setStage(const QString &) override {}
+    void addEvents(qint64 n) override { events += n; }
+    qint64 events = 0;
+
+private:
+    InputStream m_in;
+    QString m_path;
+};
+
+double peakRssMb();
+
+int parseOnly(const QByteArray &format, const QString &path)
+{
+    const Importer *imp = builtinImporters().byId(format);
+    if (!imp) {
+        QTextStream(stderr) << "unknown format " << format << "\n";
+        return 2;
+    }
+    CountingContext ctx(path);
+    CountingSink sink;
+    QElapsedTimer t;
+    t.start();
+    try {
+        const_cast<Importer *>(imp)->run(ctx, sink);
+    } catch (const ImportError &e) {
+        QTextStream(stderr) << e.message(path) << "\n";
+        return 1;
+    }
+    const double secs = double(t.nsecsElapsed()) / 1e9;
+    const double bytes = double(QFileInfo(path).size());
+    const QString name = QStringLiteral("parse.") + QFileInfo(path).fileName();
+    figure(name + QStringLiteral(".mb_per_s"), bytes / 1e6 / secs, "MB/s",
+           QStringLiteral("format=%1 events=%2 records=%3")
+               .arg(QString::fromUtf8(format))
+               .arg(ctx.events)
+               .arg(sink.n));
+    figure(name + QStringLiteral(".peak_rss_mb"), peakRssMb(), "MiB");
+    return 0;
+}
+
 double peakRssMb()
 {
     QFile f(QStringLiteral("/proc/self/status"));

@@ -1,0 +1,211 @@
+#include "eventsplitter.h"
+
+#include <array>
+
+namespace ls {
+
+namespace {
+
+// Bytes the scanner must look at; everything else is skipped in a tight loop.
+constexpr std::array<bool, 256> makeSpecial()
+{
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\t', '\n', '\r'})
+        t[c] = true;
+    return t;
+}
+constexpr std::array<bool, 256> kSpecial = makeSpecial();
+
+// Inside an event only strings and brackets matter.
+constexpr std::array<bool, 256> makeStructural()
+{
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'"', '{', '}', '[', ']'})
+        t[c] = true;
+    return t;
+}
+constexpr std::array<bool, 256> kStructural = makeStructural();
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+} // namespace
+
+void EventSplitter::dropFront(qsizetype n)
+{
+    if (m_eventStart >= 0) m_eventStart = m_skipping ? 0 : m_eventStart - n;
+}
+
+qsizetype EventSplitter::feed(char *buf, qsizetype from, qsizetype size, std::vector<Range> &out)
+{
+    qsizetype i = from;
+    while (i < size) {
+        if (m_inString) {
+            if (m_escape) {
+                m_escape = false;
+                ++i;
+                continue;
+            }
+            const bool keyChars = m_state == State::TopObject && m_top == Top::InKey;
+            while (i < size && buf[i] != '"' && buf[i] != '\\') {
+                if (keyChars && m_key.size() < 64) m_key.append(buf[i]);
+                ++i;
+            }
+            if (i >= size) break;
+            if (buf[i] == '\\') {
+                m_escape = true;
+                if (keyChars) m_keyIsEvents = false, m_key.append('\\');
+                ++i;
+                continue;
+            }
+            m_inString = false;
+            ++i;
+            if (keyChars) {
+                m_top = Top::ExpectColon;
+                m_keyIsEvents = m_key == "traceEvents";
+            } else if (m_state == State::Events && m_depth == m_arrayDepth) {
+                m_elementOther = false; // a string element ended
+            }
+            continue;
+        }
+        const char c = buf[i];
+        switch (m_state) {
+        case State::Start:
+            if (isSpace(c) || quint8(c) == 0xEF || quint8(c) == 0xBB || quint8(c) == 0xBF) {
+                break;
+            } else if (c == '[') {
+                m_form = Form::Array;
+                m_depth = m_arrayDepth = 1;
+                m_state = State::Events;
+                m_sawEvents = true;
+            } else if (c == '{') {
+                m_form = Form::Object;
+                m_depth = 1;
+                m_state = State::TopObject;
+                m_top = Top::ExpectKey;
+            } else {
+                m_bad = true;
+                return size;
+            }
+            break;
+        case State::TopObject:
+            if (m_depth > 1) { // inside a member value we skip
+                if (c == '"')
+                    m_inString = true;
+                else if (c == '{' || c == '[')
+                    ++m_depth;
+                else if (c == '}' || c == ']')
+                    --m_depth;
+                break;
+            }
+            switch (m_top) {
+            case Top::ExpectKey:
+                if (c == '"') {
+                    m_inString = true;
+                    m_top = Top::InKey;
+                    m_key.clear();
+                } else if (c == '}') {
+                    m_depth = 0;
+                    m_state = State::AfterEvents;
+                }
+                break;
+            case Top::InKey:
+                break;
+            case Top::ExpectColon:
+                if (c == ':') m_top = Top::ExpectValue;
+                break;
+            case Top::ExpectValue:
+                if (isSpace(c)) break;
+                if (c == '[' && m_keyIsEvents) {
+                    m_depth = m_arrayDepth = 2;
+                    m_state = State::Events;
+                    m_sawEvents = true;
+                    m_keyIsEvents = false;
+                    break;
+                }
+                m_top = Top::InValue;
+                [[fallthrough]];
+            case Top::InValue:
+                if (c == ',') {
+                    m_top = Top::ExpectKey;
+                } else if (c == '}') {
+                    m_depth = 0;
+                    m_state = State::AfterEvents;
+                } else if (c == '"') {
+                    m_inString = true;
+                } else if (c == '{' || c == '[') {
+                    ++m_depth;
+                }
+                break;
+            }
+            break;
+        case State::Events:
+            if (m_depth > m_arrayDepth) {
+                // Inside an element: skip to the next byte that matters.
+                while (i < size && !kStructural[quint8(buf[i])])
+                    ++i;
+                if (i >= size) break;
+                const char d = buf[i];
+                if (d == '"') {
+                    m_inString = true;
+                } else if (d == '{' || d == '[') {
+                    ++m_depth;
+                } else if (d == '}' || d == ']') {
+                    if (--m_depth == m_arrayDepth) {
+                        if (m_eventStart >= 0) {
+                            if (m_skipping) {
+                                ++m_skippedEvents;
+                                m_skipping = false;
+                            } else {
+                                out.push_back({m_eventStart, i + 1});
+                            }
+                            m_eventStart = -1;
+                        } else {
+                            m_elementOther = false;
+                        }
+                    }
+                }
+                break;
+            }
+            if (isSpace(c)) {
+                m_elementOther = false;
+            } else if (c == ',') {
+                buf[i] = ' ';
+                m_elementOther = false;
+            } else if (c == '{') {
+                m_eventStart = i;
+                ++m_depth;
+            } else if (c == ']') {
+                --m_depth;
+                m_elementOther = false;
+                if (m_form == Form::Array) {
+                    m_state = State::AfterEvents;
+                } else {
+                    m_state = State::TopObject;
+                    m_top = Top::InValue;
+                }
+                m_closed = true;
+            } else if (c == '[') {
+                ++m_nonObject;
+                m_elementOther = true;
+                ++m_depth;
+            } else if (c == '"') {
+                ++m_nonObject;
+                m_elementOther = true;
+                m_inString = true;
+            } else if (!m_elementOther) {
+                ++m_nonObject;
+                m_elementOther = true;
+            }
+            break;
+        case State::AfterEvents:
+            return m_eventStart >= 0 && !m_skipping ? m_eventStart : size;
+        }
+        ++i;
+    }
+    return m_eventStart >= 0 && !m_skipping ? m_eventStart : size;
+}
+
+} // namespace ls

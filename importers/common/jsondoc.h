@@ -1,0 +1,32 @@
+#pragma once
+// Helpers for importers that read a whole (modest) JSON document, or JSON
+// Lines, with simdjson's DOM API.
+
+#include "importer.h"
+
+#include <QByteArray>
+#include <QJsonValue>
+
+#include <functional>
+
+namespace simdjson::dom {
+class element;
+}
+
+namespace ls {
+
+// Reads the whole input (up to `limit` bytes) and calls `fn` for each JSON
+// document in it: one document, or one per line. A document that does not
+// parse throws ImportError when it is the first one, else is a diagnostic.
+void forEachJsonDocument(
+    ImportContext &ctx,
+    const std::function<void(const simdjson::dom::element &, qint64 offset)> &fn,
+    qint64 limit = qint64(2) << 30);
+
+// A simdjson value as a QJsonValue (64-bit integers kept exact).
+QJsonValue toQJson(const simdjson::dom::element &e, int depth = 0);
+
+// The first non-whitespace byte of a sniff head, after a UTF-8 BOM; 0 when none.
+char firstJsonByte(QByteArrayView head, qsizetype *at = nullptr);
+
+} // namespace ls

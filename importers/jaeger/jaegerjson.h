@@ -1,0 +1,16 @@
+#pragma once
+
+#include "importer.h"
+
+namespace ls {
+
+class JaegerJsonImporter final : public Importer
+{
+public:
+    QByteArray id() const override;
+    QString displayName() const override;
+    int sniff(const SniffInput &in) const override;
+    void run(ImportContext &ctx, RecordSink &sink) override;
+};
+
+} // namespace ls

@@ -1,0 +1,364 @@
+// pprof importer: totals and top functions against `go tool pprof` output kept
+// as fixtures in tests/data/pprof (see README.md there), request links by
+// label, and bad input (corrupt gzip, truncated protobuf, bad string index,
+// legacy and wrong formats).
+
+#include "testsupport.h"
+
+#include "inputstream.h"
+#include "queries.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace ls;
+using namespace ls::test;
+
+namespace {
+
+// The whole (decompressed) content of a file.
+QByteArray readAllOf(const QString &path)
+{
+    InputStream in(path);
+    return in.readAll();
+}
+
+QString writeTemp(const QString &dir, const QString &name, const QByteArray &data)
+{
+    const QString p = dir + QLatin1Char('/') + name;
+    QFile f(p);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
+    f.write(data);
+    return p;
+}
+
+struct RawTotals
+{
+    QStringList types; // "cpu/nanoseconds"
+    QList<qint64> totals;
+};
+
+// The Samples section of `go tool pprof -raw`: a header line of type/unit
+// pairs, then one line per sample "v1 v2 ...: loc loc ..." and label lines.
+RawTotals parseRaw(const QString &path)
+{
+    RawTotals t;
+    const QByteArray text = readAllOf(path);
+    const QList<QByteArray> lines = text.split('\n');
+    static const QRegularExpression sampleLine(QStringLiteral("^\\s*(-?\\d+(\\s+-?\\d+)*):"));
+    bool inSamples = false;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = QString::fromUtf8(lines[i]);
+        if (line == QLatin1String("Samples:")) {
+            inSamples = true;
+            t.types = QString::fromUtf8(lines[++i]).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            for (int k = 0; k < t.types.size(); ++k)
+                t.totals.append(0);
+            continue;
+        }
+        if (!inSamples) continue;
+        if (!line.startsWith(QLatin1Char(' '))) break; // "Locations"
+        const auto m = sampleLine.match(line);
+        if (!m.hasMatch()) continue; // a label line
+        const QStringList vals = m.captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        for (int k = 0; k < vals.size() && k < t.totals.size(); ++k)
+            t.totals[k] += vals[k].toLongLong();
+    }
+    return t;
+}
+
+// The first n rows of `go tool pprof -top`: (function, flat).
+QList<QPair<QString, qint64>> parseTop(const QString &path, int n)
+{
+    QList<QPair<QString, qint64>> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) qFatal("missing fixture %s", qPrintable(path));
+    bool table = false;
+    static const QRegularExpression row(
+        QStringLiteral("^\\s*(-?\\d+)\\D*\\s+\\S+%\\s+\\S+%\\s+\\S+\\s+\\S+%\\s+(.*)$"));
+    while (!f.atEnd() && out.size() < n) {
+        const QString line = QString::fromUtf8(f.readLine()).trimmed();
+        if (line.startsWith(QLatin1String("flat "))) {
+            table = true;
+            continue;
+        }
+        if (!table) continue;
+        const auto m = row.match(line);
+        if (!m.hasMatch()) continue;
+        QString name = m.captured(2);
+        // A display note of -top, not part of the function's name.
+        for (const char *suffix : {" (inline)", " (partial-inline)"})
+            if (name.endsWith(QLatin1String(suffix))) name.chop(int(qstrlen(suffix)));
+        out.append({name, m.captured(1).toLongLong()});
+    }
+    return out;
+}
+
+QString sqlText(const Db &db, const QString &sql)
+{
+    const SqlResult r = runSql(db, sql);
+    return r.rows.isEmpty() || r.rows[0].isEmpty() ? QString() : r.rows[0][0];
+}
+
+// A protobuf writer just big enough to build broken profiles by hand.
+struct Pb
+{
+    QByteArray b;
+    Pb &varint(quint64 v)
+    {
+        do {
+            quint8 c = v & 0x7f;
+            v >>= 7;
+            if (v) c |= 0x80;
+            b.append(char(c));
+        } while (v);
+        return *this;
+    }
+    Pb &num(int field, quint64 v) { return varint(quint64(field) << 3).varint(v); }
+    Pb &bytes(int field, const QByteArray &d)
+    {
+        varint(quint64(field) << 3 | 2).varint(quint64(d.size()));
+        b += d;
+        return *this;
+    }
+};
+
+} // namespace
+
+class TestPprof : public QObject
+{
+    Q_OBJECT
+private slots:
+    void matchesGoToolPprof_data();
+    void matchesGoToolPprof();
+    void labelsLinkRequests();
+    void badInput_data();
+    void badInput();
+    void stringIndexOutOfRange();
+    void sniffing();
+};
+
+void TestPprof::matchesGoToolPprof_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("fixture");
+    for (const char *f : {"block", "cpu", "goroutine", "heap", "mutex"})
+        QTest::newRow(f) << QStringLiteral("gen/%1.pprof").arg(QLatin1String(f))
+                         << QStringLiteral("gen_%1.pprof").arg(QLatin1String(f));
+    for (const char *f : {"felixge_cpu.pb.gz", "felixge_goroutine_with_labels.pb.gz",
+                          "generated_go1.19.8_cpu_request_labels.pb.gz",
+                          "generated_go1.19.8_heap.pb.gz", "google-pprof_report_sample.cpu.pb.gz",
+                          "parca_cpu_with_labels.pb.gz", "parca_fgprof_wallclock.pb.gz",
+                          "parca_heap_alloc_delta_numlabels.pb.gz", "speedscope_simple.prof"})
+        QTest::newRow(f) << QStringLiteral("public/pprof/%1").arg(QLatin1String(f))
+                         << QStringLiteral("public_%1").arg(QLatin1String(f));
+}
+
+void TestPprof::matchesGoToolPprof()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, fixture);
+    TempSession s;
+    const ImportResult r = s.import(corpus(file));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, QByteArray("pprof"));
+    QVERIFY(r.diagnostics.isEmpty());
+
+    const RawTotals raw = parseRaw(testData(QStringLiteral("pprof/%1.raw.txt.gz").arg(fixture)));
+    QVERIFY(!raw.types.isEmpty());
+    const SqlResult profiles =
+        runSql(s.session().db(), QStringLiteral("SELECT id, sample_type || '/' || unit FROM "
+                                                "profile WHERE source_id = %1 ORDER BY id")
+                                     .arg(r.sourceId));
+    QCOMPARE(profiles.rows.size(), raw.types.size());
+    for (int i = 0; i < raw.types.size(); ++i) {
+        const QString pid = profiles.rows[i][0];
+        QCOMPARE(profiles.rows[i][1], raw.types[i]);
+        const qint64 total =
+            sqlText(
+                s.session().db(),
+                QStringLiteral("SELECT COALESCE(SUM(value), 0) FROM sample WHERE profile_id = %1")
+                    .arg(pid))
+                .toLongLong();
+        QCOMPARE(total, raw.totals[i]);
+
+        // Flat value per function: the leaf frame of each sample's stack.
+        const auto expected =
+            parseTop(testData(QStringLiteral("pprof/%1.top%2.txt").arg(fixture).arg(i)), 10);
+        const SqlResult top = runSql(
+            s.session().db(),
+            QStringLiteral("SELECT f.function, SUM(s.value) AS flat FROM sample s JOIN callsite c "
+                           "ON c.id = s.callsite_id JOIN frame f ON f.id = c.frame_id WHERE "
+                           "s.profile_id = %1 GROUP BY f.function ORDER BY ABS(flat) DESC, "
+                           "f.function LIMIT 10")
+                .arg(pid));
+        QList<QPair<QString, qint64>> actual;
+        for (const QStringList &row : top.rows)
+            actual.append({row[0], row[1].toLongLong()});
+        // -top lists functions with a zero flat value too; the session only
+        // has leaves, so compare the rows with a non-zero flat value.
+        QList<QPair<QString, qint64>> expectedNonZero;
+        for (const auto &e : expected)
+            if (e.second != 0) expectedNonZero.append(e);
+        QCOMPARE(actual.mid(0, expectedNonZero.size()), expectedNonZero);
+    }
+}
+
+void TestPprof::labelsLinkRequests()
+{
+    TempSession s;
+    // Without the server's log the profile links nothing and creates no request.
+    ImportResult r = s.import(corpus(QStringLiteral("gen/cpu.pprof")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(sqlText(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM request")),
+             QStringLiteral("0"));
+    QVERIFY(sqlText(s.session().db(),
+                    QStringLiteral("SELECT COUNT(*) FROM sample WHERE labels LIKE '%\"req_id\"%'"))
+                .toInt() > 0);
+
+    TempSession s2;
+    r = s2.import(corpus(QStringLiteral("gen/server.jsonl")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const int requests =
+        sqlText(s2.session().db(), QStringLiteral("SELECT COUNT(*) FROM request")).toInt();
+    r = s2.import(corpus(QStringLiteral("gen/cpu.pprof")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(sqlText(s2.session().db(), QStringLiteral("SELECT COUNT(*) FROM request")).toInt(),
+             requests);
+    // Every sample whose req_id names a known request is linked to it.
+    QCOMPARE(sqlText(s2.session().db(),
+                     QStringLiteral("SELECT COUNT(*) FROM sample s JOIN request q ON q.key = "
+                                    "json_extract(s.labels, '$.req_id') WHERE s.request_id IS "
+                                    "NOT q.id")),
+             QStringLiteral("0"));
+    QVERIFY(sqlText(s2.session().db(),
+                    QStringLiteral("SELECT COUNT(*) FROM sample WHERE request_id IS NOT NULL"))
+                .toInt() > 0);
+    // Numeric labels stay numbers.
+    TempSession s3;
+    r = s3.import(corpus(QStringLiteral("public/pprof/parca_heap_alloc_delta_numlabels.pb.gz")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(
+        sqlText(s3.session().db(), QStringLiteral("SELECT COUNT(*) FROM sample WHERE "
+                                                  "json_type(labels, '$.bytes') != 'integer'")),
+        QStringLiteral("0"));
+}
+
+void TestPprof::badInput_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("expectInError");
+    QTest::newRow("flipped bytes in gzip") << QStringLiteral("flip") << QString();
+    QTest::newRow("truncated protobuf")
+        << QStringLiteral("truncate") << QStringLiteral("truncated");
+    QTest::newRow("truncated gzip") << QStringLiteral("truncate-gz") << QString();
+    QTest::newRow("legacy cpu profile") << QStringLiteral("legacy") << QStringLiteral("legacy");
+    QTest::newRow("legacy text heap profile")
+        << QStringLiteral("legacy-text") << QStringLiteral("legacy");
+    QTest::newRow("empty file forced") << QStringLiteral("empty") << QStringLiteral("empty");
+    QTest::newRow("wrong format forced") << QStringLiteral("text") << QStringLiteral("protobuf");
+    QTest::newRow("bad nested message") << QStringLiteral("nested") << QStringLiteral("malformed");
+}
+
+void TestPprof::badInput()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, expectInError);
+    TempSession s;
+    const QByteArray gz = [] {
+        QFile f(corpus(QStringLiteral("gen/cpu.pprof")));
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    }();
+    const QByteArray plain = readAllOf(corpus(QStringLiteral("gen/cpu.pprof")));
+    QString path;
+    ImportOptions opt;
+    if (kind == QLatin1String("flip")) {
+        QByteArray d = gz;
+        for (qsizetype i = d.size() / 2; i < d.size() / 2 + 16; ++i)
+            d[i] = char(d[i] ^ 0x5a);
+        path = writeTemp(s.dir(), QStringLiteral("flip.pprof"), d);
+    } else if (kind == QLatin1String("truncate")) {
+        path = writeTemp(s.dir(), QStringLiteral("cut.pb"), plain.left(plain.size() * 6 / 10));
+    } else if (kind == QLatin1String("truncate-gz")) {
+        path = writeTemp(s.dir(), QStringLiteral("cut.pb.gz"), gz.left(gz.size() / 2));
+    } else if (kind == QLatin1String("legacy")) {
+        path = corpus(QStringLiteral("public/pprof/google-pprof_legacy_gobench.cpu"));
+    } else if (kind == QLatin1String("legacy-text")) {
+        path = corpus(QStringLiteral("gen/heap.txt"));
+        opt.format = "pprof";
+    } else if (kind == QLatin1String("empty")) {
+        path = writeTemp(s.dir(), QStringLiteral("empty.pprof"), QByteArray());
+        opt.format = "pprof";
+    } else if (kind == QLatin1String("text")) {
+        path = corpus(QStringLiteral("gen/server.log"));
+        opt.format = "pprof";
+    } else if (kind == QLatin1String("nested")) {
+        // A sample (field 2) whose bytes are not a Sample message.
+        Pb p;
+        p.bytes(6, QByteArray()).bytes(6, "cpu").bytes(6, "nanoseconds");
+        p.bytes(1, Pb().num(1, 1).num(2, 2).b);
+        p.bytes(2, QByteArray("\xff\xff\xff", 3));
+        path = writeTemp(s.dir(), QStringLiteral("nested.pb"), p.b);
+        opt.format = "pprof";
+    }
+    const ImportResult r = s.import(path, opt);
+    // Never a crash; either a clear error or an import with diagnostics.
+    if (!expectInError.isEmpty()) {
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(expectInError, Qt::CaseInsensitive), qPrintable(r.error));
+    } else {
+        QVERIFY2(!r.ok || !r.diagnostics.isEmpty(), qPrintable(r.error));
+    }
+    if (!r.ok) {
+        QVERIFY(r.error.contains(QFileInfo(path).fileName()));
+        // The failed import left the session as it was.
+        QCOMPARE(sqlText(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM sample")),
+                 QStringLiteral("0"));
+    }
+}
+
+void TestPprof::stringIndexOutOfRange()
+{
+    TempSession s;
+    Pb p;
+    p.bytes(6, QByteArray()).bytes(6, "cpu").bytes(6, "nanoseconds").bytes(6, "main.f");
+    p.bytes(1, Pb().num(1, 1).num(2, 2).b);
+    p.bytes(5, Pb().num(1, 1).num(2, 99).num(4, 3).b); // name: index 99 of 4
+    p.bytes(4, Pb().num(1, 1).bytes(4, Pb().num(1, 1).num(2, 7).b).b);
+    p.bytes(2, Pb().num(1, 1).num(2, 5).b);
+    p.bytes(2, Pb().num(1, 1).num(2, 6).bytes(3, Pb().num(1, 42).num(2, 3).b).b); // label key 42
+    p.num(9, 1700000000000000000ull);
+    const QString path = writeTemp(s.dir(), QStringLiteral("badidx.pb"), p.b);
+    const ImportResult r = s.import(path);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, QByteArray("pprof"));
+    bool found = false;
+    for (const DiagnosticInfo &d : r.diagnostics)
+        if (d.code == "string-index-out-of-range") found = d.count == 2;
+    QVERIFY(found);
+    QCOMPARE(
+        queryCsv(s.session().db(),
+                 QStringLiteral("SELECT f.function, f.file, f.line, s.value, s.labels FROM "
+                                "sample s JOIN callsite c ON c.id = s.callsite_id JOIN frame "
+                                "f ON f.id = c.frame_id ORDER BY s.id")),
+        QByteArray("function,file,line,value,labels\n"
+                   "<bad string 99>,main.f,7,5,\n"
+                   "<bad string 99>,main.f,7,6,\"{\"\"<bad string 42>\"\":\"\"main.f\"\"}\"\n"));
+    QCOMPARE(sqlText(s.session().db(), QStringLiteral("SELECT time_ns FROM profile")),
+             QStringLiteral("1700000000000000000"));
+}
+
+void TestPprof::sniffing()
+{
+    // Text that starts with a byte that is also a protobuf tag is not a profile.
+    TempSession s;
+    const QString path =
+        writeTemp(s.dir(), QStringLiteral("notes.txt"), "2 apples and 3 pears\nmore text\n");
+    const ImportResult r = s.import(path);
+    QVERIFY(r.format != "pprof");
+}
+
+QTEST_GUILESS_MAIN(TestPprof)
+#include "tst_pprof.moc"
