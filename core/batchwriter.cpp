@@ -137,6 +137,7 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         st.loadTest = q.int64(12) != 0;
         m_findRequest.reset();
         *found = true;
+        m_earlierRequests.insert(st.id);
     } else {
         m_findRequest.reset();
         *found = false;
@@ -210,6 +211,30 @@ void BatchWriter::phase(const PhaseRecord &p)
     TimeNs start = shift(p.start), end = shift(p.end);
     checkInterval(start, end, "phase");
     if (start == kNoTime || p.request == kNoId) return;
+    if (m_earlierRequests.contains(p.request)) {
+        if (!m_findPhase.valid())
+            m_findPhase =
+                Stmt(m_db, "SELECT 1 FROM phase WHERE request_id = ?1 AND source_id != ?2 "
+                           "AND kind = ?3 AND name IS ?4 AND side IS ?5 AND start_ns "
+                           "BETWEEN ?6 - 1000000 AND ?6 + 1000000 AND "
+                           "abs(end_ns - start_ns - ?7) <= 1000 LIMIT 1");
+        m_findPhase.bind(1, p.request)
+            .bind(2, m_sourceId)
+            .bindText(3, p.kind)
+            .bindText(4, orNull(p.name))
+            .bindText(5, nullableSide(p.side))
+            .bind(6, start)
+            .bind(7, end - start);
+        const bool dup = m_findPhase.step();
+        m_findPhase.reset();
+        if (dup) {
+            ++m_counts.duplicatePhases;
+            if (m_warn)
+                m_warn("duplicate-phase", QStringLiteral("a phase another source already stored "
+                                                         "for the request was skipped"));
+            return;
+        }
+    }
     m_insPhase.bind(1, p.request)
         .bind(2, m_sourceId)
         .bindText(3, p.kind)

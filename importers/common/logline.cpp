@@ -135,7 +135,20 @@ static void takeTime(LogLine &out, QByteArrayView key, QByteArrayView value, boo
     if (key != "time" && key != "ts" && key != "timestamp" && key != "t" && key != "@timestamp")
         return;
     if (number) {
-        // Unix seconds (float, zap), ms, µs or ns: decide by magnitude.
+        // Unix seconds (float, zap), ms, µs or ns: decide by magnitude. An
+        // integer is read as one (ns do not fit a seconds * 1e9 scale).
+        if (auto i = parseInt(value)) {
+            const qint64 v = *i;
+            if (v < 100000000000LL)
+                out.ts = v * 1000000000; // seconds
+            else if (v < 100000000000000LL)
+                out.ts = v * 1000000; // ms
+            else if (v < 100000000000000000LL)
+                out.ts = v * 1000; // µs
+            else
+                out.ts = v; // ns
+            return;
+        }
         if (auto v = parseScaled(value, 9)) {
             const qint64 secsScaled = *v; // value * 1e9
             const qint64 whole = secsScaled / 1000000000;
@@ -234,7 +247,7 @@ bool LogLineParser::parseText(QByteArrayView line, LogLine &out)
             if (f.key == "msg" || f.key == "message") {
                 if (out.msg.isEmpty()) out.msg = f.value;
             }
-            takeTime(out, f.key, f.value, false);
+            takeTime(out, f.key, f.value, f.number);
             out.fields.push_back(std::move(f));
             ++pairs;
         } else {
