@@ -161,6 +161,42 @@ private slots:
         QCOMPARE(keys, expected);
     }
 
+    void slowestTenClientFilesOnly()
+    {
+        // With only the client's files, the plain `requests --slowest 10`
+        // (sorted by duration, no filter) is the README's list.
+        TempSession s;
+        for (const char *f : {"gen/client_httptrace.jsonl", "gen/client.log"})
+            QVERIFY(s.import(ls::test::corpus(QLatin1String(f))).ok);
+        RequestQuery q;
+        q.limit = 10;
+        QStringList keys;
+        for (const RequestRow &r : queryRequests(s.session().db(), q))
+            keys << r.key;
+        QStringList expected;
+        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
+            expected << v.toString();
+        QCOMPARE(keys, expected);
+    }
+
+    void clientLogAloneIsClose()
+    {
+        // client.log alone: latency from its `done` lines (µs log times, exact
+        // latency): the same ten, each within the log's precision.
+        TempSession s;
+        QVERIFY(s.import(ls::test::corpus(QStringLiteral("gen/client.log"))).ok);
+        RequestQuery q;
+        q.limit = 10;
+        QStringList keys;
+        for (const RequestRow &r : queryRequests(s.session().db(), q))
+            keys << r.key;
+        QStringList expected;
+        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
+            expected << v.toString();
+        QCOMPARE(keys, expected);
+        QCOMPARE(countRequests(s.session().db()), qint64(300));
+    }
+
     void phasesEqualTraceDifferences()
     {
         // Recompute each request's phases from the raw events, independently.
