@@ -289,6 +289,34 @@ private slots:
         QVERIFY(file.mid(start + raw.size() + 1, 5) == "2026/");
     }
 
+    void everyDumpIsFileBytes()
+    {
+        // Every dump stored from client.log is the file's bytes at its offset,
+        // and is followed by the log's newline and the next record.
+        const QByteArray file = readAll(ls::test::corpus(QStringLiteral("gen/client.log")));
+        Stmt st(m_s->session().db(),
+                "SELECT t.data, t.offset, t.kind FROM raw_text t JOIN source s ON s.id = "
+                "t.source_id WHERE s.format = 'httpdump' ORDER BY t.offset");
+        int n = 0, chunked = 0, chunkedComplete = 0;
+        while (st.step()) {
+            const QByteArray data = st.text(0);
+            const qint64 off = st.int64(1);
+            QVERIFY2(file.mid(off, data.size()) == data, qPrintable(QString::number(off)));
+            const qsizetype after = qsizetype(off + data.size());
+            const QByteArray next = file.mid(after, 6);
+            QVERIFY2(next.startsWith("2026/") || next.startsWith("\n2026/") || after == file.size(),
+                     qPrintable(QString::number(off)));
+            if (data.contains("Transfer-Encoding: chunked\r\n")) {
+                ++chunked;
+                chunkedComplete += data.endsWith("\r\n0\r\n\r\n");
+            }
+            ++n;
+        }
+        QCOMPARE(n, 300 + 298); // every request; every response but the two timeouts'
+        QVERIFY(chunked >= 2);  // the chunked upload and the streamed responses
+        QCOMPARE(chunkedComplete, chunked);
+    }
+
     void panics()
     {
         Db &db = m_s->session().db();
