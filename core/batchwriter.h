@@ -15,7 +15,9 @@
 //    name and side, the same duration within 1 µs, starting within 1 ms) is
 //    skipped, so two files with the same steps (a text and a JSON log of one
 //    service) do not count them twice. The duration is the measured value
-//    both files print; their log times differ by the time between the writes;
+//    both files print; their log times differ by the time between the writes.
+//    Likewise a panic stack (raw text kind 'stack') and an instant with the
+//    same name on the same request within 1 ms of one from another source;
 //  - status: the side's last known status; the request's status, start and end
 //    are the client's when there is client evidence, else the server's.
 

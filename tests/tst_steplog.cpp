@@ -121,6 +121,8 @@ private slots:
         QCOMPARE(count(db, "SELECT count(*) FROM phase"), qint64(1819));
         QCOMPARE(count(db, "SELECT count(DISTINCT source_id) FROM phase"), qint64(1));
         QCOMPARE(countRequests(db), qint64(500));
+        QCOMPARE(count(db, "SELECT count(*) FROM raw_text WHERE kind = 'stack'"), qint64(9));
+        QCOMPARE(count(db, "SELECT count(*) FROM instant"), qint64(9));
         // JSON alone gives the same steps.
         TempSession j;
         QVERIFY(j.import(ls::test::corpus(QStringLiteral("gen/server.jsonl"))).ok);
