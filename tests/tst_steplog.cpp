@@ -131,6 +131,29 @@ private slots:
                  qint64(9));
     }
 
+    void clientSummaryLines()
+    {
+        // A client log without dumps: its summary lines are the client's view.
+        QTemporaryDir dir;
+        TempSession s;
+        const ImportResult r = s.import(writeFile(
+            dir, QStringLiteral("client.log"),
+            "2026/11/27 03:19:07.694669 done req_id=c-1 method=POST "
+            "url=http://127.0.0.1:1/api/order status=200 latency=71.268947ms ttfb=70.98ms\n"
+            "2026/11/27 03:19:10.641002 level=ERROR request failed req_id=c-2 method=GET "
+            "url=http://127.0.0.1:1/api/downstream latency=25.279982ms err=\"context deadline "
+            "exceeded\"\n"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(
+            ls::test::queryCsv(s.session().db(),
+                               QStringLiteral("SELECT key, side, status, error, client_end_ns - "
+                                              "client_start_ns FROM request ORDER BY key")),
+            QByteArray("key,side,status,error,client_end_ns - client_start_ns\n"
+                       "c-1,client,200,,71268947\n"
+                       "c-2,client,0,context deadline exceeded,25279982\n"));
+        QCOMPARE(r.phases, qint64(0));
+    }
+
     void badInput_data()
     {
         QTest::addColumn<QByteArray>("bytes");

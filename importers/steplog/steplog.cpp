@@ -7,7 +7,9 @@
 // Lines are Go `log` key=value lines, logfmt/slog text, or JSON lines; see
 // importers/common/logline.h. Lines without a request id are counted, not
 // stored; lines with a request id but no duration are kept as the request's
-// log lines (raw_text kind 'log'). Panics (a `panic ...` record followed by a
+// log lines (raw_text kind 'log'). A client's own summary line (a latency with
+// a ttfb, or with an absolute URL and a status or error) gives the client
+// side's status, error and approximate times. Panics (a `panic ...` record followed by a
 // `goroutine N [running]:` stack, or a JSON record with `panic` and `stack`
 // fields) become an instant on the goroutine lane and the request, with the
 // whole stack kept as raw text kind 'stack'.
@@ -29,6 +31,17 @@ bool isAccessLine(const LogLine &l)
 {
     return l.msg == "access" || l.msg == "request_done" || l.msg == "request completed" ||
            l.msg == "http request" || (l.field("status") && (l.field("method") || l.field("path")));
+}
+
+// A client's own summary of a request (`done req_id=… status=200 latency=71ms
+// ttfb=70ms`, `request failed req_id=… url=http://… latency=25ms err=…`): it
+// has a latency and a ttfb, or an absolute URL instead of a path.
+bool isClientSummary(const LogLine &l)
+{
+    if (l.field("ttfb") || l.field("ttfb_ns")) return true;
+    const QByteArray url = l.value("url");
+    const bool absolute = url.startsWith("http://") || url.startsWith("https://");
+    return absolute && !l.field("path") && (l.field("status") || l.anyField({"err", "error"}));
 }
 
 bool isStartLine(const LogLine &l)
@@ -198,6 +211,26 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
     ++m_records;
     QByteArray durKey;
     const std::optional<qint64> dur = durationOf(l, &durKey);
+    if (dur && isClientSummary(l)) {
+        RequestRecord r;
+        r.key = key;
+        r.side = Side::Client;
+        r.method = l.value("method");
+        r.url = l.value("url");
+        const LogField *err = l.anyField({"err", "error"});
+        if (auto st = parseInt(l.value("status")))
+            r.status = int(*st);
+        else if (err)
+            r.status = 0; // no response: the client gave up
+        if (err && !err->value.isEmpty() && err->value != "null" && err->value != "<nil>")
+            r.error = err->value;
+        // A log time minus a latency: coarser than measured client times.
+        r.timeQuality = TimeQuality::Approximate;
+        r.start = l.ts - *dur;
+        r.end = l.ts;
+        m_sink.request(r);
+        return;
+    }
     if (isStartLine(l)) {
         RequestRecord r;
         r.key = key;
