@@ -96,6 +96,34 @@ private slots:
         }
     }
 
+    // The same count with the JSON server log, and with both server logs.
+    void requestCountOtherServerLogs_data()
+    {
+        QTest::addColumn<QStringList>("serverFiles");
+        QTest::newRow("server.jsonl") << QStringList{QStringLiteral("gen/server.jsonl")};
+        QTest::newRow("both server logs")
+            << QStringList{QStringLiteral("gen/server.jsonl"), QStringLiteral("gen/server.log")};
+    }
+
+    void requestCountOtherServerLogs()
+    {
+        QFETCH(QStringList, serverFiles);
+        TempSession s;
+        QStringList files{QStringLiteral("gen/client.log"),
+                          QStringLiteral("gen/client_httptrace.jsonl")};
+        files += serverFiles;
+        files << QStringLiteral("gen/ab.tsv");
+        for (const QString &f : files) {
+            const ImportResult r = s.import(ls::test::corpus(f));
+            QVERIFY2(r.ok, qPrintable(r.error));
+        }
+        const QByteArray counts = ls::test::queryCsv(
+            s.session().db(), QStringLiteral("SELECT sum(load_test = 0), sum(side = 'both'), "
+                                             "sum(load_test = 1), (SELECT count(*) FROM phase "
+                                             "WHERE kind = 'step') FROM request"));
+        QCOMPARE(counts.split('\n').value(1), QByteArray("500,300,200,1819"));
+    }
+
     void everyClientRequestByKey()
     {
         Db &db = m_s->session().db();
