@@ -137,6 +137,7 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         st.loadTest = q.int64(12) != 0;
         m_findRequest.reset();
         *found = true;
+        m_earlierRequests.insert(st.id);
     } else {
         m_findRequest.reset();
         *found = false;
@@ -216,6 +217,30 @@ void BatchWriter::phase(const PhaseRecord &p)
     TimeNs start = shift(p.start), end = shift(p.end);
     checkInterval(start, end, "phase");
     if (start == kNoTime || p.request == kNoId) return;
+    if (m_earlierRequests.contains(p.request)) {
+        if (!m_findPhase.valid())
+            m_findPhase =
+                Stmt(m_db, "SELECT 1 FROM phase WHERE request_id = ?1 AND source_id != ?2 "
+                           "AND kind = ?3 AND name IS ?4 AND side IS ?5 AND start_ns "
+                           "BETWEEN ?6 - 1000000 AND ?6 + 1000000 AND "
+                           "abs(end_ns - start_ns - ?7) <= 1000 LIMIT 1");
+        m_findPhase.bind(1, p.request)
+            .bind(2, m_sourceId)
+            .bindText(3, p.kind)
+            .bindText(4, orNull(p.name))
+            .bindText(5, nullableSide(p.side))
+            .bind(6, start)
+            .bind(7, end - start);
+        const bool dup = m_findPhase.step();
+        m_findPhase.reset();
+        if (dup) {
+            ++m_counts.duplicatePhases;
+            if (m_warn)
+                m_warn("duplicate-phase", QStringLiteral("a phase another source already stored "
+                                                         "for the request was skipped"));
+            return;
+        }
+    }
     m_insPhase.bind(1, p.request)
         .bind(2, m_sourceId)
         .bindText(3, p.kind)
@@ -273,6 +298,16 @@ SpanId BatchWriter::span(const SpanRecord &s)
 void BatchWriter::instant(const InstantRecord &i)
 {
     if (i.ts == kNoTime || i.lane == kNoId) return;
+    if (i.request != kNoId && m_earlierRequests.contains(i.request)) {
+        // The same named event of the request from another source (within 1 ms).
+        Stmt q(m_db,
+               "SELECT 1 FROM instant n JOIN lane l ON l.id = n.lane_id WHERE n.request_id = "
+               "? AND l.source_id != ? AND n.name_id IS ? AND n.ts_ns BETWEEN ? AND ? LIMIT 1");
+        const TimeNs ts = shift(i.ts);
+        q.bind(1, i.request).bind(2, m_sourceId).bindOrNull(3, i.name, kNoId);
+        q.bind(4, ts - 1000000).bind(5, ts + 1000000);
+        if (q.step()) return;
+    }
     m_insInstant.bind(1, i.lane).bind(2, shift(i.ts)).bindOrNull(3, i.name, kNoId);
     m_insInstant.bindOrNull(4, i.category, kNoId);
     if (i.hasValue)
@@ -298,6 +333,15 @@ void BatchWriter::flow(const FlowRecord &f)
 
 qint64 BatchWriter::rawText(const RawTextRecord &t)
 {
+    // A panic stack another source already stored for the request (a text
+    // and a JSON log of one service) is the same stack: keep one.
+    if (t.kind == "stack" && t.ts != kNoTime && m_earlierRequests.contains(t.request)) {
+        Stmt q(m_db, "SELECT id FROM raw_text WHERE request_id = ? AND source_id != ? AND kind = "
+                     "'stack' AND ts_ns BETWEEN ? AND ? LIMIT 1");
+        const TimeNs ts = shift(t.ts);
+        q.bind(1, t.request).bind(2, m_sourceId).bind(3, ts - 1000000).bind(4, ts + 1000000);
+        if (q.step()) return q.int64(0);
+    }
     m_insRaw.bindOrNull(1, t.request, kNoId)
         .bind(2, m_sourceId)
         .bindText(3, t.kind)

@@ -11,6 +11,13 @@
 //  - client_* / server_* times: the earliest start and the latest end of that side,
 //    except that exact times replace other evidence and approximate times only
 //    fill a side that has none (see TimeQuality in records.h);
+//  - a phase another source already stored for the same request (same kind,
+//    name and side, the same duration within 1 µs, starting within 1 ms) is
+//    skipped, so two files with the same steps (a text and a JSON log of one
+//    service) do not count them twice. The duration is the measured value
+//    both files print; their log times differ by the time between the writes.
+//    Likewise a panic stack (raw text kind 'stack') and an instant with the
+//    same name on the same request within 1 ms of one from another source;
 //  - status: the side's last known status; the request's status, start and end
 //    are the client's when there is client evidence, else the server's.
 
@@ -18,6 +25,7 @@
 #include "sink.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <functional>
 #include <vector>
@@ -34,6 +42,7 @@ struct WriterCounts
     qint64 flows = 0;
     qint64 rawTexts = 0;
     qint64 samples = 0;
+    qint64 duplicatePhases = 0; // skipped: already stored from another source
 };
 
 class BatchWriter final : public RecordSink
@@ -117,6 +126,10 @@ private:
         TimeNs start, end;
     };
     std::vector<PendingTimes> m_pendingTimes;
+    // Requests that existed before this import: their phases may already
+    // have come from another file with the same evidence.
+    QSet<RequestId> m_earlierRequests;
+    Stmt m_findPhase;
 };
 
 } // namespace ls

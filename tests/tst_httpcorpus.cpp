@@ -96,6 +96,34 @@ private slots:
         }
     }
 
+    // The same count with the JSON server log, and with both server logs.
+    void requestCountOtherServerLogs_data()
+    {
+        QTest::addColumn<QStringList>("serverFiles");
+        QTest::newRow("server.jsonl") << QStringList{QStringLiteral("gen/server.jsonl")};
+        QTest::newRow("both server logs")
+            << QStringList{QStringLiteral("gen/server.jsonl"), QStringLiteral("gen/server.log")};
+    }
+
+    void requestCountOtherServerLogs()
+    {
+        QFETCH(QStringList, serverFiles);
+        TempSession s;
+        QStringList files{QStringLiteral("gen/client.log"),
+                          QStringLiteral("gen/client_httptrace.jsonl")};
+        files += serverFiles;
+        files << QStringLiteral("gen/ab.tsv");
+        for (const QString &f : files) {
+            const ImportResult r = s.import(ls::test::corpus(f));
+            QVERIFY2(r.ok, qPrintable(r.error));
+        }
+        const QByteArray counts = ls::test::queryCsv(
+            s.session().db(), QStringLiteral("SELECT sum(load_test = 0), sum(side = 'both'), "
+                                             "sum(load_test = 1), (SELECT count(*) FROM phase "
+                                             "WHERE kind = 'step') FROM request"));
+        QCOMPARE(counts.split('\n').value(1), QByteArray("500,300,200,1819"));
+    }
+
     void everyClientRequestByKey()
     {
         Db &db = m_s->session().db();
@@ -159,6 +187,42 @@ private slots:
         for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
             expected << v.toString();
         QCOMPARE(keys, expected);
+    }
+
+    void slowestTenClientFilesOnly()
+    {
+        // With only the client's files, the plain `requests --slowest 10`
+        // (sorted by duration, no filter) is the README's list.
+        TempSession s;
+        for (const char *f : {"gen/client_httptrace.jsonl", "gen/client.log"})
+            QVERIFY(s.import(ls::test::corpus(QLatin1String(f))).ok);
+        RequestQuery q;
+        q.limit = 10;
+        QStringList keys;
+        for (const RequestRow &r : queryRequests(s.session().db(), q))
+            keys << r.key;
+        QStringList expected;
+        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
+            expected << v.toString();
+        QCOMPARE(keys, expected);
+    }
+
+    void clientLogAloneIsClose()
+    {
+        // client.log alone: latency from its `done` lines (µs log times, exact
+        // latency): the same ten, each within the log's precision.
+        TempSession s;
+        QVERIFY(s.import(ls::test::corpus(QStringLiteral("gen/client.log"))).ok);
+        RequestQuery q;
+        q.limit = 10;
+        QStringList keys;
+        for (const RequestRow &r : queryRequests(s.session().db(), q))
+            keys << r.key;
+        QStringList expected;
+        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
+            expected << v.toString();
+        QCOMPARE(keys, expected);
+        QCOMPARE(countRequests(s.session().db()), qint64(300));
     }
 
     void phasesEqualTraceDifferences()
@@ -251,6 +315,34 @@ private slots:
         // And the byte after the body is the log's newline before the next record.
         QCOMPARE(file.at(start + raw.size()), '\n');
         QVERIFY(file.mid(start + raw.size() + 1, 5) == "2026/");
+    }
+
+    void everyDumpIsFileBytes()
+    {
+        // Every dump stored from client.log is the file's bytes at its offset,
+        // and is followed by the log's newline and the next record.
+        const QByteArray file = readAll(ls::test::corpus(QStringLiteral("gen/client.log")));
+        Stmt st(m_s->session().db(),
+                "SELECT t.data, t.offset, t.kind FROM raw_text t JOIN source s ON s.id = "
+                "t.source_id WHERE s.format = 'httpdump' ORDER BY t.offset");
+        int n = 0, chunked = 0, chunkedComplete = 0;
+        while (st.step()) {
+            const QByteArray data = st.text(0);
+            const qint64 off = st.int64(1);
+            QVERIFY2(file.mid(off, data.size()) == data, qPrintable(QString::number(off)));
+            const qsizetype after = qsizetype(off + data.size());
+            const QByteArray next = file.mid(after, 6);
+            QVERIFY2(next.startsWith("2026/") || next.startsWith("\n2026/") || after == file.size(),
+                     qPrintable(QString::number(off)));
+            if (data.contains("Transfer-Encoding: chunked\r\n")) {
+                ++chunked;
+                chunkedComplete += data.endsWith("\r\n0\r\n\r\n");
+            }
+            ++n;
+        }
+        QCOMPARE(n, 300 + 298); // every request; every response but the two timeouts'
+        QVERIFY(chunked >= 2);  // the chunked upload and the streamed responses
+        QCOMPARE(chunkedComplete, chunked);
     }
 
     void panics()

@@ -115,6 +115,45 @@ private slots:
                  last.constData());
     }
 
+    // The record before a dump may be any log shape; its time is the dump's.
+    void prefixShapes_data()
+    {
+        QTest::addColumn<QByteArray>("prefix");
+        QTest::addColumn<qint64>("ts");
+        QTest::newRow("go log, seconds")
+            << QByteArray("2026/11/27 10:00:00 Raw outbound request:\n")
+            << qint64(1795773600000000000);
+        QTest::newRow("slog text") << QByteArray("time=2026-11-27T10:00:00.123456789Z level=INFO "
+                                                 "msg=\"outgoing request\"\n")
+                                   << qint64(1795773600123456789);
+        QTest::newRow("slog json") << QByteArray("{\"time\":\"2026-11-27T10:00:00.5Z\",\"level\":"
+                                                 "\"DEBUG\",\"msg\":\"dump\"}\n")
+                                   << qint64(1795773600500000000);
+    }
+
+    void prefixShapes()
+    {
+        QFETCH(QByteArray, prefix);
+        QFETCH(qint64, ts);
+        QTemporaryDir dir;
+        TempSession s;
+        const ImportResult r = s.import(
+            writeFile(dir, QStringLiteral("p.log"),
+                      prefix + "GET /p HTTP/1.1\r\nHost: h\r\nX-Request-Id: p-1\r\n\r\n" + prefix +
+                          "HTTP/1.1 204 No Content\r\nX-Request-Id: p-1\r\n\r\n"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.format, QByteArray("httpdump"));
+        Db &db = s.session().db();
+        QCOMPARE(ls::test::queryCsv(db, QStringLiteral("SELECT kind, ts_ns, offset FROM raw_text "
+                                                       "ORDER BY id")),
+                 QByteArray("kind,ts_ns,offset\nrequest,") + QByteArray::number(ts) + "," +
+                     QByteArray::number(prefix.size()) + "\nresponse," + QByteArray::number(ts) +
+                     "," + QByteArray::number(2 * prefix.size() + 47) + "\n");
+        const auto p1 = requestByKey(db, QStringLiteral("p-1"));
+        QVERIFY(p1);
+        QCOMPARE(p1->status, 204);
+    }
+
     void publicSample()
     {
         TempSession s;

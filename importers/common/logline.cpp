@@ -234,7 +234,7 @@ bool LogLineParser::parseText(QByteArrayView line, LogLine &out)
             if (f.key == "msg" || f.key == "message") {
                 if (out.msg.isEmpty()) out.msg = f.value;
             }
-            takeTime(out, f.key, f.value, false);
+            takeTime(out, f.key, f.value, f.number);
             out.fields.push_back(std::move(f));
             ++pairs;
         } else {

@@ -126,10 +126,15 @@ bool isLogRecordStart(QByteArrayView s)
     if (c >= '0' && c <= '9')
         return parseGoLogTime(s.first(std::min<qsizetype>(s.size(), 26))).has_value();
     if (c == '{') {
-        const QByteArrayView head = s.first(std::min<qsizetype>(s.size(), 40));
-        return head.startsWith("{\"time\"") || head.startsWith("{\"ts\"") ||
-               head.startsWith("{\"level\"") || head.startsWith("{\"msg\"") ||
-               head.startsWith("{\"timestamp\"") || head.startsWith("{\"@timestamp\"");
+        // A JSON log record: a one-line object with a time key (a JSON body
+        // such as {"msg":"hello"} is not one).
+        const qsizetype nl = s.indexOf('\n');
+        QByteArrayView line = nl < 0 ? s : s.first(nl);
+        if (line.endsWith('\r')) line.chop(1);
+        if (!line.endsWith('}') || !line.startsWith("{\"")) return false;
+        const QByteArrayView head = line.first(std::min<qsizetype>(line.size(), 200));
+        return head.contains("\"time\":") || head.contains("\"ts\":") ||
+               head.contains("\"timestamp\":") || head.contains("\"@timestamp\":");
     }
     return s.startsWith("time=") || s.startsWith("ts=") || s.startsWith("level=");
 }
@@ -475,14 +480,14 @@ private:
             consumeLogNewline();
             return;
         }
-        if (pk.isEmpty() || http::isLogRecordStart(pk)) {
-            // DumpX(…, body=false), or a HEAD response: the head only.
-            return;
-        }
         if (pk.size() >= n && recordAt(pk, qsizetype(n), eof)) {
             raw += pk.first(qsizetype(n));
             m_reader.takeBytes(n);
             consumeLogNewline();
+            return;
+        }
+        if (pk.isEmpty() || http::isLogRecordStart(pk)) {
+            // DumpX(…, body=false), or a HEAD response: the head only.
             return;
         }
         const qsizetype cut = recordInside(pk, std::min<qsizetype>(pk.size(), qsizetype(n)));

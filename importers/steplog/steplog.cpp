@@ -7,7 +7,9 @@
 // Lines are Go `log` key=value lines, logfmt/slog text, or JSON lines; see
 // importers/common/logline.h. Lines without a request id are counted, not
 // stored; lines with a request id but no duration are kept as the request's
-// log lines (raw_text kind 'log'). Panics (a `panic ...` record followed by a
+// log lines (raw_text kind 'log'). A client's own summary line (a latency with
+// a ttfb, or with an absolute URL and a status or error) gives the client
+// side's status, error and approximate times. Panics (a `panic ...` record followed by a
 // `goroutine N [running]:` stack, or a JSON record with `panic` and `stack`
 // fields) become an instant on the goroutine lane and the request, with the
 // whole stack kept as raw text kind 'stack'.
@@ -29,6 +31,17 @@ bool isAccessLine(const LogLine &l)
 {
     return l.msg == "access" || l.msg == "request_done" || l.msg == "request completed" ||
            l.msg == "http request" || (l.field("status") && (l.field("method") || l.field("path")));
+}
+
+// A client's own summary of a request (`done req_id=… status=200 latency=71ms
+// ttfb=70ms`, `request failed req_id=… url=http://… latency=25ms err=…`): it
+// has a latency and a ttfb, or an absolute URL instead of a path.
+bool isClientSummary(const LogLine &l)
+{
+    if (l.field("ttfb") || l.field("ttfb_ns")) return true;
+    const QByteArray url = l.value("url");
+    const bool absolute = url.startsWith("http://") || url.startsWith("https://");
+    return absolute && !l.field("path") && (l.field("status") || l.anyField({"err", "error"}));
 }
 
 bool isStartLine(const LogLine &l)
@@ -88,7 +101,7 @@ int scoreHead(QByteArrayView head)
         ++parsed;
         if (!requestIdOf(l).isEmpty()) {
             ++withId;
-            if (durationOf(l)) ++withDur;
+            if (durationOf(l) && l.ts != kNoTime) ++withDur; // a record needs a time
         }
         if (l.field("event") && l.field("elapsed_ns")) return 0; // httptrace JSON lines
     }
@@ -96,8 +109,8 @@ int scoreHead(QByteArrayView head)
     if (parsed * 2 < lines)
         // Mostly other text: a mixed log (let a specific importer win), or
         // prose that happens to mention a request id and a duration.
-        return withDur >= 3 ? 10 : 0;
-    return withDur >= 2 ? 40 : 20;
+        return 20;
+    return withDur >= 2 ? 40 : 25;
 }
 
 } // namespace
@@ -207,6 +220,26 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
     ++m_records;
     QByteArray durKey;
     const std::optional<qint64> dur = durationOf(l, &durKey);
+    if (dur && isClientSummary(l)) {
+        RequestRecord r;
+        r.key = key;
+        r.side = Side::Client;
+        r.method = l.value("method");
+        r.url = l.value("url");
+        const LogField *err = l.anyField({"err", "error"});
+        if (auto st = parseInt(l.value("status")))
+            r.status = int(*st);
+        else if (err)
+            r.status = 0; // no response: the client gave up
+        if (err && !err->value.isEmpty() && err->value != "null" && err->value != "<nil>")
+            r.error = err->value;
+        // A log time minus a latency: coarser than measured client times.
+        r.timeQuality = TimeQuality::Approximate;
+        r.start = l.ts - *dur;
+        r.end = l.ts;
+        m_sink.request(r);
+        return;
+    }
     if (isStartLine(l)) {
         RequestRecord r;
         r.key = key;
@@ -231,6 +264,7 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
         r.end = l.ts;
         if (dur) r.start = l.ts - *dur;
         m_sink.request(r);
+        m_accessSeen.insert(key);
         return;
     }
     if (!dur) {
@@ -260,14 +294,19 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
                    QStringLiteral("step duration is negative"));
         return;
     }
-    // Steps also bound the request's view of that side, for logs that have
-    // no access line.
     RequestRecord r;
     r.key = key;
     r.side = m_side;
-    r.start = l.ts - *dur;
-    r.end = l.ts;
     const RequestId rid = m_sink.request(r);
+    // Steps bound the request's view of this side only when the log has no
+    // access line for it (known at the end: the access line comes last).
+    auto b = m_stepBounds.find(key);
+    if (b == m_stepBounds.end()) {
+        m_stepBounds.insert(key, {l.ts - *dur, l.ts});
+    } else {
+        b->first = std::min(b->first, l.ts - *dur);
+        b->second = std::max(b->second, l.ts);
+    }
     PhaseRecord p;
     p.request = rid;
     p.side = m_side;
@@ -317,6 +356,15 @@ void StepLogLines::flushPanic()
 void StepLogLines::finish()
 {
     flushPanic();
+    for (auto it = m_stepBounds.constBegin(); it != m_stepBounds.constEnd(); ++it) {
+        if (m_accessSeen.contains(it.key())) continue;
+        RequestRecord r;
+        r.key = it.key();
+        r.side = m_side;
+        r.start = it.value().first;
+        r.end = it.value().second;
+        m_sink.request(r);
+    }
 }
 
 void StepLogLines::emitPanic(const QByteArray &keyIn, TimeNs ts, const QByteArray &value,

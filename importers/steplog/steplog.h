@@ -4,6 +4,7 @@
 #include "importer.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <functional>
 
@@ -68,6 +69,9 @@ private:
     qint64 m_parsedLines = 0;
     qint64 m_records = 0;
     QHash<qint64, QByteArray> m_goroutineRequest; // goroutine id -> last request key seen on it
+    QHash<QByteArray, std::pair<TimeNs, TimeNs>>
+        m_stepBounds; // key -> earliest step start, latest end
+    QSet<QByteArray> m_accessSeen;
 
     struct Panic
     {
