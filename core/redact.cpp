@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include <optional>
+
 namespace ls {
 
 RedactionRules RedactionRules::defaults()
@@ -67,23 +69,44 @@ bool secretName(const QString &nameLower, const RedactionRules &rules)
     return false;
 }
 
-QString redactParams(const QString &s, const RedactionRules &rules)
+// Replaces capture group `group` of every match of `re` in s with
+// fn(match); a std::nullopt from fn leaves that match alone.
+template<typename Fn>
+QString replaceGroup(const QString &s, const QRegularExpression &re, int group, Fn fn)
 {
-    // name=value pairs after '?', '&' or ';' (or at the start of a form body).
-    static const QRegularExpression re(QStringLiteral("(^|[?&;])([^=&?#\\s;]+)=([^&#\\s;]*)"));
     QString out;
     qsizetype last = 0;
     auto it = re.globalMatch(s);
     while (it.hasNext()) {
         const auto m = it.next();
-        const QString name = fromPercent(m.captured(2));
-        if (!secretName(name, rules) || m.capturedLength(3) == 0) continue;
-        out += s.mid(last, m.capturedStart(3) - last);
-        out += QLatin1String(kRedacted);
-        last = m.capturedEnd(3);
+        const std::optional<QString> rep = fn(m);
+        if (!rep) continue;
+        out += QStringView(s).mid(last, m.capturedStart(group) - last);
+        out += *rep;
+        last = m.capturedEnd(group);
     }
-    out += s.mid(last);
+    out += QStringView(s).mid(last);
     return out;
+}
+
+QString redactParams(const QString &s, const RedactionRules &rules)
+{
+    // name=value pairs after '?', '&' or ';' (or at the start of a form body).
+    static const QRegularExpression re(QStringLiteral("(^|[?&;])([^=&?#\\s;]+)=([^&#\\s;]*)"));
+    return replaceGroup(
+        s, re, 3, [&rules](const QRegularExpressionMatch &m) -> std::optional<QString> {
+            if (m.capturedLength(3) == 0 || !secretName(fromPercent(m.captured(2)), rules))
+                return std::nullopt;
+            return QString::fromLatin1(kRedacted);
+        });
+}
+
+QString alternation(const QStringList &words)
+{
+    QStringList escaped;
+    for (const QString &w : words)
+        escaped << QRegularExpression::escape(w);
+    return escaped.join(QLatin1Char('|'));
 }
 
 } // namespace
@@ -99,85 +122,42 @@ QByteArray redactUrl(const QByteArray &url, const RedactionRules &rules)
 QByteArray redactHttp(const QByteArray &raw, const RedactionRules &rules)
 {
     QString s = bytesToText(raw);
-    // Headers: "Name: value" at the start of a line.
+    // Headers: "Name: value" at the start of a line; Authorization keeps its scheme word.
     if (!rules.headers.isEmpty()) {
-        QStringList names;
-        for (const QString &h : rules.headers)
-            names << QRegularExpression::escape(h);
         const QRegularExpression hre(QStringLiteral("(?im)^(%1)([ \\t]*:[ \\t]*)([^\\r\\n]*)")
-                                         .arg(names.join(QLatin1Char('|'))));
-        QString out;
-        qsizetype last = 0;
-        auto it = hre.globalMatch(s);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            QString value = m.captured(3);
-            QString keep;
-            if (m.captured(1).compare(QLatin1String("authorization"), Qt::CaseInsensitive) == 0 ||
-                m.captured(1).compare(QLatin1String("proxy-authorization"), Qt::CaseInsensitive) ==
-                    0) {
-                const qsizetype sp = value.indexOf(QLatin1Char(' '));
-                if (sp > 0) keep = value.left(sp + 1);
-            }
-            if (value.isEmpty()) continue;
-            out += s.mid(last, m.capturedStart(3) - last);
-            out += keep + QLatin1String(kRedacted);
-            last = m.capturedEnd(3);
-        }
-        out += s.mid(last);
-        s = out;
+                                         .arg(alternation(rules.headers)));
+        s = replaceGroup(s, hre, 3, [](const QRegularExpressionMatch &m) -> std::optional<QString> {
+            const QString value = m.captured(3);
+            if (value.isEmpty()) return std::nullopt;
+            const QString name = m.captured(1).toLower();
+            const qsizetype sp = value.indexOf(QLatin1Char(' '));
+            const bool scheme = (name == QLatin1String("authorization") ||
+                                 name == QLatin1String("proxy-authorization")) &&
+                                sp > 0;
+            return (scheme ? value.left(sp + 1) : QString()) + QLatin1String(kRedacted);
+        });
     }
+    auto params = [&rules](int group) {
+        return [&rules, group](const QRegularExpressionMatch &m) -> std::optional<QString> {
+            return redactParams(m.captured(group), rules);
+        };
+    };
     // Query strings in request lines and in any URL: "?a=b&c=d".
-    {
-        static const QRegularExpression qre(QStringLiteral("\\?[^\\s\"'<>]*"));
-        QString out;
-        qsizetype last = 0;
-        auto it = qre.globalMatch(s);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            out += s.mid(last, m.capturedStart(0) - last);
-            out += redactParams(m.captured(0), rules);
-            last = m.capturedEnd(0);
-        }
-        out += s.mid(last);
-        s = out;
-    }
+    static const QRegularExpression qre(QStringLiteral("\\?[^\\s\"'<>]*"));
+    s = replaceGroup(s, qre, 0, params(0));
     // Form-encoded body lines: "user=a&password=b".
-    {
-        static const QRegularExpression form(QStringLiteral(
-            "(?m)^([A-Za-z0-9_.\\-%]+=[^&\\s]*(?:&[A-Za-z0-9_.\\-%]+=[^&\\s]*)+)\\r?$"));
-        QString out;
-        qsizetype last = 0;
-        auto it = form.globalMatch(s);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            out += s.mid(last, m.capturedStart(1) - last);
-            out += redactParams(m.captured(1), rules);
-            last = m.capturedEnd(1);
-        }
-        out += s.mid(last);
-        s = out;
-    }
-    // JSON fields: "name": "value" | number | true/false/null.
+    static const QRegularExpression form(
+        QStringLiteral("(?m)^([A-Za-z0-9_.\\-%]+=[^&\\s]*(?:&[A-Za-z0-9_.\\-%]+=[^&\\s]*)+)\\r?$"));
+    s = replaceGroup(s, form, 1, params(1));
+    // JSON fields: "name": "value" | number | true/false.
     if (!rules.fieldPatterns.isEmpty()) {
-        QStringList pats;
-        for (const QString &p : rules.fieldPatterns)
-            pats << QRegularExpression::escape(p);
         const QRegularExpression jre(
             QStringLiteral("(?i)(\"[^\"\\\\]*(?:%1)[^\"\\\\]*\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|"
                            "-?[0-9][0-9.eE+\\-]*|true|false)")
-                .arg(pats.join(QLatin1Char('|'))));
-        QString out;
-        qsizetype last = 0;
-        auto it = jre.globalMatch(s);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            out += s.mid(last, m.capturedStart(2) - last);
-            out += QLatin1Char('"') + QLatin1String(kRedacted) + QLatin1Char('"');
-            last = m.capturedEnd(2);
-        }
-        out += s.mid(last);
-        s = out;
+                .arg(alternation(rules.fieldPatterns)));
+        s = replaceGroup(s, jre, 2, [](const QRegularExpressionMatch &) -> std::optional<QString> {
+            return QLatin1Char('"') + QLatin1String(kRedacted) + QLatin1Char('"');
+        });
     }
     return textToBytes(s);
 }

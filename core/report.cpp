@@ -25,8 +25,15 @@ QString dur(qint64 ns)
     return ns < 0 ? QStringLiteral("–") : formatDuration(ns);
 }
 
-const char *const kClientKinds[] = {"blocked", "getconn", "dns",     "connect", "tls",
-                                    "send",    "wait",    "receive", "step"};
+// An SVG document's opening tag and white background.
+QString svgOpen(int width, int height)
+{
+    return QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" "
+                          "viewBox=\"0 0 %1 %2\" font-family=\"sans-serif\" font-size=\"11\">"
+                          "<rect width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
+        .arg(width)
+        .arg(height);
+}
 
 } // namespace
 
@@ -127,14 +134,7 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
 
 QByteArray latencyHistogramSvg(const ReportData &d, int width, int height)
 {
-    QString svg =
-        QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" "
-                       "viewBox=\"0 0 %1 %2\" font-family=\"sans-serif\" font-size=\"11\">")
-            .arg(width)
-            .arg(height);
-    svg += QStringLiteral("<rect width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
-               .arg(width)
-               .arg(height);
+    QString svg = svgOpen(width, height);
     if (d.durations.empty()) {
         svg += QStringLiteral("<text x=\"10\" y=\"20\">no request durations</text></svg>");
         return svg.toUtf8();
@@ -209,14 +209,7 @@ QByteArray phaseBreakdownSvg(const ReportData &d, int width)
 {
     const int rowH = 18, left = 110, right = 70, top = 24;
     const int height = top + int(d.slowest.size()) * rowH + 30;
-    QString svg =
-        QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" "
-                       "viewBox=\"0 0 %1 %2\" font-family=\"sans-serif\" font-size=\"11\">")
-            .arg(width)
-            .arg(height);
-    svg += QStringLiteral("<rect width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
-               .arg(width)
-               .arg(height);
+    QString svg = svgOpen(width, height);
     svg += QStringLiteral("<text x=\"4\" y=\"14\" font-weight=\"bold\">Where the time went: the %1 "
                           "slowest requests</text>")
                .arg(d.slowest.size());
@@ -285,14 +278,7 @@ QByteArray waterfallSvg(const ReportRequest &r, int width)
     const int rowH = 16, left = 150, right = 80, top = 6;
     const int rows = int(r.phases.size()) + 1;
     const int height = top + rows * rowH + 8;
-    QString svg =
-        QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" "
-                       "viewBox=\"0 0 %1 %2\" font-family=\"sans-serif\" font-size=\"11\">")
-            .arg(width)
-            .arg(height);
-    svg += QStringLiteral("<rect width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
-               .arg(width)
-               .arg(height);
+    QString svg = svgOpen(width, height);
     TimeNs t0 = r.row.start, t1 = r.row.end;
     for (const ReportPhase &p : r.phases) {
         if (t0 == kNoTime || p.start < t0) t0 = p.start;
