@@ -57,8 +57,8 @@ def filter_records(name):
 filter_lines("server.jsonl")
 filter_lines("client_httptrace.jsonl")
 filter_records("client.log")
-with open(os.path.join(gen, "server_stderr_gctrace.txt"), "rb") as f, open(
-    os.path.join(out, "server_stderr_gctrace.txt"), "wb"
-) as o:
-    o.write(f.read())
+# Whole files: small, or binary formats that cannot be cut by request.
+for name in ("server_stderr_gctrace.txt", "trace.out", "cpu.pprof"):
+    with open(os.path.join(gen, name), "rb") as f, open(os.path.join(out, name), "wb") as o:
+        o.write(f.read())
 print(f"{len(keep)} requests kept in {out}")
