@@ -65,6 +65,20 @@ std::optional<qint64> parseScaled(QByteArrayView s, int scaleDigits)
     return neg ? -v : v;
 }
 
+// value * unitNs / 10^9 without overflow or rounding: every unit is a
+// multiple or a divisor of a second.
+static std::optional<qint64> scaleNs(qint64 scaled, qint64 unitNs)
+{
+    if (unitNs >= 1000000000) {
+        const qint64 mult = unitNs / 1000000000;
+        if (scaled > std::numeric_limits<qint64>::max() / mult ||
+            scaled < std::numeric_limits<qint64>::min() / mult)
+            return std::nullopt;
+        return scaled * mult;
+    }
+    return scaled / (1000000000 / unitNs);
+}
+
 std::optional<qint64> parseGoDuration(QByteArrayView s)
 {
     if (s.isEmpty()) return std::nullopt;
@@ -90,7 +104,6 @@ std::optional<qint64> parseGoDuration(QByteArrayView s)
             ++i;
         const QByteArrayView unit = s.sliced(unitStart, i - unitStart);
         qint64 unitNs;
-        int digits; // exact scale: value * unitNs where unitNs = 10^digits or minutes/hours
         if (unit == "ns") {
             unitNs = 1;
         } else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") {
@@ -106,14 +119,12 @@ std::optional<qint64> parseGoDuration(QByteArrayView s)
         } else {
             return std::nullopt;
         }
-        // value * unitNs exactly: scale the decimal by 9 digits, then divide.
+        // value * unitNs exactly, from the decimal scaled by 10^9.
         const auto scaled = parseScaled(num, 9);
         if (!scaled) return std::nullopt;
-        digits = 0;
-        (void)digits;
-        const __int128 v = __int128(*scaled) * unitNs / 1000000000;
-        if (v > (__int128(1) << 62)) return std::nullopt;
-        total += qint64(v);
+        const auto v = scaleNs(*scaled, unitNs);
+        if (!v) return std::nullopt;
+        total += *v;
     }
     return neg ? -total : total;
 }
@@ -121,7 +132,7 @@ std::optional<qint64> parseGoDuration(QByteArrayView s)
 std::optional<qint64> parseDurationOr(QByteArrayView s, qint64 bareUnitNs)
 {
     if (auto d = parseGoDuration(s)) return d;
-    if (auto v = parseScaled(s, 9)) return qint64(__int128(*v) * bareUnitNs / 1000000000);
+    if (auto v = parseScaled(s, 9)) return scaleNs(*v, bareUnitNs);
     return std::nullopt;
 }
 
