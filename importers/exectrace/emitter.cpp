@@ -74,6 +74,7 @@ struct TraceEmitter::G
     quint64 parent = 0;
     QByteArray startFn;
     QByteArray laneName;
+    StringId laneNameId = kNoId;
     int state = Dead;
     TimeNs since = 0;
     StringId cat = kNoId, name = kNoId;
@@ -104,6 +105,9 @@ struct TraceEmitter::P
     TimeNs gSince = 0;
     StringId gName = kNoId;
     TimeNs sweepStart = kNoTime;
+    StringId name = kNoId;       // "P3", for the thread lane's span
+    StringId threadName = kNoId; // "M12", for this lane's span
+    LaneId threadLane = kNoId;
 };
 
 struct TraceEmitter::Task
@@ -166,14 +170,27 @@ TraceEmitter::G &TraceEmitter::goroutine(quint64 g, TimeNs ts)
 LaneId TraceEmitter::goLane(G &g)
 {
     if (g.lane != kNoId) return g.lane;
-    LaneRecord l;
-    l.kind = "goroutine";
-    l.externalId = qint64(g.id);
-    l.name = g.laneName;
-    if (g.parent != 0)
-        if (G *p = findG(g.parent)) l.parent = goLane(*p);
-    l.sortKey = qint64(g.id);
-    g.lane = m_sink.lane(l);
+    // Ancestors without a lane yet get theirs first (parents before
+    // children), walking up iteratively: the chain's length comes from the file.
+    std::vector<G *> chain{&g};
+    for (G *cur = &g; chain.size() < size_t(kMaxAncestry) && cur->parent != 0;) {
+        G *p = findG(cur->parent);
+        if (!p || p->lane != kNoId || p == &g) break;
+        chain.push_back(p);
+        cur = p;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        G &x = **it;
+        if (x.lane != kNoId) continue;
+        LaneRecord l;
+        l.kind = "goroutine";
+        l.externalId = qint64(x.id);
+        l.name = x.laneName;
+        if (x.parent != 0)
+            if (G *p = findG(x.parent); p && p->lane != kNoId) l.parent = p->lane;
+        l.sortKey = qint64(x.id);
+        x.lane = m_sink.lane(l);
+    }
     return g.lane;
 }
 
@@ -251,6 +268,17 @@ CallsiteId TraceEmitter::callsiteFor(quint64 stack)
     return cs;
 }
 
+StringId TraceEmitter::internCached(QByteArrayView s)
+{
+    // Block reasons, region and log names repeat endlessly: a small cache in
+    // front of the sink's dictionary.
+    for (const auto &[k, id] : m_nameCache)
+        if (k.size() == s.size() && k == s) return id;
+    const StringId id = m_sink.intern(s);
+    if (m_nameCache.size() < 256) m_nameCache.emplace_back(s.toByteArray(), id);
+    return id;
+}
+
 void TraceEmitter::closeSpan(G &g, TimeNs ts)
 {
     if (g.state == Dead || ts <= g.since) return;
@@ -275,8 +303,10 @@ void TraceEmitter::transition(G &g, TimeNs ts, int state, StringId cat, StringId
     g.cat = cat;
     g.name = name;
     g.req = g.regions.empty() ? kNoId : taskRequest(g.regions.back().task);
+    // A running span's P is the proc lane's business; only blocking stacks
+    // are kept with the state.
+    (void)p;
     g.args.clear();
-    if (p >= 0) g.args = "{\"p\":" + num(p) + "}";
     if (const CallsiteId cs = callsiteFor(stack); cs != kNoId)
         g.args = "{\"stack\":" + num(cs) + "}";
     m_last = std::max(m_last, ts);
@@ -360,6 +390,7 @@ void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView la
         if (g.startFn.isEmpty() || !g.laneName.contains(g.label)) {
             g.laneName += " [" + g.label + ']';
             if (g.lane != kNoId) m_sink.renameLane(g.lane, g.laneName);
+            g.laneNameId = kNoId;
         }
     }
     leaveProc(g, ts);
@@ -373,7 +404,8 @@ void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView la
             if (G *other = findG(pp.g)) leaveProc(*other, ts);
         pp.g = gid;
         pp.gSince = ts;
-        pp.gName = m_sink.intern(g.laneName);
+        if (g.laneNameId == kNoId) g.laneNameId = m_sink.intern(g.laneName);
+        pp.gName = g.laneNameId;
         g.p = p;
     }
 }
@@ -415,7 +447,7 @@ void TraceEmitter::goStopped(TimeNs ts, quint64 gid, Wait why, QByteArrayView re
     case Wait::Other:
         break;
     }
-    transition(g, ts, state, cat, reason.isEmpty() ? cat : m_sink.intern(reason), stack);
+    transition(g, ts, state, cat, reason.isEmpty() ? cat : internCached(reason), stack);
     g.syscallAt = kNoTime;
 }
 
@@ -444,15 +476,11 @@ void TraceEmitter::goUnblock(TimeNs ts, quint64 waker, qint64 wakerP, quint64 gi
 void TraceEmitter::goSyscall(TimeNs ts, quint64 gid, quint64 stack)
 {
     G &g = goroutine(gid, ts);
+    // Most syscalls return without blocking and leave no trace on the lane
+    // (a row per syscall would double the import time of a busy server);
+    // one that blocks becomes a syscall span from here (goSyscallBlocked).
     g.syscallAt = ts;
     g.syscallStack = stack;
-    InstantRecord i;
-    i.lane = goLane(g);
-    i.ts = std::max(ts, g.since);
-    i.name = m_catSyscall;
-    i.category = m_catSyscall;
-    i.request = g.req;
-    m_sink.instant(i);
 }
 
 void TraceEmitter::goSyscallBlocked(TimeNs ts, quint64 gid)
@@ -487,7 +515,21 @@ void TraceEmitter::procStart(TimeNs ts, qint64 p, qint64 thread)
     P &pp = proc(p);
     if (pp.startedAt != kNoTime) procStop(ts, p);
     pp.startedAt = ts;
-    pp.thread = thread;
+    if (pp.thread != thread || pp.threadName == kNoId) {
+        pp.thread = thread;
+        pp.threadName =
+            m_sink.intern(thread >= 0 ? QByteArray("M" + num(thread)) : QByteArray("running"));
+        pp.threadLane = kNoId;
+        if (thread >= 0) {
+            LaneRecord l;
+            l.kind = "thread";
+            l.externalId = thread;
+            l.name = "M" + num(thread);
+            l.sortKey = thread;
+            pp.threadLane = m_sink.lane(l);
+        }
+    }
+    if (pp.name == kNoId) pp.name = m_sink.intern(QByteArray("P" + num(p)));
 }
 
 void TraceEmitter::procStop(TimeNs ts, qint64 p)
@@ -502,22 +544,13 @@ void TraceEmitter::procStop(TimeNs ts, qint64 p)
     s.lane = pp.lane;
     s.start = start;
     s.end = ts;
-    s.name = m_sink.intern(pp.thread >= 0 ? "M" + num(pp.thread) : QByteArray("running"));
+    s.name = pp.threadName;
     s.category = m_catProc;
     m_sink.span(s);
-    if (pp.thread >= 0) {
-        LaneRecord l;
-        l.kind = "thread";
-        l.externalId = pp.thread;
-        l.name = "M" + num(pp.thread);
-        l.sortKey = pp.thread;
-        SpanRecord t;
-        t.lane = m_sink.lane(l);
-        t.start = start;
-        t.end = ts;
-        t.name = m_sink.intern(QByteArray("P" + num(p)));
-        t.category = m_catProc;
-        m_sink.span(t);
+    if (pp.threadLane != kNoId) {
+        s.lane = pp.threadLane;
+        s.name = pp.name;
+        m_sink.span(s);
     }
     pp.startedAt = kNoTime;
 }
@@ -736,7 +769,7 @@ void TraceEmitter::regionEnd(TimeNs ts, quint64 gid, quint64 task, QByteArrayVie
         s.start = r.start;
         s.end = std::max(ts, r.start);
         s.depth = int(g.regions.size()) + 1;
-        s.name = m_sink.intern(r.name);
+        s.name = internCached(r.name);
         s.category = m_catRegion;
         s.request = taskRequest(r.task);
         m_sink.span(s);
@@ -753,7 +786,7 @@ void TraceEmitter::userLog(TimeNs ts, quint64 gid, quint64 task, QByteArrayView 
     InstantRecord i;
     i.lane = goLane(g);
     i.ts = std::max(ts, g.since);
-    i.name = m_sink.intern(key);
+    i.name = internCached(key);
     i.category = m_catLog;
     i.request = rid;
     QJsonObject o;

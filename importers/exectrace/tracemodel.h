@@ -137,6 +137,7 @@ private:
     void transition(G &g, TimeNs ts, int state, StringId cat, StringId name, quint64 stack,
                     qint64 p = -1);
     void closeSpan(G &g, TimeNs ts);
+    StringId internCached(QByteArrayView s);
     void split(G &g, TimeNs ts);
     void leaveProc(G &g, TimeNs ts);
     CallsiteId callsiteFor(quint64 stack);
@@ -161,6 +162,7 @@ private:
     qint64 m_gcSeq = 0;
     TimeNs m_stwStart = kNoTime;
     QByteArray m_stwKind;
+    std::vector<std::pair<QByteArray, StringId>> m_nameCache;
     std::vector<TimeNs> m_assistSlots; // end of the assist occupying depth 2+i, or kNoTime
     qint64 m_live = 0;
     qint64 m_taskCount = 0;
