@@ -25,6 +25,7 @@ enum GState : int
 constexpr qint64 kCpuPeriodNs = 10'000'000; // runtime/pprof's default 100 Hz
 constexpr size_t kMaxRegionDepth = 1000;
 constexpr int kMaxAncestry = 64;
+constexpr TimeNs kProcMergeGapNs = 10'000;
 
 QByteArray num(qint64 v)
 {
@@ -105,6 +106,8 @@ struct TraceEmitter::P
     TimeNs gSince = 0;
     StringId gName = kNoId;
     TimeNs sweepStart = kNoTime;
+    SpanRecord pend; // the last run on this P, not yet written
+    quint64 pendG = 0;
     StringId name = kNoId;       // "P3", for the thread lane's span
     StringId threadName = kNoId; // "M12", for this lane's span
     LaneId threadLane = kNoId;
@@ -329,16 +332,26 @@ void TraceEmitter::leaveProc(G &g, TimeNs ts)
     g.p = -1;
     if (it == m_ps.end() || it->second.g != g.id) return;
     P &pp = it->second;
-    SpanRecord s;
-    s.lane = pp.lane;
-    s.start = pp.gSince;
-    s.end = std::max(ts, pp.gSince);
-    s.depth = 1;
-    s.name = pp.gName;
-    s.category = m_catRunning;
-    s.request = g.req;
-    m_sink.span(s);
+    // Held back: if the same goroutine is the next to run on this P, right
+    // away, the two runs are one occupation of the P (the runtime's
+    // background sweeper yields after every span it sweeps).
+    flushProc(pp);
+    pp.pend.start = pp.gSince;
+    pp.pend.end = std::max(ts, pp.gSince);
+    pp.pend.name = pp.gName;
+    pp.pend.request = g.req;
+    pp.pendG = g.id;
     pp.g = 0;
+}
+
+void TraceEmitter::flushProc(P &pp)
+{
+    if (pp.pendG == 0) return;
+    pp.pend.lane = pp.lane;
+    pp.pend.depth = 1;
+    pp.pend.category = m_catRunning;
+    m_sink.span(pp.pend);
+    pp.pendG = 0;
 }
 
 void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 startStack,
@@ -404,6 +417,11 @@ void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView la
             if (G *other = findG(pp.g)) leaveProc(*other, ts);
         pp.g = gid;
         pp.gSince = ts;
+        if (pp.pendG == gid && ts - pp.pend.end <= kProcMergeGapNs && pp.pend.request == g.req) {
+            pp.gSince = pp.pend.start;
+            pp.pendG = 0;
+        }
+        flushProc(pp);
         if (g.laneNameId == kNoId) g.laneNameId = m_sink.intern(g.laneName);
         pp.gName = g.laneNameId;
         g.p = p;
@@ -537,6 +555,7 @@ void TraceEmitter::procStop(TimeNs ts, qint64 p)
     P &pp = proc(p);
     if (pp.g != 0)
         if (G *g = findG(pp.g)) leaveProc(*g, ts);
+    flushProc(pp);
     if (pp.sweepStart != kNoTime) sweepEnd(ts, p);
     if (pp.startedAt == kNoTime) return;
     const TimeNs start = std::min(pp.startedAt, ts);

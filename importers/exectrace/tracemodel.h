@@ -140,6 +140,7 @@ private:
     StringId internCached(QByteArrayView s);
     void split(G &g, TimeNs ts);
     void leaveProc(G &g, TimeNs ts);
+    void flushProc(P &pp);
     CallsiteId callsiteFor(quint64 stack);
     LaneId gcLane();
     LaneId counterLane(Counter c);
