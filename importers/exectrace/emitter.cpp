@@ -26,6 +26,7 @@ constexpr qint64 kCpuPeriodNs = 10'000'000; // runtime/pprof's default 100 Hz
 constexpr size_t kMaxRegionDepth = 1000;
 constexpr int kMaxAncestry = 64;
 constexpr TimeNs kProcMergeGapNs = 10'000;
+constexpr TimeNs kFoldYieldNs = 10'000;
 
 QByteArray num(qint64 v)
 {
@@ -88,6 +89,10 @@ struct TraceEmitter::G
     TimeNs assistStart = 0;
     int assistDepth = 0;
     QByteArray label;
+    bool foldYields = false; // a runtime goroutine: see transition()
+    qint64 yields = 0;       // folded into the open running span
+    qint64 heldYields = 0;   // folded into heldRun
+    SpanRecord heldRun;      // the last running span, lane kNoId when none
     struct Region
     {
         QByteArray name;
@@ -143,6 +148,7 @@ TraceEmitter::TraceEmitter(ImportContext &ctx, RecordSink &sink, const StackTabl
     m_catCounter = sink.intern("counter");
     m_nameRunning = m_catRunning;
     m_nameAssist = sink.intern("mark assist");
+    m_nameYield = sink.intern("yield");
 }
 
 TraceEmitter::~TraceEmitter() = default;
@@ -285,6 +291,7 @@ StringId TraceEmitter::internCached(QByteArrayView s)
 void TraceEmitter::closeSpan(G &g, TimeNs ts)
 {
     if (g.state == Dead || ts <= g.since) return;
+    flushRun(g);
     SpanRecord s;
     s.lane = goLane(g);
     s.start = g.since;
@@ -292,15 +299,46 @@ void TraceEmitter::closeSpan(G &g, TimeNs ts)
     s.name = g.name;
     s.category = g.cat;
     s.request = g.req;
-    s.args = g.args;
+    s.args = g.yields > 0 ? "{\"yields\":" + num(g.yields) + "}" : g.args;
+    if (g.foldYields && g.state == Running) {
+        // Held back: a yield and resume within microseconds folds into it.
+        g.heldRun = std::move(s);
+        g.heldYields = g.yields;
+        return;
+    }
     m_sink.span(s);
+}
+
+void TraceEmitter::flushRun(G &g)
+{
+    if (g.heldRun.lane == kNoId) return;
+    m_sink.span(g.heldRun);
+    g.heldRun.lane = kNoId;
 }
 
 void TraceEmitter::transition(G &g, TimeNs ts, int state, StringId cat, StringId name,
                               quint64 stack, qint64 p)
 {
     ts = std::max(ts, g.since);
+    // A runtime goroutine that yielded and runs again at once (the
+    // background sweeper does so after every span it sweeps): the sliver of
+    // "runnable" is folded into one running span that counts the yields.
+    // Without this, such a goroutine alone is half of all spans of a trace.
+    if (g.foldYields && state == Running && g.state == Runnable && g.name == m_nameYield &&
+        g.heldRun.lane != kNoId && g.heldRun.end == g.since && ts - g.since <= kFoldYieldNs &&
+        g.heldRun.request == g.req && g.heldRun.category == cat) {
+        g.state = Running;
+        g.since = g.heldRun.start;
+        g.cat = cat;
+        g.name = name;
+        g.heldRun.lane = kNoId;
+        g.yields = g.heldYields + 1;
+        g.args.clear();
+        m_last = std::max(m_last, ts);
+        return;
+    }
     closeSpan(g, ts);
+    g.yields = 0;
     g.state = state;
     g.since = ts;
     g.cat = cat;
@@ -321,6 +359,7 @@ void TraceEmitter::split(G &g, TimeNs ts)
     if (g.state == Dead) return;
     ts = std::max(ts, g.since);
     closeSpan(g, ts);
+    g.yields = 0;
     g.since = ts;
     g.req = g.regions.empty() ? kNoId : taskRequest(g.regions.back().task);
 }
@@ -368,6 +407,7 @@ void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 sta
         g.parent = creator;
         g.startFn = m_stacks.leafFunction(startStack);
         if (!g.startFn.isEmpty()) g.laneName += ' ' + g.startFn;
+        g.foldYields = g.startFn.startsWith("runtime.");
     }
     g.since = std::max(g.since, ts);
     const LaneId lane = goLane(g);
@@ -523,6 +563,7 @@ void TraceEmitter::goEnd(TimeNs ts, quint64 gid)
         regionEnd(ts, gid, g.regions.back().task, g.regions.back().name);
     if (g.assisting) markAssistEnd(ts, gid);
     closeSpan(g, ts);
+    flushRun(g);
     g.state = Dead;
     g.since = ts;
     counter(ts, Counter::Goroutines, double(--m_live));
@@ -902,6 +943,7 @@ void TraceEmitter::finish(TimeNs end)
             regionEnd(t, id, g.regions.back().task, g.regions.back().name);
         if (g.assisting) markAssistEnd(t, id);
         closeSpan(g, t);
+        flushRun(g);
         g.since = t;
     }
     std::vector<qint64> ps;

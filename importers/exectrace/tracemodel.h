@@ -137,6 +137,7 @@ private:
     void transition(G &g, TimeNs ts, int state, StringId cat, StringId name, quint64 stack,
                     qint64 p = -1);
     void closeSpan(G &g, TimeNs ts);
+    void flushRun(G &g);
     StringId internCached(QByteArrayView s);
     void split(G &g, TimeNs ts);
     void leaveProc(G &g, TimeNs ts);
@@ -173,7 +174,7 @@ private:
     // Interned names and categories.
     StringId m_catRunning, m_catRunnable, m_catNet, m_catSync, m_catChan, m_catSelect, m_catSleep,
         m_catSyscall, m_catGc, m_catOther, m_catAssist, m_catRegion, m_catLog, m_catProc, m_catStw,
-        m_catGcCycle, m_catSweep, m_catCounter, m_nameRunning, m_nameAssist;
+        m_catGcCycle, m_catSweep, m_catCounter, m_nameRunning, m_nameAssist, m_nameYield;
 };
 
 } // namespace ls::exectrace
