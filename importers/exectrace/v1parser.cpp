@@ -752,20 +752,20 @@ std::vector<quint32> order1005(Decoded &d)
 // to their real time), a stable sort otherwise.
 void sortByTime(std::vector<quint32> &idx, const std::vector<Ev> &all)
 {
-    size_t displaced = 0;
-    for (size_t i = 1; i < idx.size(); ++i)
-        if (all[idx[i]].ts < all[idx[i - 1]].ts) ++displaced;
-    if (displaced == 0) return;
-    if (displaced > 4096) {
-        std::stable_sort(idx.begin(), idx.end(),
-                         [&](quint32 a, quint32 b) { return all[a].ts < all[b].ts; });
-        return;
-    }
+    auto byTime = [&](quint32 a, quint32 b) { return all[a].ts < all[b].ts; };
+    if (std::is_sorted(idx.begin(), idx.end(), byTime)) return;
+    // Insertion with a work budget: a corrupt file can displace events far.
+    size_t budget = 8 * idx.size() + 1024;
     for (size_t i = 1; i < idx.size(); ++i) {
         const quint32 x = idx[i];
         const qint64 t = all[x].ts;
         size_t j = i;
         while (j > 0 && all[idx[j - 1]].ts > t) {
+            if (budget-- == 0) {
+                idx[j] = x;
+                std::stable_sort(idx.begin(), idx.end(), byTime);
+                return;
+            }
             idx[j] = idx[j - 1];
             --j;
         }
