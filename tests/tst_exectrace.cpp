@@ -156,6 +156,9 @@ void TestExecTrace::genTrace()
     QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM instant JOIN lane ON lane.id = "
                                       "instant.lane_id WHERE lane.kind = 'counter' AND "
                                       "lane.name = 'heap'")) > 20000);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT min(value) FROM instant JOIN lane ON lane.id = "
+                                       "instant.lane_id WHERE lane.name = 'goroutines'")) >= 0,
+             true);
     QCOMPARE(r.samples, qint64(86)); // CPUSample events
     // The background sweeper's 27860 yields (GoSched events of g3): almost
     // all are folded into its running spans and counted there.

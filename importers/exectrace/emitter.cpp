@@ -429,9 +429,7 @@ void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 sta
 
 void TraceEmitter::goExisting(TimeNs ts, quint64 gid, Wait why, QByteArrayView reason)
 {
-    G &g = goroutine(gid, ts);
-    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
-    goStopped(ts, gid, why, reason, 0);
+    goStopped(ts, gid, why, reason, 0); // counts the goroutine when it is new
 }
 
 void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView label)
