@@ -75,6 +75,7 @@ private slots:
     void alignsWithServerLog();
     void truncated_data();
     void truncated();
+    void corrupted_data();
     void corrupted();
     void wrongFormat_data();
     void wrongFormat();
@@ -248,16 +249,47 @@ void TestExecTrace::truncated()
     QVERIFY(r.error.contains(QLatin1String("no ")));
 }
 
+void TestExecTrace::corrupted_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("v1 http 1.19") << QStringLiteral("public/go-exectrace-v1/http_1_19_good.trace");
+    QTest::newRow("v1 tasks 1.19")
+        << QStringLiteral("public/go-exectrace-v1/generated_go1.19.8_http_tasks.trace");
+    QTest::newRow("v1 http 1.5") << QStringLiteral("public/go-exectrace-v1/http_1_5_good.trace");
+    QTest::newRow("v2 gc stress") << QStringLiteral(
+        "public/go-exectrace-v2/binary/go122-gc-stress.trace");
+    QTest::newRow("v2 annotations")
+        << QStringLiteral("public/go-exectrace-v2/binary/go122-annotations-stress.trace");
+}
+
 void TestExecTrace::corrupted()
 {
-    const QByteArray full =
-        readFile(test::corpus(QStringLiteral("public/go-exectrace-v1/http_1_19_good.trace")));
+    // Random bytes overwritten, inserted or removed after the header; more
+    // rounds with LANESCOPE_FUZZ_ROUNDS (e.g. under a sanitizer build).
+    QFETCH(QString, file);
+    const QByteArray full = readFile(test::corpus(file));
     QTemporaryDir dir;
     QRandomGenerator rng(42);
-    for (int round = 0; round < 60; ++round) {
+    const int rounds = qEnvironmentVariableIsSet("LANESCOPE_FUZZ_ROUNDS")
+                           ? qEnvironmentVariableIntValue("LANESCOPE_FUZZ_ROUNDS")
+                           : 40;
+    for (int round = 0; round < rounds; ++round) {
         QByteArray bad = full;
-        for (int k = 0; k < 1 + round % 8; ++k)
-            bad[16 + qsizetype(rng.bounded(quint32(bad.size() - 16)))] = char(rng.bounded(256));
+        for (int k = 0; k < 1 + round % 8; ++k) {
+            const qsizetype at = 16 + qsizetype(rng.bounded(quint32(bad.size() - 16)));
+            switch (rng.bounded(4)) {
+            case 0:
+                bad.insert(at, char(rng.bounded(256)));
+                break;
+            case 1:
+                bad.remove(at, 1 + qsizetype(rng.bounded(8)));
+                break;
+            default:
+                bad[at] = char(rng.bounded(256));
+                break;
+            }
+            if (bad.size() <= 17) bad = full;
+        }
         test::TempSession s;
         const ImportResult r =
             s.import(writeTemp(dir, QStringLiteral("bad%1.trace").arg(round), bad));
