@@ -432,18 +432,29 @@ void TraceEmitter::goExisting(TimeNs ts, quint64 gid, Wait why, QByteArrayView r
     goStopped(ts, gid, why, reason, 0); // counts the goroutine when it is new
 }
 
+void TraceEmitter::goLabel(quint64 gid, QByteArrayView label)
+{
+    // GC workers label each run with their mode ("GC (dedicated)", "GC
+    // (idle)"): the lane says "GC worker" once; other labels replace the last.
+    G *gp = findG(gid);
+    if (!gp || label.isEmpty()) return;
+    G &g = *gp;
+    const QByteArray shown =
+        label.startsWith("GC (") ? QByteArray("GC worker") : label.toByteArray();
+    if (g.label == shown) return;
+    if (!g.label.isEmpty() && g.laneName.endsWith(QByteArray(" [" + g.label + ']')))
+        g.laneName.chop(g.label.size() + 3);
+    g.label = shown;
+    g.laneName += " [" + g.label + ']';
+    if (g.lane != kNoId) m_sink.renameLane(g.lane, g.laneName);
+    g.laneNameId = kNoId;
+}
+
 void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView label)
 {
     G &g = goroutine(gid, ts);
     if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
-    if (!label.isEmpty() && g.label != label) {
-        g.label = label.toByteArray();
-        if (g.startFn.isEmpty() || !g.laneName.contains(g.label)) {
-            g.laneName += " [" + g.label + ']';
-            if (g.lane != kNoId) m_sink.renameLane(g.lane, g.laneName);
-            g.laneNameId = kNoId;
-        }
-    }
+    if (!label.isEmpty()) goLabel(gid, label);
     leaveProc(g, ts);
     ts = std::max(ts, g.since);
     transition(g, ts, Running, g.assisting ? m_catAssist : m_catRunning,

@@ -91,6 +91,7 @@ public:
     // Goroutines. `stack` arguments are stack ids (0: none).
     void goCreate(TimeNs ts, quint64 creator, quint64 g, quint64 startStack, quint64 stack);
     void goRunning(TimeNs ts, quint64 g, qint64 p, QByteArrayView label = {});
+    void goLabel(quint64 g, QByteArrayView label);
     void goStopped(TimeNs ts, quint64 g, Wait why, QByteArrayView reason, quint64 stack);
     void goUnblock(TimeNs ts, quint64 waker, qint64 wakerP, quint64 g, quint64 stack);
     // A syscall entered while running; becomes a syscall span only when the
