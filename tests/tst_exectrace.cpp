@@ -137,6 +137,32 @@ void TestExecTrace::genTrace()
     const qint64 expected = truth[QStringLiteral("requests")].toArray().size() +
                             truth[QStringLiteral("server_only_requests")].toArray().size();
     QCOMPARE(expected, qint64(500));
+    // The breakdown of a request's time by goroutine state: the lock-heavy
+    // requests spent, blocked on sync, the lock wait the server measured.
+    QHash<QString, qint64> lockWait;
+    for (const char *list : {"requests", "server_only_requests"})
+        for (const QJsonValue &v : truth[QLatin1String(list)].toArray()) {
+            const QJsonObject o = v.toObject();
+            lockWait.insert(o[QStringLiteral("req_id")].toString(),
+                            qint64(o[QStringLiteral("server_metrics")]
+                                       .toObject()[QStringLiteral("lock_wait_ns")]
+                                       .toDouble()));
+        }
+    const QJsonArray lockHeavy = truth[QStringLiteral("lock_heavy")].toArray();
+    QCOMPARE(lockHeavy.size(), 5);
+    for (const QJsonValue &v : lockHeavy) {
+        const QString key = v.toString();
+        const qint64 blocked = scalar(
+            db, QStringLiteral("SELECT sum(s.end_ns - s.start_ns) FROM span s JOIN string c ON "
+                               "c.id = s.category_id JOIN request r ON r.id = s.request_id WHERE "
+                               "r.key = '%1' AND s.depth = 0 AND c.value = 'blocked-sync'")
+                    .arg(key));
+        QVERIFY2(qAbs(blocked - lockWait.value(key)) < 1'000'000,
+                 qPrintable(QStringLiteral("%1: blocked-sync %2 ns, lock wait %3 ns")
+                                .arg(key)
+                                .arg(blocked)
+                                .arg(lockWait.value(key))));
+    }
     QCOMPARE(r.requests, expected);
     QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM request WHERE side = 'server'")),
              expected);
