@@ -148,6 +148,15 @@ void TestExecTrace::genTrace()
                                        .toObject()[QStringLiteral("lock_wait_ns")]
                                        .toDouble()));
         }
+    // The most GC-heavy request (truth.json: 9 GC cycles during it).
+    QCOMPARE(truth[QStringLiteral("gc_heavy")].toArray().first().toString(),
+             QStringLiteral("06224e05-d692-4432-888a-31efdd3d2c97"));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM span s JOIN lane l ON l.id = "
+                                       "s.lane_id, request r WHERE r.key = "
+                                       "'06224e05-d692-4432-888a-31efdd3d2c97' AND l.kind = 'gc' "
+                                       "AND s.depth = 0 AND s.start_ns >= r.server_start_ns AND "
+                                       "s.start_ns < r.server_end_ns")),
+             9);
     const QJsonArray lockHeavy = truth[QStringLiteral("lock_heavy")].toArray();
     QCOMPARE(lockHeavy.size(), 5);
     for (const QJsonValue &v : lockHeavy) {
