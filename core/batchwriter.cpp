@@ -187,7 +187,8 @@ RequestId BatchWriter::request(const RequestRecord &r)
     if (awaitingAlignment() && (start != kNoTime || end != kNoTime)) {
         // Times of a clock not yet placed must not mix with the wall-clock
         // times other sources gave this request: merged in finish().
-        m_pendingTimes.push_back({qint64(&st - m_reqs.data()), client, r.start, r.end});
+        auto local = [this](TimeNs t) { return t == kNoTime ? t : t - m_offset; };
+        m_pendingTimes.push_back({qint64(&st - m_reqs.data()), client, local(start), local(end)});
         start = end = kNoTime;
     }
     TimeNs &s = client ? st.cStart : st.sStart;

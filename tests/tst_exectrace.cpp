@@ -75,6 +75,7 @@ private slots:
     void alignsWithServerLog();
     void truncated_data();
     void truncated();
+    void corrupted_data();
     void corrupted();
     void wrongFormat_data();
     void wrongFormat();
@@ -136,6 +137,41 @@ void TestExecTrace::genTrace()
     const qint64 expected = truth[QStringLiteral("requests")].toArray().size() +
                             truth[QStringLiteral("server_only_requests")].toArray().size();
     QCOMPARE(expected, qint64(500));
+    // The breakdown of a request's time by goroutine state: the lock-heavy
+    // requests spent, blocked on sync, the lock wait the server measured.
+    QHash<QString, qint64> lockWait;
+    for (const char *list : {"requests", "server_only_requests"})
+        for (const QJsonValue &v : truth[QLatin1String(list)].toArray()) {
+            const QJsonObject o = v.toObject();
+            lockWait.insert(o[QStringLiteral("req_id")].toString(),
+                            qint64(o[QStringLiteral("server_metrics")]
+                                       .toObject()[QStringLiteral("lock_wait_ns")]
+                                       .toDouble()));
+        }
+    // The most GC-heavy request (truth.json: 9 GC cycles during it).
+    QCOMPARE(truth[QStringLiteral("gc_heavy")].toArray().first().toString(),
+             QStringLiteral("06224e05-d692-4432-888a-31efdd3d2c97"));
+    QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM span s JOIN lane l ON l.id = "
+                                       "s.lane_id, request r WHERE r.key = "
+                                       "'06224e05-d692-4432-888a-31efdd3d2c97' AND l.kind = 'gc' "
+                                       "AND s.depth = 0 AND s.start_ns >= r.server_start_ns AND "
+                                       "s.start_ns < r.server_end_ns")),
+             9);
+    const QJsonArray lockHeavy = truth[QStringLiteral("lock_heavy")].toArray();
+    QCOMPARE(lockHeavy.size(), 5);
+    for (const QJsonValue &v : lockHeavy) {
+        const QString key = v.toString();
+        const qint64 blocked = scalar(
+            db, QStringLiteral("SELECT sum(s.end_ns - s.start_ns) FROM span s JOIN string c ON "
+                               "c.id = s.category_id JOIN request r ON r.id = s.request_id WHERE "
+                               "r.key = '%1' AND s.depth = 0 AND c.value = 'blocked-sync'")
+                    .arg(key));
+        QVERIFY2(qAbs(blocked - lockWait.value(key)) < 1'000'000,
+                 qPrintable(QStringLiteral("%1: blocked-sync %2 ns, lock wait %3 ns")
+                                .arg(key)
+                                .arg(blocked)
+                                .arg(lockWait.value(key))));
+    }
     QCOMPARE(r.requests, expected);
     QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM request WHERE side = 'server'")),
              expected);
@@ -156,7 +192,15 @@ void TestExecTrace::genTrace()
     QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM instant JOIN lane ON lane.id = "
                                       "instant.lane_id WHERE lane.kind = 'counter' AND "
                                       "lane.name = 'heap'")) > 20000);
+    QCOMPARE(scalar(db, QStringLiteral("SELECT min(value) FROM instant JOIN lane ON lane.id = "
+                                       "instant.lane_id WHERE lane.name = 'goroutines'")) >= 0,
+             true);
     QCOMPARE(r.samples, qint64(86)); // CPUSample events
+    // The background sweeper's 27860 yields (GoSched events of g3): almost
+    // all are folded into its running spans and counted there.
+    QVERIFY(scalar(db, QStringLiteral("SELECT sum(json_extract(span.args, '$.yields')) FROM span "
+                                      "JOIN lane ON lane.id = span.lane_id WHERE lane.name = "
+                                      "'g3 runtime.bgsweep'")) > 27000);
     // Samples with a goroutine sit on its lane.
     QCOMPARE(scalar(db, QStringLiteral("SELECT count(*) FROM sample WHERE ts_ns IS NULL")), 0);
     QVERIFY(scalar(db, QStringLiteral("SELECT count(*) FROM sample WHERE lane_id IS NOT NULL")) >=
@@ -240,16 +284,47 @@ void TestExecTrace::truncated()
     QVERIFY(r.error.contains(QLatin1String("no ")));
 }
 
+void TestExecTrace::corrupted_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("v1 http 1.19") << QStringLiteral("public/go-exectrace-v1/http_1_19_good.trace");
+    QTest::newRow("v1 tasks 1.19")
+        << QStringLiteral("public/go-exectrace-v1/generated_go1.19.8_http_tasks.trace");
+    QTest::newRow("v1 http 1.5") << QStringLiteral("public/go-exectrace-v1/http_1_5_good.trace");
+    QTest::newRow("v2 gc stress") << QStringLiteral(
+        "public/go-exectrace-v2/binary/go122-gc-stress.trace");
+    QTest::newRow("v2 annotations")
+        << QStringLiteral("public/go-exectrace-v2/binary/go122-annotations-stress.trace");
+}
+
 void TestExecTrace::corrupted()
 {
-    const QByteArray full =
-        readFile(test::corpus(QStringLiteral("public/go-exectrace-v1/http_1_19_good.trace")));
+    // Random bytes overwritten, inserted or removed after the header; more
+    // rounds with LANESCOPE_FUZZ_ROUNDS (e.g. under a sanitizer build).
+    QFETCH(QString, file);
+    const QByteArray full = readFile(test::corpus(file));
     QTemporaryDir dir;
     QRandomGenerator rng(42);
-    for (int round = 0; round < 60; ++round) {
+    const int rounds = qEnvironmentVariableIsSet("LANESCOPE_FUZZ_ROUNDS")
+                           ? qEnvironmentVariableIntValue("LANESCOPE_FUZZ_ROUNDS")
+                           : 40;
+    for (int round = 0; round < rounds; ++round) {
         QByteArray bad = full;
-        for (int k = 0; k < 1 + round % 8; ++k)
-            bad[16 + qsizetype(rng.bounded(quint32(bad.size() - 16)))] = char(rng.bounded(256));
+        for (int k = 0; k < 1 + round % 8; ++k) {
+            const qsizetype at = 16 + qsizetype(rng.bounded(quint32(bad.size() - 16)));
+            switch (rng.bounded(4)) {
+            case 0:
+                bad.insert(at, char(rng.bounded(256)));
+                break;
+            case 1:
+                bad.remove(at, 1 + qsizetype(rng.bounded(8)));
+                break;
+            default:
+                bad[at] = char(rng.bounded(256));
+                break;
+            }
+            if (bad.size() <= 17) bad = full;
+        }
         test::TempSession s;
         const ImportResult r =
             s.import(writeTemp(dir, QStringLiteral("bad%1.trace").arg(round), bad));

@@ -25,6 +25,8 @@ enum GState : int
 constexpr qint64 kCpuPeriodNs = 10'000'000; // runtime/pprof's default 100 Hz
 constexpr size_t kMaxRegionDepth = 1000;
 constexpr int kMaxAncestry = 64;
+constexpr TimeNs kProcMergeGapNs = 10'000;
+constexpr TimeNs kFoldYieldNs = 10'000;
 
 QByteArray num(qint64 v)
 {
@@ -74,6 +76,7 @@ struct TraceEmitter::G
     quint64 parent = 0;
     QByteArray startFn;
     QByteArray laneName;
+    StringId laneNameId = kNoId;
     int state = Dead;
     TimeNs since = 0;
     StringId cat = kNoId, name = kNoId;
@@ -86,6 +89,10 @@ struct TraceEmitter::G
     TimeNs assistStart = 0;
     int assistDepth = 0;
     QByteArray label;
+    bool foldYields = false; // a runtime goroutine: see transition()
+    qint64 yields = 0;       // folded into the open running span
+    qint64 heldYields = 0;   // folded into heldRun
+    SpanRecord heldRun;      // the last running span, lane kNoId when none
     struct Region
     {
         QByteArray name;
@@ -104,6 +111,11 @@ struct TraceEmitter::P
     TimeNs gSince = 0;
     StringId gName = kNoId;
     TimeNs sweepStart = kNoTime;
+    SpanRecord pend; // the last run on this P, not yet written
+    quint64 pendG = 0;
+    StringId name = kNoId;       // "P3", for the thread lane's span
+    StringId threadName = kNoId; // "M12", for this lane's span
+    LaneId threadLane = kNoId;
 };
 
 struct TraceEmitter::Task
@@ -136,6 +148,7 @@ TraceEmitter::TraceEmitter(ImportContext &ctx, RecordSink &sink, const StackTabl
     m_catCounter = sink.intern("counter");
     m_nameRunning = m_catRunning;
     m_nameAssist = sink.intern("mark assist");
+    m_nameYield = sink.intern("yield");
 }
 
 TraceEmitter::~TraceEmitter() = default;
@@ -166,14 +179,27 @@ TraceEmitter::G &TraceEmitter::goroutine(quint64 g, TimeNs ts)
 LaneId TraceEmitter::goLane(G &g)
 {
     if (g.lane != kNoId) return g.lane;
-    LaneRecord l;
-    l.kind = "goroutine";
-    l.externalId = qint64(g.id);
-    l.name = g.laneName;
-    if (g.parent != 0)
-        if (G *p = findG(g.parent)) l.parent = goLane(*p);
-    l.sortKey = qint64(g.id);
-    g.lane = m_sink.lane(l);
+    // Ancestors without a lane yet get theirs first (parents before
+    // children), walking up iteratively: the chain's length comes from the file.
+    std::vector<G *> chain{&g};
+    for (G *cur = &g; chain.size() < size_t(kMaxAncestry) && cur->parent != 0;) {
+        G *p = findG(cur->parent);
+        if (!p || p->lane != kNoId || p == &g) break;
+        chain.push_back(p);
+        cur = p;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        G &x = **it;
+        if (x.lane != kNoId) continue;
+        LaneRecord l;
+        l.kind = "goroutine";
+        l.externalId = qint64(x.id);
+        l.name = x.laneName;
+        if (x.parent != 0)
+            if (G *p = findG(x.parent); p && p->lane != kNoId) l.parent = p->lane;
+        l.sortKey = qint64(x.id);
+        x.lane = m_sink.lane(l);
+    }
     return g.lane;
 }
 
@@ -251,9 +277,21 @@ CallsiteId TraceEmitter::callsiteFor(quint64 stack)
     return cs;
 }
 
+StringId TraceEmitter::internCached(QByteArrayView s)
+{
+    // Block reasons, region and log names repeat endlessly: a small cache in
+    // front of the sink's dictionary.
+    for (const auto &[k, id] : m_nameCache)
+        if (k.size() == s.size() && k == s) return id;
+    const StringId id = m_sink.intern(s);
+    if (m_nameCache.size() < 256) m_nameCache.emplace_back(s.toByteArray(), id);
+    return id;
+}
+
 void TraceEmitter::closeSpan(G &g, TimeNs ts)
 {
     if (g.state == Dead || ts <= g.since) return;
+    flushRun(g);
     SpanRecord s;
     s.lane = goLane(g);
     s.start = g.since;
@@ -261,22 +299,55 @@ void TraceEmitter::closeSpan(G &g, TimeNs ts)
     s.name = g.name;
     s.category = g.cat;
     s.request = g.req;
-    s.args = g.args;
+    s.args = g.yields > 0 ? "{\"yields\":" + num(g.yields) + "}" : g.args;
+    if (g.foldYields && g.state == Running) {
+        // Held back: a yield and resume within microseconds folds into it.
+        g.heldRun = std::move(s);
+        g.heldYields = g.yields;
+        return;
+    }
     m_sink.span(s);
+}
+
+void TraceEmitter::flushRun(G &g)
+{
+    if (g.heldRun.lane == kNoId) return;
+    m_sink.span(g.heldRun);
+    g.heldRun.lane = kNoId;
 }
 
 void TraceEmitter::transition(G &g, TimeNs ts, int state, StringId cat, StringId name,
                               quint64 stack, qint64 p)
 {
     ts = std::max(ts, g.since);
+    // A runtime goroutine that yielded and runs again at once (the
+    // background sweeper does so after every span it sweeps): the sliver of
+    // "runnable" is folded into one running span that counts the yields.
+    // Without this, such a goroutine alone is half of all spans of a trace.
+    if (g.foldYields && state == Running && g.state == Runnable && g.name == m_nameYield &&
+        g.heldRun.lane != kNoId && g.heldRun.end == g.since && ts - g.since <= kFoldYieldNs &&
+        g.heldRun.request == g.req && g.heldRun.category == cat) {
+        g.state = Running;
+        g.since = g.heldRun.start;
+        g.cat = cat;
+        g.name = name;
+        g.heldRun.lane = kNoId;
+        g.yields = g.heldYields + 1;
+        g.args.clear();
+        m_last = std::max(m_last, ts);
+        return;
+    }
     closeSpan(g, ts);
+    g.yields = 0;
     g.state = state;
     g.since = ts;
     g.cat = cat;
     g.name = name;
     g.req = g.regions.empty() ? kNoId : taskRequest(g.regions.back().task);
+    // A running span's P is the proc lane's business; only blocking stacks
+    // are kept with the state.
+    (void)p;
     g.args.clear();
-    if (p >= 0) g.args = "{\"p\":" + num(p) + "}";
     if (const CallsiteId cs = callsiteFor(stack); cs != kNoId)
         g.args = "{\"stack\":" + num(cs) + "}";
     m_last = std::max(m_last, ts);
@@ -288,6 +359,7 @@ void TraceEmitter::split(G &g, TimeNs ts)
     if (g.state == Dead) return;
     ts = std::max(ts, g.since);
     closeSpan(g, ts);
+    g.yields = 0;
     g.since = ts;
     g.req = g.regions.empty() ? kNoId : taskRequest(g.regions.back().task);
 }
@@ -299,16 +371,26 @@ void TraceEmitter::leaveProc(G &g, TimeNs ts)
     g.p = -1;
     if (it == m_ps.end() || it->second.g != g.id) return;
     P &pp = it->second;
-    SpanRecord s;
-    s.lane = pp.lane;
-    s.start = pp.gSince;
-    s.end = std::max(ts, pp.gSince);
-    s.depth = 1;
-    s.name = pp.gName;
-    s.category = m_catRunning;
-    s.request = g.req;
-    m_sink.span(s);
+    // Held back: if the same goroutine is the next to run on this P, right
+    // away, the two runs are one occupation of the P (the runtime's
+    // background sweeper yields after every span it sweeps).
+    flushProc(pp);
+    pp.pend.start = pp.gSince;
+    pp.pend.end = std::max(ts, pp.gSince);
+    pp.pend.name = pp.gName;
+    pp.pend.request = g.req;
+    pp.pendG = g.id;
     pp.g = 0;
+}
+
+void TraceEmitter::flushProc(P &pp)
+{
+    if (pp.pendG == 0) return;
+    pp.pend.lane = pp.lane;
+    pp.pend.depth = 1;
+    pp.pend.category = m_catRunning;
+    m_sink.span(pp.pend);
+    pp.pendG = 0;
 }
 
 void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 startStack,
@@ -325,6 +407,7 @@ void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 sta
         g.parent = creator;
         g.startFn = m_stacks.leafFunction(startStack);
         if (!g.startFn.isEmpty()) g.laneName += ' ' + g.startFn;
+        g.foldYields = g.startFn.startsWith("runtime.");
     }
     g.since = std::max(g.since, ts);
     const LaneId lane = goLane(g);
@@ -346,22 +429,32 @@ void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 sta
 
 void TraceEmitter::goExisting(TimeNs ts, quint64 gid, Wait why, QByteArrayView reason)
 {
-    G &g = goroutine(gid, ts);
-    if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
-    goStopped(ts, gid, why, reason, 0);
+    goStopped(ts, gid, why, reason, 0); // counts the goroutine when it is new
+}
+
+void TraceEmitter::goLabel(quint64 gid, QByteArrayView label)
+{
+    // GC workers label each run with their mode ("GC (dedicated)", "GC
+    // (idle)"): the lane says "GC worker" once; other labels replace the last.
+    G *gp = findG(gid);
+    if (!gp || label.isEmpty()) return;
+    G &g = *gp;
+    const QByteArray shown =
+        label.startsWith("GC (") ? QByteArray("GC worker") : label.toByteArray();
+    if (g.label == shown) return;
+    if (!g.label.isEmpty() && g.laneName.endsWith(QByteArray(" [" + g.label + ']')))
+        g.laneName.chop(g.label.size() + 3);
+    g.label = shown;
+    g.laneName += " [" + g.label + ']';
+    if (g.lane != kNoId) m_sink.renameLane(g.lane, g.laneName);
+    g.laneNameId = kNoId;
 }
 
 void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView label)
 {
     G &g = goroutine(gid, ts);
     if (g.state == Dead) counter(ts, Counter::Goroutines, double(++m_live));
-    if (!label.isEmpty() && g.label != label) {
-        g.label = label.toByteArray();
-        if (g.startFn.isEmpty() || !g.laneName.contains(g.label)) {
-            g.laneName += " [" + g.label + ']';
-            if (g.lane != kNoId) m_sink.renameLane(g.lane, g.laneName);
-        }
-    }
+    if (!label.isEmpty()) goLabel(gid, label);
     leaveProc(g, ts);
     ts = std::max(ts, g.since);
     transition(g, ts, Running, g.assisting ? m_catAssist : m_catRunning,
@@ -373,7 +466,13 @@ void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView la
             if (G *other = findG(pp.g)) leaveProc(*other, ts);
         pp.g = gid;
         pp.gSince = ts;
-        pp.gName = m_sink.intern(g.laneName);
+        if (pp.pendG == gid && ts - pp.pend.end <= kProcMergeGapNs && pp.pend.request == g.req) {
+            pp.gSince = pp.pend.start;
+            pp.pendG = 0;
+        }
+        flushProc(pp);
+        if (g.laneNameId == kNoId) g.laneNameId = m_sink.intern(g.laneName);
+        pp.gName = g.laneNameId;
         g.p = p;
     }
 }
@@ -415,7 +514,7 @@ void TraceEmitter::goStopped(TimeNs ts, quint64 gid, Wait why, QByteArrayView re
     case Wait::Other:
         break;
     }
-    transition(g, ts, state, cat, reason.isEmpty() ? cat : m_sink.intern(reason), stack);
+    transition(g, ts, state, cat, reason.isEmpty() ? cat : internCached(reason), stack);
     g.syscallAt = kNoTime;
 }
 
@@ -444,15 +543,11 @@ void TraceEmitter::goUnblock(TimeNs ts, quint64 waker, qint64 wakerP, quint64 gi
 void TraceEmitter::goSyscall(TimeNs ts, quint64 gid, quint64 stack)
 {
     G &g = goroutine(gid, ts);
+    // Most syscalls return without blocking and leave no trace on the lane
+    // (a row per syscall would double the import time of a busy server);
+    // one that blocks becomes a syscall span from here (goSyscallBlocked).
     g.syscallAt = ts;
     g.syscallStack = stack;
-    InstantRecord i;
-    i.lane = goLane(g);
-    i.ts = std::max(ts, g.since);
-    i.name = m_catSyscall;
-    i.category = m_catSyscall;
-    i.request = g.req;
-    m_sink.instant(i);
 }
 
 void TraceEmitter::goSyscallBlocked(TimeNs ts, quint64 gid)
@@ -477,6 +572,7 @@ void TraceEmitter::goEnd(TimeNs ts, quint64 gid)
         regionEnd(ts, gid, g.regions.back().task, g.regions.back().name);
     if (g.assisting) markAssistEnd(ts, gid);
     closeSpan(g, ts);
+    flushRun(g);
     g.state = Dead;
     g.since = ts;
     counter(ts, Counter::Goroutines, double(--m_live));
@@ -487,7 +583,21 @@ void TraceEmitter::procStart(TimeNs ts, qint64 p, qint64 thread)
     P &pp = proc(p);
     if (pp.startedAt != kNoTime) procStop(ts, p);
     pp.startedAt = ts;
-    pp.thread = thread;
+    if (pp.thread != thread || pp.threadName == kNoId) {
+        pp.thread = thread;
+        pp.threadName =
+            m_sink.intern(thread >= 0 ? QByteArray("M" + num(thread)) : QByteArray("running"));
+        pp.threadLane = kNoId;
+        if (thread >= 0) {
+            LaneRecord l;
+            l.kind = "thread";
+            l.externalId = thread;
+            l.name = "M" + num(thread);
+            l.sortKey = thread;
+            pp.threadLane = m_sink.lane(l);
+        }
+    }
+    if (pp.name == kNoId) pp.name = m_sink.intern(QByteArray("P" + num(p)));
 }
 
 void TraceEmitter::procStop(TimeNs ts, qint64 p)
@@ -495,6 +605,7 @@ void TraceEmitter::procStop(TimeNs ts, qint64 p)
     P &pp = proc(p);
     if (pp.g != 0)
         if (G *g = findG(pp.g)) leaveProc(*g, ts);
+    flushProc(pp);
     if (pp.sweepStart != kNoTime) sweepEnd(ts, p);
     if (pp.startedAt == kNoTime) return;
     const TimeNs start = std::min(pp.startedAt, ts);
@@ -502,22 +613,13 @@ void TraceEmitter::procStop(TimeNs ts, qint64 p)
     s.lane = pp.lane;
     s.start = start;
     s.end = ts;
-    s.name = m_sink.intern(pp.thread >= 0 ? "M" + num(pp.thread) : QByteArray("running"));
+    s.name = pp.threadName;
     s.category = m_catProc;
     m_sink.span(s);
-    if (pp.thread >= 0) {
-        LaneRecord l;
-        l.kind = "thread";
-        l.externalId = pp.thread;
-        l.name = "M" + num(pp.thread);
-        l.sortKey = pp.thread;
-        SpanRecord t;
-        t.lane = m_sink.lane(l);
-        t.start = start;
-        t.end = ts;
-        t.name = m_sink.intern(QByteArray("P" + num(p)));
-        t.category = m_catProc;
-        m_sink.span(t);
+    if (pp.threadLane != kNoId) {
+        s.lane = pp.threadLane;
+        s.name = pp.name;
+        m_sink.span(s);
     }
     pp.startedAt = kNoTime;
 }
@@ -736,7 +838,7 @@ void TraceEmitter::regionEnd(TimeNs ts, quint64 gid, quint64 task, QByteArrayVie
         s.start = r.start;
         s.end = std::max(ts, r.start);
         s.depth = int(g.regions.size()) + 1;
-        s.name = m_sink.intern(r.name);
+        s.name = internCached(r.name);
         s.category = m_catRegion;
         s.request = taskRequest(r.task);
         m_sink.span(s);
@@ -753,7 +855,7 @@ void TraceEmitter::userLog(TimeNs ts, quint64 gid, quint64 task, QByteArrayView 
     InstantRecord i;
     i.lane = goLane(g);
     i.ts = std::max(ts, g.since);
-    i.name = m_sink.intern(key);
+    i.name = internCached(key);
     i.category = m_catLog;
     i.request = rid;
     QJsonObject o;
@@ -850,6 +952,7 @@ void TraceEmitter::finish(TimeNs end)
             regionEnd(t, id, g.regions.back().task, g.regions.back().name);
         if (g.assisting) markAssistEnd(t, id);
         closeSpan(g, t);
+        flushRun(g);
         g.since = t;
     }
     std::vector<qint64> ps;

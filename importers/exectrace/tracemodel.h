@@ -91,6 +91,7 @@ public:
     // Goroutines. `stack` arguments are stack ids (0: none).
     void goCreate(TimeNs ts, quint64 creator, quint64 g, quint64 startStack, quint64 stack);
     void goRunning(TimeNs ts, quint64 g, qint64 p, QByteArrayView label = {});
+    void goLabel(quint64 g, QByteArrayView label);
     void goStopped(TimeNs ts, quint64 g, Wait why, QByteArrayView reason, quint64 stack);
     void goUnblock(TimeNs ts, quint64 waker, qint64 wakerP, quint64 g, quint64 stack);
     // A syscall entered while running; becomes a syscall span only when the
@@ -137,8 +138,11 @@ private:
     void transition(G &g, TimeNs ts, int state, StringId cat, StringId name, quint64 stack,
                     qint64 p = -1);
     void closeSpan(G &g, TimeNs ts);
+    void flushRun(G &g);
+    StringId internCached(QByteArrayView s);
     void split(G &g, TimeNs ts);
     void leaveProc(G &g, TimeNs ts);
+    void flushProc(P &pp);
     CallsiteId callsiteFor(quint64 stack);
     LaneId gcLane();
     LaneId counterLane(Counter c);
@@ -161,6 +165,7 @@ private:
     qint64 m_gcSeq = 0;
     TimeNs m_stwStart = kNoTime;
     QByteArray m_stwKind;
+    std::vector<std::pair<QByteArray, StringId>> m_nameCache;
     std::vector<TimeNs> m_assistSlots; // end of the assist occupying depth 2+i, or kNoTime
     qint64 m_live = 0;
     qint64 m_taskCount = 0;
@@ -170,7 +175,7 @@ private:
     // Interned names and categories.
     StringId m_catRunning, m_catRunnable, m_catNet, m_catSync, m_catChan, m_catSelect, m_catSleep,
         m_catSyscall, m_catGc, m_catOther, m_catAssist, m_catRegion, m_catLog, m_catProc, m_catStw,
-        m_catGcCycle, m_catSweep, m_catCounter, m_nameRunning, m_nameAssist;
+        m_catGcCycle, m_catSweep, m_catCounter, m_nameRunning, m_nameAssist, m_nameYield;
 };
 
 } // namespace ls::exectrace

@@ -197,7 +197,6 @@ struct Ev
     quint64 args[4] = {0, 0, 0, 0};
     quint64 stk = 0;
     qint64 p = 0;
-    qint64 off = 0;
     quint8 type = 0;
 };
 
@@ -385,9 +384,10 @@ QByteArray stwKind(int ver, quint64 kind)
 
 struct Decoded
 {
-    std::vector<std::vector<Ev>> streams; // per P, in file order
+    std::vector<Ev> all;                       // every event, in file order
+    std::vector<std::vector<quint32>> streams; // per P: indexes into all, in file order
     std::unordered_map<qint64, size_t> streamOf;
-    std::vector<Ev> samples;
+    std::vector<quint32> samples;
     std::unordered_map<quint64, QByteArray> strings;
     std::vector<QByteArray> logValues;
     std::unordered_map<quint64, bool> timerGs;
@@ -396,7 +396,7 @@ struct Decoded
     bool damaged = false;
 };
 
-std::vector<Ev> &streamFor(Decoded &d, qint64 p)
+std::vector<quint32> &streamFor(Decoded &d, qint64 p)
 {
     auto it = d.streamOf.find(p);
     if (it != d.streamOf.end()) return d.streams[it->second];
@@ -409,6 +409,8 @@ std::vector<Ev> &streamFor(Decoded &d, qint64 p)
 void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, StackTable &stacks)
 {
     Reader r(data, 16);
+    // Events take 3 to 8 bytes on the wire: one reservation instead of regrowth.
+    d.all.reserve(size_t(data.size() / 5) + 16);
     std::vector<quint64> args;
     args.reserve(64);
     qint64 lastP = 0;
@@ -570,7 +572,6 @@ void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, Sta
         e.type = typ;
         e.p = lastP;
         e.g = lastG;
-        e.off = off0;
         size_t a = 1;
         if (ver < 1007) {
             e.seq = lastSeq + qint64(args[0]);
@@ -626,23 +627,26 @@ void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, Sta
                       ? -1
                       : qint64(e.args[1]);
             e.g = e.args[2];
-            d.samples.push_back(e);
+            d.samples.push_back(quint32(d.all.size()));
+            d.all.push_back(e);
             ++d.events;
             continue;
         default:
             break;
         }
-        streamFor(d, e.p).push_back(e);
+        streamFor(d, e.p).push_back(quint32(d.all.size()));
+        d.all.push_back(e);
         ++d.events;
     }
 }
 
 // Step 2 for Go 1.7+: merge the P streams into one causal order.
-std::vector<Ev> order(ImportContext &ctx, Decoded &d)
+std::vector<quint32> order(ImportContext &ctx, Decoded &d)
 {
+    std::vector<Ev> &all = d.all;
     std::stable_sort(d.samples.begin(), d.samples.end(),
-                     [](const Ev &a, const Ev &b) { return a.ts < b.ts; });
-    std::vector<std::vector<Ev> *> streams;
+                     [&](quint32 a, quint32 b) { return all[a].ts < all[b].ts; });
+    std::vector<std::vector<quint32> *> streams;
     for (auto &s : d.streams)
         streams.push_back(&s);
     streams.push_back(&d.samples);
@@ -650,7 +654,7 @@ std::vector<Ev> order(ImportContext &ctx, Decoded &d)
     size_t total = 0;
     for (auto *s : streams)
         total += s->size();
-    std::vector<Ev> out;
+    std::vector<quint32> out;
     out.reserve(total);
 
     std::unordered_map<quint64, OrdState> gs;
@@ -669,7 +673,7 @@ std::vector<Ev> order(ImportContext &ctx, Decoded &d)
                 available.pop_back();
                 continue;
             }
-            const Ev &e = (*streams[i])[pos[i]];
+            const Ev &e = all[(*streams[i])[pos[i]]];
             const Transition t = transitionOf(e);
             if (t.g != kUnordered && !ready(t, gs[t.g])) {
                 ++k;
@@ -685,14 +689,15 @@ std::vector<Ev> order(ImportContext &ctx, Decoded &d)
             // trace whose dependencies are inconsistent).
             size_t best = available[0];
             for (size_t i : available)
-                if ((*streams[i])[pos[i]].ts < (*streams[best])[pos[best]].ts) best = i;
+                if (all[(*streams[i])[pos[i]]].ts < all[(*streams[best])[pos[best]]].ts) best = i;
             ++forced;
-            frontier.emplace((*streams[best])[pos[best]].ts, counter++, best);
+            frontier.emplace(all[(*streams[best])[pos[best]]].ts, counter++, best);
             available.erase(std::find(available.begin(), available.end(), best));
         }
         const size_t i = std::get<2>(frontier.top());
         frontier.pop();
-        Ev e = (*streams[i])[pos[i]++];
+        const quint32 idx = (*streams[i])[pos[i]++];
+        Ev &e = all[idx];
         const Transition t = transitionOf(e);
         if (t.g != kUnordered) apply(t, gs[t.g]);
         switch (e.type) {
@@ -711,7 +716,7 @@ std::vector<Ev> order(ImportContext &ctx, Decoded &d)
         default:
             break;
         }
-        out.push_back(e);
+        out.push_back(idx);
         available.push_back(i);
         if ((out.size() & 0xffff) == 0) ctx.checkpoint();
     }
@@ -724,20 +729,48 @@ std::vector<Ev> order(ImportContext &ctx, Decoded &d)
 }
 
 // Step 2 for Go 1.5: a global sequence number orders everything.
-std::vector<Ev> order1005(Decoded &d)
+std::vector<quint32> order1005(Decoded &d)
 {
-    std::vector<Ev> out;
+    std::vector<quint32> out;
     for (auto &s : d.streams)
         out.insert(out.end(), s.begin(), s.end());
-    for (Ev &e : out)
+    for (quint32 i : out) {
+        Ev &e = d.all[i];
         if (e.type == EvGoSysExit) {
             e.seq = qint64(e.args[1]);
             if (e.args[2] != 0) e.ts = qint64(e.args[2]);
             e.args[2] = 0;
         }
+    }
     std::stable_sort(out.begin(), out.end(),
-                     [](const Ev &a, const Ev &b) { return a.seq < b.seq; });
+                     [&](quint32 a, quint32 b) { return d.all[a].seq < d.all[b].seq; });
     return out;
+}
+
+// Sorts nearly sorted indexes by time, keeping equal times in order: an
+// insertion pass when few events are out of place (the syscall exits moved
+// to their real time), a stable sort otherwise.
+void sortByTime(std::vector<quint32> &idx, const std::vector<Ev> &all)
+{
+    auto byTime = [&](quint32 a, quint32 b) { return all[a].ts < all[b].ts; };
+    if (std::is_sorted(idx.begin(), idx.end(), byTime)) return;
+    // Insertion with a work budget: a corrupt file can displace events far.
+    size_t budget = 8 * idx.size() + 1024;
+    for (size_t i = 1; i < idx.size(); ++i) {
+        const quint32 x = idx[i];
+        const qint64 t = all[x].ts;
+        size_t j = i;
+        while (j > 0 && all[idx[j - 1]].ts > t) {
+            if (budget-- == 0) {
+                idx[j] = x;
+                std::stable_sort(idx.begin(), idx.end(), byTime);
+                return;
+            }
+            idx[j] = idx[j - 1];
+            --j;
+        }
+        idx[j] = x;
+    }
 }
 
 } // namespace
@@ -769,14 +802,14 @@ V1Stats importV1(ImportContext &ctx, RecordSink &sink, const QByteArray &data, i
         throw ImportError(QStringLiteral("the trace holds no events"), 16);
     }
     ctx.setStage(QStringLiteral("ordering"));
-    std::vector<Ev> evs = ver < 1007 ? order1005(d) : order(ctx, d);
+    std::vector<quint32> evIdx = ver < 1007 ? order1005(d) : order(ctx, d);
     d.streams.clear();
     d.samples.clear();
 
     // Syscall exits happened at their real timestamp, before they were written.
     bool sorted = true;
-    for (size_t i = 1; i < evs.size(); ++i)
-        if (evs[i].ts < evs[i - 1].ts) {
+    for (size_t i = 1; i < evIdx.size(); ++i)
+        if (d.all[evIdx[i]].ts < d.all[evIdx[i - 1]].ts) {
             sorted = false;
             break;
         }
@@ -786,7 +819,8 @@ V1Stats importV1(ImportContext &ctx, RecordSink &sink, const QByteArray &data, i
                                 "causal order and times are clamped per goroutine"));
     if (ver >= 1007) {
         std::unordered_map<quint64, qint64> lastSysBlock;
-        for (Ev &e : evs) {
+        for (quint32 i : evIdx) {
+            Ev &e = d.all[i];
             if (e.type == EvGoSysBlock || e.type == EvGoInSyscall) lastSysBlock[e.g] = e.ts;
             if (e.type == EvGoSysExit && e.args[2] != 0) {
                 auto it = lastSysBlock.find(e.g);
@@ -794,9 +828,7 @@ V1Stats importV1(ImportContext &ctx, RecordSink &sink, const QByteArray &data, i
                 if (it != lastSysBlock.end() && real >= it->second && real <= e.ts) e.ts = real;
             }
         }
-        if (sorted)
-            std::stable_sort(evs.begin(), evs.end(),
-                             [](const Ev &a, const Ev &b) { return a.ts < b.ts; });
+        if (sorted) sortByTime(evIdx, d.all);
     }
 
     qint64 freq = d.freq;
@@ -809,7 +841,7 @@ V1Stats importV1(ImportContext &ctx, RecordSink &sink, const QByteArray &data, i
                                 "assume %1 ticks per second and stacks are missing")
                      .arg(freq));
     }
-    const qint64 minTs = evs.empty() ? 0 : evs.front().ts;
+    const qint64 minTs = evIdx.empty() ? 0 : d.all[evIdx.front()].ts;
     auto toNs = [&](qint64 ticks) -> TimeNs {
         const Int128 rel = Int128(ticks) - minTs;
         if (rel <= 0) return 0;
@@ -825,7 +857,8 @@ V1Stats importV1(ImportContext &ctx, RecordSink &sink, const QByteArray &data, i
         return it == d.strings.end() ? QByteArray() : it->second;
     };
     // Request ids the tasks log, before any task is emitted.
-    for (const Ev &e : evs) {
+    for (const quint32 evi : evIdx) {
+        const Ev &e = d.all[evi];
         if (e.type != EvUserLog || e.args[0] == 0) continue;
         const QByteArray key = str(e.args[1]);
         for (const char *k : kRequestIdKeys)
@@ -838,7 +871,8 @@ V1Stats importV1(ImportContext &ctx, RecordSink &sink, const QByteArray &data, i
     ctx.setStage(QStringLiteral("building lanes"));
     TimeNs last = 0;
     qint64 count = 0;
-    for (const Ev &e : evs) {
+    for (const quint32 evi : evIdx) {
+        const Ev &e = d.all[evi];
         if ((++count & 0xffff) == 0) ctx.checkpoint();
         const TimeNs ts = toNs(e.ts);
         last = std::max(last, ts);

@@ -843,7 +843,8 @@ void emitAll(ImportContext &ctx, RecordSink &sink, DecodeState &st)
                 em.counter(ts, Counter::HeapGoal, double(a[0]));
                 break;
             case EvGoLabel:
-                break; // GC worker labels: the start function says as much
+                if (m.g) em.goLabel(m.g, str(a[0]));
+                break;
             case EvUserTaskBegin:
                 em.taskCreate(ts, m.g, a[0], a[1], str(a[2]));
                 break;
