@@ -325,6 +325,7 @@ private:
     };
     static constexpr size_t kCache = 256;
     std::array<CacheEntry, kCache> m_cache;
+    simdjson::internal::string_builder<> m_minify;
     QHash<QByteArray, QPair<LaneId, TimeNs>> m_flows;
     LaneId m_global = kNoId;
     qint64 m_nextExternal = 1;
@@ -592,7 +593,13 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
     QByteArray args;
     object argsObj;
     const bool hasArgs = f.get(f.args, argsObj);
-    if (hasArgs && argsObj.size() > 0 && ph != 'C') args = minified(argsObj);
+    if (hasArgs && argsObj.size() > 0 && ph != 'C') {
+        // One reused builder instead of a fresh string per event.
+        m_minify.clear();
+        m_minify.append(argsObj);
+        const std::string_view text = m_minify.str();
+        args = QByteArray(text.data(), qsizetype(text.size()));
+    }
 
     auto threadTrack = [&]() -> Track & {
         Track &t = thread(pid, tid, pidLabel, tidLabel);
