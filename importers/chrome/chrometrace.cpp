@@ -300,8 +300,12 @@ private:
     Track &async(const QByteArray &key, qint64 pid, const QByteArray &name);
     LaneId counterLane(qint64 pid, const QByteArray &key, const QByteArray &name);
     LaneId globalLane();
-    void flushTrack(Track &t);
-    void flushAll();
+    // Stores a lane's waiting slices in (start, longer first) order. Before
+    // the end of the input only those that start before the lane's oldest
+    // open B are stored: a slice inside that B must wait for it, or the B
+    // would land at a depth its children already hold.
+    void flushTrack(Track &t, bool final);
+    void flushAll(bool final);
     void addPending(Track &t, Slice s);
     void flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs ts, qint64 offset);
     void ensureClock(TimeNs firstTs);
@@ -465,7 +469,7 @@ void ChromeReader::addPending(Track &t, Slice s)
     t.pending.push_back(std::move(s));
 }
 
-void ChromeReader::flushTrack(Track &t)
+void ChromeReader::flushTrack(Track &t, bool final)
 {
     if (t.pending.empty()) return;
     const auto order = [](const Slice &a, const Slice &b) {
@@ -473,7 +477,15 @@ void ChromeReader::flushTrack(Track &t)
     };
     if (!std::is_sorted(t.pending.begin(), t.pending.end(), order))
         std::stable_sort(t.pending.begin(), t.pending.end(), order);
-    for (Slice &s : t.pending) {
+    size_t count = t.pending.size();
+    if (!final && !t.open.empty()) {
+        const TimeNs limit = t.open.front().ts;
+        count = size_t(std::lower_bound(t.pending.begin(), t.pending.end(), limit,
+                                        [](const Slice &a, TimeNs v) { return a.start < v; }) -
+                       t.pending.begin());
+    }
+    for (size_t k = 0; k < count; ++k) {
+        Slice &s = t.pending[k];
         if (t.lastEmittedStart != kNoTime && s.start < t.lastEmittedStart)
             m_ctx.diag("out-of-order-late", Severity::Warning, -1, -1,
                        QStringLiteral("a slice starts before slices already stored on its lane "
@@ -492,15 +504,26 @@ void ChromeReader::flushTrack(Track &t)
         t.depthStack.push_back(s.end);
         t.lastEmittedStart = s.start;
     }
-    t.pending.clear();
-    t.pending.shrink_to_fit();
+    t.pending.erase(t.pending.begin(), t.pending.begin() + qsizetype(count));
+    if (t.pending.empty()) t.pending.shrink_to_fit();
 }
 
-void ChromeReader::flushAll()
+void ChromeReader::flushAll(bool final)
 {
-    for (Track &t : m_tracks)
-        flushTrack(t);
     m_pendingBytes = 0;
+    for (Track &t : m_tracks) {
+        flushTrack(t, final);
+        for (const Slice &s : t.pending)
+            m_pendingBytes += qint64(sizeof(Slice)) + s.args.size();
+    }
+    if (!final && m_pendingBytes > 4 * kPendingFlushBytes) {
+        // A begin that never ends holds everything after it; memory wins
+        // over exact depths.
+        m_ctx.diag("long-open-slice", Severity::Warning, -1, -1,
+                   QStringLiteral("a slice stayed open over hundreds of MB of events; later "
+                                  "slices on its lane were stored before it"));
+        flushAll(true);
+    }
 }
 
 void ChromeReader::flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs ts, qint64 offset)
@@ -831,7 +854,7 @@ void ChromeReader::run()
                 const auto &r = ranges[k];
                 handleRange(buf.constData() + r.begin, r.end - r.begin, m_offsetBase + r.begin);
             }
-            if (m_pendingBytes > kPendingFlushBytes) flushAll();
+            if (m_pendingBytes > kPendingFlushBytes) flushAll(false);
         }
         // Keep only the event in progress.
         if (keep > 0) {
@@ -872,7 +895,7 @@ void ChromeReader::run()
         }
         t.open.clear();
     }
-    flushAll();
+    flushAll(true);
     m_ctx.addEvents(m_events);
     if (m_events == 0 && (split.nonObjectElements() > 0 || split.inEvent()))
         throw ImportError(QStringLiteral("no usable trace event in the file"), 0);
@@ -901,6 +924,14 @@ int ChromeTraceImporter::sniff(const SniffInput &in) const
     h = h.sliced(i);
     if (h.startsWith("{")) {
         if (h.contains("\"traceEvents\"")) return 90;
+        // traceEvents may come after a large member (systemTraceEvents,
+        // metadata): recognise the object by its first key instead.
+        qsizetype k = 1;
+        while (k < h.size() && (h[k] == ' ' || h[k] == '\n' || h[k] == '\r' || h[k] == '\t'))
+            ++k;
+        for (const char *key : {"\"systemTraceEvents\"", "\"displayTimeUnit\"", "\"stackFrames\"",
+                                "\"otherData\"", "\"controllerTraceDataKey\""})
+            if (h.sliced(k).startsWith(key)) return 60;
         return 0;
     }
     if (h.startsWith("[")) {
