@@ -257,13 +257,16 @@ struct Fields
     }
 };
 
+// A slice waiting for its depth. Its args live in the track's arena (one
+// growing buffer instead of an allocation per slice).
 struct Slice
 {
     TimeNs start;
     TimeNs end;
     StringId name;
     StringId cat;
-    QByteArray args;
+    qsizetype argsOffset;
+    qsizetype argsSize;
 };
 
 struct OpenBegin
@@ -279,6 +282,7 @@ struct Track
     LaneId lane = kNoId;
     std::vector<OpenBegin> open;
     std::vector<Slice> pending;
+    QByteArray arena;               // args of the pending slices
     std::vector<TimeNs> depthStack; // ends of the slices enclosing the next one
     TimeNs lastTs = kNoTime;        // in file order, for out-of-order detection
     TimeNs lastEmittedStart = kNoTime;
@@ -306,7 +310,8 @@ private:
     // would land at a depth its children already hold.
     void flushTrack(Track &t, bool final);
     void flushAll(bool final);
-    void addPending(Track &t, Slice s);
+    void addPending(Track &t, TimeNs start, TimeNs end, StringId name, StringId cat,
+                    QByteArrayView args);
     void flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs ts, qint64 offset);
     void ensureClock(TimeNs firstTs);
     StringId intern(std::string_view s);
@@ -463,10 +468,12 @@ LaneId ChromeReader::globalLane()
     return m_global;
 }
 
-void ChromeReader::addPending(Track &t, Slice s)
+void ChromeReader::addPending(Track &t, TimeNs start, TimeNs end, StringId name, StringId cat,
+                              QByteArrayView args)
 {
-    m_pendingBytes += qint64(sizeof(Slice)) + s.args.size();
-    t.pending.push_back(std::move(s));
+    m_pendingBytes += qint64(sizeof(Slice)) + args.size();
+    t.pending.push_back({start, end, name, cat, t.arena.size(), args.size()});
+    t.arena.append(args.data(), args.size());
 }
 
 void ChromeReader::flushTrack(Track &t, bool final)
@@ -499,13 +506,27 @@ void ChromeReader::flushTrack(Track &t, bool final)
         r.depth = int(t.depthStack.size());
         r.name = s.name;
         r.category = s.cat;
-        r.args = std::move(s.args);
+        r.args = s.argsSize
+                     ? QByteArray::fromRawData(t.arena.constData() + s.argsOffset, s.argsSize)
+                     : QByteArray();
         m_sink.span(r);
         t.depthStack.push_back(s.end);
         t.lastEmittedStart = s.start;
     }
     t.pending.erase(t.pending.begin(), t.pending.begin() + qsizetype(count));
-    if (t.pending.empty()) t.pending.shrink_to_fit();
+    if (t.pending.empty()) {
+        t.pending.shrink_to_fit();
+        t.arena.resize(0); // keeps the capacity for the next batch
+    } else if (count > 0) {
+        // Rare (a B still open): keep only the held slices' args.
+        QByteArray kept;
+        for (Slice &s : t.pending) {
+            const qsizetype at = kept.size();
+            kept.append(t.arena.constData() + s.argsOffset, s.argsSize);
+            s.argsOffset = at;
+        }
+        t.arena = kept;
+    }
 }
 
 void ChromeReader::flushAll(bool final)
@@ -514,7 +535,7 @@ void ChromeReader::flushAll(bool final)
     for (Track &t : m_tracks) {
         flushTrack(t, final);
         for (const Slice &s : t.pending)
-            m_pendingBytes += qint64(sizeof(Slice)) + s.args.size();
+            m_pendingBytes += qint64(sizeof(Slice)) + s.argsSize;
     }
     if (!final && m_pendingBytes > 4 * kPendingFlushBytes) {
         // A begin that never ends holds everything after it; memory wins
@@ -621,7 +642,8 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         m_minify.clear();
         m_minify.append(argsObj);
         const std::string_view text = m_minify.str();
-        args = QByteArray(text.data(), qsizetype(text.size()));
+        // Valid until the next event: records copy it, open begins keep a copy.
+        args = QByteArray::fromRawData(text.data(), qsizetype(text.size()));
     }
 
     auto threadTrack = [&]() -> Track & {
@@ -664,11 +686,12 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
             if (in) flowPoint(out ? 't' : 'f', key, t.lane, *ts, offset);
             if (out && !in) flowPoint('s', key, t.lane, *ts, offset);
         }
-        addPending(t, {*ts, *ts + *dur, nameId, catId, args});
+        addPending(t, *ts, *ts + *dur, nameId, catId, args);
         break;
     }
     case 'B':
-        threadTrack().open.push_back({*ts, nameId, catId, args});
+        threadTrack().open.push_back(
+            {*ts, nameId, catId, QByteArray(args.constData(), args.size())});
         break;
     case 'E': {
         Track &t = threadTrack();
@@ -682,7 +705,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         t.open.pop_back();
         if (!args.isEmpty()) {
             if (b.args.isEmpty()) {
-                b.args = args;
+                b.args = QByteArray(args.constData(), args.size());
             } else {
                 QJsonObject merged = QJsonDocument::fromJson(b.args).object();
                 const QJsonObject more = QJsonDocument::fromJson(args).object();
@@ -691,7 +714,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
                 b.args = QJsonDocument(merged).toJson(QJsonDocument::Compact);
             }
         }
-        addPending(t, {b.ts, std::max(b.ts, *ts), b.name, b.cat, std::move(b.args)});
+        addPending(t, b.ts, std::max(b.ts, *ts), b.name, b.cat, b.args);
         break;
     }
     case 'i':
@@ -759,7 +782,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         Track &t = async(key, pid, name.isEmpty() ? QByteArray("async") : name);
         t.maxTs = t.maxTs == kNoTime ? *ts : std::max(t.maxTs, *ts);
         if (ph == 'b' || ph == 'S') {
-            t.open.push_back({*ts, nameId, catId, args});
+            t.open.push_back({*ts, nameId, catId, QByteArray(args.constData(), args.size())});
         } else if (ph == 'e' || ph == 'F') {
             if (t.open.empty()) {
                 m_ctx.diag("unmatched-end", Severity::Warning, offset, -1,
@@ -768,8 +791,8 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
             }
             OpenBegin b = std::move(t.open.back());
             t.open.pop_back();
-            addPending(t, {b.ts, std::max(b.ts, *ts), b.name, b.cat,
-                           b.args.isEmpty() ? args : std::move(b.args)});
+            addPending(t, b.ts, std::max(b.ts, *ts), b.name, b.cat,
+                       b.args.isEmpty() ? QByteArrayView(args) : QByteArrayView(b.args));
         } else {
             instantOn(t.lane, {});
         }
@@ -891,7 +914,7 @@ void ChromeReader::run()
             m_ctx.diag("unclosed-begin", Severity::Info, -1, -1,
                        QStringLiteral("a begin event has no end; its slice ends at the lane's "
                                       "last timestamp"));
-            addPending(t, {b.ts, std::max(b.ts, t.maxTs), b.name, b.cat, std::move(b.args)});
+            addPending(t, b.ts, std::max(b.ts, t.maxTs), b.name, b.cat, b.args);
         }
         t.open.clear();
     }
