@@ -61,9 +61,13 @@ FlameGraph FlameGraph::build(const Db &db, const FlameFilter &f)
                  "json_each(s.labels) WHERE json_each.value = ?2)))";
     if (f.from != kNoTime || f.to != kNoTime) {
         // Untimed samples belong to their profile's whole window.
-        where += " AND (CASE WHEN s.ts_ns IS NOT NULL THEN s.ts_ns >= ?3 AND s.ts_ns < ?4 ELSE "
-                 "(SELECT p.time_ns IS NULL OR (p.time_ns < ?4 AND p.time_ns + "
-                 "COALESCE(p.duration_ns, 0) >= ?3) FROM profile p WHERE p.id = s.profile_id) END)";
+        if (f.untimedByWindow)
+            where += " AND (CASE WHEN s.ts_ns IS NOT NULL THEN s.ts_ns >= ?3 AND s.ts_ns < ?4 ELSE "
+                     "(SELECT p.time_ns IS NULL OR (p.time_ns < ?4 AND p.time_ns + "
+                     "COALESCE(p.duration_ns, 0) >= ?3) FROM profile p WHERE p.id = s.profile_id) "
+                     "END)";
+        else
+            where += " AND s.ts_ns >= ?3 AND s.ts_ns < ?4";
     }
     auto bindFilter = [&](Stmt &q) {
         if (request != kNoId || !f.requestKey.isEmpty()) {

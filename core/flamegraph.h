@@ -30,6 +30,11 @@ struct FlameFilter
     RequestId request = kNoId; // kNoId: looked up from requestKey when set
     TimeNs from = kNoTime;     // time range [from, to); kNoTime: open
     TimeNs to = kNoTime;
+    // With a time range: whether samples without a timestamp (pprof) count
+    // when their profile's window overlaps it. A request's window wants only
+    // timed samples (execution-trace CPU samples); a whole-range view wants
+    // both.
+    bool untimedByWindow = true;
 };
 
 struct FlameNode

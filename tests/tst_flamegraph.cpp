@@ -178,6 +178,9 @@ void TestFlameGraph::filters()
     inside.from = t0 + d / 2;
     inside.to = t0 + d / 2 + 1;
     QCOMPARE(FlameGraph::build(db, inside).total(), whole.total());
+    // pprof samples carry no timestamps: a timed-only view of the window is empty.
+    inside.untimedByWindow = false;
+    QCOMPARE(FlameGraph::build(db, inside).total(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestFlameGraph)

@@ -9,6 +9,8 @@
 #include "queries.h"
 
 #include <QFile>
+#include <QHash>
+#include <QMap>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -37,6 +39,8 @@ struct RawTotals
 {
     QStringList types; // "cpu/nanoseconds"
     QList<qint64> totals;
+    // Per sample type: "root;...;leaf" -> summed value.
+    QList<QMap<QString, qint64>> stacks;
 };
 
 // The Samples section of `go tool pprof -raw`: a header line of type/unit
@@ -47,23 +51,72 @@ RawTotals parseRaw(const QString &path)
     const QByteArray text = readAllOf(path);
     const QList<QByteArray> lines = text.split('\n');
     static const QRegularExpression sampleLine(QStringLiteral("^\\s*(-?\\d+(\\s+-?\\d+)*):"));
-    bool inSamples = false;
+    static const QRegularExpression locLine(
+        QStringLiteral("^\\s*(\\d+): (0x[0-9a-f]+) M=\\d+ ?(.*)$"));
+    enum
+    {
+        Head,
+        Samples,
+        Locations
+    } part = Head;
+    QList<QPair<QList<qint64>, QList<int>>> samples; // values, location ids (leaf first)
+    QHash<int, QStringList> functions;               // location -> functions, innermost first
+    int currentLoc = -1;
+    // "name file:line s=N": the name is what comes before the last two fields.
+    auto nameOf = [](const QString &text) {
+        QStringList parts = text.split(QLatin1Char(' '));
+        if (parts.size() >= 3) parts.resize(parts.size() - 2);
+        return parts.join(QLatin1Char(' '));
+    };
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QString line = QString::fromUtf8(lines[i]);
         if (line == QLatin1String("Samples:")) {
-            inSamples = true;
+            part = Samples;
             t.types = QString::fromUtf8(lines[++i]).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-            for (int k = 0; k < t.types.size(); ++k)
+            for (int k = 0; k < t.types.size(); ++k) {
                 t.totals.append(0);
+                t.stacks.append(QMap<QString, qint64>());
+            }
             continue;
         }
-        if (!inSamples) continue;
-        if (!line.startsWith(QLatin1Char(' '))) break; // "Locations"
-        const auto m = sampleLine.match(line);
-        if (!m.hasMatch()) continue; // a label line
-        const QStringList vals = m.captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        for (int k = 0; k < vals.size() && k < t.totals.size(); ++k)
-            t.totals[k] += vals[k].toLongLong();
+        if (line == QLatin1String("Locations")) {
+            part = Locations;
+            continue;
+        }
+        if (part == Locations && !line.startsWith(QLatin1Char(' '))) break; // "Mappings"
+        if (part == Samples) {
+            const auto m = sampleLine.match(line);
+            if (!m.hasMatch()) continue; // a label line
+            const QStringList vals = m.captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            QList<qint64> values;
+            for (int k = 0; k < vals.size() && k < t.totals.size(); ++k) {
+                t.totals[k] += vals[k].toLongLong();
+                values.append(vals[k].toLongLong());
+            }
+            QList<int> locs;
+            for (const QString &id :
+                 line.mid(m.capturedEnd(0)).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+                locs.append(id.toInt());
+            samples.append({values, locs});
+        } else if (part == Locations) {
+            const auto m = locLine.match(line);
+            if (m.hasMatch()) {
+                currentLoc = m.captured(1).toInt();
+                const QString rest = m.captured(3).trimmed();
+                functions[currentLoc] = {rest.isEmpty() ? m.captured(2) : nameOf(rest)};
+            } else if (currentLoc >= 0) {
+                functions[currentLoc].append(nameOf(line.trimmed()));
+            }
+        }
+    }
+    for (const auto &[values, locs] : samples) {
+        QStringList stack; // leaf first
+        for (int id : locs)
+            stack += functions.value(id);
+        std::reverse(stack.begin(), stack.end());
+        const QString key = stack.join(QLatin1Char(';'));
+        for (int k = 0; k < values.size(); ++k)
+            if (values[k] != 0) t.stacks[k][key] += values[k];
     }
     return t;
 }
@@ -182,6 +235,28 @@ void TestPprof::matchesGoToolPprof()
                     .arg(pid))
                 .toLongLong();
         QCOMPARE(total, raw.totals[i]);
+
+        // Every stack, root first, with its value: the callsite tree holds
+        // what -raw lists (inlined frames included).
+        const SqlResult paths =
+            runSql(s.session().db(),
+                   QStringLiteral(
+                       "WITH RECURSIVE path(id, leaf, p) AS (SELECT c.id, c.id, f.function FROM "
+                       "callsite c JOIN frame f ON f.id = c.frame_id WHERE c.id IN (SELECT "
+                       "callsite_id FROM sample WHERE profile_id = %1) UNION ALL SELECT "
+                       "c.parent_id, path.leaf, f.function || ';' || path.p FROM path JOIN "
+                       "callsite c ON c.id = path.id JOIN callsite pc ON pc.id = c.parent_id "
+                       "JOIN frame f ON f.id = pc.frame_id) SELECT path.p, SUM(s.value) FROM "
+                       "sample s JOIN path ON path.leaf = s.callsite_id JOIN callsite c ON c.id "
+                       "= path.id WHERE c.parent_id IS NULL AND s.profile_id = %1 GROUP BY "
+                       "path.p")
+                       .arg(pid));
+        QMap<QString, qint64> stacks;
+        for (const QStringList &row : paths.rows)
+            stacks.insert(row[0], row[1].toLongLong());
+        QVERIFY(raw.totals[i] == 0 || !raw.stacks[i].isEmpty());
+        QCOMPARE(stacks.size(), raw.stacks[i].size());
+        QCOMPARE(stacks, raw.stacks[i]);
 
         // Flat value per function: the leaf frame of each sample's stack.
         const auto expected =

@@ -257,13 +257,16 @@ struct Fields
     }
 };
 
+// A slice waiting for its depth. Its args live in the track's arena (one
+// growing buffer instead of an allocation per slice).
 struct Slice
 {
     TimeNs start;
     TimeNs end;
     StringId name;
     StringId cat;
-    QByteArray args;
+    qsizetype argsOffset;
+    qsizetype argsSize;
 };
 
 struct OpenBegin
@@ -279,6 +282,7 @@ struct Track
     LaneId lane = kNoId;
     std::vector<OpenBegin> open;
     std::vector<Slice> pending;
+    QByteArray arena;               // args of the pending slices
     std::vector<TimeNs> depthStack; // ends of the slices enclosing the next one
     TimeNs lastTs = kNoTime;        // in file order, for out-of-order detection
     TimeNs lastEmittedStart = kNoTime;
@@ -300,9 +304,14 @@ private:
     Track &async(const QByteArray &key, qint64 pid, const QByteArray &name);
     LaneId counterLane(qint64 pid, const QByteArray &key, const QByteArray &name);
     LaneId globalLane();
-    void flushTrack(Track &t);
-    void flushAll();
-    void addPending(Track &t, Slice s);
+    // Stores a lane's waiting slices in (start, longer first) order. Before
+    // the end of the input only those that start before the lane's oldest
+    // open B are stored: a slice inside that B must wait for it, or the B
+    // would land at a depth its children already hold.
+    void flushTrack(Track &t, bool final);
+    void flushAll(bool final);
+    void addPending(Track &t, TimeNs start, TimeNs end, StringId name, StringId cat,
+                    QByteArrayView args);
     void flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs ts, qint64 offset);
     void ensureClock(TimeNs firstTs);
     StringId intern(std::string_view s);
@@ -325,6 +334,7 @@ private:
     };
     static constexpr size_t kCache = 256;
     std::array<CacheEntry, kCache> m_cache;
+    simdjson::internal::string_builder<> m_minify;
     QHash<QByteArray, QPair<LaneId, TimeNs>> m_flows;
     LaneId m_global = kNoId;
     qint64 m_nextExternal = 1;
@@ -458,13 +468,15 @@ LaneId ChromeReader::globalLane()
     return m_global;
 }
 
-void ChromeReader::addPending(Track &t, Slice s)
+void ChromeReader::addPending(Track &t, TimeNs start, TimeNs end, StringId name, StringId cat,
+                              QByteArrayView args)
 {
-    m_pendingBytes += qint64(sizeof(Slice)) + s.args.size();
-    t.pending.push_back(std::move(s));
+    m_pendingBytes += qint64(sizeof(Slice)) + args.size();
+    t.pending.push_back({start, end, name, cat, t.arena.size(), args.size()});
+    t.arena.append(args.data(), args.size());
 }
 
-void ChromeReader::flushTrack(Track &t)
+void ChromeReader::flushTrack(Track &t, bool final)
 {
     if (t.pending.empty()) return;
     const auto order = [](const Slice &a, const Slice &b) {
@@ -472,7 +484,15 @@ void ChromeReader::flushTrack(Track &t)
     };
     if (!std::is_sorted(t.pending.begin(), t.pending.end(), order))
         std::stable_sort(t.pending.begin(), t.pending.end(), order);
-    for (Slice &s : t.pending) {
+    size_t count = t.pending.size();
+    if (!final && !t.open.empty()) {
+        const TimeNs limit = t.open.front().ts;
+        count = size_t(std::lower_bound(t.pending.begin(), t.pending.end(), limit,
+                                        [](const Slice &a, TimeNs v) { return a.start < v; }) -
+                       t.pending.begin());
+    }
+    for (size_t k = 0; k < count; ++k) {
+        Slice &s = t.pending[k];
         if (t.lastEmittedStart != kNoTime && s.start < t.lastEmittedStart)
             m_ctx.diag("out-of-order-late", Severity::Warning, -1, -1,
                        QStringLiteral("a slice starts before slices already stored on its lane "
@@ -486,20 +506,45 @@ void ChromeReader::flushTrack(Track &t)
         r.depth = int(t.depthStack.size());
         r.name = s.name;
         r.category = s.cat;
-        r.args = std::move(s.args);
+        r.args = s.argsSize
+                     ? QByteArray::fromRawData(t.arena.constData() + s.argsOffset, s.argsSize)
+                     : QByteArray();
         m_sink.span(r);
         t.depthStack.push_back(s.end);
         t.lastEmittedStart = s.start;
     }
-    t.pending.clear();
-    t.pending.shrink_to_fit();
+    t.pending.erase(t.pending.begin(), t.pending.begin() + qsizetype(count));
+    if (t.pending.empty()) {
+        t.pending.shrink_to_fit();
+        t.arena.resize(0); // keeps the capacity for the next batch
+    } else if (count > 0) {
+        // Rare (a B still open): keep only the held slices' args.
+        QByteArray kept;
+        for (Slice &s : t.pending) {
+            const qsizetype at = kept.size();
+            kept.append(t.arena.constData() + s.argsOffset, s.argsSize);
+            s.argsOffset = at;
+        }
+        t.arena = kept;
+    }
 }
 
-void ChromeReader::flushAll()
+void ChromeReader::flushAll(bool final)
 {
-    for (Track &t : m_tracks)
-        flushTrack(t);
     m_pendingBytes = 0;
+    for (Track &t : m_tracks) {
+        flushTrack(t, final);
+        for (const Slice &s : t.pending)
+            m_pendingBytes += qint64(sizeof(Slice)) + s.argsSize;
+    }
+    if (!final && m_pendingBytes > 4 * kPendingFlushBytes) {
+        // A begin that never ends holds everything after it; memory wins
+        // over exact depths.
+        m_ctx.diag("long-open-slice", Severity::Warning, -1, -1,
+                   QStringLiteral("a slice stayed open over hundreds of MB of events; later "
+                                  "slices on its lane were stored before it"));
+        flushAll(true);
+    }
 }
 
 void ChromeReader::flowPoint(char ph, const QByteArray &key, LaneId lane, TimeNs ts, qint64 offset)
@@ -592,7 +637,14 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
     QByteArray args;
     object argsObj;
     const bool hasArgs = f.get(f.args, argsObj);
-    if (hasArgs && argsObj.size() > 0 && ph != 'C') args = minified(argsObj);
+    if (hasArgs && argsObj.size() > 0 && ph != 'C') {
+        // One reused builder instead of a fresh string per event.
+        m_minify.clear();
+        m_minify.append(argsObj);
+        const std::string_view text = m_minify.str();
+        // Valid until the next event: records copy it, open begins keep a copy.
+        args = QByteArray::fromRawData(text.data(), qsizetype(text.size()));
+    }
 
     auto threadTrack = [&]() -> Track & {
         Track &t = thread(pid, tid, pidLabel, tidLabel);
@@ -634,11 +686,12 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
             if (in) flowPoint(out ? 't' : 'f', key, t.lane, *ts, offset);
             if (out && !in) flowPoint('s', key, t.lane, *ts, offset);
         }
-        addPending(t, {*ts, *ts + *dur, nameId, catId, args});
+        addPending(t, *ts, *ts + *dur, nameId, catId, args);
         break;
     }
     case 'B':
-        threadTrack().open.push_back({*ts, nameId, catId, args});
+        threadTrack().open.push_back(
+            {*ts, nameId, catId, QByteArray(args.constData(), args.size())});
         break;
     case 'E': {
         Track &t = threadTrack();
@@ -652,7 +705,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         t.open.pop_back();
         if (!args.isEmpty()) {
             if (b.args.isEmpty()) {
-                b.args = args;
+                b.args = QByteArray(args.constData(), args.size());
             } else {
                 QJsonObject merged = QJsonDocument::fromJson(b.args).object();
                 const QJsonObject more = QJsonDocument::fromJson(args).object();
@@ -661,7 +714,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
                 b.args = QJsonDocument(merged).toJson(QJsonDocument::Compact);
             }
         }
-        addPending(t, {b.ts, std::max(b.ts, *ts), b.name, b.cat, std::move(b.args)});
+        addPending(t, b.ts, std::max(b.ts, *ts), b.name, b.cat, b.args);
         break;
     }
     case 'i':
@@ -729,7 +782,7 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
         Track &t = async(key, pid, name.isEmpty() ? QByteArray("async") : name);
         t.maxTs = t.maxTs == kNoTime ? *ts : std::max(t.maxTs, *ts);
         if (ph == 'b' || ph == 'S') {
-            t.open.push_back({*ts, nameId, catId, args});
+            t.open.push_back({*ts, nameId, catId, QByteArray(args.constData(), args.size())});
         } else if (ph == 'e' || ph == 'F') {
             if (t.open.empty()) {
                 m_ctx.diag("unmatched-end", Severity::Warning, offset, -1,
@@ -738,8 +791,8 @@ void ChromeReader::handle(const object &o, QByteArrayView raw, qint64 offset)
             }
             OpenBegin b = std::move(t.open.back());
             t.open.pop_back();
-            addPending(t, {b.ts, std::max(b.ts, *ts), b.name, b.cat,
-                           b.args.isEmpty() ? args : std::move(b.args)});
+            addPending(t, b.ts, std::max(b.ts, *ts), b.name, b.cat,
+                       b.args.isEmpty() ? QByteArrayView(args) : QByteArrayView(b.args));
         } else {
             instantOn(t.lane, {});
         }
@@ -824,7 +877,7 @@ void ChromeReader::run()
                 const auto &r = ranges[k];
                 handleRange(buf.constData() + r.begin, r.end - r.begin, m_offsetBase + r.begin);
             }
-            if (m_pendingBytes > kPendingFlushBytes) flushAll();
+            if (m_pendingBytes > kPendingFlushBytes) flushAll(false);
         }
         // Keep only the event in progress.
         if (keep > 0) {
@@ -861,11 +914,11 @@ void ChromeReader::run()
             m_ctx.diag("unclosed-begin", Severity::Info, -1, -1,
                        QStringLiteral("a begin event has no end; its slice ends at the lane's "
                                       "last timestamp"));
-            addPending(t, {b.ts, std::max(b.ts, t.maxTs), b.name, b.cat, std::move(b.args)});
+            addPending(t, b.ts, std::max(b.ts, t.maxTs), b.name, b.cat, b.args);
         }
         t.open.clear();
     }
-    flushAll();
+    flushAll(true);
     m_ctx.addEvents(m_events);
     if (m_events == 0 && (split.nonObjectElements() > 0 || split.inEvent()))
         throw ImportError(QStringLiteral("no usable trace event in the file"), 0);
@@ -894,6 +947,14 @@ int ChromeTraceImporter::sniff(const SniffInput &in) const
     h = h.sliced(i);
     if (h.startsWith("{")) {
         if (h.contains("\"traceEvents\"")) return 90;
+        // traceEvents may come after a large member (systemTraceEvents,
+        // metadata): recognise the object by its first key instead.
+        qsizetype k = 1;
+        while (k < h.size() && (h[k] == ' ' || h[k] == '\n' || h[k] == '\r' || h[k] == '\t'))
+            ++k;
+        for (const char *key : {"\"systemTraceEvents\"", "\"displayTimeUnit\"", "\"stackFrames\"",
+                                "\"otherData\"", "\"controllerTraceDataKey\""})
+            if (h.sliced(k).startsWith(key)) return 60;
         return 0;
     }
     if (h.startsWith("[")) {

@@ -1,6 +1,7 @@
 #include "eventsplitter.h"
 
 #include <array>
+#include <cstring>
 
 namespace ls {
 
@@ -49,6 +50,14 @@ qsizetype EventSplitter::feed(char *buf, qsizetype from, qsizetype size, std::ve
                 continue;
             }
             const bool keyChars = m_state == State::TopObject && m_top == Top::InKey;
+            if (!keyChars) {
+                // Most strings have no escapes: jump to the closing quote
+                // when no backslash comes before it.
+                const char *q = static_cast<const char *>(memchr(buf + i, '"', size_t(size - i)));
+                if (q && !memchr(buf + i, '\\', size_t(q - (buf + i)))) {
+                    i = q - buf; // the quote is handled below
+                }
+            }
             while (i < size && buf[i] != '"' && buf[i] != '\\') {
                 if (keyChars && m_key.size() < 64) m_key.append(buf[i]);
                 ++i;

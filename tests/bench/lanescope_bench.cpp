@@ -2,6 +2,7 @@
 //
 //   lanescope_bench [--ceiling-rows N] [--scale-log FILE --mb N] FILE...
 //   lanescope_bench --parse-only FORMAT FILE
+//   lanescope_bench --generate-chrome FILE MB
 //
 // Prints one machine-readable line per figure, tab-separated:
 //   figure <name> <value> <unit> [<note>]
@@ -129,6 +130,54 @@ int parseOnly(const QByteArray &format, const QString &path)
     return 0;
 }
 
+// Writes a Chrome trace of about `megabytes` MB: 16 threads of back-to-back X
+// slices with args and fractional µs timestamps, every tenth event an instant.
+int generateChrome(const char *path, qint64 megabytes)
+{
+    QFile f(QString::fromLocal8Bit(path));
+    if (!f.open(QIODevice::WriteOnly)) {
+        std::fprintf(stderr, "cannot write %s\n", path);
+        return 1;
+    }
+    static const char *const names[] = {"net/http.(*conn).serve", "main.handleOrder",
+                                        "runtime.gcBgMarkWorker", "database/sql.(*DB).QueryContext",
+                                        "main.checkStock"};
+    const qint64 target = megabytes << 20;
+    qint64 written = 0, n = 0, tsQuarterUs = 4000; // ts in units of 0.25 µs
+    QByteArray out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
+    char line[512];
+    while (written + out.size() < target) {
+        const int tid = int(n % 16);
+        ++tsQuarterUs;
+        const qint64 us = tsQuarterUs / 4, frac = (tsQuarterUs % 4) * 250;
+        int len;
+        if (n % 10 == 9)
+            len = std::snprintf(
+                line, sizeof line,
+                "{\"ph\":\"i\",\"name\":\"log\",\"pid\":1,\"tid\":%d,\"ts\":%lld.%03lld,"
+                "\"s\":\"t\",\"args\":{\"msg\":\"request done\",\"req\":\"r-%lld\"}},\n",
+                tid, qlonglong(us), qlonglong(frac), qlonglong(n));
+        else
+            len = std::snprintf(
+                line, sizeof line,
+                "{\"name\":\"%s\",\"cat\":\"go,http\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,"
+                "\"ts\":%lld.%03lld,\"dur\":0.200,\"args\":{\"req_id\":\"req-%08lld\","
+                "\"bytes\":%lld}},\n",
+                names[n % 5], tid, qlonglong(us), qlonglong(frac), qlonglong(n),
+                qlonglong(n % 4096));
+        out.append(line, len);
+        ++n;
+        if (out.size() > (1 << 20)) {
+            written += f.write(out);
+            out.clear();
+        }
+    }
+    out += "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"args\":{\"name\":\"server\"}}]}\n";
+    written += f.write(out);
+    std::printf("%s: %lld bytes, %lld events\n", path, qlonglong(written), qlonglong(n + 1));
+    return 0;
+}
+
 double peakRssMb()
 {
     QFile f(QStringLiteral("/proc/self/status"));
@@ -250,6 +299,10 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     if (args.size() == 2 && args[0] == QLatin1String("--import-one")) return importOne(args[1]);
+    if (args.size() == 3 && args[0] == QLatin1String("--parse-only"))
+        return parseOnly(args[1].toUtf8(), args[2]);
+    if (args.size() == 3 && args[0] == QLatin1String("--generate-chrome"))
+        return generateChrome(args[1].toLocal8Bit().constData(), args[2].toLongLong());
     qint64 ceilingRows = 2000000;
     QString scaleFile;
     qint64 scaleMb = 100;
