@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include "batchwriter.h"
+#include "correlate.h"
 #include "schema.h"
 
 #include <QCryptographicHash>
@@ -271,6 +272,11 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         ctx.checkpoint();
         ctx.setStage(QStringLiteral("indexing"));
         writer.finish();
+        if (const qint64 joined = joinLoadTestRows(db))
+            ctx.diag("load-test-joined", Severity::Info, -1, -1,
+                     QStringLiteral("%1 load-test results without request ids were joined to "
+                                    "server requests by start second and duration")
+                         .arg(joined));
         db.exec(bulkIndexSql());
 
         res.diagnostics = ctx.diagnostics();
