@@ -328,6 +328,14 @@ std::optional<RequestRow> requestByKey(const Db &db, const QString &key)
     return std::nullopt;
 }
 
+std::optional<RequestRow> requestById(const Db &db, qint64 id)
+{
+    Stmt st(db, QByteArray(kRequestSelect) + " WHERE r.id = ?");
+    st.bind(1, id);
+    if (st.step()) return readRequestRow(st);
+    return std::nullopt;
+}
+
 qint64 countRequests(const Db &db)
 {
     Stmt st(db, "SELECT count(*) FROM request");

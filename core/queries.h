@@ -97,6 +97,7 @@ struct RequestQuery
 // Throws DbError; a bad filter throws DbError with the FilterError text.
 std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q);
 std::optional<RequestRow> requestByKey(const Db &db, const QString &key);
+std::optional<RequestRow> requestById(const Db &db, qint64 id);
 qint64 countRequests(const Db &db);
 
 struct DiagnosticRow
