@@ -792,6 +792,7 @@ void MainWindow::loadTimeline()
 {
     stopTimelineLoad();
     m_timelineReady = false;
+    m_timelineModel.reset();
     m_timeline->setModel(nullptr);
     m_timeline->setLoadingText(tr("Loading the timeline…"));
     m_waterfall->setSession(nullptr, nullptr);
@@ -800,34 +801,52 @@ void MainWindow::loadTimeline()
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     m_loaderCancel = cancel;
     // A read-only connection of its own: SQLite connections are not shared across threads.
+    // A read-only connection of its own: SQLite connections are not shared
+    // across threads. Two stages: the lanes a first screen shows (by index),
+    // then everything (one table scan, levels built on all cores).
     m_loader = std::thread([this, gen, path, cancel] {
-        auto model = std::make_shared<TimelineModel>();
         QString error;
         try {
             Db db(path, Db::Mode::ReadOnly);
-            model->load(db, cancel.get());
+            for (const int first : {48, -1}) {
+                auto model = std::make_shared<TimelineModel>();
+                model->load(db, cancel.get(), first);
+                if (cancel->load()) return;
+                const bool final = !model->isPartial();
+                QMetaObject::invokeMethod(
+                    this, [this, gen, model, final] { onTimelineModel(gen, model, final); },
+                    Qt::QueuedConnection);
+                if (final) return;
+            }
         } catch (const DbError &e) {
             error = e.message();
         }
-        if (cancel->load()) return;
+        if (cancel->load() || error.isEmpty()) return;
         QMetaObject::invokeMethod(
             this,
-            [this, gen, model, error] {
-                if (gen != m_timelineGen) return; // a newer load superseded this one
-                if (!error.isEmpty()) {
-                    m_timeline->setLoadingText(tr("Could not load the timeline: %1").arg(error));
-                    statusBar()->showMessage(error, 15000);
-                    return;
-                }
-                m_timelineModel = model;
-                m_timeline->setModel(model);
-                m_waterfall->setSession(&m_session->db(), model);
-                m_timelineReady = true;
-                if (m_selectedRequest) m_timeline->selectRequest(m_selectedRequest, true);
-                emit timelineLoaded();
+            [this, gen, error] {
+                if (gen != m_timelineGen) return;
+                m_timeline->setLoadingText(tr("Could not load the timeline: %1").arg(error));
+                statusBar()->showMessage(error, 15000);
             },
             Qt::QueuedConnection);
     });
+}
+
+void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> model, bool final)
+{
+    if (gen != m_timelineGen) return; // a newer load superseded this one
+    const bool keep = m_timelineModel != nullptr;
+    m_timelineModel = model;
+    m_timeline->setModel(model, keep);
+    if (!keep || final) m_waterfall->setSession(&m_session->db(), model);
+    if (!keep && m_selectedRequest) m_timeline->selectRequest(m_selectedRequest, true);
+    m_waterfall->setSelectedRequest(m_selectedRequest);
+    m_waterfall->setRange(m_timeline->range());
+    if (final) {
+        m_timelineReady = true;
+        emit timelineLoaded();
+    }
 }
 
 void MainWindow::selectRequest(qint64 id, bool zoom)

@@ -150,6 +150,7 @@ private:
     void loadTimeline();
     void stopTimelineLoad();
     void showSessionPage(bool on);
+    void onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> model, bool final);
     void onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 requestId);
 
     std::optional<Session> m_session;

@@ -66,10 +66,20 @@ void TimelineWidget::setLoadingText(const QString &text)
     update();
 }
 
-void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model)
+void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool keepView)
 {
+    const bool keep = keepView && m_model && model && m_model->laneCount() == model->laneCount();
     m_model = std::move(model);
     m_cache.clear();
+    if (keep) {
+        m_hits.clear();
+        m_searchPos = -1;
+        if (m_selectedRequest) selectRequest(m_selectedRequest, false);
+        rebuildColours();
+        rebuildRows();
+        update();
+        return;
+    }
     m_hits.clear();
     m_searchPos = -1;
     m_pinned.clear();
@@ -587,6 +597,12 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
     p.setPen(mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.12));
     p.drawLine(0, y + row.height - 1, width(), y + row.height - 1);
 
+    if (!l.loaded) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRect(m_labelWidth + 8, y, plotWidth() - 16, row.height), Qt::AlignVCenter,
+                   tr("loading…"));
+        return;
+    }
     const LaneGeometry &g = geometry(row.lane);
     const int x0 = m_labelWidth;
     const int th = trackHeight(l);

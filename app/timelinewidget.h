@@ -25,7 +25,9 @@ class TimelineWidget : public QWidget
 public:
     explicit TimelineWidget(QWidget *parent = nullptr);
 
-    void setModel(std::shared_ptr<const TimelineModel> model);
+    // `keepView`: the same session's lanes, more completely loaded — keep
+    // range, scroll, pins, groups and selection.
+    void setModel(std::shared_ptr<const TimelineModel> model, bool keepView = false);
     const TimelineModel *model() const { return m_model.get(); }
     void setLoadingText(const QString &text);
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 namespace ls {
 
@@ -511,7 +512,7 @@ static int kindOrder(LaneKind k)
     return 6;
 }
 
-void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel)
+void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firstLanes)
 {
     auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
     *this = TimelineModel();
@@ -544,10 +545,54 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel)
             lanes.push_back(std::move(l));
         }
     }
+    // Display order first, so a partial load reads the lanes a first screen shows.
+    std::stable_sort(lanes.begin(), lanes.end(), [](const TimelineLane &a, const TimelineLane &b) {
+        const int ka = kindOrder(a.kind), kb = kindOrder(b.kind);
+        if (ka != kb) return ka < kb;
+        if (a.sortKey != b.sortKey) return a.sortKey < b.sortKey;
+        return a.externalId < b.externalId;
+    });
     QHash<qint64, int> index;
     for (size_t i = 0; i < lanes.size(); ++i)
         index.insert(lanes[i].laneId, int(i));
-    {
+    auto addSpan = [&](TimelineLane &l, const Stmt &st) {
+        const int depth = std::clamp(int(st.int64(3)), 0, 63);
+        if (size_t(depth) >= l.tracks.size()) l.tracks.resize(size_t(depth) + 1);
+        l.tracks[size_t(depth)].spans.push(st.int64(1), st.int64(2), qint32(st.int64(5)),
+                                           qint32(st.int64(4)), qint32(st.int64(6)));
+    };
+    auto addInstant = [&](TimelineLane &l, const Stmt &st) {
+        InstantArrays &in = l.instants;
+        in.ts.push_back(st.int64(1));
+        in.name.push_back(qint32(st.int64(2)));
+        const bool hv = !st.isNull(3);
+        in.value.push_back(hv ? st.real(3) : 0.0);
+        in.hasValues = in.hasValues || hv;
+    };
+    if (firstLanes >= 0) {
+        m_partial = firstLanes < int(lanes.size());
+        Stmt sp(db, "SELECT lane_id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
+                    "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span WHERE lane_id = ? "
+                    "ORDER BY start_ns");
+        Stmt in(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant WHERE "
+                    "lane_id = ? ORDER BY ts_ns");
+        for (size_t i = 0; i < lanes.size(); ++i) {
+            TimelineLane &l = lanes[i];
+            if (int(i) >= firstLanes) {
+                l.loaded = false;
+                continue;
+            }
+            if (cancelled()) return;
+            sp.bind(1, l.laneId);
+            while (sp.step())
+                addSpan(l, sp);
+            sp.reset();
+            in.bind(1, l.laneId);
+            while (in.step())
+                addInstant(l, in);
+            in.reset();
+        }
+    } else {
         // Table order, not index order: a sequential scan is several times
         // faster than walking the (lane, start) index, and most importers
         // write each lane in time order, so finish() rarely has to sort.
@@ -562,27 +607,14 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel)
                 lastId = laneId;
                 lastLane = index.value(laneId, -1);
             }
-            if (lastLane < 0) continue;
-            TimelineLane &l = lanes[size_t(lastLane)];
-            const int depth = std::clamp(int(st.int64(3)), 0, 63);
-            if (size_t(depth) >= l.tracks.size()) l.tracks.resize(size_t(depth) + 1);
-            l.tracks[size_t(depth)].spans.push(st.int64(1), st.int64(2), qint32(st.int64(5)),
-                                               qint32(st.int64(4)), qint32(st.int64(6)));
+            if (lastLane >= 0) addSpan(lanes[size_t(lastLane)], st);
         }
-    }
-    {
-        Stmt st(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant");
-        qint64 n = 0;
-        while (st.step()) {
+        Stmt in(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant");
+        n = 0;
+        while (in.step()) {
             if ((++n & 0xffff) == 0 && cancelled()) return;
-            const int li = index.value(st.int64(0), -1);
-            if (li < 0) continue;
-            InstantArrays &in = lanes[size_t(li)].instants;
-            in.ts.push_back(st.int64(1));
-            in.name.push_back(qint32(st.int64(2)));
-            const bool hv = !st.isNull(3);
-            in.value.push_back(hv ? st.real(3) : 0.0);
-            in.hasValues = in.hasValues || hv;
+            const int li = index.value(in.int64(0), -1);
+            if (li >= 0) addInstant(lanes[size_t(li)], in);
         }
     }
     // Requests: one synthetic lane, requests packed greedily into rows.
@@ -648,17 +680,24 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel)
         }
         lanes.insert(lanes.begin(), std::move(rl));
     }
-    std::stable_sort(lanes.begin(), lanes.end(), [](const TimelineLane &a, const TimelineLane &b) {
-        const int ka = kindOrder(a.kind), kb = kindOrder(b.kind);
-        if (ka != kb) return ka < kb;
-        if (a.sortKey != b.sortKey) return a.sortKey < b.sortKey;
-        return a.externalId < b.externalId;
-    });
-    for (TimelineLane &l : lanes) {
-        if (cancelled()) return;
-        l.finish();
-        addLane(std::move(l));
+    // Sorting and levels per lane are independent: spread them over the cores.
+    {
+        std::atomic<size_t> next{0};
+        auto work = [&] {
+            for (size_t i = next++; i < lanes.size(); i = next++)
+                if (!cancelled()) lanes[i].finish();
+        };
+        const unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+        std::vector<std::thread> pool;
+        for (unsigned k = 1; k < n; ++k)
+            pool.emplace_back(work);
+        work();
+        for (std::thread &t : pool)
+            t.join();
     }
+    if (cancelled()) return;
+    for (TimelineLane &l : lanes)
+        addLane(std::move(l));
     finishLoad();
 }
 

@@ -117,6 +117,7 @@ struct TimelineLane
     std::vector<DepthTrack> tracks;  // one per depth (requests lane: per packing row)
     std::vector<DepthTrack> overlay; // requests lane: phases drawn over the request bars, per row
     InstantArrays instants;
+    bool loaded = true; // false: spans not read yet (progressive opening)
     qint64 spanCount() const;
     // Sorts, computes maxEnd and builds levels of every track.
     void finish();
@@ -188,7 +189,13 @@ class TimelineModel
 public:
     // Loads lanes, spans, instants, requests and their phases. `cancel` is
     // polled between rows. Throws DbError.
-    void load(const Db &db, const std::atomic<bool> *cancel = nullptr);
+    //
+    // Progressive opening: with `firstLanes` >= 0 only that many lanes (in
+    // display order, the ones a first screen shows) get their spans, read by
+    // lane through the (lane, start) index; the rest are marked !loaded. A
+    // second, full load then replaces the model.
+    void load(const Db &db, const std::atomic<bool> *cancel = nullptr, int firstLanes = -1);
+    bool isPartial() const { return m_partial; }
     bool isEmpty() const { return m_lanes.empty(); }
     TimeRange fullRange() const { return m_full; }
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
@@ -237,6 +244,7 @@ private:
     std::vector<float> m_overview;
     TimeRange m_full;
     qint64 m_spanCount = 0;
+    bool m_partial = false;
 };
 
 // Caches geometry per lane for one (range, width); any change of either drops it.

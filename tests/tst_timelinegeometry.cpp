@@ -307,6 +307,22 @@ void TstTimelineGeometry::modelFromSyntheticSession()
     for (const TimelineLane &l : m.lanes())
         counter = counter || (l.kind == LaneKind::Counter && l.instants.hasValues);
     QVERIFY(counter);
+
+    // Progressive opening: the first lanes only, then everything.
+    TimelineModel part;
+    part.load(ts.session().db(), nullptr, 5);
+    QVERIFY(part.isPartial());
+    QCOMPARE(part.laneCount(), m.laneCount());
+    for (int i = 0; i < part.laneCount(); ++i) {
+        QCOMPARE(part.lane(i).laneId, m.lane(i).laneId); // same display order
+        if (part.lane(i).loaded)
+            QCOMPARE(part.lane(i).spanCount(), m.lane(i).spanCount());
+        else
+            QCOMPARE(part.lane(i).spanCount(), qint64(0));
+    }
+    QVERIFY(part.lane(1).loaded);
+    QVERIFY(!part.lane(part.laneCount() - 1).loaded);
+    QVERIFY(!m.isPartial());
 }
 
 QTEST_GUILESS_MAIN(TstTimelineGeometry)
