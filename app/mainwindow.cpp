@@ -171,8 +171,11 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
             return r->url;
         case Status:
             return r->status < 0 ? QString() : QString::number(r->status);
-        case Start:
-            return formatTime(r->start);
+        case Start: {
+            // Time of day; the date is in the tooltip (one session rarely spans days).
+            const QString t = formatTime(r->start);
+            return t.size() > 11 ? t.mid(11) : t;
+        }
         case Total:
             return r->duration() < 0 ? QString() : formatDuration(r->duration());
         case Error:
@@ -187,7 +190,8 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
         const QColor col = statusColour(r->status);
         if (col.isValid()) return col;
     }
-    if (role == Qt::ToolTipRole && (c == Url || c == Error)) return c == Url ? r->url : r->error;
+    if (role == Qt::ToolTipRole && (c == Url || c == Error || c == Start || c == Key))
+        return c == Url ? r->url : c == Error ? r->error : c == Key ? r->key : formatTime(r->start);
     return {};
 }
 
@@ -1049,9 +1053,11 @@ int screenshotCommand(const QStringList &args)
 {
     QTextStream err(stderr);
     const char *usage = "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
-                        "[--view timeline|waterfall|requests|details] [--size 1600x1000]\n";
+                        "[--view timeline|waterfall|requests|details] [--size 1600x1000] [--whole]\n"
+                        "  --whole: show the whole session instead of zooming to the request\n";
     QString session, output, size = QStringLiteral("1600x1000"), request,
                              view = QStringLiteral("timeline");
+    bool whole = false;
     for (int i = 0; i < args.size(); ++i) {
         if ((args[i] == QLatin1String("-o") || args[i] == QLatin1String("--output")) &&
             i + 1 < args.size())
@@ -1062,6 +1068,8 @@ int screenshotCommand(const QStringList &args)
             request = args[++i];
         else if (args[i] == QLatin1String("--view") && i + 1 < args.size())
             view = args[++i];
+        else if (args[i] == QLatin1String("--whole"))
+            whole = true;
         else if (args[i] == QLatin1String("--help")) {
             QTextStream(stdout) << usage;
             return 0;
@@ -1109,6 +1117,7 @@ int screenshotCommand(const QStringList &args)
         rid = w.requestModel()->idAt(0); // the slowest
     }
     if (rid) w.selectRequest(rid, true);
+    if (whole) w.timeline()->fitAll();
     if (view == QLatin1String("waterfall")) {
         w.centralTabs()->setCurrentIndex(1);
         w.waterfall()->rebuildNow();

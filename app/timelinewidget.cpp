@@ -731,7 +731,12 @@ void TimelineWidget::paintOverview(QPainter &p)
                mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.04));
     p.setPen(pal.color(QPalette::Text));
     p.drawText(QRect(6, kRulerH, m_labelWidth - 10, kOverviewH), Qt::AlignVCenter,
-               tr("Overview · %1 spans").arg(m_model->spanCount()));
+               tr("Overview · %1 spans")
+                   .arg(m_model->spanCount() >= 1'000'000
+                            ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) + QLatin1Char('M')
+                        : m_model->spanCount() >= 10'000
+                            ? QString::number(m_model->spanCount() / 1000) + QLatin1Char('k')
+                            : QString::number(m_model->spanCount())));
     const std::vector<float> &ov = m_model->overview();
     const QColor bar = categoryColour(QStringLiteral("receive")).lighter(130);
     if (!ov.empty()) {

@@ -120,6 +120,7 @@ void WaterfallView::rebuild()
     }
     const QHash<qint64, QList<PhaseRow>> phases = queryPhasesOf(*m_db, ids);
     QSet<QString> kindsSeen;
+    QStringList stepNames;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     const QColor text = palette().color(QPalette::Text);
     for (int i = 0; i < int(rows.size()); ++i) {
@@ -156,12 +157,22 @@ void WaterfallView::rebuild()
                                   .arg(r.label.toHtmlEscaped()));
             m_itemRequest.insert(it, r.id);
             kindsSeen.insert(p.kind);
+            if (step && stepNames.size() < 12 && !stepNames.contains(p.name)) stepNames << p.name;
         }
     }
     // Legend: one empty graph per phase kind that occurs, in waterfall order.
     for (const PhaseLegend &l : phaseLegend()) {
         const QString k = QString::fromLatin1(l.kind);
         if (!kindsSeen.contains(k)) continue;
+        if (k == QLatin1String("step")) {
+            // Steps are coloured by name: one entry per step name.
+            for (const QString &n : std::as_const(stepNames)) {
+                QCPGraph *g = m_plot->addGraph();
+                g->setName(tr("step: %1").arg(n));
+                g->setPen(QPen(categoryColour(k, n), 8));
+            }
+            continue;
+        }
         QCPGraph *g = m_plot->addGraph();
         g->setName(tr(l.title));
         g->setPen(QPen(
