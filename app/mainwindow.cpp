@@ -43,6 +43,13 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+// The .qrc lives in a static library: its initialiser must be referenced
+// explicitly (and from the global namespace) or the linker drops it.
+static void initLanescopeResources()
+{
+    Q_INIT_RESOURCE(lanescope);
+}
+
 namespace ls::gui {
 
 // ---------------------------------------------------------------------------
@@ -238,6 +245,8 @@ void RequestTableModel::sort(int column, Qt::SortOrder order)
 
 MainWindow::MainWindow()
 {
+    ::initLanescopeResources();
+    setWindowIcon(QIcon(QStringLiteral(":/lanescope/icons/lanescope.svg")));
     setWindowTitle(QStringLiteral("Lanescope"));
     setAcceptDrops(true);
     setDockNestingEnabled(true);
@@ -1052,9 +1061,10 @@ static bool waitFor(const std::function<bool()> &done, int ms)
 int screenshotCommand(const QStringList &args)
 {
     QTextStream err(stderr);
-    const char *usage = "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
-                        "[--view timeline|waterfall|requests|details] [--size 1600x1000] [--whole]\n"
-                        "  --whole: show the whole session instead of zooming to the request\n";
+    const char *usage =
+        "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
+        "[--view timeline|waterfall|requests|details] [--size 1600x1000] [--whole]\n"
+        "  --whole: show the whole session instead of zooming to the request\n";
     QString session, output, size = QStringLiteral("1600x1000"), request,
                              view = QStringLiteral("timeline");
     bool whole = false;

@@ -84,6 +84,7 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     m_searchPos = -1;
     m_pinned.clear();
     m_highlightLanes.clear();
+    m_focusLane = -1;
     m_selectedRequest = 0;
     m_selection = {};
     m_history.clear();
@@ -321,6 +322,17 @@ void TimelineWidget::selectRequest(qint64 id, bool zoom)
     if (m_model && id) {
         for (int li : m_model->lanesOfRequest(id))
             m_highlightLanes.insert(li);
+        if (zoom && !m_highlightLanes.isEmpty()) {
+            // Bring the first goroutine that worked for it into view.
+            const int view = height() - lanesTop();
+            for (const Row &r : m_rows)
+                if (r.type == RowType::Lane && m_highlightLanes.contains(r.lane)) {
+                    if (r.y < m_scrollY || r.y + r.height > m_scrollY + view)
+                        m_scrollY = r.y - view / 3;
+                    clampScroll();
+                    break;
+                }
+        }
         if (zoom) {
             if (const auto *r = m_model->request(id)) {
                 const TimeNs pad = std::max<TimeNs>(r->end - r->start, 1000) / 10;
@@ -534,6 +546,36 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         }
         paintLane(p, row, y);
     }
+    // Flow arrows of the selection (the selected request's lanes, the clicked span's lane).
+    if (!m_highlightLanes.isEmpty() || m_focusLane >= 0) {
+        QSet<int> lanes = m_highlightLanes;
+        if (m_focusLane >= 0) lanes.insert(m_focusLane);
+        std::vector<int> rowOfLane(size_t(m_model->laneCount()), -1);
+        for (size_t i = 0; i < m_rows.size(); ++i)
+            if (m_rows[i].type == RowType::Lane && rowOfLane[size_t(m_rows[i].lane)] < 0)
+                rowOfLane[size_t(m_rows[i].lane)] = int(i);
+        p.setRenderHint(QPainter::Antialiasing, true);
+        QColor c = pal.color(QPalette::Text);
+        c.setAlpha(170);
+        p.setPen(QPen(c, 1.2));
+        p.setBrush(c);
+        p.setClipRect(m_labelWidth, top, plotWidth(), height() - top);
+        for (const TimelineModel::Flow *f : m_model->flowsFor(lanes, m_range)) {
+            const int r0 = rowOfLane[size_t(f->fromLane)], r1 = rowOfLane[size_t(f->toLane)];
+            if (r0 < 0 || r1 < 0) continue; // in a collapsed group
+            const QPointF a(xOf(f->fromTs), top - m_scrollY + m_rows[size_t(r0)].y + 8);
+            const QPointF b(xOf(f->toTs), top - m_scrollY + m_rows[size_t(r1)].y + 8);
+            p.drawLine(a, b);
+            const QPointF d = b - a;
+            const double len = std::hypot(d.x(), d.y());
+            if (len < 4) continue;
+            const QPointF u = d / len, n(-u.y(), u.x());
+            const QPointF head[3] = {b, b - u * 7 + n * 3.5, b - u * 7 - n * 3.5};
+            p.drawPolygon(head, 3);
+        }
+        p.setRenderHint(QPainter::Antialiasing, false);
+        p.setBrush(Qt::NoBrush);
+    }
     p.restore();
     // Label column separator.
     p.setPen(pal.color(QPalette::Mid));
@@ -731,9 +773,10 @@ void TimelineWidget::paintOverview(QPainter &p)
                mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.04));
     p.setPen(pal.color(QPalette::Text));
     p.drawText(QRect(6, kRulerH, m_labelWidth - 10, kOverviewH), Qt::AlignVCenter,
-               tr("Overview · %1 spans")
+               tr("Overview (%1)")
                    .arg(m_model->spanCount() >= 1'000'000
-                            ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) + QLatin1Char('M')
+                            ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) +
+                                  QLatin1Char('M')
                         : m_model->spanCount() >= 10'000
                             ? QString::number(m_model->spanCount() / 1000) + QLatin1Char('k')
                             : QString::number(m_model->spanCount())));
@@ -869,8 +912,11 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent *e)
         setRange({h.run->start - pad, h.run->end + pad});
         return;
     }
-    if (l.kind != LaneKind::Requests)
+    if (l.kind != LaneKind::Requests) {
+        m_focusLane = row.lane;
+        update();
         emit spanClicked(l.laneId, h.run->start, h.run->depth, h.run->request);
+    }
     if (h.run->request) emit requestClicked(h.run->request);
 }
 

@@ -143,6 +143,7 @@ private:
 
     qint64 m_selectedRequest = 0;
     QSet<int> m_highlightLanes;
+    int m_focusLane = -1;
     QSet<int> m_pinned;
     QSet<QString> m_collapsed;
 

@@ -698,6 +698,24 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     if (cancelled()) return;
     for (TimelineLane &l : lanes)
         addLane(std::move(l));
+    {
+        Stmt st(db, "SELECT kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns FROM flow WHERE "
+                    "from_lane_id IS NOT NULL AND to_lane_id IS NOT NULL AND from_ts_ns IS NOT "
+                    "NULL AND to_ts_ns IS NOT NULL");
+        while (st.step()) {
+            Flow f;
+            f.kind = intern(st.string(0));
+            f.fromLane = m_laneIndex.value(st.int64(1), -1);
+            f.toLane = m_laneIndex.value(st.int64(3), -1);
+            f.fromTs = st.int64(2);
+            f.toTs = st.int64(4);
+            if (f.fromLane < 0 || f.toLane < 0) continue;
+            m_maxFlowNs = std::max(m_maxFlowNs, std::abs(f.toTs - f.fromTs));
+            m_flows.push_back(f);
+        }
+        std::sort(m_flows.begin(), m_flows.end(),
+                  [](const Flow &a, const Flow &b) { return a.fromTs < b.fromTs; });
+    }
     finishLoad();
 }
 
@@ -760,6 +778,21 @@ size_t TimelineModel::memoryBytes() const
         n += l.instants.ts.capacity() * 20;
     }
     return n;
+}
+
+std::vector<const TimelineModel::Flow *> TimelineModel::flowsFor(const QSet<int> &lanes,
+                                                                 TimeRange r, size_t limit) const
+{
+    std::vector<const Flow *> out;
+    if (lanes.isEmpty()) return out;
+    // fromTs is sorted; a flow meeting the range starts no earlier than r.start - longest flow.
+    auto it = std::lower_bound(m_flows.begin(), m_flows.end(), r.start - m_maxFlowNs,
+                               [](const Flow &f, TimeNs t) { return f.fromTs < t; });
+    for (; it != m_flows.end() && it->fromTs <= r.end && out.size() < limit; ++it) {
+        if (std::max(it->fromTs, it->toTs) < r.start) continue;
+        if (lanes.contains(it->fromLane) || lanes.contains(it->toLane)) out.push_back(&*it);
+    }
+    return out;
 }
 
 QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const

@@ -25,6 +25,7 @@
 #include "records.h"
 
 #include <QHash>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -227,6 +228,18 @@ public:
     RangeStats statsFor(TimeRange r, const QList<int> &lanes) const;
     // Spans whose name contains `text` (case-insensitive), sorted by start; at most `limit`.
     std::vector<SpanRef> search(const QString &text, size_t limit = 100000) const;
+    // Arrows between lanes (goroutine create, unblock, request -> handler), by fromTs.
+    struct Flow
+    {
+        int fromLane = -1, toLane = -1; // lane indexes
+        TimeNs fromTs = 0, toTs = 0;
+        qint32 kind = -1; // string index
+    };
+    const std::vector<Flow> &flows() const { return m_flows; }
+    // Flows touching any of `lanes` whose time span meets [r.start, r.end]; at most `limit`.
+    std::vector<const Flow *> flowsFor(const QSet<int> &lanes, TimeRange r,
+                                       size_t limit = 2000) const;
+
     // The whole-session density per overview bucket (0..1), computed at load.
     const std::vector<float> &overview() const { return m_overview; }
 
@@ -242,6 +255,8 @@ private:
     std::vector<RequestSpan> m_requests;
     QHash<qint64, int> m_requestIndex;
     std::vector<float> m_overview;
+    std::vector<Flow> m_flows;
+    TimeNs m_maxFlowNs = 0;
     TimeRange m_full;
     qint64 m_spanCount = 0;
     bool m_partial = false;

@@ -78,6 +78,16 @@ SyntheticResult writeSyntheticSession(Session &session, const SyntheticSpec &spe
             l.sortKey = g;
             lanes.push_back(w.lane(l));
             TimeNs t = spec.start + TimeNs(std::uniform_int_distribution<TimeNs>(0, mean)(rng));
+            if (g >= parents) {
+                // The parent created this goroutine just before its first span.
+                FlowRecord f;
+                f.kind = "create";
+                f.fromLane = lanes[size_t(g % parents)];
+                f.fromTs = t - 1000;
+                f.toLane = lanes.back();
+                f.toTs = t;
+                w.flow(f);
+            }
             for (qint64 i = 0; i < spec.spansPerLane; ++i) {
                 SpanRecord s;
                 s.lane = lanes.back();

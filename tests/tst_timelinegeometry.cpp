@@ -308,6 +308,14 @@ void TstTimelineGeometry::modelFromSyntheticSession()
         counter = counter || (l.kind == LaneKind::Counter && l.instants.hasValues);
     QVERIFY(counter);
 
+    // Create flows from parents to children, found by time and lane.
+    QCOMPARE(qint64(m.flows().size()), qint64(spec.goroutines - 1));
+    const auto fl = m.flowsFor({1}, m.fullRange());
+    QVERIFY(!fl.empty());
+    for (const auto *f : fl)
+        QVERIFY(f->fromLane == 1 || f->toLane == 1);
+    QVERIFY(m.flowsFor({1}, {m.fullRange().end + 1, m.fullRange().end + 2}).empty());
+
     // Progressive opening: the first lanes only, then everything.
     TimelineModel part;
     part.load(ts.session().db(), nullptr, 5);
