@@ -24,6 +24,9 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
+
+#include <qcustomplot.h>
 
 using namespace ls;
 using namespace ls::gui;
@@ -40,6 +43,8 @@ private slots:
     void filterStatus();
     void cancelledImportLeavesSessionUnchanged();
     void lazyModelWithManyRows();
+    void failedImportShowsInSources();
+    void waterfallFollowsTimeline();
     void renderHttp_data();
     void renderHttp();
     void timelineNavigation();
@@ -245,6 +250,50 @@ void TstGui::lazyModelWithManyRows()
     m.setQuery(&s.db(), QStringLiteral("status>=500"));
     QVERIFY(m.rowCount() > 0 && m.rowCount() < 100'000);
     qInfo("100k requests: query + scroll + sort in %lld ms", qint64(t.elapsed()));
+}
+
+void TstGui::failedImportShowsInSources()
+{
+    const QString bad = m_dir.filePath(QStringLiteral("not-a-trace.bin"));
+    {
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, '\x7f'));
+    }
+    const QString copy = m_dir.filePath(QStringLiteral("failed.lanescope"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(m_session, copy));
+    MainWindow w;
+    w.resize(1600, 1000);
+    QVERIFY(w.openSession(copy));
+    w.show();
+    QSignalSpy spy(&w, &MainWindow::importsFinished);
+    w.importFiles({bad});
+    QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 30000);
+    // The error is inline in the Sources panel, naming the file; no modal box.
+    QVERIFY(QApplication::activeModalWidget() == nullptr);
+    const auto items = w.sources()->findItems(QStringLiteral("failed"), Qt::MatchExactly, 0);
+    QCOMPARE(items.size(), 1);
+    QVERIFY2(items[0]->text(1).contains(QStringLiteral("not-a-trace.bin")),
+             qPrintable(items[0]->text(1)));
+}
+
+void TstGui::waterfallFollowsTimeline()
+{
+    MainWindow w;
+    openWindow(w);
+    w.centralTabs()->setCurrentIndex(1);
+    const TimeRange full = w.timeline()->range();
+    const TimeRange r{full.start + full.length() / 4, full.start + full.length() / 2};
+    w.timeline()->setRange(r);
+    w.waterfall()->rebuildNow();
+    const QCPRange x = w.waterfall()->plot()->xAxis->range();
+    QVERIFY(qAbs(x.lower - double(r.start - w.timeline()->model()->fullRange().start) / 1e6) <
+            1e-3);
+    QVERIFY(w.waterfall()->rowCount() > 0);
+    // Zooming the waterfall moves the timeline.
+    w.waterfall()->plot()->xAxis->setRange(x.lower, x.lower + (x.upper - x.lower) / 2);
+    QVERIFY(w.timeline()->range().length() < r.length() * 3 / 4);
 }
 
 void TstGui::renderHttp_data()
