@@ -14,6 +14,7 @@
 #include "units.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTextStream>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("LanescopeBench"));
     QTextStream out(stdout);
-    QString path = QStringLiteral("/tmp/lanescope-bench.lanescope");
+    QString path = QDir::temp().filePath(QStringLiteral("lanescope-timeline-bench.lanescope"));
     int lanes = 1000;
     qint64 perLane = 10000;
     bool regen = false;
