@@ -403,11 +403,14 @@ int TimelineWidget::rowAt(int y) const
     return cy < it->y + it->height ? int(it - m_rows.begin()) : -1;
 }
 
-std::optional<QPoint> TimelineWidget::pointOfRequest(qint64 requestId) const
+std::optional<QPoint> TimelineWidget::pointOfRequest(qint64 requestId, bool spanLane) const
 {
     if (!m_model) return std::nullopt;
     for (const Row &r : m_rows) {
-        if (r.type != RowType::Lane || m_model->lane(r.lane).kind != LaneKind::Requests) continue;
+        if (r.type != RowType::Lane) continue;
+        if ((m_model->lane(r.lane).kind == LaneKind::Requests) == spanLane) continue;
+        const int top = lanesTop() - m_scrollY + r.y;
+        if (top < lanesTop() || top + r.height > height()) continue;
         const TimelineLane &l = m_model->lane(r.lane);
         const LaneGeometry &g = geometry(r.lane);
         for (const SpanRun &run : g.runs) {
@@ -915,7 +918,9 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent *e)
     if (l.kind != LaneKind::Requests) {
         m_focusLane = row.lane;
         update();
+        // The receiver selects the span's request itself (then shows the span).
         emit spanClicked(l.laneId, h.run->start, h.run->depth, h.run->request);
+        return;
     }
     if (h.run->request) emit requestClicked(h.run->request);
 }

@@ -59,7 +59,8 @@ public:
 
     // For tests: the plot-area point where a request's bar (or, when
     // `phase` is set, its first phase) is painted, if visible.
-    std::optional<QPoint> pointOfRequest(qint64 requestId) const;
+    // With `spanLane`, a span of the request on a goroutine (or other) lane instead.
+    std::optional<QPoint> pointOfRequest(qint64 requestId, bool spanLane = false) const;
     int plotLeft() const { return m_labelWidth; }
     int plotWidth() const { return std::max(1, width() - m_labelWidth); }
     // Last frame's paint time (benchmark).
@@ -67,7 +68,8 @@ public:
 
 signals:
     void rangeChanged(ls::TimeRange range);
-    void requestClicked(qint64 requestId);
+    void requestClicked(qint64 requestId); // a bar or phase on the requests lane
+    // A span on any other lane; `requestId` is its request (0 none).
     void spanClicked(qint64 laneId, ls::TimeNs start, int depth, qint64 requestId);
     void selectionStats(const QString &text);
     void searchMoved(int index, int count);

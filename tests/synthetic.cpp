@@ -47,6 +47,36 @@ SyntheticResult writeSyntheticSession(Session &session, const SyntheticSpec &spe
             const RequestId id = w.request(r);
             reqIds.push_back(id);
             reqTimes.push_back({r.start, r.end});
+            if (spec.rawDumps) {
+                RawTextRecord req;
+                req.request = id;
+                req.side = Side::Client;
+                req.kind = "request";
+                req.data = r.method + ' ' + r.url +
+                           " HTTP/1.1\r\nHost: api.local\r\nX-Request-Id: " + r.key +
+                           "\r\nAccept: application/json\r\n\r\n";
+                req.offset = qint64(i) * 400;
+                req.line = qint64(i) * 10 + 1;
+                req.ts = r.start;
+                w.rawText(req);
+                RawTextRecord resp = req;
+                resp.kind = "response";
+                resp.offset += 200;
+                resp.line += 5;
+                resp.ts = r.end;
+                if (i % 7 == 3) {
+                    QByteArray body;
+                    for (int b = 0; b < 64; ++b)
+                        body += char(b * 5);
+                    resp.data = "HTTP/1.1 " + QByteArray::number(r.status) +
+                                " OK\r\nContent-Type: application/octet-stream\r\n\r\n" + body;
+                } else {
+                    resp.data = "HTTP/1.1 " + QByteArray::number(r.status) +
+                                " OK\r\nContent-Type: application/json\r\n\r\n{\"id\":" +
+                                QByteArray::number(i) + ",\"items\":[1,2,3],\"ok\":true}";
+                }
+                w.rawText(resp);
+            }
             static const char *const kinds[] = {"dns", "connect", "tls", "send", "wait", "receive"};
             static const double share[] = {0.05, 0.08, 0.12, 0.03, 0.6, 0.12};
             TimeNs t = r.start;

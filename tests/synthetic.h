@@ -18,6 +18,9 @@ struct SyntheticSpec
     TimeNs start = 1'700'000'000'000'000'000;
     TimeNs duration = 10'000'000'000; // 10 s
     quint32 seed = 1;
+    // Raw request / response dumps per request (JSON response bodies, every
+    // 7th response binary) as an HTTP-evidence importer would record them.
+    bool rawDumps = false;
 };
 
 struct SyntheticResult

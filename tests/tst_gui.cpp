@@ -44,6 +44,7 @@ private slots:
     void cancelledImportLeavesSessionUnchanged();
     void lazyModelWithManyRows();
     void failedImportShowsInSources();
+    void rawDumpsClickThrough();
     void waterfallFollowsTimeline();
     void renderHttp_data();
     void renderHttp();
@@ -276,6 +277,60 @@ void TstGui::failedImportShowsInSources()
     QCOMPARE(items.size(), 1);
     QVERIFY2(items[0]->text(1).contains(QStringLiteral("not-a-trace.bin")),
              qPrintable(items[0]->text(1)));
+}
+
+void TstGui::rawDumpsClickThrough()
+{
+    // The HTTP-evidence importers are not on this branch: a synthetic session
+    // with raw dumps stands in for them to check the click-through end to end.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("dumps.lanescope"));
+    {
+        Session s = Session::open(path);
+        test::SyntheticSpec spec;
+        spec.goroutines = 20;
+        spec.spansPerLane = 200;
+        spec.requests = 30;
+        spec.rawDumps = true;
+        test::writeSyntheticSession(s, spec);
+    }
+    MainWindow w;
+    w.resize(1600, 1000);
+    QVERIFY(w.openSession(path));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    w.requestView()->selectRow(0);
+    const RequestRow slowest = *w.requestModel()->row(0);
+    QCOMPARE(w.selectedRequest(), slowest.id);
+    QVERIFY(w.timeline()->range().contains(TimeRange{slowest.start, slowest.end}));
+    DetailsPanel *d = w.details();
+    const QString req = d->rawRequestText();
+    QVERIFY2(req.startsWith(slowest.method + QLatin1Char(' ') + slowest.url +
+                            QStringLiteral(" HTTP/1.1\n")),
+             qPrintable(req));
+    QVERIFY(req.contains(QStringLiteral("X-Request-Id: ") + slowest.key));
+    QCOMPARE(d->tabs()->currentIndex(), 0);
+    QVERIFY(d->sourceLocation().contains(QStringLiteral("line ")));
+    QVERIFY(d->sourceLocation().contains(QStringLiteral("byte offset ")));
+    const QString resp = d->rawResponseText();
+    QVERIFY2(resp.contains(QStringLiteral("\"items\": [")) ||
+                 resp.contains(QStringLiteral("[binary body")),
+             qPrintable(resp));
+    // Its goroutines are highlighted: clicking its handler span selects it again.
+    w.selectRequest(w.requestModel()->idAt(3), false);
+    TimelineWidget *tl = w.timeline();
+    tl->selectRequest(slowest.id, true);
+    QCOMPARE(w.selectedRequest(), w.requestModel()->idAt(3));
+    QSignalSpy spans(tl, &TimelineWidget::spanClicked);
+    const auto pt = tl->pointOfRequest(slowest.id, true);
+    QVERIFY(pt.has_value());
+    QTest::mouseClick(tl, Qt::LeftButton, {}, *pt);
+    QCOMPARE(spans.count(), 1);
+    QCOMPARE(w.selectedRequest(), slowest.id);
+    // The details show the span's args tab with its name.
+    QVERIFY(static_cast<QPlainTextEdit *>(d->tabs()->currentWidget())
+                ->toPlainText()
+                .contains(QStringLiteral("main.handleItem")));
 }
 
 void TstGui::waterfallFollowsTimeline()
