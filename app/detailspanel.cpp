@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStringDecoder>
 #include <QSyntaxHighlighter>
 #include <QTabWidget>
@@ -167,8 +168,11 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     m_phases->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_args = monoView();
     m_logs = monoView();
-    m_tabs->addTab(m_request, tr("Raw request"));
-    m_tabs->addTab(m_response, tr("Raw response"));
+    // Request and response side by side: the pair is what one reads together.
+    auto *raw = new QSplitter(Qt::Horizontal);
+    raw->addWidget(m_request);
+    raw->addWidget(m_response);
+    m_tabs->addTab(raw, tr("Raw request / response"));
     m_tabs->addTab(m_phases, tr("Phases"));
     m_tabs->addTab(m_args, tr("Args"));
     m_tabs->addTab(m_logs, tr("Logs"));
@@ -176,6 +180,7 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     connect(m_pretty, &QCheckBox::toggled, this, &DetailsPanel::render);
     connect(m_copy, &QPushButton::clicked, this, [this] {
         auto *w = qobject_cast<QPlainTextEdit *>(m_tabs->currentWidget());
+        if (m_tabs->currentIndex() == 0) w = m_response->hasFocus() ? m_response : m_request;
         QString text;
         if (w == m_request && !m_rawRequest.isEmpty())
             text = QString::fromUtf8(m_rawRequest); // exactly as captured
@@ -284,7 +289,8 @@ void DetailsPanel::showRequest(const Db &db, qint64 id)
     m_phases->resizeColumnsToContents();
     m_args->setPlainText(args);
     render();
-    m_tabs->setCurrentIndex(m_rawRequest.isEmpty() ? (logs.isEmpty() ? 2 : 4) : 0);
+    m_tabs->setCurrentIndex(
+        m_rawRequest.isEmpty() && m_rawResponse.isEmpty() ? (logs.isEmpty() ? 1 : 3) : 0);
 }
 
 void DetailsPanel::render()

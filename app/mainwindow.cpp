@@ -359,12 +359,15 @@ void MainWindow::buildSessionPage()
         new QLabel(tr("Ctrl+wheel / W S zoom · drag / A D pan · Shift+drag select · F fit · "
                       "Alt+←/→ history · F1 shortcuts"));
     hint->setForegroundRole(QPalette::PlaceholderText);
+    // The hint gives way first when the window is narrow.
+    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    hint->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_search->setMinimumWidth(240);
     bar->addWidget(m_search, 2);
     bar->addWidget(prev);
     bar->addWidget(next);
     bar->addWidget(m_searchLabel);
-    bar->addStretch(1);
-    bar->addWidget(hint);
+    bar->addWidget(hint, 3);
     tlay->addLayout(bar);
     m_timeline = new TimelineWidget;
     tlay->addWidget(m_timeline, 1);

@@ -58,7 +58,13 @@ QColor categoryColour(const QString &c, const QString &name)
         return cb ? QColor(0xd5, 0x5e, 0x00) : QColor(0xe5, 0x39, 0x35);
     // Anything else (server steps, regions, tasks): a stable pastel per name.
     const QString key = name.isEmpty() ? c : name;
-    const uint h = qHash(key, 0x5eed) % 360;
+    // FNV-1a: stable across runs and machines (qHash is seeded per process).
+    quint32 fnv = 2166136261u;
+    for (const QChar ch : key) {
+        fnv ^= ch.unicode();
+        fnv *= 16777619u;
+    }
+    const uint h = fnv % 360;
     return QColor::fromHsl(int(h), 90, 175);
 }
 

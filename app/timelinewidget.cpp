@@ -104,6 +104,7 @@ void TimelineWidget::rebuildColours()
     m_colours.resize(size_t(m_model->stringCount()));
     for (qint32 i = 0; i < m_model->stringCount(); ++i)
         m_colours[size_t(i)] = categoryColour(m_model->string(i));
+    m_stepCategory = m_model->findString(QStringLiteral("step"));
 }
 
 int TimelineWidget::trackHeight(const TimelineLane &l) const
@@ -579,6 +580,15 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         p.setRenderHint(QPainter::Antialiasing, false);
         p.setBrush(Qt::NoBrush);
     }
+    if (m_model->laneCount() == 1 && m_model->lane(0).kind == LaneKind::Requests &&
+        m_contentHeight - m_scrollY + top + 40 < height()) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(
+            QRect(m_labelWidth, top - m_scrollY + m_contentHeight + 20, plotWidth(), 40),
+            Qt::AlignCenter | Qt::TextWordWrap,
+            tr("No goroutine lanes yet: import the service's execution trace (runtime/trace) "
+               "to see what its goroutines did during these requests."));
+    }
     p.restore();
     // Label column separator.
     p.setPen(pal.color(QPalette::Mid));
@@ -692,7 +702,16 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
         if (ry > y + row.height) continue;
         const float w = std::max(1.f, r.x1 - r.x0);
         QRectF rect(x0 + double(r.x0), ry, double(w), th - 1);
-        if (isRequests && r.overlay) rect.adjust(0, 2, 0, -2);
+        if (isRequests && r.overlay) {
+            // Client phases on top, server steps below them when both exist.
+            const bool step = r.category == m_stepCategory;
+            if (!m_model->hasClientPhases())
+                rect.adjust(0, 2, 0, -2);
+            else if (step)
+                rect.setTop(rect.top() + th * 0.55);
+            else
+                rect.setBottom(rect.top() + th * 0.55);
+        }
         QColor c = r.category >= 0 && size_t(r.category) < m_colours.size()
                        ? m_colours[size_t(r.category)]
                        : QColor(Qt::gray);
@@ -708,7 +727,7 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
             p.setPen(QPen(outline, 1.5));
             p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5));
         }
-        if (w >= textMinPx && r.count == 1) {
+        if (w >= textMinPx && r.count == 1 && rect.height() >= 8) {
             QString text;
             if (isRequests && !r.overlay) {
                 if (const auto *req = m_model->request(r.request)) text = req->label;
@@ -717,8 +736,9 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
             }
             if (!text.isEmpty()) {
                 p.setPen(c.lightness() > 140 ? QColor(20, 20, 20) : QColor(250, 250, 250));
-                const QRectF tr = QRectF(rect.x() + 3, ry, rect.width() - 5, th - 1)
-                                      .intersected(QRectF(x0, ry, plotWidth(), th));
+                const QRectF tr =
+                    QRectF(rect.x() + 3, rect.y() - 1, rect.width() - 5, rect.height() + 2)
+                        .intersected(QRectF(x0, ry, plotWidth(), th));
                 p.drawText(tr, Qt::AlignVCenter | Qt::AlignLeft,
                            p.fontMetrics().elidedText(text, Qt::ElideRight, int(tr.width())));
             }
@@ -776,13 +796,15 @@ void TimelineWidget::paintOverview(QPainter &p)
                mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.04));
     p.setPen(pal.color(QPalette::Text));
     p.drawText(QRect(6, kRulerH, m_labelWidth - 10, kOverviewH), Qt::AlignVCenter,
-               tr("Overview (%1)")
-                   .arg(m_model->spanCount() >= 1'000'000
-                            ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) +
-                                  QLatin1Char('M')
-                        : m_model->spanCount() >= 10'000
-                            ? QString::number(m_model->spanCount() / 1000) + QLatin1Char('k')
-                            : QString::number(m_model->spanCount())));
+               m_model->spanCount() == 0
+                   ? tr("Overview")
+                   : tr("Overview (%1)")
+                         .arg(m_model->spanCount() >= 1'000'000
+                                  ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) +
+                                        QLatin1Char('M')
+                              : m_model->spanCount() >= 10'000
+                                  ? QString::number(m_model->spanCount() / 1000) + QLatin1Char('k')
+                                  : QString::number(m_model->spanCount())));
     const std::vector<float> &ov = m_model->overview();
     const QColor bar = categoryColour(QStringLiteral("receive")).lighter(130);
     if (!ov.empty()) {

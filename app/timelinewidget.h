@@ -132,6 +132,7 @@ private:
     std::shared_ptr<const TimelineModel> m_model;
     QString m_loadingText;
     std::vector<QColor> m_colours; // per model string index
+    qint32 m_stepCategory = -2;
     std::vector<Row> m_rows;
     int m_contentHeight = 0;
     int m_scrollY = 0;

@@ -673,6 +673,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             const int row = rowOf.value(st.int64(0), -1);
             if (row < 0) continue;
             const QString kind = st.string(1);
+            m_hasClientPhases = m_hasClientPhases || kind != QLatin1String("step");
             const qint32 cat = intern(kind);
             const qint32 nm = intern(st.string(2).isEmpty() ? kind : st.string(2));
             rl.overlay[size_t(row)].spans.push(st.int64(3), st.int64(4), cat, nm,

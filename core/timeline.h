@@ -197,6 +197,8 @@ public:
     // second, full load then replaces the model.
     void load(const Db &db, const std::atomic<bool> *cancel = nullptr, int firstLanes = -1);
     bool isPartial() const { return m_partial; }
+    // Whether any request has client phases (else server steps get the whole request bar).
+    bool hasClientPhases() const { return m_hasClientPhases; }
     bool isEmpty() const { return m_lanes.empty(); }
     TimeRange fullRange() const { return m_full; }
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
@@ -260,6 +262,7 @@ private:
     TimeRange m_full;
     qint64 m_spanCount = 0;
     bool m_partial = false;
+    bool m_hasClientPhases = false;
 };
 
 // Caches geometry per lane for one (range, width); any change of either drops it.

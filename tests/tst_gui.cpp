@@ -142,7 +142,7 @@ void TstGui::rawTextAndSourceLocation()
     w.selectRequest(r.rows[0][0].toLongLong());
     QVERIFY(w.details()->sourceLocation().contains(
         QStringLiteral("server.jsonl line %1").arg(r.rows[0][1])));
-    auto *logs = w.details()->tabs()->widget(4);
+    auto *logs = w.details()->tabs()->widget(3);
     QVERIFY(logs);
     const QString text = static_cast<QPlainTextEdit *>(logs)->toPlainText();
     QVERIFY2(text.contains(r.rows[0][2].left(60)), qPrintable(text.left(300)));

@@ -6,7 +6,7 @@
 //  - p50 / p95 / max frame time while zooming from the whole trace down to
 //    1 µs at the cursor, and while panning at several zoom levels;
 //  - peak RSS.
-// Usage: timeline_bench [--file PATH] [--lanes N] [--spans-per-lane N] [--regen]
+// Usage: timeline_bench [--file PATH] [--lanes N] [--spans-per-lane N] [--raw-dumps] [--regen]
 
 #include "mainwindow.h"
 #include "synthetic.h"
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     QString path = QDir::temp().filePath(QStringLiteral("lanescope-timeline-bench.lanescope"));
     int lanes = 1000;
     qint64 perLane = 10000;
-    bool regen = false;
+    bool regen = false, rawDumps = false;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--file") && i + 1 < args.size())
@@ -65,6 +65,8 @@ int main(int argc, char **argv)
             lanes = args[++i].toInt();
         else if (args[i] == QLatin1String("--spans-per-lane") && i + 1 < args.size())
             perLane = args[++i].toLongLong();
+        else if (args[i] == QLatin1String("--raw-dumps"))
+            rawDumps = true;
         else if (args[i] == QLatin1String("--regen"))
             regen = true;
     }
@@ -77,6 +79,7 @@ int main(int argc, char **argv)
         spec.goroutines = lanes;
         spec.spansPerLane = perLane;
         spec.requests = 5000;
+        spec.rawDumps = rawDumps;
         spec.duration = 60'000'000'000; // 60 s
         const auto r = test::writeSyntheticSession(s, spec);
         out << "generated " << r.spans << " spans on " << r.lanes << " lanes, " << r.requests
