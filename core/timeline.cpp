@@ -570,7 +570,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
         in.hasValues = in.hasValues || hv;
     };
     if (firstLanes >= 0) {
-        m_partial = firstLanes < int(lanes.size());
+        m_partial = true;
         Stmt sp(db, "SELECT lane_id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
                     "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span WHERE lane_id = ? "
                     "ORDER BY start_ns");
@@ -667,9 +667,14 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                                                                 : ok;
             rl.tracks[size_t(row)].spans.push(r.start, r.end, cat, ok, qint32(r.id));
         }
-        Stmt st(db, "SELECT request_id, kind, COALESCE(name, ''), start_ns, end_ns FROM phase");
-        QHash<QString, qint32> kinds;
+        // Phases come with the full load: at a million requests they are millions of rows.
+        Stmt st(db, firstLanes >= 0 ? "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
+                                      "end_ns FROM phase WHERE 0"
+                                    : "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
+                                      "end_ns FROM phase");
+        qint64 n = 0;
         while (st.step()) {
+            if ((++n & 0xffff) == 0 && cancelled()) return;
             const int row = rowOf.value(st.int64(0), -1);
             if (row < 0) continue;
             const QString kind = st.string(1);

@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QTableView>
 #include <QTextStream>
 #include <QThread>
 
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
     int lanes = 1000;
     qint64 perLane = 10000;
     bool regen = false, rawDumps = false;
+    int requests = 5000;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--file") && i + 1 < args.size())
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
             lanes = args[++i].toInt();
         else if (args[i] == QLatin1String("--spans-per-lane") && i + 1 < args.size())
             perLane = args[++i].toLongLong();
+        else if (args[i] == QLatin1String("--requests") && i + 1 < args.size())
+            requests = args[++i].toInt();
         else if (args[i] == QLatin1String("--raw-dumps"))
             rawDumps = true;
         else if (args[i] == QLatin1String("--regen"))
@@ -78,7 +82,7 @@ int main(int argc, char **argv)
         test::SyntheticSpec spec;
         spec.goroutines = lanes;
         spec.spansPerLane = perLane;
-        spec.requests = 5000;
+        spec.requests = requests;
         spec.rawDumps = rawDumps;
         spec.duration = 60'000'000'000; // 60 s
         const auto r = test::writeSyntheticSession(s, spec);
@@ -150,6 +154,28 @@ int main(int argc, char **argv)
     std::vector<double> all = zoom;
     all.insert(all.end(), pan.begin(), pan.end());
     out << "all frames: " << stats(all) << "\n";
+    // The request table: filter, sort and scroll through every row.
+    {
+        QElapsedTimer t;
+        t.start();
+        w.applyFilter(QStringLiteral("status>=200"));
+        const qint64 filterMs = t.elapsed();
+        t.restart();
+        w.requestModel()->sort(gui::RequestTableModel::Status, Qt::AscendingOrder);
+        const qint64 sortMs = t.elapsed();
+        std::vector<double> scroll;
+        QTableView *v = w.requestView();
+        const int n = w.requestModel()->rowCount();
+        for (int k = 0; k <= 40; ++k) {
+            QElapsedTimer f;
+            f.start();
+            v->scrollTo(w.requestModel()->index(int(qint64(n - 1) * k / 40), 0));
+            v->viewport()->repaint();
+            scroll.push_back(double(f.nsecsElapsed()) / 1e6);
+        }
+        out << "request table (" << n << " rows): filter " << filterMs << " ms, sort " << sortMs
+            << " ms, jump-scroll frames " << stats(scroll) << "\n";
+    }
     out << "peak RSS: " << peakRssKb() / 1024 << " MB\n";
     return 0;
 }
