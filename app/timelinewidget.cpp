@@ -105,6 +105,16 @@ void TimelineWidget::rebuildColours()
     for (qint32 i = 0; i < m_model->stringCount(); ++i)
         m_colours[size_t(i)] = categoryColour(m_model->string(i));
     m_stepCategory = m_model->findString(QStringLiteral("step"));
+    m_regionCategory = m_model->findString(QStringLiteral("region"));
+    m_nameColours.assign(size_t(m_model->stringCount()), QColor());
+}
+
+QColor TimelineWidget::nameColour(qint32 name) const
+{
+    if (name < 0 || size_t(name) >= m_nameColours.size()) return QColor(Qt::gray);
+    QColor &c = m_nameColours[size_t(name)];
+    if (!c.isValid()) c = categoryColour(QStringLiteral("step"), m_model->string(name));
+    return c;
 }
 
 int TimelineWidget::trackHeight(const TimelineLane &l) const
@@ -715,11 +725,11 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
         QColor c = r.category >= 0 && size_t(r.category) < m_colours.size()
                        ? m_colours[size_t(r.category)]
                        : QColor(Qt::gray);
-        if (r.category >= 0 && !isRequests &&
-            m_model->string(r.category) == QLatin1String("region"))
-            c = categoryColour(QString(), m_model->string(r.name));
-        if (isRequests && r.overlay && m_model->string(r.category) == QLatin1String("step"))
-            c = categoryColour(QStringLiteral("step"), m_model->string(r.name));
+        // Regions and server steps are coloured by name (cached per string, no
+        // string work per run).
+        if (r.name >= 0 && ((!isRequests && r.category == m_regionCategory) ||
+                            (isRequests && r.overlay && r.category == m_stepCategory)))
+            c = nameColour(r.name);
         if (r.count > 1) c = c.lighter(108);
         p.fillRect(rect, c);
         const bool sel = m_selectedRequest && r.request == m_selectedRequest;

@@ -132,7 +132,9 @@ private:
     std::shared_ptr<const TimelineModel> m_model;
     QString m_loadingText;
     std::vector<QColor> m_colours; // per model string index
-    qint32 m_stepCategory = -2;
+    qint32 m_stepCategory = -2, m_regionCategory = -2;
+    mutable std::vector<QColor> m_nameColours; // lazily, per name string
+    QColor nameColour(qint32 name) const;
     std::vector<Row> m_rows;
     int m_contentHeight = 0;
     int m_scrollY = 0;
