@@ -16,6 +16,11 @@
 // pixels, not by spans: zoomed out over 10 M spans it touches a few thousand
 // runs per visible lane.
 //
+// Known limit: the requests lane packs requests into 16 rows; with hundreds of
+// requests in flight (a million-request session) rows overlap and their
+// phase overlays are millions of intervals, so frames there cost tens of ms.
+// Packing into more rows per zoom level would fix it.
+//
 // Invariants: within a lane, start is non-decreasing, start[i] <= end[i], and
 // maxEnd[i] = max(end[0..i]). Levels obey the same invariants. Counts add up:
 // the counts of a level's runs sum to the lane's span count.
