@@ -707,9 +707,18 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
     QFont small = font();
     small.setPixelSize(10);
     p.setFont(small);
+    // Overdraw guard: runs of one track come in start order, so a run that
+    // ends before what that track already covers is hidden; skip it. Packed
+    // request rows overlap heavily in busy sessions and would otherwise fill
+    // the same pixels dozens of times.
+    const size_t tracks = std::max(l.tracks.size(), l.overlay.size()) + 1;
+    m_covered.assign(tracks * 2, -1e9f);
     for (const SpanRun &r : g.runs) {
         const int ry = y + 1 + r.depth * th;
         if (ry > y + row.height) continue;
+        float &covered = m_covered[size_t(r.overlay) * tracks + r.depth];
+        if (r.x1 <= covered) continue;
+        covered = std::max(covered, r.x1);
         const float w = std::max(1.f, r.x1 - r.x0);
         QRectF rect(x0 + double(r.x0), ry, double(w), th - 1);
         if (isRequests && r.overlay) {

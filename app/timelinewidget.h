@@ -135,6 +135,7 @@ private:
     qint32 m_stepCategory = -2, m_regionCategory = -2;
     mutable std::vector<QColor> m_nameColours; // lazily, per name string
     QColor nameColour(qint32 name) const;
+    std::vector<float> m_covered; // paint scratch: per track, how far runs already cover
     std::vector<Row> m_rows;
     int m_contentHeight = 0;
     int m_scrollY = 0;
