@@ -614,7 +614,7 @@ Commands:
   info SESSION [--json]           sources, clocks, counts and diagnostics
   requests SESSION [...]          list requests (filter, sort, csv/json)
   sql SESSION QUERY [...]         read-only SQL over the session
-  screenshot SESSION -o PNG       render the main window offscreen
+  screenshot SESSION -o PNG       render a view offscreen (--view, --request, --size)
   formats                         list the formats that can be imported
 
 Run 'lanescope COMMAND --help' for a command's options.

@@ -630,6 +630,7 @@ void MainWindow::showShortcuts()
             t->setItem(i, 1, new QTableWidgetItem(list[i].second));
         }
         t->verticalHeader()->hide();
+        t->verticalHeader()->setDefaultSectionSize(22);
         t->horizontalHeader()->setStretchLastSection(true);
         t->resizeColumnsToContents();
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -1066,7 +1067,7 @@ int screenshotCommand(const QStringList &args)
     QTextStream err(stderr);
     const char *usage =
         "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
-        "[--view timeline|waterfall|requests|details] [--size 1600x1000] [--whole]\n"
+        "[--view timeline|waterfall|requests|details|shortcuts] [--size 1600x1000] [--whole]\n"
         "  --whole: show the whole session instead of zooming to the request\n";
     QString session, output, size = QStringLiteral("1600x1000"), request,
                              view = QStringLiteral("timeline");
@@ -1091,7 +1092,8 @@ int screenshotCommand(const QStringList &args)
     }
     const QStringList wh = size.split(QLatin1Char('x'));
     static const QStringList views{QStringLiteral("timeline"), QStringLiteral("waterfall"),
-                                   QStringLiteral("requests"), QStringLiteral("details")};
+                                   QStringLiteral("requests"), QStringLiteral("details"),
+                                   QStringLiteral("shortcuts")};
     if (session.isEmpty() || output.isEmpty() || wh.size() != 2 || wh[0].toInt() < 200 ||
         wh[1].toInt() < 150 || !views.contains(view)) {
         err << usage;
@@ -1136,6 +1138,10 @@ int screenshotCommand(const QStringList &args)
         w.waterfall()->rebuildNow();
     }
     QWidget *target = &w;
+    if (view == QLatin1String("shortcuts")) {
+        w.showShortcuts();
+        target = w.findChild<QDialog *>(QStringLiteral("shortcuts"));
+    }
     if (view == QLatin1String("requests") || view == QLatin1String("details")) {
         QDockWidget *d = view == QLatin1String("requests") ? w.requestsDock() : w.detailsDock();
         d->setFloating(true);
