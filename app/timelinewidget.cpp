@@ -156,6 +156,12 @@ void TimelineWidget::rebuildRows()
         y += r.height;
         m_rows.push_back(r);
     };
+    // The requests lane comes first and stays at the top while lanes scroll.
+    m_stickyH = 0;
+    if (m_model->laneCount() > 0 && m_model->lane(0).kind == LaneKind::Requests) {
+        lane(0, 0);
+        m_stickyH = m_rows.back().height;
+    }
     if (!m_pinned.isEmpty()) {
         if (header(QStringLiteral("pinned"), tr("Pinned (%1)").arg(m_pinned.size()), 0)) {
             QList<int> pins(m_pinned.begin(), m_pinned.end());
@@ -174,7 +180,7 @@ void TimelineWidget::rebuildRows()
             ++j;
         if (kind == LaneKind::Requests) {
             for (int k = i; k < j; ++k)
-                lane(k, 0);
+                if (k != 0) lane(k, 0);
         } else if (kind == LaneKind::Goroutine) {
             const QString g = QStringLiteral("kind:goroutine");
             if (header(g, tr("Goroutines (%1)").arg(j - i), 0)) {
@@ -218,8 +224,8 @@ void TimelineWidget::rebuildRows()
 
 void TimelineWidget::clampScroll()
 {
-    const int view = height() - lanesTop();
-    m_scrollY = std::clamp(m_scrollY, 0, std::max(0, m_contentHeight - view + 20));
+    m_scrollY =
+        std::clamp(m_scrollY, 0, std::max(0, m_contentHeight - m_stickyH - scrollView() + 20));
 }
 
 const LaneGeometry &TimelineWidget::geometry(int lane) const
@@ -335,14 +341,13 @@ void TimelineWidget::selectRequest(qint64 id, bool zoom)
             m_highlightLanes.insert(li);
         if (zoom && !m_highlightLanes.isEmpty()) {
             // Bring the first goroutine that worked for it into view.
-            const int view = height() - lanesTop();
-            for (const Row &r : m_rows)
+            for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i) {
+                const Row &r = m_rows[i];
                 if (r.type == RowType::Lane && m_highlightLanes.contains(r.lane)) {
-                    if (r.y < m_scrollY || r.y + r.height > m_scrollY + view)
-                        m_scrollY = r.y - view / 3;
-                    clampScroll();
+                    scrollRowIntoView(r);
                     break;
                 }
+            }
         }
         if (zoom) {
             if (const auto *r = m_model->request(id)) {
@@ -377,11 +382,9 @@ void TimelineWidget::searchStep(int delta)
     if (!m_range.contains(TimeRange{s, e}) || m_range.length() > len * 200)
         setRange({s - len, e + len});
     // Bring its lane into view.
-    for (const Row &r : m_rows)
-        if (r.type == RowType::Lane && r.lane == h.lane) {
-            const int view = height() - lanesTop();
-            if (r.y < m_scrollY || r.y + r.height > m_scrollY + view) m_scrollY = r.y - view / 3;
-            clampScroll();
+    for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i)
+        if (m_rows[i].type == RowType::Lane && m_rows[i].lane == h.lane) {
+            scrollRowIntoView(m_rows[i]);
             break;
         }
     emit searchMoved(m_searchPos, n);
@@ -390,7 +393,8 @@ void TimelineWidget::searchStep(int delta)
 
 void TimelineWidget::togglePin(int lane)
 {
-    if (lane < 0) return;
+    // The requests lane is always on top already.
+    if (lane < 0 || !m_model || m_model->lane(lane).kind == LaneKind::Requests) return;
     if (!m_pinned.remove(lane)) m_pinned.insert(lane);
     rebuildRows();
     update();
@@ -403,10 +407,26 @@ void TimelineWidget::toggleGroup(const QString &group)
     update();
 }
 
+int TimelineWidget::rowScreenY(const Row &r) const
+{
+    if (m_stickyH && &r == &m_rows.front()) return lanesTop();
+    return lanesTop() + r.y - m_scrollY;
+}
+
+void TimelineWidget::scrollRowIntoView(const Row &r)
+{
+    if (m_stickyH && &r == &m_rows.front()) return;
+    const int view = scrollView();
+    if (r.y < m_scrollY + m_stickyH || r.y + r.height > m_scrollY + m_stickyH + view)
+        m_scrollY = r.y - m_stickyH - view / 3;
+    clampScroll();
+}
+
 int TimelineWidget::rowAt(int y) const
 {
-    const int cy = y - lanesTop() + m_scrollY;
     if (y < lanesTop()) return -1;
+    if (m_stickyH && y < lanesTop() + m_stickyH) return 0;
+    const int cy = y - lanesTop() + m_scrollY;
     auto it = std::upper_bound(m_rows.begin(), m_rows.end(), cy,
                                [](int v, const Row &r) { return v < r.y; });
     if (it == m_rows.begin()) return -1;
@@ -420,8 +440,9 @@ std::optional<QPoint> TimelineWidget::pointOfRequest(qint64 requestId, bool span
     for (const Row &r : m_rows) {
         if (r.type != RowType::Lane) continue;
         if ((m_model->lane(r.lane).kind == LaneKind::Requests) == spanLane) continue;
-        const int top = lanesTop() - m_scrollY + r.y;
+        const int top = rowScreenY(r);
         if (top < lanesTop() || top + r.height > height()) continue;
+        if (&r != &m_rows.front() && top < lanesTop() + m_stickyH) continue;
         const TimelineLane &l = m_model->lane(r.lane);
         const LaneGeometry &g = geometry(r.lane);
         for (const SpanRun &run : g.runs) {
@@ -429,8 +450,7 @@ std::optional<QPoint> TimelineWidget::pointOfRequest(qint64 requestId, bool span
             const int x =
                 m_labelWidth +
                 int((std::max(run.x0, 0.f) + std::min<float>(run.x1, float(plotWidth()))) / 2);
-            const int y =
-                lanesTop() - m_scrollY + r.y + 1 + run.depth * trackHeight(l) + trackHeight(l) / 2;
+            const int y = top + 1 + run.depth * trackHeight(l) + trackHeight(l) / 2;
             return QPoint(x, y);
         }
     }
@@ -447,7 +467,7 @@ TimelineWidget::Hit TimelineWidget::hitTest(QPoint p) const
     const TimelineLane &l = m_model->lane(row.lane);
     const LaneGeometry &g = geometry(row.lane);
     const double x = p.x() - m_labelWidth;
-    const int yIn = p.y() - (lanesTop() - m_scrollY + row.y) - 1;
+    const int yIn = p.y() - rowScreenY(row) - 1;
     if (!g.columns.empty() && l.tracks.empty()) {
         h.column = std::clamp(int(x), 0, int(g.columns.size()) - 1);
         return h;
@@ -538,11 +558,13 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     const int top = lanesTop();
     const int viewBottom = height();
     p.save();
-    p.setClipRect(0, top, width(), height() - top);
+    // Scrolled rows below the sticky requests lane, then the sticky lane on top.
+    p.setClipRect(0, top + m_stickyH, width(), height() - top - m_stickyH);
     for (size_t i = 0; i < m_rows.size(); ++i) {
         const Row &row = m_rows[i];
-        const int y = top - m_scrollY + row.y;
-        if (y + row.height < top) continue;
+        if (i == 0 && m_stickyH) continue;
+        const int y = rowScreenY(row);
+        if (y + row.height < top + m_stickyH) continue;
         if (y > viewBottom) break;
         if (row.type == RowType::Header) {
             p.fillRect(0, y, width(), row.height,
@@ -559,6 +581,14 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             continue;
         }
         paintLane(p, row, y);
+    }
+    if (m_stickyH) {
+        p.setClipRect(0, top, width(), m_stickyH);
+        p.fillRect(0, top, width(), m_stickyH, pal.base());
+        paintLane(p, m_rows.front(), top);
+        p.setClipRect(0, top, width(), height() - top);
+        p.setPen(pal.color(QPalette::Mid));
+        p.drawLine(0, top + m_stickyH - 1, width(), top + m_stickyH - 1);
     }
     // Flow arrows of the selection (the selected request's lanes, the clicked span's lane).
     if (!m_highlightLanes.isEmpty() || m_focusLane >= 0) {
@@ -577,8 +607,8 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         for (const TimelineModel::Flow *f : m_model->flowsFor(lanes, m_range)) {
             const int r0 = rowOfLane[size_t(f->fromLane)], r1 = rowOfLane[size_t(f->toLane)];
             if (r0 < 0 || r1 < 0) continue; // in a collapsed group
-            const QPointF a(xOf(f->fromTs), top - m_scrollY + m_rows[size_t(r0)].y + 8);
-            const QPointF b(xOf(f->toTs), top - m_scrollY + m_rows[size_t(r1)].y + 8);
+            const QPointF a(xOf(f->fromTs), rowScreenY(m_rows[size_t(r0)]) + 8);
+            const QPointF b(xOf(f->toTs), rowScreenY(m_rows[size_t(r1)]) + 8);
             p.drawLine(a, b);
             const QPointF d = b - a;
             const double len = std::hypot(d.x(), d.y());
@@ -749,6 +779,8 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
         if (w >= textMinPx && r.count == 1 && rect.height() >= 8) {
             QString text;
             if (isRequests && !r.overlay) {
+                // With client phases on top the bar's own label would sit under them.
+                if (m_model->hasClientPhases()) continue;
                 if (const auto *req = m_model->request(r.request)) text = req->label;
             } else {
                 text = m_model->string(r.name);

@@ -117,6 +117,9 @@ private:
     double xOf(TimeNs t) const;
     TimeNs timeAt(double x) const;
     int rowAt(int y) const;
+    int rowScreenY(const Row &r) const;
+    void scrollRowIntoView(const Row &r);
+    int scrollView() const { return std::max(1, height() - lanesTop() - m_stickyH); }
     Hit hitTest(QPoint p) const;
     QString tooltipFor(const Hit &h) const;
     void finishSelection();
@@ -139,6 +142,7 @@ private:
     std::vector<Row> m_rows;
     int m_contentHeight = 0;
     int m_scrollY = 0;
+    int m_stickyH = 0; // the requests lane stays on top: its height
     int m_labelWidth = 220;
     mutable GeometryCache m_cache;
 
