@@ -25,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <QWheelEvent>
 
 #include <qcustomplot.h>
 
@@ -327,6 +328,26 @@ void TstGui::rawDumpsClickThrough()
     QTest::mouseClick(tl, Qt::LeftButton, {}, *pt);
     QCOMPARE(spans.count(), 1);
     QCOMPARE(w.selectedRequest(), slowest.id);
+    // Search by name with next / previous; the hit's lane is scrolled into view.
+    QCOMPARE(tl->search(QStringLiteral("handleitem")), 30);
+    QCOMPARE(tl->searchIndex(), 0);
+    tl->searchStep(1);
+    QCOMPARE(tl->searchIndex(), 1);
+    tl->searchStep(-2);
+    QCOMPARE(tl->searchIndex(), 29);
+    // Lanes scroll under the requests lane, which stays on top and clickable.
+    tl->selectRequest(slowest.id, true);
+    QWheelEvent wheel(QPointF(tl->plotLeft() + 50, 300),
+                      tl->mapToGlobal(QPointF(tl->plotLeft() + 50, 300)), QPoint(), QPoint(0, -240),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(tl, &wheel);
+    QVERIFY(tl->pointOfRequest(slowest.id).has_value());
+    // Pinning a goroutine lane.
+    tl->togglePin(1);
+    QVERIFY(tl->isPinned(1));
+    tl->togglePin(0); // the requests lane is always on top: not pinnable
+    QVERIFY(!tl->isPinned(0));
+    tl->togglePin(1);
     // The details show the span's args tab with its name.
     QVERIFY(static_cast<QPlainTextEdit *>(d->tabs()->currentWidget())
                 ->toPlainText()
