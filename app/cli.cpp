@@ -904,7 +904,7 @@ Commands:
   report SESSION -o FILE          annotated report (.html, .pdf, .md), redacted
   check SESSION [--p99 D ...]     SLO gate for CI: exit 3 when a rule fails
   note SESSION [...]              add, list or delete notes
-  screenshot SESSION -o PNG       render the main window offscreen
+  screenshot SESSION -o PNG       render a view offscreen (--view, --request, --size)
   formats                         list the formats that can be imported
 
 Run 'lanescope COMMAND --help' for a command's options.

@@ -1,13 +1,23 @@
 #include "mainwindow.h"
 
+#include "detailspanel.h"
+#include "palette.h"
 #include "registry.h"
+#include "timelinewidget.h"
 #include "units.h"
+#include "waterfallview.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
 #include <QCoreApplication>
+#include <QDesktopServices>
+#include <QDialog>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -23,31 +33,111 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTextStream>
+#include <QThread>
 #include <QTimer>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
+
+// The .qrc lives in a static library: its initialiser must be referenced
+// explicitly (and from the global namespace) or the linker drops it.
+static void initLanescopeResources()
+{
+    Q_INIT_RESOURCE(lanescope);
+}
 
 namespace ls::gui {
 
 // ---------------------------------------------------------------------------
 
-void RequestTableModel::setRows(std::vector<RequestRow> rows)
+void RequestTableModel::setQuery(const Db *db, const QString &filter)
+{
+    m_db = db;
+    m_filter = filter;
+    requery();
+}
+
+void RequestTableModel::clear()
 {
     beginResetModel();
-    m_rows = std::move(rows);
+    m_db = nullptr;
+    m_ids.clear();
+    m_durations.clear();
+    m_pages.clear();
+    m_lru.clear();
+    endResetModel();
+}
+
+void RequestTableModel::requery()
+{
+    RequestIdList list;
+    if (m_db) {
+        RequestQuery q;
+        q.filter = m_filter;
+        q.sort = m_sort;
+        q.descending = m_desc;
+        list = queryRequestIds(*m_db, q); // throws on a bad filter: the model stays as it was
+    }
+    beginResetModel();
+    m_ids = std::move(list.ids);
+    m_durations = std::move(list.durations);
+    m_pages.clear();
+    m_lru.clear();
     endResetModel();
 }
 
 const RequestRow *RequestTableModel::row(int r) const
 {
-    return r >= 0 && size_t(r) < m_rows.size() ? &m_rows[size_t(r)] : nullptr;
+    if (r < 0 || size_t(r) >= m_ids.size() || !m_db) return nullptr;
+    const int page = r / kPage;
+    auto it = m_pages.find(page);
+    if (it == m_pages.end()) {
+        const size_t b = size_t(page) * kPage, e = std::min(m_ids.size(), b + kPage);
+        std::vector<qint64> ids(m_ids.begin() + qsizetype(b), m_ids.begin() + qsizetype(e));
+        std::vector<RequestRow> rows;
+        try {
+            rows = requestsByIds(*m_db, ids);
+        } catch (const DbError &) {
+        }
+        if (rows.size() != ids.size()) {
+            // A row vanished under us (should not happen: sessions only grow). Keep indexes
+            // aligned.
+            std::vector<RequestRow> aligned(ids.size());
+            size_t k = 0;
+            for (size_t i = 0; i < ids.size(); ++i) {
+                if (k < rows.size() && rows[k].id == ids[i])
+                    aligned[i] = std::move(rows[k++]);
+                else
+                    aligned[i].id = ids[i];
+            }
+            rows.swap(aligned);
+        }
+        if (m_pages.size() >= kMaxPages && !m_lru.isEmpty()) m_pages.remove(m_lru.takeFirst());
+        it = m_pages.insert(page, std::move(rows));
+        m_lru << page;
+    }
+    const size_t off = size_t(r % kPage);
+    return off < it->size() ? &(*it)[off] : nullptr;
+}
+
+qint64 RequestTableModel::idAt(int r) const
+{
+    return r >= 0 && size_t(r) < m_ids.size() ? m_ids[size_t(r)] : 0;
+}
+
+int RequestTableModel::rowOfRequest(qint64 id) const
+{
+    const auto it = std::find(m_ids.begin(), m_ids.end(), id);
+    return it == m_ids.end() ? -1 : int(it - m_ids.begin());
 }
 
 int RequestTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : int(m_ids.size());
 }
 
 int RequestTableModel::columnCount(const QModelIndex &parent) const
@@ -64,9 +154,20 @@ static qint64 phaseOf(const RequestRow &r, int column)
 
 QVariant RequestTableModel::data(const QModelIndex &index, int role) const
 {
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount) return {};
+    if (role != Qt::DisplayRole && role != Qt::ForegroundRole && role != Qt::TextAlignmentRole &&
+        role != Qt::ToolTipRole && role != Qt::UserRole)
+        return {};
+    if (role == Qt::TextAlignmentRole) {
+        const int c = index.column();
+        if ((c == Status || c >= Total) && c != Error)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    }
     const RequestRow *r = row(index.row());
     if (!r) return {};
     const int c = index.column();
+    if (role == Qt::UserRole) return r->id;
     if (role == Qt::DisplayRole) {
         switch (c) {
         case Key:
@@ -77,8 +178,11 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
             return r->url;
         case Status:
             return r->status < 0 ? QString() : QString::number(r->status);
-        case Start:
-            return formatTime(r->start);
+        case Start: {
+            // Time of day; the date is in the tooltip (one session rarely spans days).
+            const QString t = formatTime(r->start);
+            return t.size() > 11 ? t.mid(11) : t;
+        }
         case Total:
             return r->duration() < 0 ? QString() : formatDuration(r->duration());
         case Error:
@@ -89,19 +193,19 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
         }
         }
     }
-    if (role == Qt::ForegroundRole && c == Status) {
-        if (r->status >= 500 || r->status == 0) return QColor(0xd3, 0x2f, 0x2f);
-        if (r->status >= 400) return QColor(0xe6, 0x7e, 0x22);
+    if (role == Qt::ForegroundRole && (c == Status || c == Error)) {
+        const QColor col = statusColour(r->status);
+        if (col.isValid()) return col;
     }
-    if (role == Qt::TextAlignmentRole && (c == Status || c >= Total) && c != Error)
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole && c == Url) return r->url;
+    if (role == Qt::ToolTipRole && (c == Url || c == Error || c == Start || c == Key))
+        return c == Url ? r->url : c == Error ? r->error : c == Key ? r->key : formatTime(r->start);
     return {};
 }
 
 QVariant RequestTableModel::headerData(int section, Qt::Orientation o, int role) const
 {
-    if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (o != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
+        return {};
     static const char *const names[] = {"Key",   "Method",  "URL",     "Status", "Start",
                                         "Total", "DNS",     "Connect", "TLS",    "Send",
                                         "TTFB",  "Receive", "Error"};
@@ -110,49 +214,47 @@ QVariant RequestTableModel::headerData(int section, Qt::Orientation o, int role)
 
 void RequestTableModel::sort(int column, Qt::SortOrder order)
 {
-    beginResetModel();
-    auto key = [column](const RequestRow &r) -> qint64 {
-        switch (column) {
-        case Status:
-            return r.status;
-        case Start:
-            return r.start;
-        case Total:
-            return r.duration();
-        default:
-            return column >= Dns && column <= Receive ? phaseOf(r, column) : 0;
-        }
-    };
-    const bool text = column == Key || column == Method || column == Url || column == Error;
-    std::stable_sort(m_rows.begin(), m_rows.end(), [&](const RequestRow &a, const RequestRow &b) {
-        bool less;
-        if (text) {
-            const QString &x = column == Key      ? a.key
-                               : column == Method ? a.method
-                               : column == Url    ? a.url
-                                                  : a.error;
-            const QString &y = column == Key      ? b.key
-                               : column == Method ? b.method
-                               : column == Url    ? b.url
-                                                  : b.error;
-            less = x < y;
-            return order == Qt::AscendingOrder ? less : y < x;
-        }
-        return order == Qt::AscendingOrder ? key(a) < key(b) : key(b) < key(a);
-    });
-    endResetModel();
+    static const RequestSort map[] = {
+        RequestSort::Key,   RequestSort::Method,   RequestSort::Url,  RequestSort::Status,
+        RequestSort::Start, RequestSort::Duration, RequestSort::Dns,  RequestSort::Connect,
+        RequestSort::Tls,   RequestSort::Send,     RequestSort::Wait, RequestSort::Receive,
+        RequestSort::Error};
+    if (column < 0 || column >= ColumnCount) return;
+    m_sort = map[column];
+    m_desc = order == Qt::DescendingOrder;
+    emit layoutAboutToBeChanged();
+    try {
+        RequestQuery q;
+        q.filter = m_filter;
+        q.sort = m_sort;
+        q.descending = m_desc;
+        RequestIdList list = m_db ? queryRequestIds(*m_db, q) : RequestIdList{};
+        m_ids = std::move(list.ids);
+        m_durations = std::move(list.durations);
+    } catch (const DbError &) {
+    }
+    m_pages.clear();
+    m_lru.clear();
+    // Rows were reordered: persistent indexes cannot follow, so they are dropped.
+    const QModelIndexList old = persistentIndexList();
+    changePersistentIndexList(old, QModelIndexList(old.size()));
+    emit layoutChanged();
 }
 
 // ---------------------------------------------------------------------------
 
 MainWindow::MainWindow()
 {
+    ::initLanescopeResources();
+    setWindowIcon(QIcon(QStringLiteral(":/lanescope/icons/lanescope.svg")));
     setWindowTitle(QStringLiteral("Lanescope"));
     setAcceptDrops(true);
+    setDockNestingEnabled(true);
     m_stack = new QStackedWidget(this);
     setCentralWidget(m_stack);
     buildStartPage();
     buildSessionPage();
+    buildDocks();
     buildMenus();
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
@@ -165,13 +267,36 @@ MainWindow::MainWindow()
     statusBar()->addPermanentWidget(m_cancel);
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    setPaletteKind(settings.value(QStringLiteral("view/colourBlind")).toBool()
+                       ? PaletteKind::ColourBlind
+                       : PaletteKind::Standard);
+    showSessionPage(false);
     refreshRecent();
 }
 
 MainWindow::~MainWindow()
 {
-    QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
-    if (m_job) m_job->cancel();
+    if (m_job) {
+        m_job->cancel();
+        m_job->wait();
+    }
+    stopTimelineLoad();
+}
+
+void MainWindow::closeEvent(QCloseEvent *e)
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    if (m_session) s.setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(e);
+}
+
+void MainWindow::showSessionPage(bool on)
+{
+    m_stack->setCurrentIndex(on ? 1 : 0);
+    for (QDockWidget *d : {m_requestsDock, m_detailsDock, m_sourcesDock})
+        d->setVisible(on);
 }
 
 void MainWindow::buildStartPage()
@@ -200,45 +325,160 @@ void MainWindow::buildStartPage()
     lay->addWidget(new QLabel(tr("<h3>Recent sessions</h3>")));
     m_recent = new QListWidget;
     lay->addWidget(m_recent, 1);
-    connect(m_recent, &QListWidget::itemActivated, this,
-            [this](QListWidgetItem *it) { this->openSession(it->data(Qt::UserRole).toString()); });
+    connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem *it) {
+        const QString p = it->data(Qt::UserRole).toString();
+        if (!p.isEmpty()) this->openSession(p);
+    });
     lay->addWidget(new QLabel(tr("Drop trace files or a folder anywhere in this window.")));
     m_stack->addWidget(page);
 }
 
 void MainWindow::buildSessionPage()
 {
-    auto *page = new QWidget;
-    auto *lay = new QVBoxLayout(page);
-    auto *top = new QHBoxLayout;
+    m_views = new QTabWidget;
+    m_views->setDocumentMode(true);
+    // Timeline page: a search bar over the swimlanes.
+    auto *tl = new QWidget;
+    auto *tlay = new QVBoxLayout(tl);
+    tlay->setContentsMargins(0, 2, 0, 0);
+    tlay->setSpacing(2);
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 0, 4, 0);
+    m_search = new QLineEdit;
+    m_search->setPlaceholderText(
+        tr("Search spans by name (Ctrl+F), Enter / F3 next, Shift+F3 previous"));
+    m_search->setClearButtonEnabled(true);
+    m_searchLabel = new QLabel;
+    auto *prev = new QPushButton(tr("◀"));
+    auto *next = new QPushButton(tr("▶"));
+    prev->setToolTip(tr("Previous match (Shift+F3)"));
+    next->setToolTip(tr("Next match (F3)"));
+    prev->setMaximumWidth(32);
+    next->setMaximumWidth(32);
+    auto *hint =
+        new QLabel(tr("Ctrl+wheel / W S zoom · drag / A D pan · Shift+drag select · F fit · "
+                      "Alt+←/→ history · F1 shortcuts"));
+    hint->setForegroundRole(QPalette::PlaceholderText);
+    // The hint gives way first when the window is narrow.
+    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    hint->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_search->setMinimumWidth(240);
+    bar->addWidget(m_search, 2);
+    bar->addWidget(prev);
+    bar->addWidget(next);
+    bar->addWidget(m_searchLabel);
+    bar->addWidget(hint, 3);
+    tlay->addLayout(bar);
+    m_timeline = new TimelineWidget;
+    tlay->addWidget(m_timeline, 1);
+    m_views->addTab(tl, tr("Timeline"));
+    m_waterfall = new WaterfallView;
+    m_views->addTab(m_waterfall, tr("Waterfall"));
+    m_stack->addWidget(m_views);
+
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        static QString last;
+        if (m_search->text() == last && m_timeline->searchCount() > 0)
+            m_timeline->searchStep(1);
+        else
+            m_timeline->search(m_search->text());
+        last = m_search->text();
+    });
+    connect(prev, &QPushButton::clicked, this, [this] { m_timeline->searchStep(-1); });
+    connect(next, &QPushButton::clicked, this, [this] { m_timeline->searchStep(1); });
+    connect(m_timeline, &TimelineWidget::searchMoved, this, [this](int i, int n) {
+        m_searchLabel->setText(n == 0 ? tr("no matches") : tr("%1 / %2").arg(i + 1).arg(n));
+    });
+    connect(m_timeline, &TimelineWidget::rangeChanged, this, [this](TimeRange r) {
+        if (m_syncing) return;
+        m_syncing = true;
+        m_waterfall->setRange(r);
+        m_syncing = false;
+    });
+    connect(m_waterfall, &WaterfallView::rangeChanged, this, [this](TimeRange r) {
+        if (m_syncing) return;
+        m_syncing = true;
+        m_timeline->setRange(r);
+        m_syncing = false;
+    });
+    connect(m_timeline, &TimelineWidget::requestClicked, this,
+            [this](qint64 id) { selectRequest(id, false); });
+    connect(m_waterfall, &WaterfallView::requestClicked, this,
+            [this](qint64 id) { selectRequest(id, false); });
+    connect(m_timeline, &TimelineWidget::spanClicked, this, &MainWindow::onSpanClicked);
+    connect(m_timeline, &TimelineWidget::selectionStats, this, [this](const QString &s) {
+        if (!s.isEmpty())
+            statusBar()->showMessage(QString(s).replace(QLatin1Char('\n'), QStringLiteral(" · ")),
+                                     15000);
+    });
+}
+
+void MainWindow::buildDocks()
+{
+    // Requests.
+    auto *req = new QWidget;
+    auto *lay = new QVBoxLayout(req);
+    lay->setContentsMargins(4, 4, 4, 4);
     m_filter = new QLineEdit;
-    m_filter->setPlaceholderText(tr("filter: status>=500 dur>200ms host:api text"));
+    m_filter->setPlaceholderText(tr("filter: status>=500 dur>200ms host:api text (Ctrl+L)"));
     m_filter->setClearButtonEnabled(true);
     m_summary = new QLabel;
-    top->addWidget(m_filter, 1);
-    top->addWidget(m_summary);
-    lay->addLayout(top);
+    m_summary->setWordWrap(true);
+    lay->addWidget(m_filter);
+    lay->addWidget(m_summary);
     connect(m_filter, &QLineEdit::returnPressed, this, [this] { applyFilter(m_filter->text()); });
-    auto *split = new QSplitter(Qt::Vertical);
     m_model = new RequestTableModel(this);
     m_table = new QTableView;
     m_table->setModel(m_model);
     m_table->setSortingEnabled(true);
+    m_table->horizontalHeader()->setSortIndicator(RequestTableModel::Total, Qt::DescendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(22);
+    m_table->verticalHeader()->setDefaultSectionSize(20);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
-    split->addWidget(m_table);
+    m_table->setWordWrap(false);
+    lay->addWidget(m_table, 1);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &cur) {
+                if (m_syncing || !cur.isValid()) return;
+                selectRequest(m_model->idAt(cur.row()), true);
+            });
+    m_requestsDock = new QDockWidget(tr("Requests"), this);
+    m_requestsDock->setObjectName(QStringLiteral("requests"));
+    m_requestsDock->setWidget(req);
+    addDockWidget(Qt::LeftDockWidgetArea, m_requestsDock);
+
+    m_details = new DetailsPanel;
+    m_detailsDock = new QDockWidget(tr("Details"), this);
+    m_detailsDock->setObjectName(QStringLiteral("details"));
+    m_detailsDock->setWidget(m_details);
+    addDockWidget(Qt::BottomDockWidgetArea, m_detailsDock);
+    connect(m_details, &DetailsPanel::showInSource, this,
+            [this](const QString &path, qint64 offset, qint64 line) {
+                QApplication::clipboard()->setText(QStringLiteral("%1:%2").arg(path).arg(line));
+                statusBar()->showMessage(tr("%1 line %2, byte offset %3 (copied as path:line)")
+                                             .arg(path)
+                                             .arg(line)
+                                             .arg(offset),
+                                         15000);
+                if (QGuiApplication::platformName() != QLatin1String("offscreen"))
+                    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+            });
+
     m_sources = new QTreeWidget;
-    m_sources->setHeaderLabels(
-        {tr("Source"), tr("Format"), tr("Clock"), tr("Events"), tr("Requests"), tr("Status")});
-    split->addWidget(m_sources);
-    split->setStretchFactor(0, 4);
-    split->setStretchFactor(1, 1);
-    lay->addWidget(split, 1);
-    m_stack->addWidget(page);
+    m_sources->setHeaderLabels({tr("Source"), tr("Format"), tr("Clock"), tr("Events"),
+                                tr("Requests"), tr("Spans"), tr("Status")});
+    m_sourcesDock = new QDockWidget(tr("Sources"), this);
+    m_sourcesDock->setObjectName(QStringLiteral("sources"));
+    m_sourcesDock->setWidget(m_sources);
+    addDockWidget(Qt::BottomDockWidgetArea, m_sourcesDock);
+    tabifyDockWidget(m_detailsDock, m_sourcesDock);
+    m_detailsDock->raise();
+    resizeDocks({m_requestsDock}, {560}, Qt::Horizontal);
+    resizeDocks({m_detailsDock}, {300}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
@@ -249,30 +489,179 @@ void MainWindow::buildMenus()
                     &MainWindow::openFolderDialog);
     file->addAction(tr("Open &Session…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), this,
                     &MainWindow::openSessionDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Open &Demo"), this, &MainWindow::openDemo);
     file->addSeparator();
+    file->addAction(tr("&Cancel Import"), QKeySequence(Qt::CTRL | Qt::Key_Period), this,
+                    &MainWindow::cancelImport);
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Start Page"), QKeySequence(Qt::CTRL | Qt::Key_Home), this,
-                    [this] { m_stack->setCurrentIndex(0); });
-    view->addAction(tr("Focus &Filter"), QKeySequence::Find, this, [this] {
-        if (m_session) {
-            m_stack->setCurrentIndex(1);
-            m_filter->setFocus();
-        }
+                    [this] { showSessionPage(false); });
+    view->addAction(tr("&Timeline"), QKeySequence(Qt::CTRL | Qt::Key_1), this, [this] {
+        if (!m_session) return;
+        showSessionPage(true);
+        m_views->setCurrentIndex(0);
+        m_timeline->setFocus();
     });
+    view->addAction(tr("&Waterfall"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] {
+        if (!m_session) return;
+        showSessionPage(true);
+        m_views->setCurrentIndex(1);
+    });
+    view->addAction(tr("Focus Request &Filter"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
+        if (!m_session) return;
+        m_requestsDock->show();
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    view->addAction(tr("Search &Spans"), QKeySequence::Find, this, [this] {
+        if (!m_session) return;
+        m_views->setCurrentIndex(0);
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    view->addAction(tr("Find &Next Span"), QKeySequence(Qt::Key_F3), this,
+                    [this] { m_timeline->searchStep(1); });
+    view->addAction(tr("Find &Previous Span"), QKeySequence(Qt::SHIFT | Qt::Key_F3), this,
+                    [this] { m_timeline->searchStep(-1); });
+    view->addSeparator();
+    QAction *rd = m_requestsDock->toggleViewAction();
+    rd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
+    QAction *dd = m_detailsDock->toggleViewAction();
+    dd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
+    QAction *sd = m_sourcesDock->toggleViewAction();
+    sd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
+    view->addAction(rd);
+    view->addAction(dd);
+    view->addAction(sd);
+    view->addSeparator();
+    QAction *cb = view->addAction(tr("&Colour-blind Palette"));
+    cb->setCheckable(true);
+    cb->setChecked(paletteKind() == PaletteKind::ColourBlind);
+    connect(cb, &QAction::toggled, this, [this](bool on) {
+        setPaletteKind(on ? PaletteKind::ColourBlind : PaletteKind::Standard);
+        QSettings().setValue(QStringLiteral("view/colourBlind"), on);
+        // Views pick colours up again on a palette change.
+        QEvent ev(QEvent::PaletteChange);
+        QApplication::sendEvent(m_timeline, &ev);
+        m_timeline->update();
+        m_waterfall->rebuildNow();
+    });
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    go->addAction(tr("&Back (zoom history)"), QKeySequence(Qt::ALT | Qt::Key_Left), this,
+                  [this] { m_timeline->back(); });
+    go->addAction(tr("&Forward (zoom history)"), QKeySequence(Qt::ALT | Qt::Key_Right), this,
+                  [this] { m_timeline->forward(); });
+    go->addAction(tr("Fit &All"), QKeySequence(Qt::CTRL | Qt::Key_0), this,
+                  [this] { m_timeline->fitAll(); });
+    go->addAction(tr("Fit &Selection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
+                  [this] { m_timeline->fitSelection(); });
+    go->addAction(tr("&Next Request"), QKeySequence(Qt::CTRL | Qt::Key_Down), this, [this] {
+        const int r = m_table->currentIndex().row() + 1;
+        if (r < m_model->rowCount()) m_table->selectRow(r);
+    });
+    go->addAction(tr("&Previous Request"), QKeySequence(Qt::CTRL | Qt::Key_Up), this, [this] {
+        const int r = m_table->currentIndex().row() - 1;
+        if (r >= 0) m_table->selectRow(r);
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), this,
+                    &MainWindow::showShortcuts);
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcutList() const
+{
+    QList<QPair<QString, QString>> out;
+    const QList<QAction *> menus = menuBar()->actions();
+    for (QAction *m : menus) {
+        if (!m->menu()) continue;
+        for (QAction *a : m->menu()->actions()) {
+            if (a->shortcut().isEmpty()) continue;
+            QString t = a->text();
+            t.remove(QLatin1Char('&'));
+            out << qMakePair(a->shortcut().toString(QKeySequence::NativeText),
+                             m->text().remove(QLatin1Char('&')) + QStringLiteral(" › ") + t);
+        }
+    }
+    // Keys the timeline handles itself (focus on the timeline).
+    const QList<QPair<QString, QString>> tl{
+        {QStringLiteral("W / S"), tr("Timeline: zoom in / out at the mouse")},
+        {QStringLiteral("Ctrl+Wheel"), tr("Timeline: zoom at the mouse")},
+        {QStringLiteral("A / D, ← / →"), tr("Timeline: pan left / right")},
+        {QStringLiteral("Shift+Wheel"), tr("Timeline: pan")},
+        {QStringLiteral("Wheel, PgUp / PgDn"), tr("Timeline: scroll lanes")},
+        {QStringLiteral("Drag"), tr("Timeline: pan (both axes)")},
+        {QStringLiteral("Shift+Drag, drag on the ruler"),
+         tr("Timeline: select a time range (aggregates)")},
+        {QStringLiteral("Click / drag on the overview"), tr("Timeline: jump there")},
+        {QStringLiteral("F"), tr("Timeline: fit the selection (or the selected request)")},
+        {QStringLiteral("0, Home"), tr("Timeline: fit the whole session")},
+        {QStringLiteral("Backspace"), tr("Timeline: back in zoom history")},
+        {QStringLiteral("Esc"), tr("Timeline: clear the selection")},
+        {QStringLiteral("P, double-click a lane name"),
+         tr("Timeline: pin / unpin the lane under the mouse")},
+        {QStringLiteral("Click a header"), tr("Timeline: collapse / expand a group")},
+        {QStringLiteral("Click a span"), tr("Timeline: select its request and show its details")},
+        {QStringLiteral("Enter (search box)"), tr("Timeline: search, then next match")},
+    };
+    return out + tl;
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dlg = findChild<QDialog *>(QStringLiteral("shortcuts"));
+    if (!dlg) {
+        dlg = new QDialog(this);
+        dlg->setObjectName(QStringLiteral("shortcuts"));
+        dlg->setWindowTitle(tr("Keyboard Shortcuts"));
+        auto *lay = new QVBoxLayout(dlg);
+        auto *t = new QTableWidget;
+        const auto list = shortcutList();
+        t->setColumnCount(2);
+        t->setRowCount(int(list.size()));
+        t->setHorizontalHeaderLabels({tr("Keys"), tr("Action")});
+        for (int i = 0; i < list.size(); ++i) {
+            t->setItem(i, 0, new QTableWidgetItem(list[i].first));
+            t->setItem(i, 1, new QTableWidgetItem(list[i].second));
+        }
+        t->verticalHeader()->hide();
+        t->verticalHeader()->setDefaultSectionSize(22);
+        t->horizontalHeader()->setStretchLastSection(true);
+        t->resizeColumnsToContents();
+        t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        lay->addWidget(t);
+        dlg->resize(640, 620);
+    }
+    dlg->show();
+    dlg->raise();
 }
 
 void MainWindow::refreshRecent()
 {
     m_recent->clear();
+    m_recentMenu->clear();
     const QStringList recent = QSettings().value(QStringLiteral("recent/sessions")).toStringList();
     for (const QString &p : recent) {
         auto *it = new QListWidgetItem(QStringLiteral("%1\n%2").arg(QFileInfo(p).fileName(), p));
         it->setData(Qt::UserRole, p);
         m_recent->addItem(it);
+        m_recentMenu->addAction(p, this, [this, p] { openSession(p); });
     }
-    if (recent.isEmpty()) m_recent->addItem(tr("(none yet)"));
+    if (recent.isEmpty()) {
+        m_recent->addItem(tr("(none yet)"));
+        m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+    } else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear List"), this, [this] {
+            QSettings().remove(QStringLiteral("recent/sessions"));
+            refreshRecent();
+        });
+    }
 }
 
 void MainWindow::addRecent(const QString &path)
@@ -290,15 +679,27 @@ void MainWindow::addRecent(const QString &path)
 
 bool MainWindow::openSession(const QString &path)
 {
+    if (m_job) {
+        statusBar()->showMessage(
+            tr("An import is running; cancel it before opening another session."), 8000);
+        return false;
+    }
+    std::optional<Session> s;
     try {
-        m_session.emplace(Session::open(path));
+        s.emplace(Session::open(path));
     } catch (const DbError &e) {
         statusBar()->showMessage(e.message(), 15000);
         return false;
     }
+    stopTimelineLoad();
+    m_model->clear();
+    m_details->clear();
+    m_selectedRequest = 0;
+    m_errors.clear();
+    m_session = std::move(s);
     addRecent(path);
     setWindowTitle(QStringLiteral("%1 — Lanescope").arg(QFileInfo(path).fileName()));
-    m_stack->setCurrentIndex(1);
+    showSessionPage(true);
     refresh();
     return true;
 }
@@ -310,27 +711,75 @@ void MainWindow::applyFilter(const QString &text)
     if (!RequestFilter::parse(text, &fe)) {
         statusBar()->showMessage(tr("Filter: %1").arg(fe.message), 8000);
         m_filter->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #d32f2f; }"));
+        m_filter->setToolTip(fe.message);
         return;
     }
     m_filter->setStyleSheet(QString());
-    m_filter->setText(text);
-    RequestQuery q;
-    q.filter = text;
-    std::vector<RequestRow> rows = queryRequests(m_session->db(), q);
+    m_filter->setToolTip(QString());
+    if (m_filter->text() != text) m_filter->setText(text);
+    try {
+        m_model->setQuery(&m_session->db(), text);
+    } catch (const DbError &e) {
+        statusBar()->showMessage(e.message(), 10000);
+        return;
+    }
     std::vector<qint64> durs;
-    for (const RequestRow &r : rows)
-        if (r.duration() >= 0) durs.push_back(r.duration());
-    const qsizetype n = qsizetype(rows.size());
-    m_model->setRows(std::move(rows));
+    for (qint64 d : m_model->durations())
+        if (d >= 0) durs.push_back(d);
+    const qsizetype n = m_model->rowCount();
     if (durs.empty()) {
         m_summary->setText(tr("%1 requests").arg(n));
     } else {
-        m_summary->setText(tr("p50 %1  p99 %2  max %3  ·  %4 requests")
-                               .arg(formatDuration(percentile(durs, 50)),
-                                    formatDuration(percentile(durs, 99)),
-                                    formatDuration(percentile(durs, 100)))
-                               .arg(n));
+        m_summary->setText(
+            tr("%1 requests · p50 %2 · p90 %3 · p99 %4 · max %5")
+                .arg(n)
+                .arg(formatDuration(percentile(durs, 50)), formatDuration(percentile(durs, 90)),
+                     formatDuration(percentile(durs, 99)), formatDuration(percentile(durs, 100))));
     }
+    // Keep the selection when the selected request survived the filter.
+    const int row = m_model->rowOfRequest(m_selectedRequest);
+    if (row >= 0) {
+        m_syncing = true;
+        m_table->selectRow(row);
+        m_syncing = false;
+    }
+}
+
+void MainWindow::refreshSources()
+{
+    m_sources->clear();
+    if (!m_session) return;
+    for (const SourceRow &s : querySources(m_session->db())) {
+        auto *it = new QTreeWidgetItem({QFileInfo(s.path).fileName(), s.format,
+                                        QStringLiteral("%1 (%2)").arg(s.clock, s.clockMethod),
+                                        QString::number(s.events), QString::number(s.requests),
+                                        QString::number(s.spans), s.status});
+        it->setToolTip(0, s.path);
+        if (s.status != QLatin1String("ok")) it->setForeground(6, QColor(0xe6, 0x7e, 0x22));
+        for (const DiagnosticRow &d : s.diagnostics) {
+            QString where;
+            if (d.firstLine >= 0)
+                where = tr(" (first at line %1)").arg(d.firstLine);
+            else if (d.firstOffset >= 0)
+                where = tr(" (first at byte %1)").arg(d.firstOffset);
+            auto *c = new QTreeWidgetItem(
+                it, {QStringLiteral("%1 %2 ×%3").arg(d.severity, d.code).arg(d.count),
+                     d.message + where});
+            c->setToolTip(1, d.message + where);
+            if (d.severity == QLatin1String("error")) c->setForeground(0, QColor(0xd3, 0x2f, 0x2f));
+        }
+        m_sources->addTopLevelItem(it);
+    }
+    for (const QString &e : std::as_const(m_errors)) {
+        auto *it = new QTreeWidgetItem({tr("failed"), e});
+        it->setForeground(0, QColor(0xd3, 0x2f, 0x2f));
+        it->setForeground(1, QColor(0xd3, 0x2f, 0x2f));
+        it->setToolTip(1, e);
+        it->setFirstColumnSpanned(false);
+        m_sources->addTopLevelItem(it);
+    }
+    m_sources->expandAll();
+    m_sources->resizeColumnToContents(0);
 }
 
 void MainWindow::refresh()
@@ -338,36 +787,122 @@ void MainWindow::refresh()
     if (!m_session) return;
     applyFilter(m_filter->text());
     m_table->resizeColumnsToContents();
+    m_table->setColumnWidth(RequestTableModel::Key,
+                            std::min(m_table->columnWidth(RequestTableModel::Key), 120));
     m_table->setColumnWidth(RequestTableModel::Url,
-                            std::min(m_table->columnWidth(RequestTableModel::Url), 320));
-    m_sources->clear();
-    for (const SourceRow &s : querySources(m_session->db())) {
-        auto *it =
-            new QTreeWidgetItem({QFileInfo(s.path).fileName(), s.format,
-                                 QStringLiteral("%1 (%2)").arg(s.clock, s.clockMethod),
-                                 QString::number(s.events), QString::number(s.requests), s.status});
-        it->setToolTip(0, s.path);
-        for (const DiagnosticRow &d : s.diagnostics) {
-            auto *c = new QTreeWidgetItem(
-                it, {QStringLiteral("%1 %2 ×%3").arg(d.severity, d.code).arg(d.count), d.message});
-            c->setToolTip(1, d.message);
+                            std::min(m_table->columnWidth(RequestTableModel::Url), 220));
+    m_table->setColumnWidth(RequestTableModel::Start,
+                            std::min(m_table->columnWidth(RequestTableModel::Start), 110));
+    refreshSources();
+    loadTimeline();
+}
+
+void MainWindow::stopTimelineLoad()
+{
+    ++m_timelineGen;
+    if (m_loaderCancel) m_loaderCancel->store(true);
+    if (m_loader.joinable()) m_loader.join();
+    m_loaderCancel.reset();
+}
+
+void MainWindow::loadTimeline()
+{
+    stopTimelineLoad();
+    m_timelineReady = false;
+    m_timelineModel.reset();
+    m_timeline->setModel(nullptr);
+    m_timeline->setLoadingText(tr("Loading the timeline…"));
+    m_waterfall->setSession(nullptr, nullptr);
+    const quint64 gen = m_timelineGen;
+    const QString path = m_session->path();
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_loaderCancel = cancel;
+    // A read-only connection of its own: SQLite connections are not shared across threads.
+    // A read-only connection of its own: SQLite connections are not shared
+    // across threads. Two stages: the lanes a first screen shows (by index),
+    // then everything (one table scan, levels built on all cores).
+    m_loader = std::thread([this, gen, path, cancel] {
+        QString error;
+        try {
+            Db db(path, Db::Mode::ReadOnly);
+            for (const int first : {48, -1}) {
+                auto model = std::make_shared<TimelineModel>();
+                model->load(db, cancel.get(), first);
+                if (cancel->load()) return;
+                const bool final = !model->isPartial();
+                QMetaObject::invokeMethod(
+                    this, [this, gen, model, final] { onTimelineModel(gen, model, final); },
+                    Qt::QueuedConnection);
+                if (final) return;
+            }
+        } catch (const DbError &e) {
+            error = e.message();
         }
-        m_sources->addTopLevelItem(it);
+        if (cancel->load() || error.isEmpty()) return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, gen, error] {
+                if (gen != m_timelineGen) return;
+                m_timeline->setLoadingText(tr("Could not load the timeline: %1").arg(error));
+                statusBar()->showMessage(error, 15000);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> model, bool final)
+{
+    if (gen != m_timelineGen) return; // a newer load superseded this one
+    const bool keep = m_timelineModel != nullptr;
+    m_timelineModel = model;
+    m_timeline->setModel(model, keep);
+    if (!keep || final) m_waterfall->setSession(&m_session->db(), model);
+    if (!keep && m_selectedRequest) m_timeline->selectRequest(m_selectedRequest, true);
+    m_waterfall->setSelectedRequest(m_selectedRequest);
+    m_waterfall->setRange(m_timeline->range());
+    if (final) {
+        m_timelineReady = true;
+        emit timelineLoaded();
     }
-    for (const QString &e : std::as_const(m_errors)) {
-        auto *it = new QTreeWidgetItem({tr("failed"), e});
-        it->setForeground(0, QColor(0xd3, 0x2f, 0x2f));
-        it->setToolTip(1, e);
-        m_sources->addTopLevelItem(it);
+}
+
+void MainWindow::selectRequest(qint64 id, bool zoom)
+{
+    if (!m_session || id <= 0) return;
+    m_selectedRequest = id;
+    const int row = m_model->rowOfRequest(id);
+    if (row >= 0) {
+        m_syncing = true;
+        m_table->selectRow(row);
+        m_table->scrollTo(m_model->index(row, 0));
+        m_syncing = false;
     }
-    m_sources->expandAll();
-    m_sources->resizeColumnToContents(0);
+    m_timeline->selectRequest(id, zoom);
+    m_waterfall->setSelectedRequest(id);
+    m_details->showRequest(m_session->db(), id);
+    emit requestSelected(id);
+}
+
+void MainWindow::onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 requestId)
+{
+    if (!m_session) return;
+    if (requestId > 0 && requestId != m_selectedRequest) selectRequest(requestId, false);
+    try {
+        if (const auto s = querySpanAt(m_session->db(), laneId, start, depth))
+            m_details->showSpan(*s);
+    } catch (const DbError &e) {
+        statusBar()->showMessage(e.message(), 8000);
+    }
 }
 
 void MainWindow::importFiles(const QStringList &inputs)
 {
     const QStringList files = expandInputs(inputs);
-    if (files.isEmpty()) return;
+    if (files.isEmpty()) {
+        statusBar()->showMessage(
+            tr("Nothing to import in %1").arg(inputs.join(QStringLiteral(", "))), 8000);
+        return;
+    }
     if (!m_session) {
         const QFileInfo first(inputs.first());
         const QString dir = first.isDir() ? first.absoluteFilePath() : first.absolutePath();
@@ -376,8 +911,13 @@ void MainWindow::importFiles(const QStringList &inputs)
             path = QDir::home().filePath(first.completeBaseName() + QStringLiteral(".lanescope"));
         if (!openSession(path)) return;
     }
-    if (m_job) return;
+    if (m_job) {
+        statusBar()->showMessage(tr("An import is already running."), 5000);
+        return;
+    }
     m_errors.clear();
+    // The timeline loader reads the file; stop it while the importer writes.
+    stopTimelineLoad();
     m_job =
         std::make_unique<ImportJob>(m_session->path(), files, builtinImporters(), ++m_generation);
     const quint64 gen = m_generation;
@@ -395,9 +935,13 @@ void MainWindow::importFiles(const QStringList &inputs)
         m_job.reset();
         // The worker wrote through its own connection; re-read.
         refresh();
-        statusBar()->showMessage(cancelled ? tr("Import cancelled; the session is unchanged.")
-                                           : tr("Import finished."),
-                                 8000);
+        QString msg =
+            cancelled ? tr("Import cancelled; the session is unchanged.") : tr("Import finished.");
+        if (!m_errors.isEmpty())
+            msg += QLatin1Char(' ') +
+                   tr("%n file(s) failed; see Sources.", nullptr, int(m_errors.size()));
+        statusBar()->showMessage(msg, 10000);
+        if (!m_errors.isEmpty()) m_sourcesDock->raise();
         emit importsFinished(cancelled);
     });
     m_progress->setValue(0);
@@ -408,7 +952,10 @@ void MainWindow::importFiles(const QStringList &inputs)
 
 void MainWindow::onFileFinished(const ImportResult &r)
 {
-    if (!r.ok && !r.cancelled) m_errors << r.error;
+    if (!r.ok && !r.cancelled) {
+        m_errors << r.error;
+        refreshSources();
+    }
     if (!r.ok) statusBar()->showMessage(r.error, 10000);
 }
 
@@ -422,15 +969,24 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *e)
     if (e->mimeData()->hasUrls()) e->acceptProposedAction();
 }
 
+void MainWindow::openPaths(const QStringList &paths)
+{
+    QStringList traces;
+    for (const QString &p : paths) {
+        if (p.endsWith(QLatin1String(".lanescope")))
+            openSession(p);
+        else
+            traces << p;
+    }
+    if (!traces.isEmpty()) importFiles(traces);
+}
+
 void MainWindow::dropEvent(QDropEvent *e)
 {
     QStringList files;
     for (const QUrl &u : e->mimeData()->urls())
         if (u.isLocalFile()) files << u.toLocalFile();
-    if (files.size() == 1 && files.first().endsWith(QLatin1String(".lanescope")))
-        openSession(files.first());
-    else
-        importFiles(files);
+    openPaths(files);
 }
 
 static QString demoDir()
@@ -458,11 +1014,9 @@ void MainWindow::openDemo()
 
 void MainWindow::openFilesDialog()
 {
-    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open trace files"));
-    if (files.size() == 1 && files.first().endsWith(QLatin1String(".lanescope")))
-        openSession(files.first());
-    else if (!files.isEmpty())
-        importFiles(files);
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Open trace files or a session"));
+    openPaths(files);
 }
 
 void MainWindow::openFolderDialog()
@@ -484,7 +1038,7 @@ void MainWindow::openSessionDialog()
 int runGui(const QStringList &args)
 {
     MainWindow w;
-    w.resize(1400, 900);
+    w.resize(1600, 1000);
     w.show();
     QStringList traces;
     for (const QString &a : args) {
@@ -497,41 +1051,106 @@ int runGui(const QStringList &args)
     return QApplication::exec();
 }
 
+static bool waitFor(const std::function<bool()> &done, int ms)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < ms) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        QThread::msleep(5);
+    }
+    return done();
+}
+
 int screenshotCommand(const QStringList &args)
 {
     QTextStream err(stderr);
-    QString session, output, size = QStringLiteral("1600x1000");
+    const char *usage =
+        "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
+        "[--view timeline|waterfall|requests|details|shortcuts] [--size 1600x1000] [--whole]\n"
+        "  --whole: show the whole session instead of zooming to the request\n";
+    QString session, output, size = QStringLiteral("1600x1000"), request,
+                             view = QStringLiteral("timeline");
+    bool whole = false;
     for (int i = 0; i < args.size(); ++i) {
         if ((args[i] == QLatin1String("-o") || args[i] == QLatin1String("--output")) &&
             i + 1 < args.size())
             output = args[++i];
         else if (args[i] == QLatin1String("--size") && i + 1 < args.size())
             size = args[++i];
+        else if (args[i] == QLatin1String("--request") && i + 1 < args.size())
+            request = args[++i];
+        else if (args[i] == QLatin1String("--view") && i + 1 < args.size())
+            view = args[++i];
+        else if (args[i] == QLatin1String("--whole"))
+            whole = true;
         else if (args[i] == QLatin1String("--help")) {
-            QTextStream(stdout)
-                << "Usage: lanescope screenshot SESSION -o out.png [--size 1600x1000]\n";
+            QTextStream(stdout) << usage;
             return 0;
         } else if (session.isEmpty())
             session = args[i];
     }
     const QStringList wh = size.split(QLatin1Char('x'));
-    if (session.isEmpty() || output.isEmpty() || wh.size() != 2) {
-        err << "Usage: lanescope screenshot SESSION -o out.png [--size 1600x1000]\n";
+    static const QStringList views{QStringLiteral("timeline"), QStringLiteral("waterfall"),
+                                   QStringLiteral("requests"), QStringLiteral("details"),
+                                   QStringLiteral("shortcuts")};
+    if (session.isEmpty() || output.isEmpty() || wh.size() != 2 || wh[0].toInt() < 200 ||
+        wh[1].toInt() < 150 || !views.contains(view)) {
+        err << usage;
         return 2;
     }
     if (!QFileInfo::exists(session)) {
         err << "lanescope screenshot: " << session << ": no such session file\n";
         return 1;
     }
+    const QSize sz(wh[0].toInt(), wh[1].toInt());
     MainWindow w;
-    w.resize(wh[0].toInt(), wh[1].toInt());
+    // A screenshot is reproducible: it ignores the saved layout.
+    w.restoreState(QByteArray());
+    w.resize(sz);
     if (!w.openSession(session)) {
         err << "lanescope screenshot: cannot open " << session << "\n";
         return 1;
     }
     w.show();
-    QCoreApplication::processEvents();
-    const QPixmap pm = w.grab();
+    if (!waitFor([&] { return w.timelineReady(); }, 120000)) {
+        err << "lanescope screenshot: the timeline did not load\n";
+        return 1;
+    }
+    qint64 rid = 0;
+    if (!request.isEmpty()) {
+        try {
+            Session s = Session::open(session, Session::Open::ReadOnly);
+            if (auto r = requestByKey(s.db(), request)) rid = r->id;
+        } catch (const DbError &) {
+        }
+        if (!rid) {
+            err << "lanescope screenshot: no request with key " << request << "\n";
+            return 1;
+        }
+    } else if (w.requestModel()->rowCount() > 0) {
+        rid = w.requestModel()->idAt(0); // the slowest
+    }
+    if (rid) w.selectRequest(rid, true);
+    if (whole) w.timeline()->fitAll();
+    if (view == QLatin1String("waterfall")) {
+        w.centralTabs()->setCurrentIndex(1);
+        w.waterfall()->rebuildNow();
+    }
+    QWidget *target = &w;
+    if (view == QLatin1String("shortcuts")) {
+        w.showShortcuts();
+        target = w.findChild<QDialog *>(QStringLiteral("shortcuts"));
+    }
+    if (view == QLatin1String("requests") || view == QLatin1String("details")) {
+        QDockWidget *d = view == QLatin1String("requests") ? w.requestsDock() : w.detailsDock();
+        d->setFloating(true);
+        d->resize(sz);
+        d->show();
+        target = d;
+    }
+    waitFor([] { return false; }, 300);
+    const QPixmap pm = target->grab();
     if (!pm.save(output)) {
         err << "lanescope screenshot: cannot write " << output << "\n";
         return 1;

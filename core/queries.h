@@ -83,7 +83,16 @@ enum class RequestSort
     Status,
     Key,
     Url,
-    Method
+    Method,
+    // Appended for the GUI's sortable phase columns.
+    Blocked,
+    Dns,
+    Connect,
+    Tls,
+    Send,
+    Wait,
+    Receive,
+    Error
 };
 
 struct RequestQuery
@@ -97,6 +106,17 @@ struct RequestQuery
 // Throws DbError; a bad filter throws DbError with the FilterError text.
 std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q);
 std::optional<RequestRow> requestByKey(const Db &db, const QString &key);
+// The ids (and durations, -1 unknown) of the requests a query selects, in its
+// order: what a lazy table needs up front; rows come later by requestsByIds.
+struct RequestIdList
+{
+    std::vector<qint64> ids;
+    std::vector<qint64> durations;
+};
+RequestIdList queryRequestIds(const Db &db, const RequestQuery &q);
+// Rows for the given ids, in the order given (missing ids are skipped).
+std::vector<RequestRow> requestsByIds(const Db &db, const std::vector<qint64> &ids);
+std::optional<RequestRow> requestById(const Db &db, qint64 id);
 qint64 countRequests(const Db &db);
 
 struct DiagnosticRow

@@ -1,0 +1,1157 @@
+#include "timelinewidget.h"
+
+#include "palette.h"
+#include "units.h"
+
+#include <QContextMenuEvent>
+#include <QHelpEvent>
+#include <QMenu>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <cmath>
+
+namespace ls::gui {
+
+namespace {
+
+constexpr TimeNs kMinRange = 100; // ns
+
+// Ruler label: offset from the session start with as many decimals as the tick step needs.
+QString rulerLabel(TimeNs offset, TimeNs step)
+{
+    const double a = double(std::llabs(offset));
+    double unit;
+    const char *name;
+    if (a >= 1e9) {
+        unit = 1e9;
+        name = "s";
+    } else if (a >= 1e6) {
+        unit = 1e6;
+        name = "ms";
+    } else if (a >= 1e3) {
+        unit = 1e3;
+        name = "µs";
+    } else {
+        unit = 1;
+        name = "ns";
+    }
+    const int decimals = std::clamp(int(std::ceil(std::log10(unit / double(step)) - 1e-9)), 0, 9);
+    return QString::number(double(offset) / unit, 'f', decimals) + QString::fromUtf8(name);
+}
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
+                            float(a.greenF() * (1 - t) + b.greenF() * t),
+                            float(a.blueF() * (1 - t) + b.blueF() * t));
+}
+
+} // namespace
+
+TimelineWidget::TimelineWidget(QWidget *parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setMinimumSize(400, 200);
+    m_lastHistoryPush.start();
+}
+
+void TimelineWidget::setLoadingText(const QString &text)
+{
+    m_loadingText = text;
+    update();
+}
+
+void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool keepView)
+{
+    const bool keep = keepView && m_model && model && m_model->laneCount() == model->laneCount();
+    m_model = std::move(model);
+    m_cache.clear();
+    if (keep) {
+        m_hits.clear();
+        m_searchPos = -1;
+        if (m_selectedRequest) selectRequest(m_selectedRequest, false);
+        rebuildColours();
+        rebuildRows();
+        update();
+        return;
+    }
+    m_hits.clear();
+    m_searchPos = -1;
+    m_pinned.clear();
+    m_highlightLanes.clear();
+    m_focusLane = -1;
+    m_selectedRequest = 0;
+    m_selection = {};
+    m_history.clear();
+    m_historyPos = -1;
+    m_scrollY = 0;
+    m_loadingText.clear();
+    rebuildColours();
+    rebuildRows();
+    if (m_model) setRange(m_model->fullRange());
+    update();
+}
+
+void TimelineWidget::rebuildColours()
+{
+    m_colours.clear();
+    if (!m_model) return;
+    m_colours.resize(size_t(m_model->stringCount()));
+    for (qint32 i = 0; i < m_model->stringCount(); ++i)
+        m_colours[size_t(i)] = categoryColour(m_model->string(i));
+    m_stepCategory = m_model->findString(QStringLiteral("step"));
+    m_regionCategory = m_model->findString(QStringLiteral("region"));
+    m_nameColours.assign(size_t(m_model->stringCount()), QColor());
+}
+
+QColor TimelineWidget::nameColour(qint32 name) const
+{
+    if (name < 0 || size_t(name) >= m_nameColours.size()) return QColor(Qt::gray);
+    QColor &c = m_nameColours[size_t(name)];
+    if (!c.isValid()) c = categoryColour(QStringLiteral("step"), m_model->string(name));
+    return c;
+}
+
+int TimelineWidget::trackHeight(const TimelineLane &l) const
+{
+    return l.kind == LaneKind::Requests ? 16 : 15;
+}
+
+int TimelineWidget::laneHeight(const TimelineLane &l) const
+{
+    if (l.kind == LaneKind::Counter || (l.instants.hasValues && l.tracks.empty())) return 40;
+    const int tracks = std::max<int>(1, int(l.tracks.size()));
+    return tracks * trackHeight(l) + 3 + (l.instants.size() && !l.instants.hasValues ? 4 : 0);
+}
+
+void TimelineWidget::rebuildRows()
+{
+    m_rows.clear();
+    if (!m_model) return;
+    int y = 0;
+    auto header = [&](const QString &group, const QString &title, int indent) {
+        Row r;
+        r.type = RowType::Header;
+        r.group = group;
+        r.title = title;
+        r.y = y;
+        r.height = 18;
+        r.indent = indent;
+        y += r.height;
+        m_rows.push_back(r);
+        return !m_collapsed.contains(group);
+    };
+    auto lane = [&](int li, int indent) {
+        Row r;
+        r.type = RowType::Lane;
+        r.lane = li;
+        r.y = y;
+        r.height = laneHeight(m_model->lane(li));
+        r.indent = indent;
+        y += r.height;
+        m_rows.push_back(r);
+    };
+    // The requests lane comes first and stays at the top while lanes scroll.
+    m_stickyH = 0;
+    if (m_model->laneCount() > 0 && m_model->lane(0).kind == LaneKind::Requests) {
+        lane(0, 0);
+        m_stickyH = m_rows.back().height;
+    }
+    if (!m_pinned.isEmpty()) {
+        if (header(QStringLiteral("pinned"), tr("Pinned (%1)").arg(m_pinned.size()), 0)) {
+            QList<int> pins(m_pinned.begin(), m_pinned.end());
+            std::sort(pins.begin(), pins.end());
+            for (int li : pins)
+                lane(li, 1);
+        }
+    }
+    // Kinds in model order; goroutines grouped by the goroutine that created them.
+    const int n = m_model->laneCount();
+    int i = 0;
+    while (i < n) {
+        const LaneKind kind = m_model->lane(i).kind;
+        int j = i;
+        while (j < n && m_model->lane(j).kind == kind)
+            ++j;
+        if (kind == LaneKind::Requests) {
+            for (int k = i; k < j; ++k)
+                if (k != 0) lane(k, 0);
+        } else if (kind == LaneKind::Goroutine) {
+            const QString g = QStringLiteral("kind:goroutine");
+            if (header(g, tr("Goroutines (%1)").arg(j - i), 0)) {
+                QHash<qint64, QList<int>> children;
+                QList<qint64> parentsOrder;
+                for (int k = i; k < j; ++k) {
+                    const qint64 parent = m_model->lane(k).parentLaneId;
+                    const int pi = m_model->laneIndexOf(parent);
+                    const qint64 key = pi >= 0 ? parent : 0;
+                    if (!children.contains(key)) parentsOrder << key;
+                    children[key] << k;
+                }
+                for (qint64 key : std::as_const(parentsOrder)) {
+                    const QList<int> &kids = children[key];
+                    if (key == 0 || parentsOrder.size() == 1) {
+                        for (int k : kids)
+                            lane(k, 1);
+                        continue;
+                    }
+                    const int pi = m_model->laneIndexOf(key);
+                    const QString sub = QStringLiteral("parent:%1").arg(key);
+                    if (header(
+                            sub,
+                            tr("created by %1 (%2)").arg(m_model->lane(pi).name).arg(kids.size()),
+                            1))
+                        for (int k : kids)
+                            lane(k, 2);
+                }
+            }
+        } else {
+            const QString g = QStringLiteral("kind:") + m_model->lane(i).kindName;
+            if (header(g, QStringLiteral("%1 (%2)").arg(laneKindTitle(kind)).arg(j - i), 0))
+                for (int k = i; k < j; ++k)
+                    lane(k, 1);
+        }
+        i = j;
+    }
+    m_contentHeight = y;
+    clampScroll();
+}
+
+void TimelineWidget::clampScroll()
+{
+    m_scrollY =
+        std::clamp(m_scrollY, 0, std::max(0, m_contentHeight - m_stickyH - scrollView() + 20));
+}
+
+const LaneGeometry &TimelineWidget::geometry(int lane) const
+{
+    return m_cache.get(*m_model, lane, m_range, plotWidth());
+}
+
+double TimelineWidget::xOf(TimeNs t) const
+{
+    return m_labelWidth + double(t - m_range.start) * double(plotWidth()) /
+                              double(std::max<TimeNs>(1, m_range.length()));
+}
+
+TimeNs TimelineWidget::timeAt(double x) const
+{
+    return m_range.start + TimeNs(std::llround((x - m_labelWidth) * double(m_range.length()) /
+                                               double(plotWidth())));
+}
+
+void TimelineWidget::setRange(TimeRange r, bool history)
+{
+    if (!m_model) return;
+    const TimeRange full = m_model->fullRange();
+    const TimeNs pad = full.length() / 20;
+    const TimeRange bounds{full.start - pad, full.end + pad};
+    if (r.length() < kMinRange) {
+        const TimeNs mid = r.start + r.length() / 2;
+        r = {mid - kMinRange / 2, mid + kMinRange / 2};
+    }
+    if (r.length() > bounds.length()) r = bounds;
+    if (r.start < bounds.start) r = {bounds.start, bounds.start + r.length()};
+    if (r.end > bounds.end) r = {bounds.end - r.length(), bounds.end};
+    if (r == m_range) return;
+    if (history) {
+        // Continuous gestures (wheel, drag) collapse into one history step.
+        if (m_historyPos < 0 || m_lastHistoryPush.elapsed() > 600) {
+            m_history.resize(size_t(m_historyPos + 1));
+            m_history.push_back(r);
+            m_historyPos = int(m_history.size()) - 1;
+        } else {
+            m_history[size_t(m_historyPos)] = r;
+        }
+        m_lastHistoryPush.restart();
+    }
+    m_range = r;
+    update();
+    emit rangeChanged(r);
+}
+
+void TimelineWidget::zoomAt(double factor, double x)
+{
+    if (!m_model) return;
+    const TimeNs anchor = timeAt(x);
+    const double f = (x - m_labelWidth) / plotWidth();
+    const TimeNs len = std::max<TimeNs>(kMinRange, TimeNs(double(m_range.length()) * factor));
+    const TimeNs s = anchor - TimeNs(f * double(len));
+    setRange({s, s + len});
+}
+
+void TimelineWidget::panPixels(double dx)
+{
+    const TimeNs dt = TimeNs(dx * double(m_range.length()) / plotWidth());
+    setRange({m_range.start + dt, m_range.end + dt});
+}
+
+void TimelineWidget::fitAll()
+{
+    if (m_model) setRange(m_model->fullRange());
+}
+
+void TimelineWidget::fitSelection()
+{
+    if (m_selection.isValid()) {
+        setRange(m_selection);
+    } else if (m_model && m_selectedRequest) {
+        if (const auto *r = m_model->request(m_selectedRequest)) {
+            const TimeNs pad = std::max<TimeNs>(r->end - r->start, 1000) / 10;
+            setRange({r->start - pad, r->end + pad});
+        }
+    } else {
+        fitAll();
+    }
+}
+
+void TimelineWidget::back()
+{
+    if (m_historyPos <= 0) return;
+    --m_historyPos;
+    m_lastHistoryPush.invalidate();
+    setRange(m_history[size_t(m_historyPos)], false);
+}
+
+void TimelineWidget::forward()
+{
+    if (m_historyPos + 1 >= int(m_history.size())) return;
+    ++m_historyPos;
+    setRange(m_history[size_t(m_historyPos)], false);
+}
+
+void TimelineWidget::setSelection(TimeRange r)
+{
+    m_selection = r;
+    finishSelection();
+    update();
+}
+
+void TimelineWidget::selectRequest(qint64 id, bool zoom)
+{
+    m_selectedRequest = id;
+    m_highlightLanes.clear();
+    if (m_model && id) {
+        for (int li : m_model->lanesOfRequest(id))
+            m_highlightLanes.insert(li);
+        if (zoom && !m_highlightLanes.isEmpty()) {
+            // Bring the first goroutine that worked for it into view.
+            for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i) {
+                const Row &r = m_rows[i];
+                if (r.type == RowType::Lane && m_highlightLanes.contains(r.lane)) {
+                    scrollRowIntoView(r);
+                    break;
+                }
+            }
+        }
+        if (zoom) {
+            if (const auto *r = m_model->request(id)) {
+                const TimeNs pad = std::max<TimeNs>(r->end - r->start, 1000) / 10;
+                m_lastHistoryPush.invalidate();
+                setRange({r->start - pad, r->end + pad});
+            }
+        }
+    }
+    update();
+}
+
+int TimelineWidget::search(const QString &text)
+{
+    m_hits = m_model ? m_model->search(text) : std::vector<SpanRef>{};
+    m_searchPos = m_hits.empty() ? -1 : 0;
+    if (!m_hits.empty()) searchStep(0);
+    emit searchMoved(m_searchPos, int(m_hits.size()));
+    update();
+    return int(m_hits.size());
+}
+
+void TimelineWidget::searchStep(int delta)
+{
+    if (m_hits.empty()) return;
+    const int n = int(m_hits.size());
+    m_searchPos = ((m_searchPos + delta) % n + n) % n;
+    const SpanRef &h = m_hits[size_t(m_searchPos)];
+    const IntervalArrays &a = m_model->lane(h.lane).tracks[size_t(h.depth)].spans;
+    const TimeNs s = a.start[size_t(h.index)], e = a.end[size_t(h.index)];
+    const TimeNs len = std::max<TimeNs>(e - s, 1000);
+    if (!m_range.contains(TimeRange{s, e}) || m_range.length() > len * 200)
+        setRange({s - len, e + len});
+    // Bring its lane into view.
+    for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i)
+        if (m_rows[i].type == RowType::Lane && m_rows[i].lane == h.lane) {
+            scrollRowIntoView(m_rows[i]);
+            break;
+        }
+    emit searchMoved(m_searchPos, n);
+    update();
+}
+
+void TimelineWidget::togglePin(int lane)
+{
+    // The requests lane is always on top already.
+    if (lane < 0 || !m_model || m_model->lane(lane).kind == LaneKind::Requests) return;
+    if (!m_pinned.remove(lane)) m_pinned.insert(lane);
+    rebuildRows();
+    update();
+}
+
+void TimelineWidget::toggleGroup(const QString &group)
+{
+    if (!m_collapsed.remove(group)) m_collapsed.insert(group);
+    rebuildRows();
+    update();
+}
+
+int TimelineWidget::rowScreenY(const Row &r) const
+{
+    if (m_stickyH && &r == &m_rows.front()) return lanesTop();
+    return lanesTop() + r.y - m_scrollY;
+}
+
+void TimelineWidget::scrollRowIntoView(const Row &r)
+{
+    if (m_stickyH && &r == &m_rows.front()) return;
+    const int view = scrollView();
+    if (r.y < m_scrollY + m_stickyH || r.y + r.height > m_scrollY + m_stickyH + view)
+        m_scrollY = r.y - m_stickyH - view / 3;
+    clampScroll();
+}
+
+int TimelineWidget::rowAt(int y) const
+{
+    if (y < lanesTop()) return -1;
+    if (m_stickyH && y < lanesTop() + m_stickyH) return 0;
+    const int cy = y - lanesTop() + m_scrollY;
+    auto it = std::upper_bound(m_rows.begin(), m_rows.end(), cy,
+                               [](int v, const Row &r) { return v < r.y; });
+    if (it == m_rows.begin()) return -1;
+    --it;
+    return cy < it->y + it->height ? int(it - m_rows.begin()) : -1;
+}
+
+std::optional<QPoint> TimelineWidget::pointOfRequest(qint64 requestId, bool spanLane) const
+{
+    if (!m_model) return std::nullopt;
+    for (const Row &r : m_rows) {
+        if (r.type != RowType::Lane) continue;
+        if ((m_model->lane(r.lane).kind == LaneKind::Requests) == spanLane) continue;
+        const int top = rowScreenY(r);
+        if (top < lanesTop() || top + r.height > height()) continue;
+        if (&r != &m_rows.front() && top < lanesTop() + m_stickyH) continue;
+        const TimelineLane &l = m_model->lane(r.lane);
+        const LaneGeometry &g = geometry(r.lane);
+        for (const SpanRun &run : g.runs) {
+            if (run.overlay || run.request != requestId || run.count != 1) continue;
+            const int x =
+                m_labelWidth +
+                int((std::max(run.x0, 0.f) + std::min<float>(run.x1, float(plotWidth()))) / 2);
+            const int y = top + 1 + run.depth * trackHeight(l) + trackHeight(l) / 2;
+            return QPoint(x, y);
+        }
+    }
+    return std::nullopt;
+}
+
+TimelineWidget::Hit TimelineWidget::hitTest(QPoint p) const
+{
+    Hit h;
+    h.row = rowAt(p.y());
+    if (h.row < 0 || !m_model || p.x() < m_labelWidth) return h;
+    const Row &row = m_rows[size_t(h.row)];
+    if (row.type != RowType::Lane) return h;
+    const TimelineLane &l = m_model->lane(row.lane);
+    const LaneGeometry &g = geometry(row.lane);
+    const double x = p.x() - m_labelWidth;
+    const int yIn = p.y() - rowScreenY(row) - 1;
+    if (!g.columns.empty() && l.tracks.empty()) {
+        h.column = std::clamp(int(x), 0, int(g.columns.size()) - 1);
+        return h;
+    }
+    const int depth = yIn / trackHeight(l);
+    // Overlays (phases) sit on top of request bars: prefer them.
+    const SpanRun *best = nullptr;
+    for (const SpanRun &r : g.runs) {
+        if (r.depth != depth || x < r.x0 - 1.5 || x > r.x1 + 1.5) continue;
+        if (!best || (r.overlay && !best->overlay)) best = &r;
+    }
+    h.run = best;
+    return h;
+}
+
+QString TimelineWidget::tooltipFor(const Hit &h) const
+{
+    if (h.row < 0 || !m_model) return {};
+    const Row &row = m_rows[size_t(h.row)];
+    if (row.type == RowType::Header) return row.title;
+    const TimelineLane &l = m_model->lane(row.lane);
+    if (h.column >= 0) {
+        const LaneGeometry &g = geometry(row.lane);
+        const CounterColumn &c = g.columns[size_t(h.column)];
+        return QStringLiteral("<b>%1</b><br>%2: %3 (min %4, max %5 in this pixel)")
+            .arg(l.name.toHtmlEscaped(),
+                 rulerLabel(timeAt(m_mouse.x()) - m_model->fullRange().start, 1000))
+            .arg(double(c.last), 0, 'g', 6)
+            .arg(double(c.min), 0, 'g', 6)
+            .arg(double(c.max), 0, 'g', 6);
+    }
+    if (!h.run) return QStringLiteral("<b>%1</b>").arg(l.name.toHtmlEscaped());
+    const SpanRun &r = *h.run;
+    QString s;
+    if (r.count > 1) {
+        s = tr("<b>%1 spans</b> folded (narrower than a pixel or two)<br>mostly <b>%2</b><br>%3 – "
+               "%4")
+                .arg(r.count)
+                .arg(m_model->string(r.category).toHtmlEscaped(),
+                     rulerLabel(r.start - m_model->fullRange().start, 1000),
+                     formatDuration(r.end - r.start));
+    } else {
+        QString name = m_model->string(r.name);
+        const QString cat = m_model->string(r.category);
+        if (l.kind == LaneKind::Requests && !r.overlay) {
+            if (const auto *req = m_model->request(r.request))
+                name = req->label + QStringLiteral(" → ") +
+                       (req->status >= 0 ? QString::number(req->status) : QStringLiteral("?"));
+        }
+        s = QStringLiteral("<b>%1</b>").arg(name.toHtmlEscaped());
+        if (!cat.isEmpty() && cat != name)
+            s += QStringLiteral(" <i>%1</i>").arg(cat.toHtmlEscaped());
+        s += QStringLiteral("<br>duration <b>%1</b>").arg(formatDuration(r.end - r.start));
+        if (l.kind == LaneKind::Requests && r.overlay) {
+            if (const auto *req = m_model->request(r.request)) {
+                const TimeNs total = std::max<TimeNs>(1, req->end - req->start);
+                s += QStringLiteral(" (%1% of the request)")
+                         .arg(100.0 * double(r.end - r.start) / double(total), 0, 'f', 1);
+            }
+        }
+        s +=
+            QStringLiteral("<br>at %1").arg(rulerLabel(r.start - m_model->fullRange().start, 1000));
+        if (r.request)
+            if (const auto *req = m_model->request(r.request))
+                s += QStringLiteral("<br>request %1").arg(req->key.toHtmlEscaped());
+    }
+    return s + QStringLiteral("<br><span style='color:gray'>%1</span>").arg(l.name.toHtmlEscaped());
+}
+
+// ---------------------------------------------------------------------------
+// Painting
+
+void TimelineWidget::paintEvent(QPaintEvent *)
+{
+    QElapsedTimer t;
+    t.start();
+    QPainter p(this);
+    const QPalette &pal = palette();
+    p.fillRect(rect(), pal.base());
+    if (!m_model || m_model->isEmpty()) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(rect(), Qt::AlignCenter,
+                   m_loadingText.isEmpty() ? tr("No timeline data in this session yet.")
+                                           : m_loadingText);
+        m_lastPaintNs = t.nsecsElapsed();
+        return;
+    }
+    const int top = lanesTop();
+    const int viewBottom = height();
+    p.save();
+    // Scrolled rows below the sticky requests lane, then the sticky lane on top.
+    p.setClipRect(0, top + m_stickyH, width(), height() - top - m_stickyH);
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        const Row &row = m_rows[i];
+        if (i == 0 && m_stickyH) continue;
+        const int y = rowScreenY(row);
+        if (y + row.height < top + m_stickyH) continue;
+        if (y > viewBottom) break;
+        if (row.type == RowType::Header) {
+            p.fillRect(0, y, width(), row.height,
+                       mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
+            p.setPen(pal.color(QPalette::Text));
+            QFont f = font();
+            f.setBold(true);
+            p.setFont(f);
+            const QString arrow =
+                m_collapsed.contains(row.group) ? QStringLiteral("▸ ") : QStringLiteral("▾ ");
+            p.drawText(QRect(6 + row.indent * 12, y, width(), row.height), Qt::AlignVCenter,
+                       arrow + row.title);
+            p.setFont(font());
+            continue;
+        }
+        paintLane(p, row, y);
+    }
+    if (m_stickyH) {
+        p.setClipRect(0, top, width(), m_stickyH);
+        p.fillRect(0, top, width(), m_stickyH, pal.base());
+        paintLane(p, m_rows.front(), top);
+        p.setClipRect(0, top, width(), height() - top);
+        p.setPen(pal.color(QPalette::Mid));
+        p.drawLine(0, top + m_stickyH - 1, width(), top + m_stickyH - 1);
+    }
+    // Flow arrows of the selection (the selected request's lanes, the clicked span's lane).
+    if (!m_highlightLanes.isEmpty() || m_focusLane >= 0) {
+        QSet<int> lanes = m_highlightLanes;
+        if (m_focusLane >= 0) lanes.insert(m_focusLane);
+        std::vector<int> rowOfLane(size_t(m_model->laneCount()), -1);
+        for (size_t i = 0; i < m_rows.size(); ++i)
+            if (m_rows[i].type == RowType::Lane && rowOfLane[size_t(m_rows[i].lane)] < 0)
+                rowOfLane[size_t(m_rows[i].lane)] = int(i);
+        p.setRenderHint(QPainter::Antialiasing, true);
+        QColor c = pal.color(QPalette::Text);
+        c.setAlpha(170);
+        p.setPen(QPen(c, 1.2));
+        p.setBrush(c);
+        p.setClipRect(m_labelWidth, top, plotWidth(), height() - top);
+        for (const TimelineModel::Flow *f : m_model->flowsFor(lanes, m_range)) {
+            const int r0 = rowOfLane[size_t(f->fromLane)], r1 = rowOfLane[size_t(f->toLane)];
+            if (r0 < 0 || r1 < 0) continue; // in a collapsed group
+            const QPointF a(xOf(f->fromTs), rowScreenY(m_rows[size_t(r0)]) + 8);
+            const QPointF b(xOf(f->toTs), rowScreenY(m_rows[size_t(r1)]) + 8);
+            p.drawLine(a, b);
+            const QPointF d = b - a;
+            const double len = std::hypot(d.x(), d.y());
+            if (len < 4) continue;
+            const QPointF u = d / len, n(-u.y(), u.x());
+            const QPointF head[3] = {b, b - u * 7 + n * 3.5, b - u * 7 - n * 3.5};
+            p.drawPolygon(head, 3);
+        }
+        p.setRenderHint(QPainter::Antialiasing, false);
+        p.setBrush(Qt::NoBrush);
+    }
+    if (m_model->laneCount() == 1 && m_model->lane(0).kind == LaneKind::Requests &&
+        m_contentHeight - m_scrollY + top + 40 < height()) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(
+            QRect(m_labelWidth, top - m_scrollY + m_contentHeight + 20, plotWidth(), 40),
+            Qt::AlignCenter | Qt::TextWordWrap,
+            tr("No goroutine lanes yet: import the service's execution trace (runtime/trace) "
+               "to see what its goroutines did during these requests."));
+    }
+    p.restore();
+    // Label column separator.
+    p.setPen(pal.color(QPalette::Mid));
+    p.drawLine(m_labelWidth - 1, top, m_labelWidth - 1, height());
+    // Selection.
+    if (m_selection.isValid()) {
+        const double x0 = std::max<double>(m_labelWidth, xOf(m_selection.start));
+        const double x1 = std::min<double>(width(), xOf(m_selection.end));
+        if (x1 > x0) {
+            QColor c = pal.color(QPalette::Highlight);
+            c.setAlpha(50);
+            p.fillRect(QRectF(x0, 0, x1 - x0, height()), c);
+            c.setAlpha(200);
+            p.setPen(c);
+            p.drawLine(QPointF(x0, 0), QPointF(x0, height()));
+            p.drawLine(QPointF(x1, 0), QPointF(x1, height()));
+        }
+    }
+    paintRuler(p);
+    paintOverview(p);
+    // Crosshair.
+    if (m_mouse.x() > m_labelWidth && m_drag == Drag::None) {
+        QColor c = pal.color(QPalette::Text);
+        c.setAlpha(70);
+        p.setPen(c);
+        p.drawLine(m_mouse.x(), kRulerH, m_mouse.x(), height());
+    }
+    if (!m_statsText.isEmpty()) {
+        const QRect box = p.fontMetrics()
+                              .boundingRect(QRect(0, 0, 420, 400), Qt::TextWordWrap, m_statsText)
+                              .adjusted(-8, -6, 8, 6);
+        const QRect r(width() - box.width() - 12, lanesTop() + 8, box.width(), box.height());
+        QColor bg = pal.color(QPalette::ToolTipBase);
+        bg.setAlpha(235);
+        p.fillRect(r, bg);
+        p.setPen(pal.color(QPalette::Mid));
+        p.drawRect(r);
+        p.setPen(pal.color(QPalette::ToolTipText));
+        p.drawText(r.adjusted(8, 6, -8, -6), Qt::TextWordWrap, m_statsText);
+    }
+    m_lastPaintNs = t.nsecsElapsed();
+}
+
+void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
+{
+    const QPalette &pal = palette();
+    const TimelineLane &l = m_model->lane(row.lane);
+    const bool highlighted = m_highlightLanes.contains(row.lane);
+    // Label.
+    QColor labelBg = highlighted ? pal.color(QPalette::Highlight) : pal.color(QPalette::Window);
+    if (highlighted) labelBg.setAlpha(90);
+    p.fillRect(0, y, m_labelWidth - 1, row.height, labelBg);
+    p.setPen(pal.color(QPalette::Text));
+    QString label = l.name;
+    if (m_pinned.contains(row.lane)) label = QStringLiteral("📌 ") + label;
+    p.drawText(
+        QRect(6 + row.indent * 12, y, m_labelWidth - 10 - row.indent * 12,
+              std::min(row.height, 16)),
+        Qt::AlignVCenter | Qt::AlignLeft,
+        p.fontMetrics().elidedText(label, Qt::ElideRight, m_labelWidth - 12 - row.indent * 12));
+    p.setPen(mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.12));
+    p.drawLine(0, y + row.height - 1, width(), y + row.height - 1);
+
+    if (!l.loaded) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRect(m_labelWidth + 8, y, plotWidth() - 16, row.height), Qt::AlignVCenter,
+                   tr("loading…"));
+        return;
+    }
+    const LaneGeometry &g = geometry(row.lane);
+    const int x0 = m_labelWidth;
+    const int th = trackHeight(l);
+    p.save();
+    p.setClipRect(m_labelWidth, std::max(y, lanesTop()), plotWidth(), row.height);
+    if (!g.columns.empty() && l.instants.hasValues) {
+        // Counter: one column per pixel, min..max bar plus the last value as an area.
+        const double span =
+            std::max(1e-12, l.instants.maxValue - std::min(0.0, l.instants.minValue));
+        const double base = std::min(0.0, l.instants.minValue);
+        const int h = row.height - 4;
+        QColor area = categoryColour(QStringLiteral("counter"), l.name);
+        QColor line = area.darker(140);
+        for (size_t c = 0; c < g.columns.size(); ++c) {
+            const CounterColumn &col = g.columns[c];
+            const int yl = y + 2 + h - int(double(col.last - base) / span * h);
+            p.fillRect(QRect(x0 + int(c), yl, 1, y + 2 + h - yl), area);
+            if (col.count > 0) {
+                const int ymax = y + 2 + h - int(double(col.max - base) / span * h);
+                const int ymin = y + 2 + h - int(double(col.min - base) / span * h);
+                p.fillRect(QRect(x0 + int(c), ymax, 1, std::max(1, ymin - ymax + 1)), line);
+            }
+        }
+        p.setPen(pal.color(QPalette::Text));
+        p.drawText(QRect(x0 + 4, y + 2, 200, 14), Qt::AlignLeft | Qt::AlignTop,
+                   QString::number(l.instants.maxValue, 'g', 4));
+    } else if (!g.columns.empty()) {
+        // Plain instants: a tick per pixel column that holds any.
+        const QColor tick = pal.color(QPalette::Text);
+        const int ty = y + row.height - 6;
+        for (size_t c = 0; c < g.columns.size(); ++c)
+            if (g.columns[c].count > 0) p.fillRect(QRect(x0 + int(c), ty, 1, 4), tick);
+    }
+    const bool isRequests = l.kind == LaneKind::Requests;
+    const QColor outline = pal.color(QPalette::Text);
+    const int textMinPx = 40;
+    QFont small = font();
+    small.setPixelSize(10);
+    p.setFont(small);
+    // Overdraw guard: runs of one track come in start order, so a run that
+    // ends before what that track already covers is hidden; skip it. Packed
+    // request rows overlap heavily in busy sessions and would otherwise fill
+    // the same pixels dozens of times.
+    const size_t tracks = std::max(l.tracks.size(), l.overlay.size()) + 1;
+    m_covered.assign(tracks * 2, -1e9f);
+    for (const SpanRun &r : g.runs) {
+        const int ry = y + 1 + r.depth * th;
+        if (ry > y + row.height) continue;
+        float &covered = m_covered[size_t(r.overlay) * tracks + r.depth];
+        if (r.x1 <= covered) continue;
+        covered = std::max(covered, r.x1);
+        const float w = std::max(1.f, r.x1 - r.x0);
+        QRectF rect(x0 + double(r.x0), ry, double(w), th - 1);
+        if (isRequests && r.overlay) {
+            // Client phases on top, server steps below them when both exist.
+            const bool step = r.category == m_stepCategory;
+            if (!m_model->hasClientPhases())
+                rect.adjust(0, 2, 0, -2);
+            else if (step)
+                rect.setTop(rect.top() + th * 0.55);
+            else
+                rect.setBottom(rect.top() + th * 0.55);
+        }
+        QColor c = r.category >= 0 && size_t(r.category) < m_colours.size()
+                       ? m_colours[size_t(r.category)]
+                       : QColor(Qt::gray);
+        // Regions and server steps are coloured by name (cached per string, no
+        // string work per run).
+        if (r.name >= 0 && ((!isRequests && r.category == m_regionCategory) ||
+                            (isRequests && r.overlay && r.category == m_stepCategory)))
+            c = nameColour(r.name);
+        if (r.count > 1) c = c.lighter(108);
+        p.fillRect(rect, c);
+        const bool sel = m_selectedRequest && r.request == m_selectedRequest;
+        if (sel) {
+            p.setPen(QPen(outline, 1.5));
+            p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5));
+        }
+        if (w >= textMinPx && r.count == 1 && rect.height() >= 8) {
+            QString text;
+            if (isRequests && !r.overlay) {
+                // With client phases on top the bar's own label would sit under them.
+                if (m_model->hasClientPhases()) continue;
+                if (const auto *req = m_model->request(r.request)) text = req->label;
+            } else {
+                text = m_model->string(r.name);
+            }
+            if (!text.isEmpty()) {
+                p.setPen(c.lightness() > 140 ? QColor(20, 20, 20) : QColor(250, 250, 250));
+                const QRectF tr =
+                    QRectF(rect.x() + 3, rect.y() - 1, rect.width() - 5, rect.height() + 2)
+                        .intersected(QRectF(x0, ry, plotWidth(), th));
+                p.drawText(tr, Qt::AlignVCenter | Qt::AlignLeft,
+                           p.fontMetrics().elidedText(text, Qt::ElideRight, int(tr.width())));
+            }
+        }
+    }
+    p.setFont(font());
+    // Search hits on this lane.
+    if (m_searchPos >= 0 && size_t(m_searchPos) < m_hits.size()) {
+        const SpanRef &h = m_hits[size_t(m_searchPos)];
+        if (h.lane == row.lane) {
+            const IntervalArrays &a = l.tracks[size_t(h.depth)].spans;
+            const double sx = xOf(a.start[size_t(h.index)]), ex = xOf(a.end[size_t(h.index)]);
+            p.setPen(QPen(pal.color(QPalette::Highlight), 2));
+            p.drawRect(
+                QRectF(sx - 1, y + 1 + h.depth * th - 1, std::max(2.0, ex - sx) + 2, th + 1));
+        }
+    }
+    p.restore();
+}
+
+void TimelineWidget::paintRuler(QPainter &p)
+{
+    const QPalette &pal = palette();
+    p.fillRect(0, 0, width(), kRulerH, pal.color(QPalette::Window));
+    p.setPen(pal.color(QPalette::Mid));
+    p.drawLine(0, kRulerH - 1, width(), kRulerH - 1);
+    const TimeNs step = niceTickStep(m_range.length(), plotWidth(), 110);
+    const TimeNs origin = m_model->fullRange().start;
+    // Ticks at multiples of `step` from the session start.
+    TimeNs first = origin + ((m_range.start - origin) / step) * step;
+    if (first < m_range.start) first += step;
+    p.setPen(pal.color(QPalette::Text));
+    for (TimeNs t = first; t <= m_range.end; t += step) {
+        const int x = int(xOf(t));
+        p.drawLine(x, kRulerH - 8, x, kRulerH - 1);
+        p.drawText(QRect(x + 3, 2, 140, kRulerH - 6), Qt::AlignLeft | Qt::AlignVCenter,
+                   rulerLabel(t - origin, step));
+        const TimeNs minor = step / 5;
+        if (minor > 0)
+            for (int k = 1; k < 5; ++k) {
+                const int mx = int(xOf(t + minor * k));
+                if (mx < width()) p.drawLine(mx, kRulerH - 4, mx, kRulerH - 1);
+            }
+    }
+    p.fillRect(0, 0, m_labelWidth - 1, kRulerH - 1, pal.color(QPalette::Window));
+    p.drawText(QRect(6, 0, m_labelWidth - 10, kRulerH), Qt::AlignVCenter,
+               tr("%1 visible").arg(formatDuration(m_range.length())));
+}
+
+void TimelineWidget::paintOverview(QPainter &p)
+{
+    const QPalette &pal = palette();
+    const QRect r(m_labelWidth, kRulerH, plotWidth(), kOverviewH - 2);
+    p.fillRect(0, kRulerH, width(), kOverviewH,
+               mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.04));
+    p.setPen(pal.color(QPalette::Text));
+    p.drawText(QRect(6, kRulerH, m_labelWidth - 10, kOverviewH), Qt::AlignVCenter,
+               m_model->spanCount() == 0
+                   ? tr("Overview")
+                   : tr("Overview (%1)")
+                         .arg(m_model->spanCount() >= 1'000'000
+                                  ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) +
+                                        QLatin1Char('M')
+                              : m_model->spanCount() >= 10'000
+                                  ? QString::number(m_model->spanCount() / 1000) + QLatin1Char('k')
+                                  : QString::number(m_model->spanCount())));
+    const std::vector<float> &ov = m_model->overview();
+    const QColor bar = categoryColour(QStringLiteral("receive")).lighter(130);
+    if (!ov.empty()) {
+        for (int x = 0; x < r.width(); ++x) {
+            const size_t b0 = size_t(double(x) / r.width() * double(ov.size()));
+            const size_t b1 =
+                std::max(b0 + 1, size_t(double(x + 1) / r.width() * double(ov.size())));
+            float v = 0;
+            for (size_t b = b0; b < std::min(b1, ov.size()); ++b)
+                v = std::max(v, ov[b]);
+            const int h = int(v * float(r.height() - 2));
+            if (h > 0) p.fillRect(r.x() + x, r.bottom() - h, 1, h, bar);
+        }
+    }
+    // The visible range, boxed.
+    const TimeRange full = m_model->fullRange();
+    const double sx =
+        r.x() + double(m_range.start - full.start) / double(full.length()) * r.width();
+    const double ex = r.x() + double(m_range.end - full.start) / double(full.length()) * r.width();
+    QRectF box(std::max<double>(r.x(), sx), r.y() + 1,
+               std::max(2.0, std::min<double>(r.right(), ex) - std::max<double>(r.x(), sx)),
+               r.height() - 2);
+    QColor hl = pal.color(QPalette::Highlight);
+    hl.setAlpha(60);
+    p.fillRect(box, hl);
+    hl.setAlpha(220);
+    p.setPen(QPen(hl, 1.5));
+    p.drawRect(box);
+    p.setPen(pal.color(QPalette::Mid));
+    p.drawLine(0, lanesTop() - 1, width(), lanesTop() - 1);
+}
+
+// ---------------------------------------------------------------------------
+// Input
+
+void TimelineWidget::resizeEvent(QResizeEvent *)
+{
+    m_labelWidth = std::clamp(width() / 7, 140, 260);
+    clampScroll();
+}
+
+void TimelineWidget::mousePressEvent(QMouseEvent *e)
+{
+    setFocus();
+    if (!m_model || e->button() != Qt::LeftButton) return;
+    m_pressPos = e->pos();
+    m_pressRange = m_range;
+    const bool inRuler = e->pos().y() < kRulerH;
+    const bool inOverview = e->pos().y() >= kRulerH && e->pos().y() < lanesTop();
+    if (inOverview && e->pos().x() >= m_labelWidth) {
+        m_drag = Drag::Overview;
+        mouseMoveEvent(e);
+    } else if ((inRuler || (e->modifiers() & Qt::ShiftModifier)) && e->pos().x() >= m_labelWidth) {
+        m_drag = Drag::Select;
+        m_selAnchor = timeAt(e->pos().x());
+        m_selection = {m_selAnchor, m_selAnchor};
+    } else {
+        m_drag = Drag::Pan;
+        setCursor(Qt::ClosedHandCursor);
+    }
+}
+
+void TimelineWidget::mouseMoveEvent(QMouseEvent *e)
+{
+    m_mouse = e->pos();
+    if (!m_model) return;
+    switch (m_drag) {
+    case Drag::Pan: {
+        const double dx = e->pos().x() - m_pressPos.x();
+        const TimeNs dt = TimeNs(-dx * double(m_pressRange.length()) / plotWidth());
+        setRange({m_pressRange.start + dt, m_pressRange.end + dt});
+        const int dy = e->pos().y() - m_pressPos.y();
+        if (dy != 0) {
+            m_scrollY -= dy;
+            m_pressPos.setY(e->pos().y());
+            clampScroll();
+        }
+        break;
+    }
+    case Drag::Select: {
+        const TimeNs t = timeAt(e->pos().x());
+        m_selection = {std::min(t, m_selAnchor), std::max(t, m_selAnchor)};
+        break;
+    }
+    case Drag::Overview: {
+        const TimeRange full = m_model->fullRange();
+        const double f = double(e->pos().x() - m_labelWidth) / plotWidth();
+        const TimeNs c = full.start + TimeNs(f * double(full.length()));
+        setRange({c - m_range.length() / 2, c + m_range.length() / 2});
+        break;
+    }
+    case Drag::None:
+        break;
+    }
+    update();
+}
+
+void TimelineWidget::mouseReleaseEvent(QMouseEvent *e)
+{
+    const Drag d = m_drag;
+    m_drag = Drag::None;
+    unsetCursor();
+    if (!m_model || e->button() != Qt::LeftButton) return;
+    const bool click = (e->pos() - m_pressPos).manhattanLength() < 4;
+    if (d == Drag::Select) {
+        if (click) m_selection = {};
+        finishSelection();
+        update();
+        return;
+    }
+    if (d != Drag::Pan || !click) return;
+    const int ri = rowAt(e->pos().y());
+    if (ri < 0) return;
+    const Row &row = m_rows[size_t(ri)];
+    if (row.type == RowType::Header) {
+        toggleGroup(row.group);
+        return;
+    }
+    if (e->pos().x() < m_labelWidth) return;
+    const Hit h = hitTest(e->pos());
+    if (!h.run) {
+        m_statsText.clear();
+        update();
+        return;
+    }
+    const TimelineLane &l = m_model->lane(row.lane);
+    if (h.run->count > 1) {
+        // A folded run: zoom into it.
+        const TimeNs pad = (h.run->end - h.run->start) / 10 + 1;
+        setRange({h.run->start - pad, h.run->end + pad});
+        return;
+    }
+    if (l.kind != LaneKind::Requests) {
+        m_focusLane = row.lane;
+        update();
+        // The receiver selects the span's request itself (then shows the span).
+        emit spanClicked(l.laneId, h.run->start, h.run->depth, h.run->request);
+        return;
+    }
+    if (h.run->request) emit requestClicked(h.run->request);
+}
+
+void TimelineWidget::mouseDoubleClickEvent(QMouseEvent *e)
+{
+    const int ri = rowAt(e->pos().y());
+    if (ri >= 0 && e->pos().x() < m_labelWidth && m_rows[size_t(ri)].type == RowType::Lane)
+        togglePin(m_rows[size_t(ri)].lane);
+}
+
+void TimelineWidget::contextMenuEvent(QContextMenuEvent *e)
+{
+    const int ri = rowAt(e->pos().y());
+    if (ri < 0 || m_rows[size_t(ri)].type != RowType::Lane) return;
+    const int lane = m_rows[size_t(ri)].lane;
+    QMenu menu(this);
+    menu.addAction(isPinned(lane) ? tr("Unpin lane") : tr("Pin lane to the top"), this,
+                   [this, lane] { togglePin(lane); });
+    menu.exec(e->globalPos());
+}
+
+void TimelineWidget::finishSelection()
+{
+    m_statsText.clear();
+    if (!m_model || !m_selection.isValid() || m_selection.length() < 2) {
+        m_selection = {};
+        emit selectionStats(QString());
+        return;
+    }
+    QList<int> lanes;
+    for (int i = 0; i < m_model->laneCount(); ++i)
+        lanes << i;
+    const RangeStats st = m_model->statsFor(m_selection, lanes);
+    QList<QPair<qint64, qint32>> cats;
+    qint64 total = 0;
+    for (auto it = st.nsByCategory.begin(); it != st.nsByCategory.end(); ++it) {
+        cats << qMakePair(it.value(), it.key());
+        total += it.value();
+    }
+    std::sort(cats.begin(), cats.end(), std::greater<>());
+    QString s = tr("Selection %1\n%2 spans · %3 requests touched")
+                    .arg(formatDuration(m_selection.length()))
+                    .arg(st.spans)
+                    .arg(st.requests.size());
+    for (int i = 0; i < std::min<qsizetype>(8, cats.size()); ++i) {
+        const QString name = m_model->string(cats[i].second);
+        s += QStringLiteral("\n%1: %2 (%3%)")
+                 .arg(name.isEmpty() ? tr("(none)") : name, formatDuration(cats[i].first))
+                 .arg(total ? 100.0 * double(cats[i].first) / double(total) : 0.0, 0, 'f', 1);
+    }
+    m_statsText = s;
+    emit selectionStats(s);
+}
+
+void TimelineWidget::wheelEvent(QWheelEvent *e)
+{
+    if (!m_model) return;
+    const double steps = e->angleDelta().y() / 120.0;
+    const double hsteps = e->angleDelta().x() / 120.0;
+    const double x = std::max<double>(m_labelWidth, e->position().x());
+    if (e->modifiers() & Qt::ControlModifier) {
+        zoomAt(std::pow(0.8, steps), x);
+    } else if (e->modifiers() & Qt::ShiftModifier) {
+        panPixels(-(steps != 0 ? steps : hsteps) * plotWidth() / 10.0);
+    } else if (hsteps != 0) {
+        panPixels(-hsteps * plotWidth() / 10.0);
+    } else {
+        m_scrollY -= int(steps * 60);
+        clampScroll();
+        update();
+    }
+    e->accept();
+}
+
+void TimelineWidget::keyPressEvent(QKeyEvent *e)
+{
+    if (!m_model) return QWidget::keyPressEvent(e);
+    const double cx = m_mouse.x() > m_labelWidth && m_mouse.x() < width()
+                          ? m_mouse.x()
+                          : m_labelWidth + plotWidth() / 2.0;
+    switch (e->key()) {
+    case Qt::Key_W:
+        zoomAt(0.7, cx);
+        break;
+    case Qt::Key_S:
+        zoomAt(1 / 0.7, cx);
+        break;
+    case Qt::Key_A:
+        panPixels(-plotWidth() / 8.0);
+        break;
+    case Qt::Key_D:
+        panPixels(plotWidth() / 8.0);
+        break;
+    case Qt::Key_F:
+        fitSelection();
+        break;
+    case Qt::Key_0:
+    case Qt::Key_Home:
+        fitAll();
+        break;
+    case Qt::Key_Escape:
+        setSelection({});
+        break;
+    case Qt::Key_P: {
+        const int ri = rowAt(m_mouse.y());
+        if (ri >= 0 && m_rows[size_t(ri)].type == RowType::Lane) togglePin(m_rows[size_t(ri)].lane);
+        break;
+    }
+    case Qt::Key_PageDown:
+        m_scrollY += height() / 2;
+        clampScroll();
+        update();
+        break;
+    case Qt::Key_PageUp:
+        m_scrollY -= height() / 2;
+        clampScroll();
+        update();
+        break;
+    case Qt::Key_Left:
+        if (e->modifiers() & Qt::AltModifier)
+            back();
+        else
+            panPixels(-plotWidth() / 8.0);
+        break;
+    case Qt::Key_Right:
+        if (e->modifiers() & Qt::AltModifier)
+            forward();
+        else
+            panPixels(plotWidth() / 8.0);
+        break;
+    case Qt::Key_Backspace:
+        back();
+        break;
+    default:
+        QWidget::keyPressEvent(e);
+    }
+}
+
+void TimelineWidget::leaveEvent(QEvent *)
+{
+    m_mouse = {-1, -1};
+    update();
+}
+
+bool TimelineWidget::event(QEvent *e)
+{
+    if (e->type() == QEvent::ToolTip) {
+        auto *he = static_cast<QHelpEvent *>(e);
+        const QString text = tooltipFor(hitTest(he->pos()));
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(he->globalPos(), text, this);
+        return true;
+    }
+    if (e->type() == QEvent::PaletteChange) rebuildColours();
+    return QWidget::event(e);
+}
+
+} // namespace ls::gui

@@ -1,0 +1,179 @@
+#pragma once
+// The swimlane view: one widget paints every lane (requests with their
+// phases, goroutines grouped by creator, procs, threads, GC, counters) under
+// a time ruler and an overview strip.
+//
+// Painting only reads geometry (core/timeline.h) built for the current
+// (range, width) and cached per lane; geometry comes from binary searches and
+// pre-folded levels, so a frame costs about the same at any zoom. No SQL and
+// no lane scans happen here: hit tests walk the cached runs of one lane,
+// searches and area statistics run on demand in the model.
+
+#include "timeline.h"
+
+#include <QElapsedTimer>
+#include <QSet>
+#include <QWidget>
+
+#include <memory>
+
+namespace ls::gui {
+
+class TimelineWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TimelineWidget(QWidget *parent = nullptr);
+
+    // `keepView`: the same session's lanes, more completely loaded — keep
+    // range, scroll, pins, groups and selection.
+    void setModel(std::shared_ptr<const TimelineModel> model, bool keepView = false);
+    const TimelineModel *model() const { return m_model.get(); }
+    void setLoadingText(const QString &text);
+
+    TimeRange range() const { return m_range; }
+    // Sets the visible range (clamped); pushes the old one on the history.
+    void setRange(TimeRange r, bool history = true);
+    void zoomAt(double factor, double x);
+    void panPixels(double dx);
+    void fitAll();
+    void fitSelection();
+    void back();
+    void forward();
+
+    TimeRange selection() const { return m_selection; }
+    void setSelection(TimeRange r);
+    // Highlights a request (its phases, steps and goroutines); zooms to it when asked.
+    void selectRequest(qint64 requestId, bool zoom);
+    qint64 selectedRequest() const { return m_selectedRequest; }
+
+    // Span search by name; returns the number of hits.
+    int search(const QString &text);
+    void searchStep(int delta);
+    int searchIndex() const { return m_searchPos; }
+    int searchCount() const { return int(m_hits.size()); }
+
+    void togglePin(int lane);
+    bool isPinned(int lane) const { return m_pinned.contains(lane); }
+    void toggleGroup(const QString &group);
+
+    // For tests: the plot-area point where a request's bar (or, when
+    // `phase` is set, its first phase) is painted, if visible.
+    // With `spanLane`, a span of the request on a goroutine (or other) lane instead.
+    std::optional<QPoint> pointOfRequest(qint64 requestId, bool spanLane = false) const;
+    int plotLeft() const { return m_labelWidth; }
+    int plotWidth() const { return std::max(1, width() - m_labelWidth); }
+    // Last frame's paint time (benchmark).
+    qint64 lastPaintNs() const { return m_lastPaintNs; }
+
+signals:
+    void rangeChanged(ls::TimeRange range);
+    void requestClicked(qint64 requestId); // a bar or phase on the requests lane
+    // A span on any other lane; `requestId` is its request (0 none).
+    void spanClicked(qint64 laneId, ls::TimeNs start, int depth, qint64 requestId);
+    void selectionStats(const QString &text);
+    void searchMoved(int index, int count);
+
+protected:
+    void paintEvent(QPaintEvent *) override;
+    void resizeEvent(QResizeEvent *) override;
+    void mousePressEvent(QMouseEvent *e) override;
+    void mouseMoveEvent(QMouseEvent *e) override;
+    void mouseReleaseEvent(QMouseEvent *e) override;
+    void mouseDoubleClickEvent(QMouseEvent *e) override;
+    void wheelEvent(QWheelEvent *e) override;
+    void keyPressEvent(QKeyEvent *e) override;
+    void leaveEvent(QEvent *) override;
+    bool event(QEvent *e) override;
+    void contextMenuEvent(QContextMenuEvent *e) override;
+
+private:
+    enum class RowType
+    {
+        Header,
+        Lane
+    };
+    struct Row
+    {
+        RowType type = RowType::Lane;
+        int lane = -1;
+        QString group; // header: its group key
+        QString title; // header text
+        int y = 0, height = 0;
+        int indent = 0;
+    };
+    struct Hit
+    {
+        int row = -1;
+        const SpanRun *run = nullptr;
+        int column = -1; // counter column
+    };
+
+    void rebuildRows();
+    void rebuildColours();
+    int laneHeight(const TimelineLane &l) const;
+    int trackHeight(const TimelineLane &l) const;
+    const LaneGeometry &geometry(int lane) const;
+    double xOf(TimeNs t) const;
+    TimeNs timeAt(double x) const;
+    int rowAt(int y) const;
+    int rowScreenY(const Row &r) const;
+    void scrollRowIntoView(const Row &r);
+    int scrollView() const { return std::max(1, height() - lanesTop() - m_stickyH); }
+    Hit hitTest(QPoint p) const;
+    QString tooltipFor(const Hit &h) const;
+    void finishSelection();
+    void paintRuler(QPainter &p);
+    void paintOverview(QPainter &p);
+    void paintLane(QPainter &p, const Row &row, int y);
+    void clampScroll();
+    int lanesTop() const { return kRulerH + kOverviewH; }
+
+    static constexpr int kRulerH = 26;
+    static constexpr int kOverviewH = 30;
+
+    std::shared_ptr<const TimelineModel> m_model;
+    QString m_loadingText;
+    std::vector<QColor> m_colours; // per model string index
+    qint32 m_stepCategory = -2, m_regionCategory = -2;
+    mutable std::vector<QColor> m_nameColours; // lazily, per name string
+    QColor nameColour(qint32 name) const;
+    std::vector<float> m_covered; // paint scratch: per track, how far runs already cover
+    std::vector<Row> m_rows;
+    int m_contentHeight = 0;
+    int m_scrollY = 0;
+    int m_stickyH = 0; // the requests lane stays on top: its height
+    int m_labelWidth = 220;
+    mutable GeometryCache m_cache;
+
+    TimeRange m_range, m_selection;
+    std::vector<TimeRange> m_history;
+    int m_historyPos = -1;
+    QElapsedTimer m_lastHistoryPush;
+
+    qint64 m_selectedRequest = 0;
+    QSet<int> m_highlightLanes;
+    int m_focusLane = -1;
+    QSet<int> m_pinned;
+    QSet<QString> m_collapsed;
+
+    std::vector<SpanRef> m_hits;
+    int m_searchPos = -1;
+
+    enum class Drag
+    {
+        None,
+        Pan,
+        Select,
+        Overview
+    };
+    Drag m_drag = Drag::None;
+    QPoint m_pressPos;
+    TimeRange m_pressRange;
+    TimeNs m_selAnchor = 0;
+    QPoint m_mouse{-1, -1};
+    QString m_statsText;
+    qint64 m_lastPaintNs = 0;
+};
+
+} // namespace ls::gui

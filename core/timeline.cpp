@@ -1,0 +1,971 @@
+#include "timeline.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <thread>
+
+namespace ls {
+
+// ---------------------------------------------------------------------------
+// IntervalArrays
+
+void IntervalArrays::reserve(size_t n)
+{
+    start.reserve(n);
+    end.reserve(n);
+    category.reserve(n);
+    name.reserve(n);
+    request.reserve(n);
+}
+
+void IntervalArrays::push(TimeNs s, TimeNs e, qint32 cat, qint32 nm, qint32 req, qint32 cnt)
+{
+    start.push_back(s);
+    end.push_back(std::max(s, e));
+    category.push_back(cat);
+    name.push_back(nm);
+    request.push_back(req);
+    if (cnt >= 0) {
+        count.resize(start.size() - 1, 1);
+        count.push_back(cnt);
+    } else if (!count.empty()) {
+        count.push_back(1);
+    }
+}
+
+template<typename T> static void permute(std::vector<T> &v, const std::vector<quint32> &order)
+{
+    if (v.empty()) return;
+    std::vector<T> out(v.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        out[i] = v[order[i]];
+    v.swap(out);
+}
+
+void IntervalArrays::finish()
+{
+    if (!std::is_sorted(start.begin(), start.end())) {
+        std::vector<quint32> order(start.size());
+        std::iota(order.begin(), order.end(), 0u);
+        std::stable_sort(order.begin(), order.end(),
+                         [this](quint32 a, quint32 b) { return start[a] < start[b]; });
+        permute(start, order);
+        permute(end, order);
+        permute(category, order);
+        permute(name, order);
+        permute(request, order);
+        permute(count, order);
+    }
+    maxEnd.resize(start.size());
+    TimeNs m = std::numeric_limits<TimeNs>::min();
+    for (size_t i = 0; i < start.size(); ++i)
+        maxEnd[i] = m = std::max(m, end[i]);
+    start.shrink_to_fit();
+    end.shrink_to_fit();
+    category.shrink_to_fit();
+    name.shrink_to_fit();
+    request.shrink_to_fit();
+    count.shrink_to_fit();
+}
+
+std::pair<size_t, size_t> IntervalArrays::visible(TimeNs t0, TimeNs t1) const
+{
+    const size_t last = size_t(std::upper_bound(start.begin(), start.end(), t1) - start.begin());
+    const size_t first = size_t(
+        std::lower_bound(maxEnd.begin(), maxEnd.begin() + qsizetype(last), t0) - maxEnd.begin());
+    return {first, last};
+}
+
+size_t IntervalArrays::memoryBytes() const
+{
+    return start.capacity() * 8 + end.capacity() * 8 + maxEnd.capacity() * 8 +
+           (category.capacity() + name.capacity() + request.capacity() + count.capacity()) * 4;
+}
+
+// ---------------------------------------------------------------------------
+// Levels of detail
+
+namespace {
+
+// A run being folded: the category that covered most of its time wins. Four
+// cats are plenty for state lanes (a handful of states alternate); when they
+// are full the smallest slot is replaced, which can only under-count a
+// category that was already minor.
+struct OpenRun
+{
+    bool open = false;
+    TimeNs start = 0, end = 0;
+    qint32 count = 0;
+    qint32 firstIndex = -1;
+    qint32 name = -1, request = 0;
+    std::array<std::pair<qint32, TimeNs>, 4> cats{};
+    int used = 0;
+
+    void begin(TimeNs s, TimeNs e, qint32 cat, qint32 cnt, qint32 idx, qint32 nm, qint32 req)
+    {
+        open = true;
+        start = s;
+        end = e;
+        count = cnt;
+        firstIndex = idx;
+        name = nm;
+        request = req;
+        used = 0;
+        add(cat, e - s);
+    }
+    void add(qint32 cat, TimeNs ns)
+    {
+        for (int i = 0; i < used; ++i)
+            if (cats[size_t(i)].first == cat) {
+                cats[size_t(i)].second += ns;
+                return;
+            }
+        if (used < int(cats.size())) {
+            cats[size_t(used++)] = {cat, ns};
+            return;
+        }
+        auto mn = std::min_element(cats.begin(), cats.end(), [](const auto &a, const auto &b) {
+            return a.second < b.second;
+        });
+        if (mn->second < ns) *mn = {cat, ns};
+    }
+    void extend(TimeNs s, TimeNs e, qint32 cat, qint32 cnt)
+    {
+        end = std::max(end, e);
+        count += cnt;
+        add(cat, e - s);
+    }
+    qint32 dominant() const
+    {
+        qint32 best = -1;
+        TimeNs bestNs = -1;
+        for (int i = 0; i < used; ++i)
+            if (cats[size_t(i)].second > bestNs) {
+                bestNs = cats[size_t(i)].second;
+                best = cats[size_t(i)].first;
+            }
+        return best;
+    }
+};
+
+IntervalArrays foldLevel(const IntervalArrays &in, TimeNs bucket)
+{
+    IntervalArrays out;
+    out.count.reserve(in.size() / 2);
+    OpenRun run;
+    auto flush = [&] {
+        if (!run.open) return;
+        const bool single = run.count == 1;
+        out.push(run.start, run.end, run.dominant(), single ? run.name : -1,
+                 single ? run.request : 0, run.count);
+        run.open = false;
+    };
+    for (size_t i = 0; i < in.size(); ++i) {
+        const TimeNs s = in.start[i], e = in.end[i];
+        const qint32 c = in.countAt(i);
+        if (e - s >= bucket) {
+            flush();
+            out.push(s, e, in.category[i], in.name[i], in.request[i], c);
+            continue;
+        }
+        if (run.open && run.end - run.start < bucket && s - run.end < bucket) {
+            run.extend(s, e, in.category[i], c);
+        } else {
+            flush();
+            run.begin(s, e, in.category[i], c, qint32(i), in.name[i], in.request[i]);
+        }
+    }
+    flush();
+    out.finish();
+    return out;
+}
+
+} // namespace
+
+const IntervalArrays &DepthTrack::levelFor(TimeNs nsFold) const
+{
+    const IntervalArrays *best = &spans;
+    for (const LodLevel &l : levels) {
+        if (l.bucket > nsFold) break;
+        best = &l.runs;
+    }
+    return *best;
+}
+
+void DepthTrack::buildLevels()
+{
+    levels.clear();
+    if (spans.size() < 256) return;
+    const TimeNs length = spans.maxEnd.back() - spans.start.front();
+    const IntervalArrays *prev = &spans;
+    for (TimeNs bucket = 4000; bucket < length && prev->size() > 64; bucket *= 4) {
+        IntervalArrays next = foldLevel(*prev, bucket);
+        // Keep a level only when it saves real work; else try a wider bucket.
+        if (next.size() * 10 > prev->size() * 7) continue;
+        levels.push_back({bucket, std::move(next)});
+        prev = &levels.back().runs;
+    }
+}
+
+qint64 TimelineLane::spanCount() const
+{
+    qint64 n = 0;
+    for (const DepthTrack &t : tracks)
+        n += qint64(t.spans.size());
+    return n;
+}
+
+void TimelineLane::finish()
+{
+    for (DepthTrack &t : tracks) {
+        t.spans.finish();
+        t.buildLevels();
+    }
+    for (DepthTrack &t : overlay) {
+        t.spans.finish();
+        t.buildLevels();
+    }
+    instants.finish();
+}
+
+void InstantArrays::finish()
+{
+    if (!std::is_sorted(ts.begin(), ts.end())) {
+        std::vector<quint32> order(ts.size());
+        std::iota(order.begin(), order.end(), 0u);
+        std::stable_sort(order.begin(), order.end(),
+                         [this](quint32 a, quint32 b) { return ts[a] < ts[b]; });
+        permute(ts, order);
+        permute(value, order);
+        permute(name, order);
+    }
+    blockMin.clear();
+    blockMax.clear();
+    if (!hasValues || value.empty()) return;
+    minValue = maxValue = value.front();
+    for (size_t b = 0; b < value.size(); b += kCounterBlock) {
+        const size_t e = std::min(value.size(), b + kCounterBlock);
+        const auto [mn, mx] =
+            std::minmax_element(value.begin() + qsizetype(b), value.begin() + qsizetype(e));
+        blockMin.push_back(float(*mn));
+        blockMax.push_back(float(*mx));
+        minValue = std::min(minValue, *mn);
+        maxValue = std::max(maxValue, *mx);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Geometry
+
+void foldIntervals(const IntervalArrays &a, TimeRange range, int widthPx,
+                   const GeometryOptions &opt, bool overlay, LaneGeometry &out, quint8 depth,
+                   bool raw)
+{
+    if (!range.isValid() || widthPx <= 0 || a.size() == 0) return;
+    const double pxPerNs = double(widthPx) / double(range.length());
+    const auto [first, last] = a.visible(range.start, range.end);
+    out.touched += last - first;
+    const float lo = -2.f, hi = float(widthPx) + 2.f;
+    // Runs are capped at a few pixels so a long stretch of tiny spans still
+    // shows how its dominant state changes along the way.
+    const float maxRunPx = float(std::max(opt.foldPx, 3.0));
+    OpenRun run;
+    float runX0 = 0, runX1 = 0;
+    auto flush = [&] {
+        if (!run.open) return;
+        SpanRun r;
+        r.x0 = runX0;
+        r.x1 = runX1;
+        r.start = run.start;
+        r.end = run.end;
+        r.category = run.dominant();
+        r.count = run.count;
+        const bool single = run.count == 1;
+        r.name = single ? run.name : -1;
+        r.request = single ? run.request : 0;
+        r.index = single && raw ? run.firstIndex : -1;
+        r.depth = depth;
+        r.overlay = overlay;
+        out.runs.push_back(r);
+        run.open = false;
+    };
+    for (size_t i = first; i < last; ++i) {
+        const TimeNs s = a.start[i], e = a.end[i];
+        if (e < range.start) continue; // before the range, kept in the slice by a long predecessor
+        const float x0 = std::clamp(float(double(s - range.start) * pxPerNs), lo, hi);
+        const float x1 = std::clamp(float(double(e - range.start) * pxPerNs), lo, hi);
+        const qint32 c = a.countAt(i);
+        if (x1 - x0 >= float(opt.foldPx)) {
+            flush();
+            SpanRun r;
+            r.x0 = x0;
+            r.x1 = x1;
+            r.start = s;
+            r.end = e;
+            r.category = a.category[i];
+            r.name = a.name[i];
+            r.request = a.request[i];
+            r.count = c;
+            r.index = raw ? qint32(i) : -1;
+            r.depth = depth;
+            r.overlay = overlay;
+            out.runs.push_back(r);
+            continue;
+        }
+        if (run.open && x0 - runX1 <= float(opt.gapPx) && runX1 - runX0 < maxRunPx) {
+            run.extend(s, e, a.category[i], c);
+            runX1 = std::max(runX1, x1);
+        } else {
+            flush();
+            run.begin(s, e, a.category[i], c, qint32(i), a.name[i], a.request[i]);
+            runX0 = x0;
+            runX1 = std::max(x1, x0);
+        }
+    }
+    flush();
+}
+
+void foldIntervals(const IntervalArrays &a, TimeRange range, int widthPx,
+                   const GeometryOptions &opt, bool overlay, LaneGeometry &out)
+{
+    foldIntervals(a, range, widthPx, opt, overlay, out, 0, a.count.empty());
+}
+
+static void counterColumns(const InstantArrays &in, TimeRange range, int widthPx, LaneGeometry &out)
+{
+    out.columns.assign(size_t(widthPx), CounterColumn{});
+    const double nsPerPx = double(range.length()) / double(widthPx);
+    size_t lo = size_t(std::lower_bound(in.ts.begin(), in.ts.end(), range.start) - in.ts.begin());
+    out.touched += 1;
+    for (int c = 0; c < widthPx; ++c) {
+        const TimeNs tb = range.start + TimeNs(std::ceil(nsPerPx * double(c + 1)));
+        const size_t hi = size_t(std::lower_bound(in.ts.begin() + qsizetype(lo), in.ts.end(), tb) -
+                                 in.ts.begin());
+        CounterColumn &col = out.columns[size_t(c)];
+        col.count = qint32(hi - lo);
+        if (in.hasValues) {
+            if (hi > 0) col.last = float(in.value[hi - 1]);
+            if (hi > lo) {
+                float mn = std::numeric_limits<float>::max(), mx = -mn;
+                size_t i = lo;
+                while (i < hi) {
+                    if (i % kCounterBlock == 0 && i + kCounterBlock <= hi) {
+                        mn = std::min(mn, in.blockMin[i / kCounterBlock]);
+                        mx = std::max(mx, in.blockMax[i / kCounterBlock]);
+                        i += kCounterBlock;
+                    } else {
+                        mn = std::min(mn, float(in.value[i]));
+                        mx = std::max(mx, float(in.value[i]));
+                        ++i;
+                    }
+                }
+                col.min = mn;
+                col.max = mx;
+            } else {
+                col.min = col.max = col.last;
+            }
+        }
+        lo = hi;
+    }
+}
+
+LaneGeometry buildLaneGeometry(const TimelineLane &lane, TimeRange range, int widthPx,
+                               const GeometryOptions &opt)
+{
+    LaneGeometry g;
+    if (!range.isValid() || widthPx <= 0) return g;
+    const double nsPerPx = double(range.length()) / double(widthPx);
+    const TimeNs nsFold = TimeNs(nsPerPx * opt.foldPx);
+    for (size_t d = 0; d < lane.tracks.size(); ++d) {
+        const IntervalArrays &a = lane.tracks[d].levelFor(nsFold);
+        foldIntervals(a, range, widthPx, opt, false, g, quint8(std::min<size_t>(d, 255)),
+                      &a == &lane.tracks[d].spans);
+    }
+    for (size_t d = 0; d < lane.overlay.size(); ++d) {
+        const IntervalArrays &a = lane.overlay[d].levelFor(nsFold);
+        foldIntervals(a, range, widthPx, opt, true, g, quint8(std::min<size_t>(d, 255)),
+                      &a == &lane.overlay[d].spans);
+    }
+    if (lane.instants.size() > 0) counterColumns(lane.instants, range, widthPx, g);
+    return g;
+}
+
+const LaneGeometry &GeometryCache::get(const TimelineModel &m, int lane, TimeRange r, int width,
+                                       const GeometryOptions &opt)
+{
+    if (!(r == m_range) || width != m_width) {
+        m_cache.clear();
+        m_range = r;
+        m_width = width;
+    }
+    auto it = m_cache.find(lane);
+    if (it == m_cache.end())
+        it = m_cache.insert(lane, buildLaneGeometry(m.lane(lane), r, width, opt));
+    return *it;
+}
+
+void GeometryCache::clear()
+{
+    m_cache.clear();
+    m_width = -1;
+}
+
+TimeNs niceTickStep(TimeNs rangeNs, int widthPx, int pxPerTick)
+{
+    if (rangeNs <= 0 || widthPx <= 0) return 1;
+    const double raw = double(rangeNs) * pxPerTick / widthPx;
+    TimeNs step = 1;
+    while (true) {
+        for (int m : {1, 2, 5}) {
+            if (double(step * m) >= raw) return step * m;
+        }
+        if (step > std::numeric_limits<TimeNs>::max() / 100) return step;
+        step *= 10;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The model
+
+LaneKind laneKindFromName(const QString &k)
+{
+    if (k == QLatin1String("goroutine")) return LaneKind::Goroutine;
+    if (k == QLatin1String("proc")) return LaneKind::Proc;
+    if (k == QLatin1String("thread")) return LaneKind::Thread;
+    if (k == QLatin1String("gc")) return LaneKind::Gc;
+    if (k == QLatin1String("counter")) return LaneKind::Counter;
+    if (k == QLatin1String("request")) return LaneKind::Requests;
+    return LaneKind::Other;
+}
+
+QString laneKindTitle(LaneKind k)
+{
+    switch (k) {
+    case LaneKind::Requests:
+        return QStringLiteral("Requests");
+    case LaneKind::Goroutine:
+        return QStringLiteral("Goroutines");
+    case LaneKind::Proc:
+        return QStringLiteral("Procs");
+    case LaneKind::Thread:
+        return QStringLiteral("Threads");
+    case LaneKind::Gc:
+        return QStringLiteral("GC");
+    case LaneKind::Counter:
+        return QStringLiteral("Counters");
+    case LaneKind::Other:
+        break;
+    }
+    return QStringLiteral("Other");
+}
+
+const QString &TimelineModel::string(qint32 i) const
+{
+    static const QString empty;
+    return i >= 0 && size_t(i) < m_strings.size() ? m_strings[size_t(i)] : empty;
+}
+
+qint32 TimelineModel::intern(const QString &s)
+{
+    auto it = m_stringIndex.constFind(s);
+    if (it != m_stringIndex.constEnd()) return *it;
+    const qint32 id = qint32(m_strings.size());
+    m_strings.push_back(s);
+    m_stringIndex.insert(s, id);
+    return id;
+}
+
+const TimelineModel::RequestSpan *TimelineModel::request(qint64 id) const
+{
+    const int i = m_requestIndex.value(id, -1);
+    return i < 0 ? nullptr : &m_requests[size_t(i)];
+}
+
+void TimelineModel::addLane(TimelineLane lane)
+{
+    m_laneIndex.insert(lane.laneId, int(m_lanes.size()));
+    m_lanes.push_back(std::move(lane));
+}
+
+static int kindOrder(LaneKind k)
+{
+    switch (k) {
+    case LaneKind::Requests:
+        return 0;
+    case LaneKind::Goroutine:
+        return 1;
+    case LaneKind::Proc:
+        return 2;
+    case LaneKind::Thread:
+        return 3;
+    case LaneKind::Gc:
+        return 4;
+    case LaneKind::Counter:
+        return 5;
+    case LaneKind::Other:
+        break;
+    }
+    return 6;
+}
+
+void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firstLanes)
+{
+    auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
+    *this = TimelineModel();
+    {
+        Stmt st(db, "SELECT id, value FROM string ORDER BY id");
+        m_strings.push_back(QString()); // id 0: none
+        while (st.step()) {
+            const qint64 id = st.int64(0);
+            if (id < 0 || id > 50'000'000) continue;
+            if (size_t(id) >= m_strings.size()) m_strings.resize(size_t(id) + 1);
+            m_strings[size_t(id)] = st.string(1);
+            m_stringIndex.insert(m_strings[size_t(id)], qint32(id));
+        }
+    }
+    std::vector<TimelineLane> lanes;
+    {
+        Stmt st(db, "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key FROM "
+                    "lane ORDER BY id");
+        while (st.step()) {
+            TimelineLane l;
+            l.laneId = st.int64(0);
+            l.kindName = st.string(1);
+            l.kind = laneKindFromName(l.kindName);
+            l.name = st.string(2);
+            l.externalId = st.int64(3);
+            l.parentLaneId = st.int64(4);
+            l.sortKey = st.int64(5);
+            if (l.name.isEmpty())
+                l.name = QStringLiteral("%1 %2").arg(l.kindName).arg(l.externalId);
+            lanes.push_back(std::move(l));
+        }
+    }
+    // Display order first, so a partial load reads the lanes a first screen shows.
+    std::stable_sort(lanes.begin(), lanes.end(), [](const TimelineLane &a, const TimelineLane &b) {
+        const int ka = kindOrder(a.kind), kb = kindOrder(b.kind);
+        if (ka != kb) return ka < kb;
+        if (a.sortKey != b.sortKey) return a.sortKey < b.sortKey;
+        return a.externalId < b.externalId;
+    });
+    QHash<qint64, int> index;
+    for (size_t i = 0; i < lanes.size(); ++i)
+        index.insert(lanes[i].laneId, int(i));
+    auto addSpan = [&](TimelineLane &l, const Stmt &st) {
+        const int depth = std::clamp(int(st.int64(3)), 0, 63);
+        if (size_t(depth) >= l.tracks.size()) l.tracks.resize(size_t(depth) + 1);
+        l.tracks[size_t(depth)].spans.push(st.int64(1), st.int64(2), qint32(st.int64(5)),
+                                           qint32(st.int64(4)), qint32(st.int64(6)));
+    };
+    auto addInstant = [&](TimelineLane &l, const Stmt &st) {
+        InstantArrays &in = l.instants;
+        in.ts.push_back(st.int64(1));
+        in.name.push_back(qint32(st.int64(2)));
+        const bool hv = !st.isNull(3);
+        in.value.push_back(hv ? st.real(3) : 0.0);
+        in.hasValues = in.hasValues || hv;
+    };
+    if (firstLanes >= 0) {
+        m_partial = true;
+        Stmt sp(db, "SELECT lane_id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
+                    "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span WHERE lane_id = ? "
+                    "ORDER BY start_ns");
+        Stmt in(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant WHERE "
+                    "lane_id = ? ORDER BY ts_ns");
+        for (size_t i = 0; i < lanes.size(); ++i) {
+            TimelineLane &l = lanes[i];
+            if (int(i) >= firstLanes) {
+                l.loaded = false;
+                continue;
+            }
+            if (cancelled()) return;
+            sp.bind(1, l.laneId);
+            while (sp.step())
+                addSpan(l, sp);
+            sp.reset();
+            in.bind(1, l.laneId);
+            while (in.step())
+                addInstant(l, in);
+            in.reset();
+        }
+    } else {
+        // Table order, not index order: a sequential scan is several times
+        // faster than walking the (lane, start) index, and most importers
+        // write each lane in time order, so finish() rarely has to sort.
+        Stmt st(db, "SELECT lane_id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
+                    "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span");
+        int lastLane = -1;
+        qint64 lastId = -1, n = 0;
+        while (st.step()) {
+            if ((++n & 0xffff) == 0 && cancelled()) return;
+            const qint64 laneId = st.int64(0);
+            if (laneId != lastId) {
+                lastId = laneId;
+                lastLane = index.value(laneId, -1);
+            }
+            if (lastLane >= 0) addSpan(lanes[size_t(lastLane)], st);
+        }
+        Stmt in(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant");
+        n = 0;
+        while (in.step()) {
+            if ((++n & 0xffff) == 0 && cancelled()) return;
+            const int li = index.value(in.int64(0), -1);
+            if (li >= 0) addInstant(lanes[size_t(li)], in);
+        }
+    }
+    // Requests: one synthetic lane, requests packed greedily into rows.
+    {
+        Stmt st(db, "SELECT id, key, method, url, status, start_ns, end_ns FROM request WHERE "
+                    "start_ns IS NOT NULL AND end_ns IS NOT NULL ORDER BY start_ns, id");
+        while (st.step()) {
+            RequestSpan r;
+            r.id = st.int64(0);
+            r.key = st.string(1);
+            r.label = QString(st.string(2) + QLatin1Char(' ') + st.string(3)).trimmed();
+            r.status = st.isNull(4) ? -1 : int(st.int64(4));
+            r.start = st.int64(5);
+            r.end = std::max(r.start, st.int64(6));
+            m_requestIndex.insert(r.id, int(m_requests.size()));
+            m_requests.push_back(std::move(r));
+        }
+    }
+    if (cancelled()) return;
+    if (!m_requests.empty()) {
+        TimelineLane rl;
+        rl.kind = LaneKind::Requests;
+        rl.kindName = QStringLiteral("request");
+        rl.name = QStringLiteral("Requests");
+        constexpr int kMaxRows = 16;
+        std::vector<TimeNs> rowEnd;
+        QHash<qint64, int> rowOf;
+        const qint32 ok = intern(QStringLiteral("request")),
+                     err4 = intern(QStringLiteral("request-4xx")),
+                     err5 = intern(QStringLiteral("request-error"));
+        for (const RequestSpan &r : m_requests) {
+            int row = -1;
+            for (size_t k = 0; k < rowEnd.size(); ++k)
+                if (rowEnd[k] <= r.start) {
+                    row = int(k);
+                    break;
+                }
+            if (row < 0 && int(rowEnd.size()) < kMaxRows) {
+                row = int(rowEnd.size());
+                rowEnd.push_back(0);
+                rl.tracks.emplace_back();
+                rl.overlay.emplace_back();
+            }
+            if (row < 0) // every row busy: the row that frees first
+                row = int(std::min_element(rowEnd.begin(), rowEnd.end()) - rowEnd.begin());
+            rowEnd[size_t(row)] = std::max(rowEnd[size_t(row)], r.end);
+            rowOf.insert(r.id, row);
+            const qint32 cat = r.status >= 500 || r.status == 0 ? err5
+                               : r.status >= 400                ? err4
+                                                                : ok;
+            rl.tracks[size_t(row)].spans.push(r.start, r.end, cat, ok, qint32(r.id));
+        }
+        // Phases come with the full load: at a million requests they are millions of rows.
+        Stmt st(db, firstLanes >= 0 ? "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
+                                      "end_ns FROM phase WHERE 0"
+                                    : "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
+                                      "end_ns FROM phase");
+        qint64 n = 0;
+        while (st.step()) {
+            if ((++n & 0xffff) == 0 && cancelled()) return;
+            const int row = rowOf.value(st.int64(0), -1);
+            if (row < 0) continue;
+            const QString kind = st.string(1);
+            m_hasClientPhases = m_hasClientPhases || kind != QLatin1String("step");
+            const qint32 cat = intern(kind);
+            const qint32 nm = intern(st.string(2).isEmpty() ? kind : st.string(2));
+            rl.overlay[size_t(row)].spans.push(st.int64(3), st.int64(4), cat, nm,
+                                               qint32(st.int64(0)));
+        }
+        lanes.insert(lanes.begin(), std::move(rl));
+    }
+    // Sorting and levels per lane are independent: spread them over the cores.
+    {
+        std::atomic<size_t> next{0};
+        auto work = [&] {
+            for (size_t i = next++; i < lanes.size(); i = next++)
+                if (!cancelled()) lanes[i].finish();
+        };
+        const unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+        std::vector<std::thread> pool;
+        for (unsigned k = 1; k < n; ++k)
+            pool.emplace_back(work);
+        work();
+        for (std::thread &t : pool)
+            t.join();
+    }
+    if (cancelled()) return;
+    for (TimelineLane &l : lanes)
+        addLane(std::move(l));
+    {
+        Stmt st(db, "SELECT kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns FROM flow WHERE "
+                    "from_lane_id IS NOT NULL AND to_lane_id IS NOT NULL AND from_ts_ns IS NOT "
+                    "NULL AND to_ts_ns IS NOT NULL");
+        while (st.step()) {
+            Flow f;
+            f.kind = intern(st.string(0));
+            f.fromLane = m_laneIndex.value(st.int64(1), -1);
+            f.toLane = m_laneIndex.value(st.int64(3), -1);
+            f.fromTs = st.int64(2);
+            f.toTs = st.int64(4);
+            if (f.fromLane < 0 || f.toLane < 0) continue;
+            m_maxFlowNs = std::max(m_maxFlowNs, std::abs(f.toTs - f.fromTs));
+            m_flows.push_back(f);
+        }
+        std::sort(m_flows.begin(), m_flows.end(),
+                  [](const Flow &a, const Flow &b) { return a.fromTs < b.fromTs; });
+    }
+    finishLoad();
+}
+
+void TimelineModel::finishLoad()
+{
+    TimeNs lo = std::numeric_limits<TimeNs>::max(), hi = std::numeric_limits<TimeNs>::min();
+    m_spanCount = 0;
+    for (const TimelineLane &l : m_lanes) {
+        for (const auto *v : {&l.tracks, &l.overlay})
+            for (const DepthTrack &t : *v)
+                if (!t.spans.maxEnd.empty()) {
+                    lo = std::min(lo, t.spans.start.front());
+                    hi = std::max(hi, t.spans.maxEnd.back());
+                }
+        if (l.instants.size()) {
+            lo = std::min(lo, l.instants.ts.front());
+            hi = std::max(hi, l.instants.ts.back());
+        }
+        if (l.kind != LaneKind::Requests) m_spanCount += l.spanCount();
+    }
+    if (lo > hi) lo = hi = 0;
+    if (hi <= lo) hi = lo + 1000;
+    m_full = {lo, hi};
+    m_laneIndex.clear();
+    for (size_t i = 0; i < m_lanes.size(); ++i)
+        m_laneIndex.insert(m_lanes[i].laneId, int(i));
+    // The overview: span counts per bucket from each lane's coarsest level.
+    constexpr int kBuckets = 1024;
+    std::vector<double> acc(kBuckets, 0.0);
+    const double per = double(m_full.length()) / kBuckets;
+    for (const TimelineLane &l : m_lanes) {
+        for (const DepthTrack &t : l.tracks) {
+            const IntervalArrays &a = t.levelFor(TimeNs(per));
+            for (size_t i = 0; i < a.size(); ++i) {
+                const int b0 = std::clamp(int(double(a.start[i] - lo) / per), 0, kBuckets - 1);
+                const int b1 = std::clamp(int(double(a.end[i] - lo) / per), 0, kBuckets - 1);
+                const double w = double(a.countAt(i)) / (b1 - b0 + 1);
+                for (int b = b0; b <= b1; ++b)
+                    acc[size_t(b)] += w;
+            }
+        }
+    }
+    const double mx = *std::max_element(acc.begin(), acc.end());
+    m_overview.assign(kBuckets, 0.f);
+    if (mx > 0)
+        for (int b = 0; b < kBuckets; ++b)
+            m_overview[size_t(b)] = float(std::sqrt(acc[size_t(b)] / mx));
+}
+
+size_t TimelineModel::memoryBytes() const
+{
+    size_t n = 0;
+    for (const TimelineLane &l : m_lanes) {
+        for (const auto *v : {&l.tracks, &l.overlay})
+            for (const DepthTrack &t : *v) {
+                n += t.spans.memoryBytes();
+                for (const LodLevel &lv : t.levels)
+                    n += lv.runs.memoryBytes();
+            }
+        n += l.instants.ts.capacity() * 20;
+    }
+    return n;
+}
+
+std::vector<const TimelineModel::Flow *> TimelineModel::flowsFor(const QSet<int> &lanes,
+                                                                 TimeRange r, size_t limit) const
+{
+    std::vector<const Flow *> out;
+    if (lanes.isEmpty()) return out;
+    // fromTs is sorted; a flow meeting the range starts no earlier than r.start - longest flow.
+    auto it = std::lower_bound(m_flows.begin(), m_flows.end(), r.start - m_maxFlowNs,
+                               [](const Flow &f, TimeNs t) { return f.fromTs < t; });
+    for (; it != m_flows.end() && it->fromTs <= r.end && out.size() < limit; ++it) {
+        if (std::max(it->fromTs, it->toTs) < r.start) continue;
+        if (lanes.contains(it->fromLane) || lanes.contains(it->toLane)) out.push_back(&*it);
+    }
+    return out;
+}
+
+QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const
+{
+    QList<int> out;
+    if (requestId <= 0) return out;
+    const RequestSpan *r = request(requestId);
+    for (size_t li = 0; li < m_lanes.size(); ++li) {
+        const TimelineLane &l = m_lanes[li];
+        if (l.kind == LaneKind::Requests) continue;
+        bool hit = false;
+        for (const DepthTrack &t : l.tracks) {
+            // Only the request's time range can hold its spans.
+            size_t first = 0, last = t.spans.size();
+            if (r) std::tie(first, last) = t.spans.visible(r->start, r->end);
+            for (size_t i = first; i < last && !hit; ++i)
+                hit = t.spans.request[i] == requestId;
+            if (hit) break;
+        }
+        if (hit) out << int(li);
+    }
+    return out;
+}
+
+RangeStats TimelineModel::statsFor(TimeRange r, const QList<int> &laneList) const
+{
+    RangeStats st;
+    QSet<qint64> reqs;
+    for (int li : laneList) {
+        if (li < 0 || li >= laneCount()) continue;
+        const TimelineLane &l = m_lanes[size_t(li)];
+        for (const DepthTrack &t : l.tracks) {
+            const IntervalArrays &a = t.spans;
+            const auto [first, last] = a.visible(r.start, r.end);
+            for (size_t i = first; i < last; ++i) {
+                if (a.end[i] < r.start) continue;
+                const TimeNs ns = std::min(a.end[i], r.end) - std::max(a.start[i], r.start);
+                ++st.spans;
+                if (l.kind != LaneKind::Requests) {
+                    st.nsByCategory[a.category[i]] += ns;
+                    st.nsByName[a.name[i]] += ns;
+                }
+                if (a.request[i] > 0) reqs.insert(a.request[i]);
+            }
+        }
+    }
+    st.requests = QList<qint64>(reqs.begin(), reqs.end());
+    std::sort(st.requests.begin(), st.requests.end());
+    return st;
+}
+
+std::vector<SpanRef> TimelineModel::search(const QString &text, size_t limit) const
+{
+    std::vector<SpanRef> out;
+    if (text.isEmpty()) return out;
+    std::vector<char> match(m_strings.size(), 0);
+    bool any = false;
+    for (size_t i = 0; i < m_strings.size(); ++i)
+        if (m_strings[i].contains(text, Qt::CaseInsensitive)) {
+            match[i] = 1;
+            any = true;
+        }
+    if (!any) return out;
+    for (size_t li = 0; li < m_lanes.size(); ++li) {
+        const TimelineLane &l = m_lanes[li];
+        if (l.kind == LaneKind::Requests) continue;
+        for (size_t d = 0; d < l.tracks.size(); ++d) {
+            const IntervalArrays &a = l.tracks[d].spans;
+            for (size_t i = 0; i < a.size() && out.size() < limit; ++i) {
+                const qint32 n = a.name[i];
+                if (n >= 0 && size_t(n) < match.size() && match[size_t(n)])
+                    out.push_back({int(li), int(d), qint64(i)});
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), [this](const SpanRef &x, const SpanRef &y) {
+        return m_lanes[size_t(x.lane)].tracks[size_t(x.depth)].spans.start[size_t(x.index)] <
+               m_lanes[size_t(y.lane)].tracks[size_t(y.depth)].spans.start[size_t(y.index)];
+    });
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// Details queries
+
+QList<RawTextRow> queryRawText(const Db &db, qint64 requestId)
+{
+    QList<RawTextRow> out;
+    Stmt st(db,
+            "SELECT t.id, t.source_id, COALESCE(t.offset, -1), COALESCE(t.line, -1), t.kind, "
+            "COALESCE(t.side, ''), s.path, t.ts_ns, t.data FROM raw_text t JOIN source s ON "
+            "s.id = t.source_id WHERE t.request_id = ? ORDER BY t.ts_ns IS NULL, t.ts_ns, t.id");
+    st.bind(1, requestId);
+    while (st.step()) {
+        RawTextRow r;
+        r.id = st.int64(0);
+        r.sourceId = st.int64(1);
+        r.offset = st.int64(2);
+        r.line = st.int64(3);
+        r.kind = st.string(4);
+        r.side = st.string(5);
+        r.sourcePath = st.string(6);
+        r.ts = st.isNull(7) ? kNoTime : st.int64(7);
+        r.data = st.text(8);
+        out << r;
+    }
+    return out;
+}
+
+static PhaseRow readPhase(const Stmt &st, int o)
+{
+    PhaseRow p;
+    p.kind = st.string(o);
+    p.name = st.string(o + 1);
+    p.side = st.string(o + 2);
+    p.args = st.string(o + 3);
+    p.start = st.int64(o + 4);
+    p.end = st.int64(o + 5);
+    p.laneId = st.isNull(o + 6) ? 0 : st.int64(o + 6);
+    return p;
+}
+
+QList<PhaseRow> queryPhases(const Db &db, qint64 requestId)
+{
+    QList<PhaseRow> out;
+    Stmt st(db, "SELECT kind, name, side, args, start_ns, end_ns, lane_id FROM phase WHERE "
+                "request_id = ? ORDER BY start_ns, id");
+    st.bind(1, requestId);
+    while (st.step())
+        out << readPhase(st, 0);
+    return out;
+}
+
+QHash<qint64, QList<PhaseRow>> queryPhasesOf(const Db &db, const QList<qint64> &ids)
+{
+    QHash<qint64, QList<PhaseRow>> out;
+    Stmt st(db, "SELECT request_id, kind, name, side, args, start_ns, end_ns, lane_id FROM phase "
+                "WHERE request_id = ? ORDER BY start_ns, id");
+    for (qint64 id : ids) {
+        st.bind(1, id);
+        while (st.step())
+            out[id] << readPhase(st, 1);
+        st.reset();
+    }
+    return out;
+}
+
+std::optional<SpanDetail> querySpanAt(const Db &db, qint64 laneId, TimeNs start, int depth)
+{
+    Stmt st(db, "SELECT s.id, s.lane_id, COALESCE(s.request_id, 0), s.start_ns, s.end_ns, "
+                "s.depth, n.value, c.value, s.args, l.name FROM span s LEFT JOIN string n ON "
+                "n.id = s.name_id LEFT JOIN string c ON c.id = s.category_id JOIN lane l ON "
+                "l.id = s.lane_id WHERE s.lane_id = ? AND s.start_ns = ? AND s.depth = ? LIMIT 1");
+    st.bind(1, laneId).bind(2, start).bind(3, depth);
+    if (!st.step()) return std::nullopt;
+    SpanDetail d;
+    d.id = st.int64(0);
+    d.laneId = st.int64(1);
+    d.requestId = st.int64(2);
+    d.start = st.int64(3);
+    d.end = st.int64(4);
+    d.depth = int(st.int64(5));
+    d.name = st.string(6);
+    d.category = st.string(7);
+    d.args = st.string(8);
+    d.laneName = st.string(9);
+    return d;
+}
+
+} // namespace ls

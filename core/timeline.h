@@ -1,0 +1,320 @@
+#pragma once
+// The timeline model: everything the swimlane view paints, held in memory as
+// per-lane, time-sorted flat arrays, and the geometry builder that turns a
+// time range and a pixel width into runs to fill. No Gui here: geometry is
+// plain numbers so it is testable without a screen.
+//
+// Level of detail. A lane's spans are kept as parallel arrays sorted by start
+// with a running maximum of end (maxEnd), so the slice that can intersect a
+// range is two binary searches away and a long span that began before the
+// range is never lost (its end lifts maxEnd for everything after it). On top
+// of the raw spans each lane keeps coarser levels: level k folds neighbouring
+// spans shorter than bucket(k) = 4^k µs into runs that carry a count and the
+// category that covered most of their time. The builder picks the coarsest
+// level whose buckets are still narrower than the fold width in pixels, then
+// folds what is left to pixel precision. So the work per frame is bounded by
+// pixels, not by spans: zoomed out over 10 M spans it touches a few thousand
+// runs per visible lane.
+//
+// Known limit: the requests lane packs requests into 16 rows; with hundreds of
+// requests in flight (a million-request session) rows overlap and their
+// phase overlays are millions of intervals, so frames there cost tens of ms.
+// Packing into more rows per zoom level would fix it.
+//
+// Invariants: within a lane, start is non-decreasing, start[i] <= end[i], and
+// maxEnd[i] = max(end[0..i]). Levels obey the same invariants. Counts add up:
+// the counts of a level's runs sum to the lane's span count.
+
+#include "db.h"
+#include "queries.h"
+#include "records.h"
+
+#include <QHash>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace ls {
+
+struct TimeRange
+{
+    TimeNs start = 0, end = 0;
+    TimeNs length() const { return end - start; }
+    bool isValid() const { return end > start; }
+    bool contains(TimeNs t) const { return t >= start && t <= end; }
+    bool contains(const TimeRange &o) const { return o.start >= start && o.end <= end; }
+    bool operator==(const TimeRange &o) const = default;
+};
+
+// Compact interval arrays of one lane depth (spans, or folded runs of a LOD level).
+struct IntervalArrays
+{
+    std::vector<TimeNs> start, end, maxEnd;
+    std::vector<qint32> category; // model string index (dominant one for a run)
+    std::vector<qint32> name;     // model string index; -1 for a folded run
+    std::vector<qint32> request;  // request row id, 0 none
+    std::vector<qint32> count;    // empty for raw spans (each counts 1)
+
+    size_t size() const { return start.size(); }
+    qint32 countAt(size_t i) const { return count.empty() ? 1 : count[i]; }
+    void reserve(size_t n);
+    void push(TimeNs s, TimeNs e, qint32 cat, qint32 nm, qint32 req, qint32 cnt = -1);
+    // Sorts by start (stable) and computes maxEnd; call after the last push.
+    void finish();
+    // Index range [first, last) of intervals that may intersect [t0, t1].
+    std::pair<size_t, size_t> visible(TimeNs t0, TimeNs t1) const;
+    size_t memoryBytes() const;
+};
+
+struct LodLevel
+{
+    TimeNs bucket = 0; // runs were folded from intervals shorter than this
+    IntervalArrays runs;
+};
+
+// One depth of a lane: the raw intervals and their coarser levels. Spans of
+// one lane and depth do not overlap (schema), so maxEnd stays tight there and
+// the visible slice is exact; maxEnd still keeps overlapping input correct.
+struct DepthTrack
+{
+    IntervalArrays spans;
+    std::vector<LodLevel> levels; // bucket increasing
+    // The coarsest arrays whose folding is finer than `nsFold` (raw spans when none is).
+    const IntervalArrays &levelFor(TimeNs nsFold) const;
+    void buildLevels(); // after spans.finish()
+};
+
+// Point events (log marks, GC marks) and counter samples, sorted by ts.
+struct InstantArrays
+{
+    std::vector<TimeNs> ts;
+    std::vector<double> value;
+    std::vector<qint32> name;
+    std::vector<float> blockMin, blockMax; // per kCounterBlock values
+    bool hasValues = false;
+    double minValue = 0, maxValue = 0;
+    size_t size() const { return ts.size(); }
+    void finish(); // sorts by ts, computes blocks and extremes
+};
+
+enum class LaneKind
+{
+    Requests,
+    Goroutine,
+    Proc,
+    Thread,
+    Gc,
+    Counter,
+    Other
+};
+LaneKind laneKindFromName(const QString &kind);
+QString laneKindTitle(LaneKind k);
+
+struct TimelineLane
+{
+    qint64 laneId = 0; // lane row id; 0 for the synthetic requests lane
+    LaneKind kind = LaneKind::Other;
+    QString kindName, name;
+    qint64 externalId = 0, parentLaneId = 0, sortKey = 0;
+    std::vector<DepthTrack> tracks;  // one per depth (requests lane: per packing row)
+    std::vector<DepthTrack> overlay; // requests lane: phases drawn over the request bars, per row
+    InstantArrays instants;
+    bool loaded = true; // false: spans not read yet (progressive opening)
+    qint64 spanCount() const;
+    // Sorts, computes maxEnd and builds levels of every track.
+    void finish();
+};
+
+// One filled rectangle of a lane: a span, or spans folded into a run.
+struct SpanRun
+{
+    float x0 = 0, x1 = 0; // pixels from the left edge, clipped to [-2, width + 2]
+    TimeNs start = 0, end = 0;
+    qint32 category = -1; // dominant category
+    qint32 name = -1;     // -1 for a folded run
+    qint32 request = 0;   // the span's request (0 for folded runs)
+    qint32 count = 1;     // spans in the run
+    qint32 index = -1;    // raw span index when count == 1 and the run is a raw span
+    quint8 depth = 0;
+    bool overlay = false; // from the overlay arrays (request phases)
+};
+
+struct CounterColumn
+{
+    float min = 0, max = 0, last = 0;
+    qint32 count = 0; // events in this pixel column
+};
+
+struct LaneGeometry
+{
+    std::vector<SpanRun> runs;
+    std::vector<CounterColumn> columns; // one per pixel; empty when the lane has no instants
+    size_t touched = 0;                 // intervals visited (for tests and the benchmark)
+};
+
+struct GeometryOptions
+{
+    double foldPx = 2.0; // intervals narrower than this fold into runs
+    double gapPx = 1.0;  // gaps narrower than this join runs
+};
+
+// Builds the runs of a lane for [range.start, range.end] mapped onto `widthPx`.
+LaneGeometry buildLaneGeometry(const TimelineLane &lane, TimeRange range, int widthPx,
+                               const GeometryOptions &opt = {});
+// The same folding over one interval array (exposed for tests).
+void foldIntervals(const IntervalArrays &a, TimeRange range, int widthPx,
+                   const GeometryOptions &opt, bool overlay, LaneGeometry &out);
+
+// Block min/max over counter values so a pixel column's extremes are found
+// without scanning every sample in it.
+inline constexpr int kCounterBlock = 64;
+
+// Aggregates of an area selection.
+struct RangeStats
+{
+    qint64 spans = 0;
+    QHash<qint32, qint64> nsByCategory; // clipped to the range
+    QHash<qint32, qint64> nsByName;
+    QList<qint64> requests; // request ids touched
+};
+
+struct SpanRef
+{
+    int lane = -1, depth = 0;
+    qint64 index = -1;
+    bool isValid() const { return lane >= 0 && index >= 0; }
+};
+
+// The whole session's timeline in memory.
+class TimelineModel
+{
+public:
+    // Loads lanes, spans, instants, requests and their phases. `cancel` is
+    // polled between rows. Throws DbError.
+    //
+    // Progressive opening: with `firstLanes` >= 0 only that many lanes (in
+    // display order, the ones a first screen shows) get their spans, read by
+    // lane through the (lane, start) index; the rest are marked !loaded. A
+    // second, full load then replaces the model.
+    void load(const Db &db, const std::atomic<bool> *cancel = nullptr, int firstLanes = -1);
+    bool isPartial() const { return m_partial; }
+    // Whether any request has client phases (else server steps get the whole request bar).
+    bool hasClientPhases() const { return m_hasClientPhases; }
+    bool isEmpty() const { return m_lanes.empty(); }
+    TimeRange fullRange() const { return m_full; }
+    const std::vector<TimelineLane> &lanes() const { return m_lanes; }
+    const TimelineLane &lane(int i) const { return m_lanes[size_t(i)]; }
+    int laneCount() const { return int(m_lanes.size()); }
+    int laneIndexOf(qint64 laneId) const { return m_laneIndex.value(laneId, -1); }
+    qint64 spanCount() const { return m_spanCount; }
+    size_t memoryBytes() const;
+
+    // Strings: names and categories are indexes into this table.
+    const QString &string(qint32 i) const;
+    qint32 stringCount() const { return qint32(m_strings.size()); }
+    qint32 findString(const QString &s) const { return m_stringIndex.value(s, -1); }
+    qint32 intern(const QString &s);
+
+    // Requests: row id -> [start, end] and its packing row on the requests lane.
+    struct RequestSpan
+    {
+        qint64 id = 0;
+        TimeNs start = kNoTime, end = kNoTime;
+        int status = -1;
+        QString key, label;
+    };
+    const RequestSpan *request(qint64 id) const;
+    const std::vector<RequestSpan> &requests() const { return m_requests; }
+    // Lanes holding spans of a request (scan of in-memory arrays; not for paint).
+    QList<int> lanesOfRequest(qint64 requestId) const;
+
+    RangeStats statsFor(TimeRange r, const QList<int> &lanes) const;
+    // Spans whose name contains `text` (case-insensitive), sorted by start; at most `limit`.
+    std::vector<SpanRef> search(const QString &text, size_t limit = 100000) const;
+    // Arrows between lanes (goroutine create, unblock, request -> handler), by fromTs.
+    struct Flow
+    {
+        int fromLane = -1, toLane = -1; // lane indexes
+        TimeNs fromTs = 0, toTs = 0;
+        qint32 kind = -1; // string index
+    };
+    const std::vector<Flow> &flows() const { return m_flows; }
+    // Flows touching any of `lanes` whose time span meets [r.start, r.end]; at most `limit`.
+    std::vector<const Flow *> flowsFor(const QSet<int> &lanes, TimeRange r,
+                                       size_t limit = 2000) const;
+
+    // The whole-session density per overview bucket (0..1), computed at load.
+    const std::vector<float> &overview() const { return m_overview; }
+
+    // Builds a model from arrays directly (tests, the benchmark).
+    void addLane(TimelineLane lane);
+    void finishLoad();
+
+private:
+    std::vector<TimelineLane> m_lanes;
+    QHash<qint64, int> m_laneIndex;
+    std::vector<QString> m_strings;
+    QHash<QString, qint32> m_stringIndex;
+    std::vector<RequestSpan> m_requests;
+    QHash<qint64, int> m_requestIndex;
+    std::vector<float> m_overview;
+    std::vector<Flow> m_flows;
+    TimeNs m_maxFlowNs = 0;
+    TimeRange m_full;
+    qint64 m_spanCount = 0;
+    bool m_partial = false;
+    bool m_hasClientPhases = false;
+};
+
+// Caches geometry per lane for one (range, width); any change of either drops it.
+class GeometryCache
+{
+public:
+    const LaneGeometry &get(const TimelineModel &m, int lane, TimeRange r, int width,
+                            const GeometryOptions &opt = {});
+    void clear();
+
+private:
+    TimeRange m_range;
+    int m_width = -1;
+    QHash<int, LaneGeometry> m_cache;
+};
+
+// Nice tick step (1, 2, 5 × 10^k ns) for a ruler with about `pxPerTick` spacing.
+TimeNs niceTickStep(TimeNs rangeNs, int widthPx, int pxPerTick = 100);
+
+// Row details of raw text, phases and spans for the details panel.
+struct RawTextRow
+{
+    qint64 id = 0, sourceId = 0, offset = -1, line = -1;
+    QString kind, side, sourcePath;
+    TimeNs ts = kNoTime;
+    QByteArray data;
+};
+QList<RawTextRow> queryRawText(const Db &db, qint64 requestId);
+
+struct PhaseRow
+{
+    QString kind, name, side, args;
+    TimeNs start = kNoTime, end = kNoTime;
+    qint64 laneId = 0;
+};
+QList<PhaseRow> queryPhases(const Db &db, qint64 requestId);
+// Phases of many requests at once (waterfall), keyed by request id.
+QHash<qint64, QList<PhaseRow>> queryPhasesOf(const Db &db, const QList<qint64> &requestIds);
+
+struct SpanDetail
+{
+    qint64 id = 0, laneId = 0, requestId = 0;
+    TimeNs start = kNoTime, end = kNoTime;
+    int depth = 0;
+    QString name, category, args, laneName;
+};
+// The span on a lane starting at `start` (first at that time and depth).
+std::optional<SpanDetail> querySpanAt(const Db &db, qint64 laneId, TimeNs start, int depth);
+
+} // namespace ls

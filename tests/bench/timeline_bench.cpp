@@ -1,0 +1,181 @@
+// Timeline frame-time benchmark (not a ctest test): generates a synthetic
+// session of 10 M spans on 1,000 goroutine lanes (once; reused when present),
+// opens it in the real main window on the offscreen platform and reports
+//  - first paint after opening (window painted with the request table), and
+//    the time until the timeline is loaded and painted with all lanes;
+//  - p50 / p95 / max frame time while zooming from the whole trace down to
+//    1 µs at the cursor, and while panning at several zoom levels;
+//  - peak RSS.
+// Usage: timeline_bench [--file PATH] [--lanes N] [--spans-per-lane N] [--raw-dumps] [--regen]
+
+#include "mainwindow.h"
+#include "synthetic.h"
+#include "timelinewidget.h"
+#include "units.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTableView>
+#include <QTextStream>
+#include <QThread>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace ls;
+
+static qint64 peakRssKb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    for (const QByteArray &l : f.readAll().split('\n'))
+        if (l.startsWith("VmHWM:")) return l.mid(6).trimmed().split(' ').first().toLongLong();
+    return -1;
+}
+
+static QString stats(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) {
+        return v[std::min(v.size() - 1, size_t(p / 100.0 * double(v.size())))];
+    };
+    return QStringLiteral("n=%1 p50 %2 ms  p95 %3 ms  max %4 ms")
+        .arg(v.size())
+        .arg(pct(50), 0, 'f', 2)
+        .arg(pct(95), 0, 'f', 2)
+        .arg(v.back(), 0, 'f', 2);
+}
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("LanescopeBench"));
+    QTextStream out(stdout);
+    QString path = QDir::temp().filePath(QStringLiteral("lanescope-timeline-bench.lanescope"));
+    int lanes = 1000;
+    qint64 perLane = 10000;
+    bool regen = false, rawDumps = false;
+    int requests = 5000;
+    const QStringList args = app.arguments();
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--file") && i + 1 < args.size())
+            path = args[++i];
+        else if (args[i] == QLatin1String("--lanes") && i + 1 < args.size())
+            lanes = args[++i].toInt();
+        else if (args[i] == QLatin1String("--spans-per-lane") && i + 1 < args.size())
+            perLane = args[++i].toLongLong();
+        else if (args[i] == QLatin1String("--requests") && i + 1 < args.size())
+            requests = args[++i].toInt();
+        else if (args[i] == QLatin1String("--raw-dumps"))
+            rawDumps = true;
+        else if (args[i] == QLatin1String("--regen"))
+            regen = true;
+    }
+    if (regen) QFile::remove(path);
+    if (!QFile::exists(path)) {
+        QElapsedTimer t;
+        t.start();
+        Session s = Session::open(path);
+        test::SyntheticSpec spec;
+        spec.goroutines = lanes;
+        spec.spansPerLane = perLane;
+        spec.requests = requests;
+        spec.rawDumps = rawDumps;
+        spec.duration = 60'000'000'000; // 60 s
+        const auto r = test::writeSyntheticSession(s, spec);
+        out << "generated " << r.spans << " spans on " << r.lanes << " lanes, " << r.requests
+            << " requests in " << t.elapsed() << " ms -> " << path << "\n";
+        out.flush();
+    }
+    QElapsedTimer open;
+    open.start();
+    gui::MainWindow w;
+    w.resize(1600, 1000);
+    if (!w.openSession(path)) {
+        out << "cannot open " << path << "\n";
+        return 1;
+    }
+    w.show();
+    (void)w.grab(); // forces a full paint of the window
+    const qint64 firstPaint = open.elapsed();
+    while (!w.timeline()->model() && open.elapsed() < 600000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(1);
+    }
+    w.timeline()->repaint();
+    const qint64 partialPaint = open.elapsed();
+    const bool partial = w.timeline()->model()->isPartial();
+    while (!w.timelineReady() && open.elapsed() < 600000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(2);
+    }
+    gui::TimelineWidget *tl = w.timeline();
+    tl->repaint();
+    const qint64 timelinePaint = open.elapsed();
+    out << "first paint after opening: " << firstPaint << " ms (window, request table)\n";
+    out << "timeline first paint: " << partialPaint << " ms"
+        << (partial ? " (first screen of lanes; the rest still loading)" : "") << "\n";
+    out << "timeline fully loaded and painted: " << timelinePaint << " ms ("
+        << tl->model()->spanCount() << " spans, " << tl->model()->laneCount() << " lanes, model "
+        << tl->model()->memoryBytes() / (1024 * 1024) << " MB)\n";
+    out.flush();
+
+    // Zoom from the whole trace to 1 µs at a point in the middle.
+    const TimeRange full = tl->model()->fullRange();
+    tl->setRange(full);
+    std::vector<double> zoom, pan;
+    const double cx = tl->plotLeft() + tl->plotWidth() * 0.5;
+    const int steps = int(std::ceil(std::log(double(full.length()) / 1000.0) / std::log(1 / 0.85)));
+    for (int i = 0; i < steps; ++i) {
+        QElapsedTimer f;
+        f.start();
+        tl->zoomAt(0.85, cx);
+        tl->repaint();
+        zoom.push_back(double(f.nsecsElapsed()) / 1e6);
+    }
+    out << "zoom whole trace -> " << formatDuration(tl->range().length()) << ": " << stats(zoom)
+        << "\n";
+    // Pan at several zoom levels: 1/8 of the width per frame.
+    for (TimeNs len : {full.length(), full.length() / 16, TimeNs(10'000'000), TimeNs(100'000)}) {
+        const TimeNs s0 = full.start + full.length() / 3;
+        tl->setRange({s0, s0 + len});
+        for (int i = 0; i < 60; ++i) {
+            QElapsedTimer f;
+            f.start();
+            tl->panPixels(tl->plotWidth() / 8.0 * (i < 30 ? 1 : -1));
+            tl->repaint();
+            pan.push_back(double(f.nsecsElapsed()) / 1e6);
+        }
+    }
+    out << "pan at whole, 1/16, 10 ms, 100 µs: " << stats(pan) << "\n";
+    std::vector<double> all = zoom;
+    all.insert(all.end(), pan.begin(), pan.end());
+    out << "all frames: " << stats(all) << "\n";
+    // The request table: filter, sort and scroll through every row.
+    {
+        QElapsedTimer t;
+        t.start();
+        w.applyFilter(QStringLiteral("status>=200"));
+        const qint64 filterMs = t.elapsed();
+        t.restart();
+        w.requestModel()->sort(gui::RequestTableModel::Status, Qt::AscendingOrder);
+        const qint64 sortMs = t.elapsed();
+        std::vector<double> scroll;
+        QTableView *v = w.requestView();
+        const int n = w.requestModel()->rowCount();
+        for (int k = 0; k <= 40; ++k) {
+            QElapsedTimer f;
+            f.start();
+            v->scrollTo(w.requestModel()->index(int(qint64(n - 1) * k / 40), 0));
+            v->viewport()->repaint();
+            scroll.push_back(double(f.nsecsElapsed()) / 1e6);
+        }
+        out << "request table (" << n << " rows): filter " << filterMs << " ms, sort " << sortMs
+            << " ms, jump-scroll frames " << stats(scroll) << "\n";
+    }
+    out << "peak RSS: " << peakRssKb() / 1024 << " MB\n";
+    return 0;
+}
