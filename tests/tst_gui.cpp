@@ -7,6 +7,7 @@
 
 #include "detailspanel.h"
 #include "mainwindow.h"
+#include "queries.h"
 #include "registry.h"
 #include "synthetic.h"
 #include "testsupport.h"
@@ -65,10 +66,13 @@ void TstGui::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("LanescopeTest"));
     m_session = m_dir.filePath(QStringLiteral("gen.lanescope"));
     Session s = Session::open(m_session);
-    const ImportResult r =
-        importFile(s, test::corpus(QStringLiteral("gen/server.jsonl")), builtinImporters());
-    QVERIFY2(r.ok, qPrintable(r.error));
-    QVERIFY(r.requests >= 100);
+    // The gen corpus's HTTP evidence and the server's execution trace.
+    for (const char *f : {"gen/client.log", "gen/client_httptrace.jsonl", "gen/server.jsonl",
+                          "gen/ab.tsv", "gen/trace.out"}) {
+        const ImportResult r = importFile(s, test::corpus(QLatin1String(f)), builtinImporters());
+        QVERIFY2(r.ok, qPrintable(r.error));
+    }
+    QCOMPARE(countRequests(s.db()), qint64(500));
 }
 
 void TstGui::openWindow(MainWindow &w)
@@ -99,8 +103,20 @@ void TstGui::selectSlowestRequest()
     // The details show this request: title, phases with shares of it.
     QCOMPARE(w.details()->requestId(), slowest.id);
     QVERIFY(w.details()->rawRequestText().size() > 0);
-    // TODO: with the HTTP-evidence importers merged, the slowest request has a
-    // raw dump; then assert rawRequestText() starts with its request line.
+    // Without the load test, the slowest is the client run's slowest (corpus
+    // README), whose raw request the details show as dumped.
+    w.applyFilter(QStringLiteral("-loadtest"));
+    QTRY_VERIFY(m->rowCount() == 300);
+    QCOMPARE(m->row(0)->key, QStringLiteral("22132ae4-f0d2-4ffc-bc16-02c560e38222"));
+    w.requestView()->selectRow(0);
+    QCOMPARE(w.details()->requestId(), m->row(0)->id);
+    QVERIFY2(
+        w.details()->rawRequestText().startsWith(
+            QLatin1String("GET http://127.0.0.1:46525/api/downstream HTTP/1.1")) ||
+            w.details()->rawRequestText().startsWith(QLatin1String("GET /api/downstream HTTP/1.1")),
+        qPrintable(w.details()->rawRequestText().left(80)));
+    QVERIFY(w.details()->rawRequestText().contains(
+        QLatin1String("X-Trace-Id: 22132ae4-f0d2-4ffc-bc16-02c560e38222")));
     const auto *phases = w.details()->findChild<QTableWidget *>();
     QVERIFY(phases);
     QVERIFY(phases->rowCount() > 0);
@@ -133,13 +149,23 @@ void TstGui::rawTextAndSourceLocation()
 {
     // The step-log importer keeps a request's non-step log lines as raw text
     // with their line numbers: the details show them and where they came from.
-    Session s = Session::open(m_session, Session::Open::ReadOnly);
+    // (A server log alone, so the log line is the request's only raw text.)
+    const QString path = m_dir.filePath(QStringLiteral("server-only.lanescope"));
+    {
+        Session s = Session::open(path);
+        QVERIFY(
+            importFile(s, test::corpus(QStringLiteral("gen/server.jsonl")), builtinImporters()).ok);
+    }
+    Session s = Session::open(path, Session::Open::ReadOnly);
     const SqlResult r =
         runSql(s.db(), QStringLiteral("SELECT t.request_id, t.line, t.data FROM raw_text t "
                                       "WHERE t.kind = 'log' ORDER BY t.id LIMIT 1"));
     QCOMPARE(r.rows.size(), 1);
     MainWindow w;
-    openWindow(w);
+    w.resize(1600, 1000);
+    QVERIFY(w.openSession(path));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
     w.selectRequest(r.rows[0][0].toLongLong());
     QVERIFY(w.details()->sourceLocation().contains(
         QStringLiteral("server.jsonl line %1").arg(r.rows[0][1])));
