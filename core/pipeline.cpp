@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include "analysis.h"
 #include "batchwriter.h"
 #include "schema.h"
 
@@ -272,6 +273,10 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         ctx.setStage(QStringLiteral("indexing"));
         writer.finish();
         db.exec(bulkIndexSql());
+        // Classes of every request: merging by key may have moved any
+        // request's window or linked it to a trace (see core/analysis.cpp).
+        ctx.setStage(QStringLiteral("analysing"));
+        analyzeRequests(db);
 
         res.diagnostics = ctx.diagnostics();
         Stmt d(db, "INSERT INTO diagnostic(source_id, code, severity, count, first_offset, "

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "analysis.h"
 #include "schema.h"
 
 #include <QFileInfo>
@@ -94,6 +95,8 @@ void Session::setSourceOffset(qint64 sourceId, TimeNs offset, const QString &met
         shiftSource(sourceId, offset - old);
         Stmt u(m_db, "UPDATE source SET clock_method = ? WHERE id = ?");
         u.bindText(1, method).bind(2, sourceId).run();
+        // A moved source moves windows against traces: classes follow.
+        analyzeRequests(m_db);
     });
 }
 
