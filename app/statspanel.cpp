@@ -13,7 +13,6 @@
 #include <QHorizontalStackedBarSeries>
 #include <QLineSeries>
 #include <QLogValueAxis>
-#include <QStackedBarSeries>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -49,10 +48,11 @@ void clearChart(QChart *chart)
     }
 }
 
-// Short labels for bin edges: "1.2ms", "350µs".
-QString shortDuration(qint64 ns)
+// Short labels for bin edges, in ms with three significant digits: the
+// category axis truncates anything wider than a bar.
+QString shortMs(qint64 ns)
 {
-    return formatDuration(ns);
+    return QString::number(double(ns) / 1e6, 'g', 3);
 }
 
 } // namespace
@@ -62,7 +62,7 @@ StatsPanel::StatsPanel(QWidget *parent) : QWidget(parent)
     m_histView = makeView(tr("Latency histogram (log bins)"), this);
     m_pctView = makeView(tr("Latency percentiles"), this);
     m_phaseView = makeView(tr("Slowest requests: phases"), this);
-    m_classView = makeView(tr("Latency classes (total time)"), this);
+    m_classView = makeView(tr("Latency classes"), this);
     m_phaseView->chart()->legend()->setVisible(true);
     m_phaseView->chart()->legend()->setAlignment(Qt::AlignBottom);
     auto *grid = new QGridLayout(this);
@@ -121,7 +121,7 @@ void StatsPanel::buildHistogram()
     QStringList cats;
     for (int i = 0; i < bins; ++i) {
         *m_histSet << counts[size_t(i)];
-        cats << shortDuration(m_edges[size_t(i)]);
+        cats << shortMs(m_edges[size_t(i)]);
     }
     auto *series = new QBarSeries;
     series->setBarWidth(0.95);
@@ -129,7 +129,8 @@ void StatsPanel::buildHistogram()
     chart->addSeries(series);
     auto *x = new QBarCategoryAxis;
     x->append(cats);
-    x->setLabelsAngle(-60);
+    x->setLabelsAngle(-90);
+    x->setTitleText(tr("ms (bin start)"));
     auto *y = new QValueAxis;
     y->setLabelFormat(QStringLiteral("%d"));
     y->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.1 + 1);
@@ -181,6 +182,7 @@ void StatsPanel::buildPercentiles()
     auto *y = new QValueAxis;
     y->setTitleText(tr("ms"));
     y->setRange(0, maxMs * 1.2 + 0.01);
+    y->applyNiceNumbers();
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     m_pctSeries->attachAxis(x);
@@ -216,7 +218,7 @@ void StatsPanel::buildPhases()
         sets.push_back(s);
     }
     // Time no client phase explains (server-only requests, gaps).
-    auto *rest = new QBarSet(tr("other"));
+    auto *rest = new QBarSet(tr("no client phase"));
     rest->setColor(QColor(QLatin1String(palette::phaseColour("step"))));
     double maxMs = 0;
     for (const RequestRow *r : slow) {
@@ -253,6 +255,7 @@ void StatsPanel::buildPhases()
     auto *x = new QValueAxis;
     x->setTitleText(tr("ms"));
     x->setRange(0, maxMs * 1.05 + 0.01);
+    x->applyNiceNumbers();
     chart->addAxis(y, Qt::AlignLeft);
     chart->addAxis(x, Qt::AlignBottom);
     m_phaseSeries->attachAxis(x);
@@ -298,7 +301,7 @@ void StatsPanel::buildClasses()
     if (bars.empty()) return;
     // One set per class, non-zero only in its own category, stacked: each
     // bar gets its class's colour.
-    auto *series = new QStackedBarSeries;
+    auto *series = new QHorizontalStackedBarSeries;
     series->setBarWidth(0.8);
     for (size_t k = 0; k < bars.size(); ++k) {
         auto *set = new QBarSet(bars[k].first);
@@ -314,14 +317,14 @@ void StatsPanel::buildClasses()
         });
     }
     chart->addSeries(series);
-    auto *x = new QBarCategoryAxis;
-    x->append(cats);
-    x->setLabelsAngle(-45);
-    auto *y = new QValueAxis;
-    y->setTitleText(tr("ms, all shown requests"));
-    y->setRange(0, maxMs * 1.1 + 0.01);
-    chart->addAxis(x, Qt::AlignBottom);
+    auto *y = new QBarCategoryAxis;
+    y->append(cats);
+    auto *x = new QValueAxis;
+    x->setTitleText(tr("ms over the shown requests (requests it dominates)"));
+    x->setRange(0, maxMs * 1.05 + 0.01);
+    x->applyNiceNumbers();
     chart->addAxis(y, Qt::AlignLeft);
+    chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     series->attachAxis(y);
 }
