@@ -273,10 +273,14 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         ctx.setStage(QStringLiteral("indexing"));
         writer.finish();
         db.exec(bulkIndexSql());
-        // Classes of every request: merging by key may have moved any
-        // request's window or linked it to a trace (see core/analysis.cpp).
-        ctx.setStage(QStringLiteral("analysing"));
-        analyzeRequests(db);
+        // Classes of every request when this file touched any: merging by
+        // key may have moved any request's window or linked it to a trace
+        // (see core/analysis.cpp). Files without requests change nothing
+        // the classes read.
+        if (writer.counts().requests > 0) {
+            ctx.setStage(QStringLiteral("analysing"));
+            res.analysisMs = analyzeRequests(db).ms;
+        }
 
         res.diagnostics = ctx.diagnostics();
         Stmt d(db, "INSERT INTO diagnostic(source_id, code, severity, count, first_offset, "
