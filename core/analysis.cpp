@@ -5,7 +5,11 @@
 // carry the task's request_id, and so do the state spans inside a region.
 // The handler goroutine is the lane of the request's regions whose name holds
 // "net/http.(*conn).serve" (the server runs handlers on the connection's
-// goroutine); failing that, the lane of the request's earliest region. Other
+// goroutine); failing that, the lane of the request's earliest region, but
+// only when that lane can be the server's: the request has no client-side
+// times, or the lane's regions lie inside the logged server window (+-1 ms).
+// A traced *client* goroutine (regions around the round trip) is thus never
+// mistaken for the server: its waits on the transport would read as sync. Other
 // lanes with regions of the request (e.g. fanout workers) and goroutines
 // created by linked goroutines ('create' flows) during the window are linked
 // too; they count in the goroutine-state totals of a comparison and the
@@ -141,7 +145,25 @@ struct RequestWindow
 {
     qint64 id = 0;
     TimeNs serverStart = kNoTime, serverEnd = kNoTime;
+    bool hasClient = false; // client-side times exist
 };
+
+constexpr qint64 kWindowSlackNs = 1000000;
+
+void readWindow(Stmt &win, RequestWindow &w)
+{
+    win.bind(1, w.id);
+    if (win.step()) {
+        w.serverStart = win.isNull(0) ? kNoTime : win.int64(0);
+        w.serverEnd = win.isNull(1) ? kNoTime : win.int64(1);
+        w.hasClient = !win.isNull(2);
+    }
+    win.reset();
+}
+
+const char kWindowSql[] =
+    "SELECT server_start_ns, server_end_ns, COALESCE(client_start_ns, client_end_ns) "
+    "FROM request WHERE id = ?";
 
 struct Linked
 {
@@ -234,6 +256,12 @@ std::optional<Linked> linkRequest(const RequestWindow &w, const std::vector<Regi
             (r.connServe == best->connServe && r.first < best->first))
             best = &r;
     }
+    const bool knownWindow =
+        w.serverStart != kNoTime && w.serverEnd != kNoTime && w.serverEnd > w.serverStart;
+    if (!best->connServe && w.hasClient &&
+        (!knownWindow || best->first < w.serverStart - kWindowSlackNs ||
+         best->last > w.serverEnd + kWindowSlackNs))
+        return std::nullopt;
     Linked l;
     l.handler = best->lane;
     l.sourceId = best->source;
@@ -382,17 +410,12 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
     if (!lanes.empty()) {
         const auto stw = stwBySource(db, strings);
         LaneStates states(db);
-        Stmt win(db, "SELECT server_start_ns, server_end_ns FROM request WHERE id = ?");
+        Stmt win(db, kWindowSql);
         for (const auto &[rid, rl] : lanes) {
             if (!isWanted(rid)) continue;
             RequestWindow w;
             w.id = rid;
-            win.bind(1, rid);
-            if (win.step()) {
-                w.serverStart = win.isNull(0) ? kNoTime : win.int64(0);
-                w.serverEnd = win.isNull(1) ? kNoTime : win.int64(1);
-            }
-            win.reset();
+            readWindow(win, w);
             const auto l = linkRequest(w, rl);
             if (!l) continue;
             ClassBreakdown &b = out[rid];
@@ -503,12 +526,8 @@ std::optional<Linked> linkOne(const Db &db, qint64 requestId, Strings &strings)
     if (it == lanes.end()) return std::nullopt;
     RequestWindow w;
     w.id = requestId;
-    Stmt win(db, "SELECT server_start_ns, server_end_ns FROM request WHERE id = ?");
-    win.bind(1, requestId);
-    if (win.step()) {
-        w.serverStart = win.isNull(0) ? kNoTime : win.int64(0);
-        w.serverEnd = win.isNull(1) ? kNoTime : win.int64(1);
-    }
+    Stmt win(db, kWindowSql);
+    readWindow(win, w);
     return linkRequest(w, it->second);
 }
 

@@ -153,6 +153,28 @@ private slots:
         QVERIFY(connect > 0);
     }
 
+    void clientTraceIsNotTheServer()
+    {
+        // Only the client's trace: its goroutines wait on the transport
+        // around the round trip; that must not read as the server's sync.
+        test::TempSession s;
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/client_httptrace.jsonl"))).ok);
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/client_trace.out"))).ok);
+        const auto all = allRequestClasses(s.session().db());
+        QVERIFY(all.size() >= 298); // two client timeouts have no phase of a class
+        for (const auto &[id, b] : all) {
+            QCOMPARE(b.serverTracedNs, qint64(0));
+            QVERIFY(b.dominant != QLatin1String("blocked-sync"));
+        }
+        // With the server's trace too, the server's goroutines explain the requests.
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/trace.out"))).ok);
+        const auto row = requestByKey(s.session().db(), kGcHeavy);
+        QVERIFY(row);
+        const auto c = requestClasses(s.session().db(), row->id);
+        QVERIFY(c && c->serverTracedNs > 0 && c->ns[size_t(LatencyClass::Gc)] > 0);
+        QVERIFY(handlerLane(s.session().db(), row->id) > 0);
+    }
+
     void criticalPathFanout()
     {
         const Db &db = m_s->session().db();
