@@ -896,8 +896,10 @@ const char kCompareHelp[] = R"(Usage: lanescope compare SESSION KEY1 KEY2 [--for
 Two requests side by side: status, durations, client phases, latency classes
 (time per class, see 'requests' CLASS), the handler goroutines' state totals
 (the handler, goroutines with the request's regions and those they created
-during the request, summed) and the server steps. The last column is
-KEY2 minus KEY1.
+during the request, summed), the critical path's time per goroutine (the
+handler itself, and by start function the goroutines it waited on, found
+through unblock flows) and the server steps. The last column is KEY2 minus
+KEY1.
 
 Exit status: 0 shown, 1 unknown key or unreadable session, 2 usage error.
 )";
@@ -946,6 +948,15 @@ QList<CompareLine> compareLines(const RequestComparison &c)
             c.b.goroutines, false);
     for (const auto &[k, v] : states)
         add(QStringLiteral("goroutine"), k, v.first, v.second);
+    std::map<QString, std::pair<qint64, qint64>> path;
+    for (const auto &[k, v] : c.a.pathByGoroutine)
+        path[k] = {v, -1};
+    for (const auto &[k, v] : c.b.pathByGoroutine) {
+        auto it = path.find(k);
+        path[k] = {it == path.end() ? -1 : it->second.first, v};
+    }
+    for (const auto &[k, v] : path)
+        add(QStringLiteral("path"), k, v.first, v.second);
     std::map<QString, std::pair<qint64, qint64>> steps;
     for (const auto &[k, v] : c.a.steps)
         steps[k] = {v, -1};
@@ -1015,7 +1026,7 @@ int cmdCompare(const QStringList &argv)
           << (c.b.classes.dominant.isEmpty() ? QStringLiteral("-") : c.b.classes.dominant) << "\n";
     out() << QStringLiteral("%1 %2 %3 %4 %5\n")
                  .arg(QStringLiteral("SECTION"), -10)
-                 .arg(QStringLiteral("NAME"), -22)
+                 .arg(QStringLiteral("NAME"), -28)
                  .arg(QStringLiteral("A"), 12)
                  .arg(QStringLiteral("B"), 12)
                  .arg(QStringLiteral("B-A"), 12);
@@ -1029,7 +1040,7 @@ int cmdCompare(const QStringList &argv)
         }
         out() << QStringLiteral("%1 %2 %3 %4 %5\n")
                      .arg(l.section, -10)
-                     .arg(l.name.left(22), -22)
+                     .arg(l.name.left(28), -28)
                      .arg(cell(l, l.a), 12)
                      .arg(cell(l, l.b), 12)
                      .arg(delta, 12);

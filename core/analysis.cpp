@@ -54,6 +54,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
@@ -653,7 +654,21 @@ std::vector<PathSegment> criticalPath(const Db &db, qint64 requestId)
     std::vector<PathSegment> out;
     walker.walk(l->handler, l->t0, l->t1, 0, out);
     std::reverse(out.begin(), out.end());
-    return out;
+    // Adjacent pieces of one state on one goroutine (a region boundary or a
+    // P change split them in the trace) read as one.
+    std::vector<PathSegment> merged;
+    for (PathSegment &p : out) {
+        if (!merged.empty()) {
+            PathSegment &m = merged.back();
+            if (m.laneId == p.laneId && m.state == p.state && m.hop == p.hop &&
+                m.reason == p.reason && m.end == p.start) {
+                m.end = p.end;
+                continue;
+            }
+        }
+        merged.push_back(std::move(p));
+    }
+    return merged;
 }
 
 namespace {
@@ -702,6 +717,16 @@ RequestFacts factsFor(const Db &db, const QString &key, Strings &strings)
         for (const StateSpan &s : states.load(lane, l->t0, l->t1))
             f.goroutineStates[strings.value(s.category)] += overlap(s.start, s.end, l->t0, l->t1);
     f.goroutines = int(linked.size());
+    // Critical path time per goroutine kind: the handler itself, else the
+    // lane name without its goroutine number ("main.handleFanoutWorker"),
+    // so two requests line up although their goroutines differ.
+    static const QRegularExpression gnum(QStringLiteral("^g\\d+\\s*"));
+    for (const PathSegment &p : criticalPath(db, row->id)) {
+        QString who =
+            p.laneId == l->handler ? QStringLiteral("handler") : QString(p.laneName).remove(gnum);
+        if (who.isEmpty()) who = p.laneName;
+        f.pathByGoroutine[who] += p.end - p.start;
+    }
     return f;
 }
 

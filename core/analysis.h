@@ -96,6 +96,7 @@ struct RequestFacts
     std::map<QString, qint64> goroutineStates; // category -> ns, handler goroutine in its window
     std::map<QString, qint64> steps;           // server step name -> ns
     int goroutines = 0;                        // linked goroutines counted in goroutineStates
+    std::map<QString, qint64> pathByGoroutine; // critical path ns: "handler" or start function
 };
 struct RequestComparison
 {

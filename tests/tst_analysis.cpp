@@ -232,6 +232,10 @@ private slots:
         QVERIFY(c.a.steps.count(QStringLiteral("lock_wait")));
         QVERIFY(c.b.steps.count(QStringLiteral("alloc_churn")));
         QVERIFY(c.a.goroutines >= 1);
+        // The lock-heavy request waited on other handlers holding the mutex.
+        QVERIFY(c.a.pathByGoroutine.count(QStringLiteral("handler")));
+        QVERIFY(c.a.pathByGoroutine.count(QStringLiteral("net/http.(*conn).serve")));
+        QVERIFY(c.a.pathByGoroutine.at(QStringLiteral("net/http.(*conn).serve")) > 100000000);
         QVERIFY_THROWS_EXCEPTION(DbError, compareRequests(db, kLockHeavy, QStringLiteral("nope")));
     }
 
