@@ -89,6 +89,56 @@ void StatsPanel::setData(std::vector<RequestRow> rows, std::map<qint64, ClassBre
     buildPercentiles();
     buildPhases();
     buildClasses();
+    applySelection();
+}
+
+void StatsPanel::setSelectedRequest(qint64 requestId)
+{
+    m_selected = requestId;
+    applySelection();
+}
+
+int StatsPanel::selectedHistogramBin() const
+{
+    if (!m_histSet) return -1;
+    for (int i = 0; i < m_histSet->count(); ++i)
+        if (m_histSet->isBarSelected(i)) return i;
+    return -1;
+}
+
+void StatsPanel::applySelection()
+{
+    const QColor highlight(QLatin1String(palette::errorColour()));
+    const RequestRow *row = nullptr;
+    for (const RequestRow &r : m_rows)
+        if (r.id == m_selected) row = &r;
+    if (m_histSet) {
+        m_histSet->deselectAllBars();
+        m_histSet->setSelectedColor(highlight);
+        if (row && row->duration() > 0 && m_edges.size() >= 2) {
+            auto it = std::upper_bound(m_edges.begin(), m_edges.end(), row->duration());
+            const int b = std::clamp(int(it - m_edges.begin()) - 1, 0, m_histSet->count() - 1);
+            m_histSet->selectBar(b);
+        }
+    }
+    if (m_phaseSeries) {
+        int idx = -1;
+        for (size_t i = 0; row && i < m_phaseKeys.size(); ++i)
+            if (m_phaseKeys[i] == row->key) idx = int(i);
+        for (QBarSet *set : m_phaseSeries->barSets()) {
+            set->deselectAllBars();
+            set->setSelectedColor(set->color().darker(160));
+            if (idx >= 0) set->selectBar(idx);
+        }
+    }
+    QString dominant;
+    if (auto it = m_classes.find(m_selected); it != m_classes.end()) dominant = it->second.dominant;
+    for (size_t k = 0; k < m_classSets.size(); ++k) {
+        QBarSet *set = m_classSets[k];
+        set->deselectAllBars();
+        set->setSelectedColor(set->color().darker(160));
+        if (!dominant.isEmpty() && m_classNames[k] == dominant) set->selectBar(int(k));
+    }
 }
 
 void StatsPanel::buildHistogram()

@@ -38,6 +38,11 @@ public:
     void setSlowestCount(int n) { m_slowestN = n; }
     // Rebuilds every chart. `classes` is keyed by request id (see allRequestClasses).
     void setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes);
+    // Highlights the selected request: its histogram bin, its phase bar when
+    // it is among the slowest, its dominant class. 0 clears the selection.
+    void setSelectedRequest(qint64 requestId);
+    qint64 selectedRequest() const { return m_selected; }
+    int selectedHistogramBin() const; // -1: none
 
     // The built series, for tests and for a caller that restyles them.
     QBarSet *histogramSet() const { return m_histSet; }
@@ -63,10 +68,12 @@ private:
     void buildPercentiles();
     void buildPhases();
     void buildClasses();
+    void applySelection();
 
     std::vector<RequestRow> m_rows;
     std::map<qint64, ClassBreakdown> m_classes;
     int m_slowestN = 10;
+    qint64 m_selected = 0;
 
     QChartView *m_histView, *m_pctView, *m_phaseView, *m_classView;
     QBarSet *m_histSet = nullptr;

@@ -128,6 +128,30 @@ private slots:
         QCOMPARE(countFor(spy.at(0).at(0).toString()), qint64(dominated));
     }
 
+    void selection()
+    {
+        const auto classes = allRequestClasses(m_s->session().db());
+        StatsPanel p;
+        p.setData(m_rows, classes);
+        QCOMPARE(p.selectedHistogramBin(), -1);
+        // The slowest request: the last bin, the top phase bar.
+        const RequestRow &slowest = m_rows.front();
+        p.setSelectedRequest(slowest.id);
+        QCOMPARE(p.selectedHistogramBin(), p.histogramSet()->count() - 1);
+        for (QBarSet *s : p.phaseSeries()->barSets())
+            QVERIFY(s->isBarSelected(int(p.phaseKeys().size()) - 1));
+        // Its histogram bin's filter selects it.
+        RequestQuery q;
+        q.filter =
+            p.histogramFilter(p.selectedHistogramBin()) + QStringLiteral(" key:") + slowest.key;
+        QCOMPARE(queryRequests(m_s->session().db(), q).size(), size_t(1));
+        // Rebuilding keeps the selection; 0 clears it.
+        p.setData(m_rows, classes);
+        QCOMPARE(p.selectedHistogramBin(), p.histogramSet()->count() - 1);
+        p.setSelectedRequest(0);
+        QCOMPARE(p.selectedHistogramBin(), -1);
+    }
+
     void emptyData()
     {
         StatsPanel p;
@@ -145,6 +169,7 @@ private slots:
         StatsPanel p;
         p.resize(1100, 760);
         p.setData(m_rows, allRequestClasses(m_s->session().db()));
+        p.setSelectedRequest(m_rows.front().id);
         p.show();
         QVERIFY(QTest::qWaitForWindowExposed(&p));
         const QImage img = p.grab().toImage();
