@@ -43,6 +43,8 @@ Session Session::open(const QString &path, Open mode)
         inTransaction(db, [&] {
             for (int v = version; v < kSchemaVersion; ++v)
                 db.exec(steps[size_t(v)]);
+            // A session imported before v2 gets its latency classes now.
+            if (version >= 1 && version < 2) analyzeRequests(db);
             db.exec(QByteArray("PRAGMA user_version = " + QByteArray::number(kSchemaVersion))
                         .constData());
         });

@@ -239,6 +239,25 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(DbError, compareRequests(db, kLockHeavy, QStringLiteral("nope")));
     }
 
+    void upgradedSessionGetsClasses()
+    {
+        // A real session as version 1 wrote it: no request_class, no classes.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("old.lanescope"));
+        QVERIFY(QFile::copy(m_s->path(), path));
+        {
+            Db db(path, Db::Mode::ReadWrite);
+            db.exec("DROP TABLE request_class");
+            db.exec("UPDATE request SET dominant_class = NULL");
+            db.exec("PRAGMA user_version = 1");
+        }
+        Session s = Session::open(path);
+        QCOMPARE(s.db().userVersion(), 2);
+        const auto row = requestByKey(s.db(), kLockHeavy);
+        QVERIFY(row);
+        QCOMPARE(row->dominantClass, QStringLiteral("blocked-sync"));
+    }
+
     void migratesV1ToV2()
     {
         QTemporaryDir dir;
