@@ -166,6 +166,8 @@ private slots:
             QCOMPARE(b.serverTracedNs, qint64(0));
             QVERIFY(b.dominant != QLatin1String("blocked-sync"));
         }
+        QVERIFY(criticalPath(s.session().db(), requestId(s.session().db(), kGcHeavy)).empty());
+        QCOMPARE(handlerLane(s.session().db(), requestId(s.session().db(), kGcHeavy)), qint64(0));
         // With the server's trace too, the server's goroutines explain the requests.
         QVERIFY(s.import(test::corpus(QStringLiteral("gen/trace.out"))).ok);
         const auto row = requestByKey(s.session().db(), kGcHeavy);
@@ -209,8 +211,11 @@ private slots:
     {
         const Db &db = m_s->session().db();
         const qint64 id = requestId(db, kLockHeavy);
+        QElapsedTimer t;
+        t.start();
         const auto path = criticalPath(db, id);
-        qInfo("%s:\n%s", qPrintable(kLockHeavy), qPrintable(dump(path)));
+        qInfo("%s (%lld ms, %d segments):\n%s", qPrintable(kLockHeavy), t.elapsed(),
+              int(path.size()), qPrintable(dump(path)));
         const qint64 handler = handlerLane(db, id);
         // While the handler waited for inventoryMu the path is on other
         // request handlers (the holders), reached through unblock flows.
