@@ -3,6 +3,7 @@
 
 #include "cli.h"
 
+#include "analysis.h"
 #include "annotations.h"
 #include "pipeline.h"
 #include "queries.h"
@@ -369,7 +370,8 @@ Filter expressions (terms are ANDed; a leading '-' negates a term):
   ttfb>50ms dns>1ms connect>1ms tls>1ms send>1ms receive>1ms
                                          client phases (bare numbers are ms)
   host:api  url:/api/lock  method:POST  key:fd6f  handler:lock  side:client
-                                         substring match, case-insensitive
+  class:sync                             substring match, case-insensitive
+                                         (class: the dominant latency class)
   error                                  has an error, status 5xx or no response
   loadtest                               from a load generator's results
   anything else                          free text in key, URL, host, method, error
@@ -484,21 +486,24 @@ int cmdRequests(const QStringList &argv)
             o.insert(QStringLiteral("error"),
                      r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error));
             o.insert(QStringLiteral("load_test"), r.loadTest);
+            o.insert(QStringLiteral("class"),
+                     r.dominantClass.isEmpty() ? QJsonValue() : QJsonValue(r.dominantClass));
             arr.append(o);
         }
         out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
     } else {
-        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
                      .arg(QStringLiteral("KEY"), -36)
                      .arg(QStringLiteral("METHOD"), -6)
                      .arg(QStringLiteral("STATUS"), 6)
                      .arg(QStringLiteral("TOTAL"), 10)
                      .arg(QStringLiteral("TTFB"), 10)
                      .arg(QStringLiteral("SIDE"), -6)
+                     .arg(QStringLiteral("CLASS"), -12)
                      .arg(QStringLiteral("URL"));
         for (const RequestRow &r : rows) {
             const qint64 ttfb = r.phaseNs[size_t(PhaseKind::Wait)];
-            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+            out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8")
                          .arg(r.key, -36)
                          .arg(r.method, -6)
                          .arg(r.status < 0 ? QStringLiteral("-") : QString::number(r.status), 6)
@@ -506,6 +511,8 @@ int cmdRequests(const QStringList &argv)
                               10)
                          .arg(ttfb < 0 ? QStringLiteral("-") : formatDuration(ttfb), 10)
                          .arg(r.side, -6)
+                         .arg(r.dominantClass.isEmpty() ? QStringLiteral("-") : r.dominantClass,
+                              -12)
                          .arg(r.url);
             if (!r.error.isEmpty()) out() << "  error: " << r.error;
             out() << "\n";
@@ -882,6 +889,165 @@ int cmdNote(const QStringList &argv)
     return 0;
 }
 
+// ---------------------------------------------------------------------------
+
+const char kCompareHelp[] = R"(Usage: lanescope compare SESSION KEY1 KEY2 [--format table|json]
+
+Two requests side by side: status, durations, client phases, latency classes
+(time per class, see 'requests' CLASS), the handler goroutines' state totals
+(the handler, goroutines with the request's regions and those they created
+during the request, summed), the critical path's time per goroutine (the
+handler itself, and by start function the goroutines it waited on, found
+through unblock flows) and the server steps. The last column is KEY2 minus
+KEY1.
+
+Exit status: 0 shown, 1 unknown key or unreadable session, 2 usage error.
+)";
+
+struct CompareLine
+{
+    QString section, name;
+    qint64 a = -1, b = -1; // -1: none
+    bool isTime = true;
+};
+
+QList<CompareLine> compareLines(const RequestComparison &c)
+{
+    QList<CompareLine> lines;
+    auto add = [&lines](const QString &sec, const QString &name, qint64 a, qint64 b,
+                        bool isTime = true) {
+        lines.append({sec, name, a, b, isTime});
+    };
+    const QString req = QStringLiteral("request");
+    add(req, QStringLiteral("status"), c.a.row.status, c.b.row.status, false);
+    add(req, QStringLiteral("total"), c.a.row.duration(), c.b.row.duration());
+    auto serverDur = [](const RequestRow &r) {
+        return r.serverStart == kNoTime || r.serverEnd == kNoTime ? qint64(-1)
+                                                                  : r.serverEnd - r.serverStart;
+    };
+    add(req, QStringLiteral("server"), serverDur(c.a.row), serverDur(c.b.row));
+    for (int k = 0; k < kPhaseKinds; ++k)
+        if (c.a.row.phaseNs[size_t(k)] >= 0 || c.b.row.phaseNs[size_t(k)] >= 0)
+            add(QStringLiteral("phase"), QString::fromLatin1(phaseKindName(PhaseKind(k))),
+                c.a.row.phaseNs[size_t(k)], c.b.row.phaseNs[size_t(k)]);
+    for (int k = 0; k < kLatencyClasses; ++k) {
+        const qint64 a = c.a.classes.ns[size_t(k)], b = c.b.classes.ns[size_t(k)];
+        if (a > 0 || b > 0)
+            add(QStringLiteral("class"), QString::fromLatin1(latencyClassName(LatencyClass(k))), a,
+                b);
+    }
+    std::map<QString, std::pair<qint64, qint64>> states;
+    for (const auto &[k, v] : c.a.goroutineStates)
+        states[k] = {v, -1};
+    for (const auto &[k, v] : c.b.goroutineStates) {
+        auto it = states.find(k);
+        states[k] = {it == states.end() ? -1 : it->second.first, v};
+    }
+    if (c.a.goroutines > 0 || c.b.goroutines > 0)
+        add(QStringLiteral("goroutine"), QStringLiteral("goroutines"), c.a.goroutines,
+            c.b.goroutines, false);
+    for (const auto &[k, v] : states)
+        add(QStringLiteral("goroutine"), k, v.first, v.second);
+    std::map<QString, std::pair<qint64, qint64>> path;
+    for (const auto &[k, v] : c.a.pathByGoroutine)
+        path[k] = {v, -1};
+    for (const auto &[k, v] : c.b.pathByGoroutine) {
+        auto it = path.find(k);
+        path[k] = {it == path.end() ? -1 : it->second.first, v};
+    }
+    for (const auto &[k, v] : path)
+        add(QStringLiteral("path"), k, v.first, v.second);
+    std::map<QString, std::pair<qint64, qint64>> steps;
+    for (const auto &[k, v] : c.a.steps)
+        steps[k] = {v, -1};
+    for (const auto &[k, v] : c.b.steps) {
+        auto it = steps.find(k);
+        steps[k] = {it == steps.end() ? -1 : it->second.first, v};
+    }
+    for (const auto &[k, v] : steps)
+        add(QStringLiteral("step"), k, v.first, v.second);
+    return lines;
+}
+
+int cmdCompare(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(argv, {QStringLiteral("--format")},
+                   {QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("compare"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kCompareHelp;
+        return 0;
+    }
+    if (a.positional.size() != 3)
+        return usageError(QStringLiteral("compare"), QStringLiteral("expects SESSION KEY1 KEY2"));
+    const QString format = a.value(QStringLiteral("--format"), QStringLiteral("table"));
+    if (format != QLatin1String("table") && format != QLatin1String("json"))
+        return usageError(QStringLiteral("compare"), QStringLiteral("--format is table or json"));
+    RequestComparison c;
+    try {
+        Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
+        c = compareRequests(s.db(), a.positional[1], a.positional[2]);
+    } catch (const DbError &ex) {
+        err() << "lanescope compare: " << ex.message() << "\n";
+        return 1;
+    }
+    const QList<CompareLine> lines = compareLines(c);
+    if (format == QLatin1String("json")) {
+        auto side = [](const RequestFacts &f) {
+            return QJsonObject{{QStringLiteral("key"), f.row.key},
+                               {QStringLiteral("method"), f.row.method},
+                               {QStringLiteral("url"), f.row.url},
+                               {QStringLiteral("class"), f.classes.dominant.isEmpty()
+                                                             ? QJsonValue()
+                                                             : QJsonValue(f.classes.dominant)}};
+        };
+        QJsonObject sections;
+        for (const CompareLine &l : lines) {
+            QJsonObject sec = sections.value(l.section).toObject();
+            sec.insert(l.name, QJsonArray{l.a < 0 ? QJsonValue() : QJsonValue(l.a),
+                                          l.b < 0 ? QJsonValue() : QJsonValue(l.b)});
+            sections.insert(l.section, sec);
+        }
+        QJsonObject o{{QStringLiteral("a"), side(c.a)},
+                      {QStringLiteral("b"), side(c.b)},
+                      {QStringLiteral("values"), sections}};
+        out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    auto cell = [](const CompareLine &l, qint64 v) {
+        if (v < 0) return QStringLiteral("-");
+        return l.isTime ? formatDuration(v) : QString::number(v);
+    };
+    out() << "A: " << c.a.row.key << "  " << c.a.row.method << " " << c.a.row.url << "  class "
+          << (c.a.classes.dominant.isEmpty() ? QStringLiteral("-") : c.a.classes.dominant) << "\n";
+    out() << "B: " << c.b.row.key << "  " << c.b.row.method << " " << c.b.row.url << "  class "
+          << (c.b.classes.dominant.isEmpty() ? QStringLiteral("-") : c.b.classes.dominant) << "\n";
+    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("SECTION"), -10)
+                 .arg(QStringLiteral("NAME"), -28)
+                 .arg(QStringLiteral("A"), 12)
+                 .arg(QStringLiteral("B"), 12)
+                 .arg(QStringLiteral("B-A"), 12);
+    for (const CompareLine &l : lines) {
+        QString delta = QStringLiteral("-");
+        if (l.a >= 0 && l.b >= 0) {
+            const qint64 d = l.b - l.a;
+            delta = l.isTime ? (d < 0 ? QStringLiteral("-") + formatDuration(-d)
+                                      : QStringLiteral("+") + formatDuration(d))
+                             : QString::number(d);
+        }
+        out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                     .arg(l.section, -10)
+                     .arg(l.name.left(28), -28)
+                     .arg(cell(l, l.a), 12)
+                     .arg(cell(l, l.b), 12)
+                     .arg(delta, 12);
+    }
+    return 0;
+}
+
 int cmdFormats()
 {
     out() << "Formats Lanescope recognises (by content):\n";
@@ -905,6 +1071,7 @@ Commands:
   check SESSION [--p99 D ...]     SLO gate for CI: exit 3 when a rule fails
   note SESSION [...]              add, list or delete notes
   screenshot SESSION -o PNG       render a view offscreen (--view, --request, --size)
+  compare SESSION KEY1 KEY2       two requests side by side (phases, classes)
   formats                         list the formats that can be imported
 
 Run 'lanescope COMMAND --help' for a command's options.
@@ -918,7 +1085,7 @@ bool isCommand(const QString &arg)
         QStringLiteral("sql"),     QStringLiteral("formats"), QStringLiteral("--help"),
         QStringLiteral("-h"),      QStringLiteral("help"),    QStringLiteral("--version"),
         QStringLiteral("version"), QStringLiteral("report"),  QStringLiteral("check"),
-        QStringLiteral("note")};
+        QStringLiteral("note"),    QStringLiteral("compare")};
     return cmds.contains(arg);
 }
 
@@ -933,6 +1100,7 @@ int run(const QStringList &args)
     if (cmd == QLatin1String("report")) return cmdReport(rest);
     if (cmd == QLatin1String("check")) return cmdCheck(rest);
     if (cmd == QLatin1String("note")) return cmdNote(rest);
+    if (cmd == QLatin1String("compare")) return cmdCompare(rest);
     if (cmd == QLatin1String("formats")) return cmdFormats();
     if (cmd == QLatin1String("--version") || cmd == QLatin1String("version")) {
         out() << "lanescope " << LANESCOPE_VERSION << "\n";

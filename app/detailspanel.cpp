@@ -1,6 +1,6 @@
 #include "detailspanel.h"
 
-#include "palette.h"
+#include "viewpalette.h"
 #include "units.h"
 
 #include <QApplication>

@@ -1,7 +1,7 @@
 #include "mainwindow.h"
 
 #include "detailspanel.h"
-#include "palette.h"
+#include "viewpalette.h"
 #include "registry.h"
 #include "timelinewidget.h"
 #include "units.h"

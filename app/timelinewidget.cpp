@@ -1,6 +1,6 @@
 #include "timelinewidget.h"
 
-#include "palette.h"
+#include "viewpalette.h"
 #include "units.h"
 
 #include <QContextMenuEvent>

@@ -1,6 +1,6 @@
 #include "waterfallview.h"
 
-#include "palette.h"
+#include "viewpalette.h"
 #include "units.h"
 
 #include <QTimer>

@@ -37,6 +37,16 @@ inline const char *stateColour(QByteArrayView state)
     return "#9e9e9e";
 }
 
+// Latency classes (core/analysis.h): goroutine classes as their states,
+// client classes as their phases; timer sleep light grey, other dark grey.
+inline const char *classColour(QByteArrayView cls)
+{
+    if (cls == "dns" || cls == "connect" || cls == "tls" || cls == "wait") return phaseColour(cls);
+    if (cls == "sleep") return "#cfd8dc";
+    if (cls == "other") return "#757575";
+    return stateColour(cls);
+}
+
 inline const char *errorColour()
 {
     return "#d32f2f";

@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include "analysis.h"
 #include "batchwriter.h"
 #include "correlate.h"
 #include "schema.h"
@@ -278,6 +279,14 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
                                     "server requests by start second and duration")
                          .arg(joined));
         db.exec(bulkIndexSql());
+        // Classes of every request when this file touched any: merging by
+        // key may have moved any request's window or linked it to a trace
+        // (see core/analysis.cpp). Files without requests change nothing
+        // the classes read.
+        if (writer.counts().requests > 0) {
+            ctx.setStage(QStringLiteral("analysing"));
+            res.analysisMs = analyzeRequests(db).ms;
+        }
 
         res.diagnostics = ctx.diagnostics();
         Stmt d(db, "INSERT INTO diagnostic(source_id, code, severity, count, first_offset, "

@@ -65,6 +65,7 @@ struct ImportResult
     qint64 phases = 0;
     qint64 samples = 0;
     qint64 ms = 0;
+    qint64 analysisMs = 0; // of ms: latency classes recomputed at the end (core/analysis.h)
     QList<DiagnosticInfo> diagnostics;
 };
 

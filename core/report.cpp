@@ -122,6 +122,7 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
         raw.reset();
         for (const Note &n : std::as_const(d.notes))
             if (n.requestId == rr.row.id) rr.notes << n;
+        if (auto c = requestClasses(db, rr.row.id)) rr.classes = *c;
         if (options.redact)
             rr.row.url = QString::fromLatin1(redactUrl(rr.row.url.toLatin1(), options.rules));
         d.slowest.push_back(std::move(rr));
@@ -318,6 +319,68 @@ QByteArray waterfallSvg(const ReportRequest &r, int width)
     return svg.toUtf8();
 }
 
+QByteArray classBreakdownSvg(const ReportRequest &r, int width)
+{
+    const ClassBreakdown &c = r.classes;
+    // 'wait' is the outside of the server classes when a trace explains it.
+    const bool traced = c.serverTracedNs > 0;
+    std::vector<std::pair<LatencyClass, qint64>> parts;
+    qint64 total = 0;
+    for (int i = 0; i < kLatencyClasses; ++i) {
+        const qint64 v = c.ns[size_t(i)];
+        if (v <= 0 || (traced && LatencyClass(i) == LatencyClass::Wait)) continue;
+        parts.emplace_back(LatencyClass(i), v);
+        total += v;
+    }
+    if (total <= 0) return {};
+    const int left = 150, barH = 16, top = 4, legendRow = 16;
+    const int legendCols = 4, colW = (width - 8) / legendCols;
+    const int legendRows = int((parts.size() + legendCols - 1) / legendCols);
+    const int height = top + barH + 6 + legendRows * legendRow + 4;
+    QString svg =
+        QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1\" height=\"%2\" "
+                       "viewBox=\"0 0 %1 %2\" font-family=\"sans-serif\" font-size=\"11\">")
+            .arg(width)
+            .arg(height);
+    svg += QStringLiteral("<rect width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
+               .arg(width)
+               .arg(height);
+    svg += QStringLiteral("<text x=\"4\" y=\"%1\">latency classes</text>").arg(top + 12);
+    const double scale = double(width - left - 8) / double(total);
+    double x = left;
+    for (const auto &[cls, v] : parts) {
+        const QString name = QString::fromLatin1(latencyClassName(cls));
+        const double w = double(v) * scale;
+        svg += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"%3\" height=\"%4\" fill=\"%5\">"
+                              "<title>%6 %7</title></rect>")
+                   .arg(x, 0, 'f', 1)
+                   .arg(top)
+                   .arg(std::max(0.5, w), 0, 'f', 1)
+                   .arg(barH)
+                   .arg(QLatin1String(palette::classColour(name.toLatin1())), esc(name),
+                        esc(formatDuration(v)));
+        x += w;
+    }
+    int k = 0;
+    for (const auto &[cls, v] : parts) {
+        const QString name = QString::fromLatin1(latencyClassName(cls));
+        const int lx = 4 + (k % legendCols) * colW;
+        const int ly = top + barH + 6 + (k / legendCols) * legendRow;
+        svg += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"10\" height=\"10\" fill=\"%3\"/>"
+                              "<text x=\"%4\" y=\"%5\">%6 %7 (%8%)</text>")
+                   .arg(lx)
+                   .arg(ly + 1)
+                   .arg(QLatin1String(palette::classColour(name.toLatin1())))
+                   .arg(lx + 14)
+                   .arg(ly + 10)
+                   .arg(esc(name), esc(formatDuration(v)))
+                   .arg(100.0 * double(v) / double(total), 0, 'f', 1);
+        ++k;
+    }
+    svg += QStringLiteral("</svg>");
+    return svg.toUtf8();
+}
+
 // ---------------------------------------------------------------------------
 // HTML
 
@@ -404,6 +467,8 @@ QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef)
                         ? QString()
                         : QStringLiteral(" · <span class=\"err\">%1</span>").arg(esc(r.row.error)));
         h += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r));
+        if (!r.classes.isEmpty())
+            h += image(QStringLiteral("classes-%1").arg(idx), classBreakdownSvg(r));
         for (const Note &n : r.notes)
             h += QStringLiteral("<div class=\"note\" style=\"border-color:%1\">%2</div>\n")
                      .arg(esc(n.colour), esc(n.text));
@@ -527,6 +592,8 @@ QByteArray renderMarkdown(const ReportData &d, const QString &imageDir, const QS
                           ? QString()
                           : QStringLiteral(", error: %1").arg(mdCell(r.row.error)));
         m += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r));
+        if (!r.classes.isEmpty())
+            m += image(QStringLiteral("classes-%1").arg(idx), classBreakdownSvg(r));
         for (const Note &n : r.notes)
             m += QStringLiteral("> **Note:** %1\n\n").arg(mdCell(n.text));
         for (const ReportRaw &raw : r.raw) {

@@ -7,6 +7,7 @@
 // in Markdown); raw request/response text passes through redactHttp() unless
 // redaction was switched off, and the rules in force are listed in the footer.
 
+#include "analysis.h"
 #include "annotations.h"
 #include "queries.h"
 #include "redact.h"
@@ -45,6 +46,7 @@ struct ReportRequest
     std::vector<ReportPhase> phases; // by start
     QList<ReportRaw> raw;
     QList<Note> notes;
+    ClassBreakdown classes; // empty when nothing was classified
 };
 
 struct ReportData
@@ -66,6 +68,9 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
 QByteArray latencyHistogramSvg(const ReportData &d, int width = 720, int height = 220);
 QByteArray phaseBreakdownSvg(const ReportData &d, int width = 720);
 QByteArray waterfallSvg(const ReportRequest &r, int width = 720);
+// One stacked bar of the request's latency classes with a legend; empty when
+// the request has none.
+QByteArray classBreakdownSvg(const ReportRequest &r, int width = 720);
 
 // `imageRef` turns a chart id ("histogram", "breakdown", "waterfall-3") into
 // what goes into <img src>; empty: the SVG is inlined.

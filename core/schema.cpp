@@ -64,7 +64,7 @@ CREATE TABLE request (
   server_start_ns INTEGER, server_end_ns INTEGER, server_status INTEGER,
   side TEXT NOT NULL,              -- client | server | both
   load_test INTEGER NOT NULL DEFAULT 0, -- 1 when known from a load generator's results
-  dominant_class TEXT,             -- running | runnable | blocked-net | blocked-sync | syscall | gc | dns | connect | tls | wait
+  dominant_class TEXT,             -- running | runnable | blocked-net | blocked-sync | sleep | syscall | gc | other | dns | connect | tls | wait (see request_class)
   first_source_id INTEGER REFERENCES source(id)
 );
 
@@ -204,6 +204,21 @@ CREATE INDEX request_start ON request(start_ns);
 CREATE INDEX annotation_request ON annotation(request_id);
 )SQL";
 
+// Version 2: the latency-class breakdown of each request (core/analysis.cpp
+// computes it at the end of every import).
+static const char kSchemaV2[] = R"SQL(
+-- Time of a request per latency class; only classes with ns > 0 have a row.
+CREATE TABLE request_class (
+  request_id INTEGER NOT NULL REFERENCES request(id),
+  side TEXT NOT NULL,              -- server (goroutine states of an execution trace) | client (httptrace phases)
+  class TEXT NOT NULL,             -- running | runnable | blocked-net | blocked-sync | sleep | syscall | gc | other
+                                   -- | dns | connect | tls | wait; plus two server bookkeeping rows:
+                                   -- 'window' (server window analysed) and 'traced' (part the handler goroutine covers)
+  ns INTEGER NOT NULL,
+  PRIMARY KEY (request_id, side, class)
+) WITHOUT ROWID;
+)SQL";
+
 // Indexes on the bulk tables: dropped at the start of an import and built
 // again at its end (inside the same transaction), which is much faster than
 // maintaining them row by row.
@@ -241,7 +256,7 @@ const char *dropBulkIndexSql()
 const std::vector<const char *> &migrations()
 {
     // migrations()[0] creates version 1 from an empty file.
-    static const std::vector<const char *> m{kSchemaV1};
+    static const std::vector<const char *> m{kSchemaV1, kSchemaV2};
     return m;
 }
 

@@ -4,7 +4,7 @@
 
 namespace ls {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 const char *schemaV1Sql();
 const char *bulkIndexSql();

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "analysis.h"
 #include "schema.h"
 
 #include <QFileInfo>
@@ -42,6 +43,8 @@ Session Session::open(const QString &path, Open mode)
         inTransaction(db, [&] {
             for (int v = version; v < kSchemaVersion; ++v)
                 db.exec(steps[size_t(v)]);
+            // A session imported before v2 gets its latency classes now.
+            if (version >= 1 && version < 2) analyzeRequests(db);
             db.exec(QByteArray("PRAGMA user_version = " + QByteArray::number(kSchemaVersion))
                         .constData());
         });
@@ -94,6 +97,8 @@ void Session::setSourceOffset(qint64 sourceId, TimeNs offset, const QString &met
         shiftSource(sourceId, offset - old);
         Stmt u(m_db, "UPDATE source SET clock_method = ? WHERE id = ?");
         u.bindText(1, method).bind(2, sourceId).run();
+        // A moved source moves windows against traces: classes follow.
+        analyzeRequests(m_db);
     });
 }
 

@@ -290,6 +290,77 @@ private slots:
         QVERIFY2(r.out.contains("skipped"), r.out.constData());
         QVERIFY(r.out.contains("1 imported, 0 failed, 1 skipped"));
     }
+    void compareAndClasses()
+    {
+        // A session with the server's execution trace: classes are computed
+        // at the end of the import.
+        const QString s = m_dir.filePath(QStringLiteral("traced.lanescope"));
+        const Run imp = lanescope({QStringLiteral("import"), QStringLiteral("-o"), s,
+                                   test::corpus(QStringLiteral("gen/server.jsonl")),
+                                   test::corpus(QStringLiteral("gen/trace.out"))});
+        QVERIFY2(imp.code == 0, imp.err.constData());
+        const QString lock = QStringLiteral("8c0cccc2-a950-4752-a9c7-f8ae43c91204");
+        const QString gc = QStringLiteral("06224e05-d692-4432-888a-31efdd3d2c97");
+
+        const Run t = lanescope({QStringLiteral("compare"), s, lock, gc});
+        QVERIFY2(t.code == 0, t.err.constData());
+        QVERIFY2(t.out.contains("class blocked-sync"), t.out.constData());
+        QVERIFY(t.out.contains("B-A"));
+        QVERIFY(t.out.contains("lock_wait"));
+        QVERIFY(t.out.contains("alloc_churn"));
+        bool gcLine = false;
+        for (const QByteArray &line : t.out.split('\n'))
+            gcLine = gcLine || (line.startsWith("class ") && line.contains(" gc "));
+        QVERIFY2(gcLine, t.out.constData());
+
+        const Run j = lanescope({QStringLiteral("compare"), s, lock, gc, QStringLiteral("--format"),
+                                 QStringLiteral("json")});
+        QCOMPARE(j.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(j.out).object();
+        QCOMPARE(o.value(QStringLiteral("a")).toObject().value(QStringLiteral("class")).toString(),
+                 QStringLiteral("blocked-sync"));
+        const QJsonObject classes =
+            o.value(QStringLiteral("values")).toObject().value(QStringLiteral("class")).toObject();
+        QVERIFY(classes.value(QStringLiteral("gc")).toArray().at(1).toDouble() > 0);
+        QVERIFY(classes.value(QStringLiteral("blocked-sync")).toArray().at(0).toDouble() > 1.3e8);
+
+        QCOMPARE(
+            lanescope({QStringLiteral("compare"), s, lock, QStringLiteral("no-such-key")}).code, 1);
+        QCOMPARE(lanescope({QStringLiteral("compare"), s, lock}).code, 2);
+        QCOMPARE(lanescope({QStringLiteral("compare"), s, lock, gc, QStringLiteral("--format"),
+                            QStringLiteral("csv")})
+                     .code,
+                 2);
+        const Run h = lanescope({QStringLiteral("compare"), QStringLiteral("--help")});
+        QCOMPARE(h.code, 0);
+        QVERIFY(h.out.startsWith("Usage: lanescope compare"));
+
+        // `requests` shows the class in table and JSON, not in the CSV.
+        const Run rt = lanescope({QStringLiteral("requests"), s, QStringLiteral("--filter"),
+                                  QStringLiteral("key:8c0cccc2")});
+        QCOMPARE(rt.code, 0);
+        QVERIFY(rt.out.startsWith("KEY"));
+        QVERIFY(rt.out.split('\n').first().contains("CLASS"));
+        QVERIFY2(rt.out.contains("blocked-sync"), rt.out.constData());
+        const Run rj = lanescope({QStringLiteral("requests"), s, QStringLiteral("--filter"),
+                                  QStringLiteral("class:sync url:/api/lock"),
+                                  QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(rj.code, 0);
+        const QJsonArray arr = QJsonDocument::fromJson(rj.out).array();
+        QVERIFY(arr.size() > 0);
+        bool found = false;
+        for (const QJsonValue &v : arr) {
+            QCOMPARE(v.toObject().value(QStringLiteral("class")).toString(),
+                     QStringLiteral("blocked-sync"));
+            found = found || v.toObject().value(QStringLiteral("key")).toString() == lock;
+        }
+        QVERIFY(found);
+        const Run rc =
+            lanescope({QStringLiteral("requests"), s, QStringLiteral("--slowest"),
+                       QStringLiteral("1"), QStringLiteral("--format"), QStringLiteral("csv")});
+        QVERIFY(rc.out.startsWith("key,method,url,status,start_ns,duration_ns,dns_ns,connect_ns,"
+                                  "tls_ns,send_ns,wait_ns,receive_ns,error\n"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCli)

@@ -4,12 +4,14 @@
 
 #include "annotations.h"
 #include "batchwriter.h"
+#include "palette.h"
 #include "redact.h"
 #include "report.h"
 #include "testsupport.h"
 
 #include <QDir>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ls;
@@ -187,6 +189,34 @@ private slots:
         deleteNote(db, b);
         QCOMPARE(listNotes(db).size(), 1);
         QVERIFY_THROWS_EXCEPTION(DbError, deleteNote(db, b));
+    }
+    void latencyClassBars()
+    {
+        // Slowest requests with an execution trace get a class bar after
+        // their waterfall, in HTML and Markdown.
+        test::TempSession ts;
+        QVERIFY(ts.import(test::corpus(QStringLiteral("gen/server.jsonl"))).ok);
+        QVERIFY(ts.import(test::corpus(QStringLiteral("gen/trace.out"))).ok);
+        ReportOptions o;
+        o.top = 3;
+        o.filter = QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204");
+        const ReportData d = buildReport(ts.session().db(), ts.path(), o);
+        QCOMPARE(d.slowest.size(), size_t(1));
+        QCOMPARE(d.slowest[0].classes.dominant, QStringLiteral("blocked-sync"));
+        const QByteArray svg = classBreakdownSvg(d.slowest[0]);
+        QVERIFY(svg.startsWith("<svg"));
+        QVERIFY(svg.contains("blocked-sync"));
+        QVERIFY(svg.contains(palette::classColour("blocked-sync")));
+        const QByteArray html = renderHtml(d);
+        QVERIFY(html.contains("latency classes"));
+        QVERIFY(html.contains("mostly <b>blocked-sync</b>"));
+        QTemporaryDir dir;
+        const QByteArray md = renderMarkdown(d, dir.path(), QStringLiteral("r"));
+        QVERIFY2(md.contains("r-classes-1.svg"), md.constData());
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("r-classes-1.svg"))));
+        // No classes, no bar.
+        ReportRequest none;
+        QVERIFY(classBreakdownSvg(none).isEmpty());
     }
 };
 

@@ -1,4 +1,4 @@
-#include "palette.h"
+#include "viewpalette.h"
 
 #include <QHash>
 

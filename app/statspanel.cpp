@@ -1,0 +1,389 @@
+#include "statspanel.h"
+
+#include "palette.h"
+#include "units.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QCategoryAxis>
+#include <QChart>
+#include <QChartView>
+#include <QGridLayout>
+#include <QHorizontalStackedBarSeries>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ls {
+
+namespace {
+
+constexpr int kMaxBins = 24;
+
+QChartView *makeView(const QString &title, QWidget *parent)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setVisible(false);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setAnimationOptions(QChart::NoAnimation);
+    auto *view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(320, 220);
+    return view;
+}
+
+// Replaces everything in a chart (series own their sets; axes are removed
+// with their series).
+void clearChart(QChart *chart)
+{
+    chart->removeAllSeries();
+    for (QAbstractAxis *a : chart->axes()) {
+        chart->removeAxis(a);
+        delete a;
+    }
+}
+
+// Short labels for bin edges, in ms with three significant digits: the
+// category axis truncates anything wider than a bar.
+QString shortMs(qint64 ns)
+{
+    return QString::number(double(ns) / 1e6, 'g', 3);
+}
+
+} // namespace
+
+StatsPanel::StatsPanel(QWidget *parent) : QWidget(parent)
+{
+    m_histView = makeView(tr("Latency histogram (log bins)"), this);
+    m_pctView = makeView(tr("Latency percentiles"), this);
+    m_phaseView = makeView(tr("Slowest requests: phases"), this);
+    m_classView = makeView(tr("Latency classes"), this);
+    m_phaseView->chart()->legend()->setVisible(true);
+    m_phaseView->chart()->legend()->setAlignment(Qt::AlignBottom);
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(m_histView, 0, 0);
+    grid->addWidget(m_pctView, 0, 1);
+    grid->addWidget(m_phaseView, 1, 0);
+    grid->addWidget(m_classView, 1, 1);
+}
+
+StatsPanel::~StatsPanel() = default;
+
+const std::vector<double> &StatsPanel::percentiles()
+{
+    static const std::vector<double> p{50, 75, 90, 95, 99, 99.9};
+    return p;
+}
+
+void StatsPanel::setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes)
+{
+    m_rows = std::move(rows);
+    m_classes = std::move(classes);
+    buildHistogram();
+    buildPercentiles();
+    buildPhases();
+    buildClasses();
+    applySelection();
+}
+
+void StatsPanel::setSelectedRequest(qint64 requestId)
+{
+    m_selected = requestId;
+    applySelection();
+}
+
+int StatsPanel::selectedHistogramBin() const
+{
+    if (!m_histSet) return -1;
+    for (int i = 0; i < m_histSet->count(); ++i)
+        if (m_histSet->isBarSelected(i)) return i;
+    return -1;
+}
+
+void StatsPanel::applySelection()
+{
+    const QColor highlight(QLatin1String(palette::errorColour()));
+    const RequestRow *row = nullptr;
+    for (const RequestRow &r : m_rows)
+        if (r.id == m_selected) row = &r;
+    if (m_histSet) {
+        m_histSet->deselectAllBars();
+        m_histSet->setSelectedColor(highlight);
+        if (row && row->duration() > 0 && m_edges.size() >= 2) {
+            auto it = std::upper_bound(m_edges.begin(), m_edges.end(), row->duration());
+            const int b = std::clamp(int(it - m_edges.begin()) - 1, 0, m_histSet->count() - 1);
+            m_histSet->selectBar(b);
+        }
+    }
+    if (m_phaseSeries) {
+        int idx = -1;
+        for (size_t i = 0; row && i < m_phaseKeys.size(); ++i)
+            if (m_phaseKeys[i] == row->key) idx = int(i);
+        for (QBarSet *set : m_phaseSeries->barSets()) {
+            set->deselectAllBars();
+            set->setSelectedColor(set->color().darker(160));
+            if (idx >= 0) set->selectBar(idx);
+        }
+    }
+    QString dominant;
+    if (auto it = m_classes.find(m_selected); it != m_classes.end()) dominant = it->second.dominant;
+    for (size_t k = 0; k < m_classSets.size(); ++k) {
+        QBarSet *set = m_classSets[k];
+        set->deselectAllBars();
+        set->setSelectedColor(set->color().darker(160));
+        if (!dominant.isEmpty() && m_classNames[k] == dominant) set->selectBar(int(k));
+    }
+}
+
+void StatsPanel::buildHistogram()
+{
+    QChart *chart = m_histView->chart();
+    clearChart(chart);
+    m_histSet = nullptr;
+    m_edges.clear();
+    std::vector<qint64> d;
+    for (const RequestRow &r : m_rows)
+        if (r.duration() > 0) d.push_back(r.duration());
+    if (d.empty()) return;
+    std::sort(d.begin(), d.end());
+    // Bins of equal ratio from the smallest to the largest duration, so a
+    // tail three decades long keeps its shape; edges rounded to whole ns.
+    const double lo = double(d.front()), hi = double(d.back()) * 1.0001 + 1;
+    const int bins = std::clamp(int(std::ceil(std::log10(hi / lo) * 6)), 1, kMaxBins);
+    const double ratio = std::pow(hi / lo, 1.0 / bins);
+    for (int i = 0; i <= bins; ++i)
+        m_edges.push_back(i == bins ? qint64(std::ceil(hi))
+                                    : qint64(std::floor(lo * std::pow(ratio, i))));
+    std::vector<int> counts(size_t(bins), 0);
+    for (qint64 v : d) {
+        auto it = std::upper_bound(m_edges.begin(), m_edges.end(), v);
+        const int b = std::clamp(int(it - m_edges.begin()) - 1, 0, bins - 1);
+        ++counts[size_t(b)];
+    }
+    m_histSet = new QBarSet(tr("requests"));
+    m_histSet->setColor(QColor(QLatin1String(palette::phaseColour("wait"))));
+    QStringList cats;
+    for (int i = 0; i < bins; ++i) {
+        *m_histSet << counts[size_t(i)];
+        cats << shortMs(m_edges[size_t(i)]);
+    }
+    auto *series = new QBarSeries;
+    series->setBarWidth(0.95);
+    series->append(m_histSet);
+    chart->addSeries(series);
+    auto *x = new QBarCategoryAxis;
+    x->append(cats);
+    x->setLabelsAngle(-90);
+    x->setTitleText(tr("ms (bin start)"));
+    auto *y = new QValueAxis;
+    y->setLabelFormat(QStringLiteral("%d"));
+    y->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.1 + 1);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    connect(m_histSet, &QBarSet::clicked, this, [this](int i) {
+        const QString f = histogramFilter(i);
+        if (!f.isEmpty()) emit filterRequested(f);
+    });
+}
+
+QString StatsPanel::histogramFilter(int i) const
+{
+    if (i < 0 || size_t(i) + 1 >= m_edges.size()) return {};
+    // Whole nanoseconds: exact bounds the filter parser reads back unchanged.
+    return QStringLiteral("dur>=%1ns dur<%2ns").arg(m_edges[size_t(i)]).arg(m_edges[size_t(i) + 1]);
+}
+
+void StatsPanel::buildPercentiles()
+{
+    QChart *chart = m_pctView->chart();
+    clearChart(chart);
+    m_pctSeries = nullptr;
+    std::vector<qint64> d;
+    for (const RequestRow &r : m_rows)
+        if (r.duration() >= 0) d.push_back(r.duration());
+    if (d.empty()) return;
+    std::sort(d.begin(), d.end());
+    m_pctSeries = new QLineSeries;
+    m_pctSeries->setName(tr("latency"));
+    m_pctSeries->setPointsVisible(true);
+    m_pctSeries->setPointLabelsVisible(true);
+    m_pctSeries->setPointLabelsFormat(QStringLiteral("@yPoint ms"));
+    m_pctSeries->setPointLabelsClipping(false);
+    auto *x = new QCategoryAxis;
+    x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    double maxMs = 0;
+    const auto &ps = percentiles();
+    for (size_t i = 0; i < ps.size(); ++i) {
+        const double ms = std::round(double(percentile(d, ps[i])) / 1e4) / 100.0;
+        maxMs = std::max(maxMs, ms);
+        m_pctSeries->append(double(i), ms);
+        x->append(QStringLiteral("p%1").arg(ps[i]), double(i));
+    }
+    x->setRange(-0.3, double(ps.size()) - 0.7);
+    chart->addSeries(m_pctSeries);
+    auto *y = new QValueAxis;
+    y->setTitleText(tr("ms"));
+    y->setRange(0, maxMs * 1.2 + 0.01);
+    y->applyNiceNumbers();
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    m_pctSeries->attachAxis(x);
+    m_pctSeries->attachAxis(y);
+}
+
+void StatsPanel::buildPhases()
+{
+    QChart *chart = m_phaseView->chart();
+    clearChart(chart);
+    m_phaseSeries = nullptr;
+    m_phaseKeys.clear();
+    std::vector<const RequestRow *> slow;
+    for (const RequestRow &r : m_rows)
+        if (r.duration() >= 0) slow.push_back(&r);
+    std::sort(slow.begin(), slow.end(), [](const RequestRow *a, const RequestRow *b) {
+        return a->duration() > b->duration();
+    });
+    if (slow.size() > size_t(m_slowestN)) slow.resize(size_t(m_slowestN));
+    if (slow.empty()) return;
+    // Slowest at the top: horizontal bars are drawn bottom-up.
+    std::reverse(slow.begin(), slow.end());
+    static const PhaseKind kinds[] = {PhaseKind::Blocked, PhaseKind::Dns,  PhaseKind::Connect,
+                                      PhaseKind::Tls,     PhaseKind::Send, PhaseKind::Wait,
+                                      PhaseKind::Receive};
+    m_phaseSeries = new QHorizontalStackedBarSeries;
+    m_phaseSeries->setBarWidth(0.8);
+    QStringList cats;
+    std::vector<QBarSet *> sets;
+    for (PhaseKind k : kinds) {
+        auto *s = new QBarSet(QString::fromLatin1(phaseKindName(k)));
+        s->setColor(QColor(QLatin1String(palette::phaseColour(phaseKindName(k)))));
+        sets.push_back(s);
+    }
+    // Time no client phase explains (server-only requests, gaps).
+    auto *rest = new QBarSet(tr("no client phase"));
+    rest->setColor(QColor(QLatin1String(palette::phaseColour("step"))));
+    double maxMs = 0;
+    for (const RequestRow *r : slow) {
+        qint64 sum = 0;
+        for (size_t i = 0; i < std::size(kinds); ++i) {
+            const qint64 v = std::max<qint64>(0, r->phaseNs[size_t(kinds[i])]);
+            sum += v;
+            *sets[i] << double(v) / 1e6;
+        }
+        *rest << double(std::max<qint64>(0, r->duration() - sum)) / 1e6;
+        maxMs = std::max(maxMs, double(std::max(sum, r->duration())) / 1e6);
+        cats << r->key.left(8);
+        m_phaseKeys.push_back(r->key);
+    }
+    sets.push_back(rest);
+    for (QBarSet *s : sets) {
+        // A set nobody has only clutters the legend.
+        bool any = false;
+        for (int i = 0; i < s->count() && !any; ++i)
+            any = s->at(i) > 0;
+        if (!any) {
+            delete s;
+            continue;
+        }
+        m_phaseSeries->append(s);
+        connect(s, &QBarSet::clicked, this, [this](int i) {
+            const QString f = phaseFilter(i);
+            if (!f.isEmpty()) emit filterRequested(f);
+        });
+    }
+    chart->addSeries(m_phaseSeries);
+    auto *y = new QBarCategoryAxis;
+    y->append(cats);
+    auto *x = new QValueAxis;
+    x->setTitleText(tr("ms"));
+    x->setRange(0, maxMs * 1.05 + 0.01);
+    x->applyNiceNumbers();
+    chart->addAxis(y, Qt::AlignLeft);
+    chart->addAxis(x, Qt::AlignBottom);
+    m_phaseSeries->attachAxis(x);
+    m_phaseSeries->attachAxis(y);
+}
+
+QString StatsPanel::phaseFilter(int i) const
+{
+    if (i < 0 || size_t(i) >= m_phaseKeys.size()) return {};
+    return QStringLiteral("key:%1").arg(m_phaseKeys[size_t(i)]);
+}
+
+void StatsPanel::buildClasses()
+{
+    QChart *chart = m_classView->chart();
+    clearChart(chart);
+    m_classSets.clear();
+    m_classNames.clear();
+    std::array<qint64, kLatencyClasses> total{};
+    std::array<int, kLatencyClasses> dominantCount{};
+    for (const RequestRow &r : m_rows) {
+        auto it = m_classes.find(r.id);
+        if (it == m_classes.end()) continue;
+        const ClassBreakdown &b = it->second;
+        const bool traced = b.serverTracedNs > 0;
+        for (int i = 0; i < kLatencyClasses; ++i)
+            if (!(traced && LatencyClass(i) == LatencyClass::Wait))
+                total[size_t(i)] += b.ns[size_t(i)];
+        if (const auto c = latencyClassFromName(b.dominant.toLatin1())) ++dominantCount[size_t(*c)];
+    }
+    QStringList cats;
+    std::vector<std::pair<QString, double>> bars;
+    double maxMs = 0;
+    for (int i = 0; i < kLatencyClasses; ++i) {
+        if (total[size_t(i)] <= 0) continue;
+        const QString name = QString::fromLatin1(latencyClassName(LatencyClass(i)));
+        const double ms = double(total[size_t(i)]) / 1e6;
+        bars.emplace_back(name, ms);
+        cats << QStringLiteral("%1 (%2)").arg(name).arg(dominantCount[size_t(i)]);
+        m_classNames.push_back(name);
+        maxMs = std::max(maxMs, ms);
+    }
+    if (bars.empty()) return;
+    // One set per class, non-zero only in its own category, stacked: each
+    // bar gets its class's colour.
+    auto *series = new QHorizontalStackedBarSeries;
+    series->setBarWidth(0.8);
+    for (size_t k = 0; k < bars.size(); ++k) {
+        auto *set = new QBarSet(bars[k].first);
+        set->setColor(QColor(QLatin1String(palette::classColour(bars[k].first.toLatin1()))));
+        set->setBorderColor(set->color().darker(120));
+        for (size_t j = 0; j < bars.size(); ++j)
+            *set << (j == k ? bars[k].second : 0.0);
+        series->append(set);
+        m_classSets.push_back(set);
+        connect(set, &QBarSet::clicked, this, [this](int i) {
+            const QString f = classFilter(i);
+            if (!f.isEmpty()) emit filterRequested(f);
+        });
+    }
+    chart->addSeries(series);
+    auto *y = new QBarCategoryAxis;
+    y->append(cats);
+    auto *x = new QValueAxis;
+    x->setTitleText(tr("ms over the shown requests (requests it dominates)"));
+    x->setRange(0, maxMs * 1.05 + 0.01);
+    x->applyNiceNumbers();
+    chart->addAxis(y, Qt::AlignLeft);
+    chart->addAxis(x, Qt::AlignBottom);
+    series->attachAxis(x);
+    series->attachAxis(y);
+}
+
+QString StatsPanel::classFilter(int i) const
+{
+    if (i < 0 || size_t(i) >= m_classNames.size()) return {};
+    // Requests whose dominant class it is (the count in the bar's label).
+    return QStringLiteral("class=%1").arg(m_classNames[size_t(i)]);
+}
+
+} // namespace ls

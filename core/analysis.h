@@ -1,0 +1,108 @@
+#pragma once
+// "Why was this request slow": latency classes, the critical path across
+// goroutines and a side-by-side comparison of two requests. The rules are
+// documented at the top of analysis.cpp; the stored breakdown is the
+// request_class table (schema v2) and request.dominant_class.
+
+#include "db.h"
+#include "queries.h"
+#include "records.h"
+
+#include <QString>
+
+#include <array>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace ls {
+
+// Server classes come from the goroutines of an execution trace, client ones
+// from httptrace phases. Order is the order of a breakdown bar.
+enum class LatencyClass : int
+{
+    Running = 0,
+    Runnable,
+    BlockedNet,
+    BlockedSync,
+    Sleep,
+    Syscall,
+    Gc,
+    Other,
+    Dns,
+    Connect,
+    Tls,
+    Wait,
+    Count
+};
+inline constexpr int kLatencyClasses = int(LatencyClass::Count);
+const char *latencyClassName(LatencyClass c);
+std::optional<LatencyClass> latencyClassFromName(QByteArrayView name);
+// The class a goroutine state category (span.category of an execution trace) counts as.
+std::optional<LatencyClass> classOfGoroutineState(QByteArrayView category);
+bool isClientClass(LatencyClass c);
+
+struct ClassBreakdown
+{
+    qint64 requestId = 0;
+    std::array<qint64, kLatencyClasses> ns{}; // time per class, 0 when none
+    qint64 serverWindowNs = 0;                // server window that was analysed (0: no trace)
+    qint64 serverTracedNs = 0;                // part of it the handler goroutine's states cover
+    QString dominant;                         // empty when nothing was classified
+    qint64 total() const;
+    bool isEmpty() const { return total() == 0; }
+};
+
+struct AnalysisStats
+{
+    qint64 requests = 0; // requests given a breakdown
+    qint64 traced = 0;   // of them, with a server-side goroutine breakdown
+    qint64 ms = 0;
+};
+
+// Computes the classes of the given requests (all requests when empty),
+// replaces their request_class rows and sets request.dominant_class. The
+// caller owns the transaction (the import pipeline runs it inside its own).
+AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds = {});
+
+// Stored breakdowns (computed by analyzeRequests).
+std::optional<ClassBreakdown> requestClasses(const Db &db, qint64 requestId);
+std::map<qint64, ClassBreakdown> allRequestClasses(const Db &db);
+
+// The goroutine that runs the request's handler in an execution trace: the
+// lane of its earliest region; 0 when no trace covers the request.
+qint64 handlerLane(const Db &db, qint64 requestId);
+
+// One piece of the critical path: what the request was waiting for, on
+// which goroutine, during [start, end).
+struct PathSegment
+{
+    qint64 laneId = 0;
+    QString laneName;
+    TimeNs start = 0, end = 0;
+    QString state;  // goroutine state category: running, blocked-sync, ...
+    QString reason; // the state's detail (span name), and whom it waited on
+    int hop = 0;    // 0: the handler itself, 1: a goroutine it waited on, ...
+};
+// Segments in time order, tiling the request's server window (untraced parts
+// are left out). Empty when no trace covers the request.
+std::vector<PathSegment> criticalPath(const Db &db, qint64 requestId);
+
+// Side by side facts of two requests.
+struct RequestFacts
+{
+    RequestRow row;
+    ClassBreakdown classes;
+    std::map<QString, qint64> goroutineStates; // category -> ns, handler goroutine in its window
+    std::map<QString, qint64> steps;           // server step name -> ns
+    int goroutines = 0;                        // linked goroutines counted in goroutineStates
+    std::map<QString, qint64> pathByGoroutine; // critical path ns: "handler" or start function
+};
+struct RequestComparison
+{
+    RequestFacts a, b;
+};
+// Throws DbError when a key is unknown.
+RequestComparison compareRequests(const Db &db, const QString &keyA, const QString &keyB);
+
+} // namespace ls

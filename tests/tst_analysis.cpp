@@ -1,0 +1,285 @@
+// Latency classes, critical paths and request comparison on the gen corpus
+// (server log + the server's execution trace), plus the schema v1 -> v2
+// migration that added request_class.
+
+#include "analysis.h"
+#include "queries.h"
+#include "schema.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ls;
+
+namespace {
+
+const QString kLockHeavy = QStringLiteral("8c0cccc2-a950-4752-a9c7-f8ae43c91204");
+const QString kGcHeavy = QStringLiteral("06224e05-d692-4432-888a-31efdd3d2c97");
+
+qint64 requestId(const Db &db, const QString &key)
+{
+    const auto r = requestByKey(db, key);
+    return r ? r->id : 0;
+}
+
+QString dump(const std::vector<PathSegment> &path)
+{
+    QString s;
+    for (const PathSegment &p : path)
+        s += QStringLiteral("  hop %1 %2 %3..%4 %5 %6\n")
+                 .arg(p.hop)
+                 .arg(p.laneName)
+                 .arg(p.start)
+                 .arg(p.end)
+                 .arg(p.state, p.reason);
+    return s;
+}
+
+} // namespace
+
+class TstAnalysis : public QObject
+{
+    Q_OBJECT
+    std::optional<test::TempSession> m_s;
+
+private slots:
+    void initTestCase()
+    {
+        m_s.emplace();
+        QVERIFY(m_s->import(test::corpus(QStringLiteral("gen/server.jsonl"))).ok);
+        const ImportResult r = m_s->import(test::corpus(QStringLiteral("gen/trace.out")));
+        QVERIFY(r.ok);
+        qInfo("trace.out import: %lld ms, of which classes %lld ms", r.ms, r.analysisMs);
+    }
+
+    void timing()
+    {
+        // The cost the pipeline adds to every import, on the whole corpus.
+        Db &db = m_s->session().db();
+        db.exec("BEGIN");
+        QElapsedTimer t;
+        t.start();
+        const AnalysisStats st = analyzeRequests(db);
+        const qint64 ms = t.elapsed();
+        db.exec("COMMIT");
+        qInfo("analyzeRequests: %lld requests, %lld traced, %lld ms", st.requests, st.traced, ms);
+        QCOMPARE(st.traced, qint64(500));
+        QVERIFY2(ms < 3000, qPrintable(QString::number(ms)));
+    }
+
+    void lockHeavyIsSync()
+    {
+        const Db &db = m_s->session().db();
+        const auto row = requestByKey(db, kLockHeavy);
+        QVERIFY(row);
+        QCOMPARE(row->dominantClass, QStringLiteral("blocked-sync"));
+        const auto c = requestClasses(db, row->id);
+        QVERIFY(c);
+        // The corpus README: waited 137.9 ms for inventoryMu.
+        const qint64 sync = c->ns[size_t(LatencyClass::BlockedSync)];
+        QVERIFY2(sync > 130000000 && sync < 145000000, qPrintable(QString::number(sync)));
+        // The filter language reaches the stored class.
+        RequestQuery q;
+        q.filter = QStringLiteral("class:sync url:/api/lock");
+        bool found = false;
+        for (const RequestRow &r : queryRequests(db, q))
+            found = found || r.key == kLockHeavy;
+        QVERIFY(found);
+    }
+
+    void gcHeavyShowsGc()
+    {
+        const Db &db = m_s->session().db();
+        const auto c = requestClasses(db, requestId(db, kGcHeavy));
+        QVERIFY(c);
+        QVERIFY(c->ns[size_t(LatencyClass::Gc)] > 0);
+        QVERIFY(c->ns[size_t(LatencyClass::Running)] > 0);
+    }
+
+    void classesTileTheWindow()
+    {
+        // Server classes split the handler's covered time exactly, never
+        // more than the window (parallel goroutines are not double counted).
+        const auto all = allRequestClasses(m_s->session().db());
+        QVERIFY(all.size() >= 500);
+        int traced = 0;
+        for (const auto &[id, b] : all) {
+            if (b.serverWindowNs == 0) continue;
+            ++traced;
+            qint64 server = 0;
+            for (int i = 0; i < kLatencyClasses; ++i)
+                if (!isClientClass(LatencyClass(i))) server += b.ns[size_t(i)];
+            QCOMPARE(server, b.serverTracedNs);
+            QVERIFY(b.serverTracedNs <= b.serverWindowNs);
+            QVERIFY(!b.dominant.isEmpty());
+        }
+        QCOMPARE(traced, 500);
+    }
+
+    void importOrderDoesNotMatter()
+    {
+        test::TempSession s;
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/trace.out"))).ok);
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/server.log"))).ok);
+        const auto row = requestByKey(s.session().db(), kLockHeavy);
+        QVERIFY(row);
+        QCOMPARE(row->dominantClass, QStringLiteral("blocked-sync"));
+        const auto c = requestClasses(s.session().db(), requestId(s.session().db(), kGcHeavy));
+        QVERIFY(c && c->ns[size_t(LatencyClass::Gc)] > 0);
+    }
+
+    void clientPhases()
+    {
+        test::TempSession s;
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/client_httptrace.jsonl"))).ok);
+        const Db &db = s.session().db();
+        // A DNS scenario request (corpus README) resolves a name, a TLS one shakes hands.
+        const auto dns = requestClasses(
+            db, requestId(db, QStringLiteral("0fb13568-1825-4316-987f-e0c1979e3531")));
+        QVERIFY(dns);
+        QVERIFY(dns->ns[size_t(LatencyClass::Dns)] > 0);
+        QVERIFY(dns->ns[size_t(LatencyClass::Wait)] > 0);
+        QCOMPARE(dns->serverWindowNs, qint64(0));
+        // TLS handshakes and connects exist in the corpus (new connections).
+        int tls = 0, connect = 0;
+        for (const auto &[id, b] : allRequestClasses(db)) {
+            tls += b.ns[size_t(LatencyClass::Tls)] > 0;
+            connect += b.ns[size_t(LatencyClass::Connect)] > 0;
+            QVERIFY(b.dominant != QLatin1String("running"));
+        }
+        QVERIFY(tls > 0);
+        QVERIFY(connect > 0);
+    }
+
+    void clientTraceIsNotTheServer()
+    {
+        // Only the client's trace: its goroutines wait on the transport
+        // around the round trip; that must not read as the server's sync.
+        test::TempSession s;
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/client_httptrace.jsonl"))).ok);
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/client_trace.out"))).ok);
+        const auto all = allRequestClasses(s.session().db());
+        QVERIFY(all.size() >= 298); // two client timeouts have no phase of a class
+        for (const auto &[id, b] : all) {
+            QCOMPARE(b.serverTracedNs, qint64(0));
+            QVERIFY(b.dominant != QLatin1String("blocked-sync"));
+        }
+        QVERIFY(criticalPath(s.session().db(), requestId(s.session().db(), kGcHeavy)).empty());
+        QCOMPARE(handlerLane(s.session().db(), requestId(s.session().db(), kGcHeavy)), qint64(0));
+        // With the server's trace too, the server's goroutines explain the requests.
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/trace.out"))).ok);
+        const auto row = requestByKey(s.session().db(), kGcHeavy);
+        QVERIFY(row);
+        const auto c = requestClasses(s.session().db(), row->id);
+        QVERIFY(c && c->serverTracedNs > 0 && c->ns[size_t(LatencyClass::Gc)] > 0);
+        QVERIFY(handlerLane(s.session().db(), row->id) > 0);
+    }
+
+    void criticalPathFanout()
+    {
+        const Db &db = m_s->session().db();
+        RequestQuery q;
+        q.filter = QStringLiteral("url:/api/fanout");
+        const auto rows = queryRequests(db, q);
+        QVERIFY(!rows.empty());
+        int withWorker = 0;
+        for (const RequestRow &r : rows) {
+            const auto path = criticalPath(db, r.id);
+            QVERIFY(!path.empty());
+            const qint64 handler = handlerLane(db, r.id);
+            bool worker = false, onHandler = false;
+            for (size_t i = 0; i < path.size(); ++i) {
+                QVERIFY(path[i].start < path[i].end);
+                if (i > 0) QVERIFY(path[i - 1].end <= path[i].start);
+                onHandler = onHandler || path[i].laneId == handler;
+                worker = worker || (path[i].hop >= 1 &&
+                                    path[i].laneName.contains(QLatin1String("FanoutWorker")));
+            }
+            QVERIFY(onHandler);
+            if (worker) ++withWorker;
+            if (r.key == rows.front().key)
+                qInfo("%s:\n%s", qPrintable(r.key), qPrintable(dump(path)));
+        }
+        // The handler waits on its workers (WaitGroup): the path goes through one.
+        QVERIFY2(withWorker * 10 >= int(rows.size()) * 8,
+                 qPrintable(QStringLiteral("%1 of %2").arg(withWorker).arg(rows.size())));
+    }
+
+    void criticalPathLock()
+    {
+        const Db &db = m_s->session().db();
+        const qint64 id = requestId(db, kLockHeavy);
+        QElapsedTimer t;
+        t.start();
+        const auto path = criticalPath(db, id);
+        qInfo("%s (%lld ms, %d segments):\n%s", qPrintable(kLockHeavy), t.elapsed(),
+              int(path.size()), qPrintable(dump(path)));
+        const qint64 handler = handlerLane(db, id);
+        // While the handler waited for inventoryMu the path is on other
+        // request handlers (the holders), reached through unblock flows.
+        qint64 onOthers = 0;
+        for (const PathSegment &p : path)
+            if (p.laneId != handler && p.hop >= 1) onOthers += p.end - p.start;
+        QVERIFY2(onOthers > 100000000, qPrintable(QString::number(onOthers)));
+    }
+
+    void compare()
+    {
+        const Db &db = m_s->session().db();
+        const RequestComparison c = compareRequests(db, kLockHeavy, kGcHeavy);
+        QCOMPARE(c.a.row.key, kLockHeavy);
+        QCOMPARE(c.b.row.key, kGcHeavy);
+        QCOMPARE(c.a.classes.dominant, QStringLiteral("blocked-sync"));
+        QVERIFY(c.b.classes.ns[size_t(LatencyClass::Gc)] > 0);
+        QVERIFY(c.a.goroutineStates.at(QStringLiteral("blocked-sync")) > 130000000);
+        QVERIFY(c.a.steps.count(QStringLiteral("lock_wait")));
+        QVERIFY(c.b.steps.count(QStringLiteral("alloc_churn")));
+        QVERIFY(c.a.goroutines >= 1);
+        // The lock-heavy request waited on other handlers holding the mutex.
+        QVERIFY(c.a.pathByGoroutine.count(QStringLiteral("handler")));
+        QVERIFY(c.a.pathByGoroutine.count(QStringLiteral("net/http.(*conn).serve")));
+        QVERIFY(c.a.pathByGoroutine.at(QStringLiteral("net/http.(*conn).serve")) > 100000000);
+        QVERIFY_THROWS_EXCEPTION(DbError, compareRequests(db, kLockHeavy, QStringLiteral("nope")));
+    }
+
+    void upgradedSessionGetsClasses()
+    {
+        // A real session as version 1 wrote it: no request_class, no classes.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("old.lanescope"));
+        QVERIFY(QFile::copy(m_s->path(), path));
+        {
+            Db db(path, Db::Mode::ReadWrite);
+            db.exec("DROP TABLE request_class");
+            db.exec("UPDATE request SET dominant_class = NULL");
+            db.exec("PRAGMA user_version = 1");
+        }
+        Session s = Session::open(path);
+        QCOMPARE(s.db().userVersion(), 2);
+        const auto row = requestByKey(s.db(), kLockHeavy);
+        QVERIFY(row);
+        QCOMPARE(row->dominantClass, QStringLiteral("blocked-sync"));
+    }
+
+    void migratesV1ToV2()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v1.lanescope"));
+        {
+            Db db(path, Db::Mode::ReadWrite);
+            db.exec(schemaV1Sql());
+            db.exec("INSERT INTO request(key, side, dominant_class) VALUES('k1', 'server', NULL)");
+            db.exec("PRAGMA user_version = 1");
+        }
+        Session s = Session::open(path);
+        QCOMPARE(s.db().userVersion(), 2);
+        QCOMPARE(countRequests(s.db()), qint64(1));
+        const SqlResult r = runSql(s.db(), QStringLiteral("SELECT count(*) FROM request_class"));
+        QCOMPARE(r.rows.value(0).value(0), QStringLiteral("0"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstAnalysis)
+#include "tst_analysis.moc"
