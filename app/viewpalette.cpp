@@ -1,5 +1,7 @@
 #include "viewpalette.h"
 
+#include "palette.h"
+
 #include <QHash>
 
 #include <vector>
@@ -21,6 +23,21 @@ PaletteKind paletteKind()
 QColor categoryColour(const QString &c, const QString &name)
 {
     const bool cb = g_kind == PaletteKind::ColourBlind;
+    if (!cb) {
+        // The standard colours are core's, so views and reports agree.
+        static const QStringList phases{
+            QStringLiteral("blocked"), QStringLiteral("queue"), QStringLiteral("queueing"),
+            QStringLiteral("getconn"), QStringLiteral("dns"),   QStringLiteral("connect"),
+            QStringLiteral("tls"),     QStringLiteral("send"),  QStringLiteral("wait"),
+            QStringLiteral("receive")};
+        if (phases.contains(c)) return QColor(QLatin1String(palette::phaseColour(c.toLatin1())));
+        if (c == QLatin1String("running") || c == QLatin1String("runnable") ||
+            c.startsWith(QLatin1String("blocked")) || c == QLatin1String("syscall") ||
+            c.startsWith(QLatin1String("gc")) || c == QLatin1String("stw") ||
+            c == QLatin1String("sleeping") || c == QLatin1String("waiting") ||
+            c == QLatin1String("idle"))
+            return QColor(QLatin1String(palette::stateColour(c.toLatin1())));
+    }
     // Client phases (Chrome DevTools waterfall).
     if (c == QLatin1String("blocked") || c == QLatin1String("queue") ||
         c == QLatin1String("queueing"))

@@ -33,7 +33,7 @@ inline const char *stateColour(QByteArrayView state)
         state.startsWith("blocked-select") || state == "sync")
         return "#e53935";
     if (state == "syscall") return "#fb8c00";
-    if (state.startsWith("gc") || state == "blocked-gc") return "#8e24aa";
+    if (state.startsWith("gc") || state == "blocked-gc" || state == "stw") return "#8e24aa";
     return "#9e9e9e";
 }
 
