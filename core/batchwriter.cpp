@@ -1,5 +1,7 @@
 #include "batchwriter.h"
 
+#include "session.h"
+
 #include <algorithm>
 
 namespace ls {
@@ -439,23 +441,13 @@ void BatchWriter::alignByKeys()
     std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
     const TimeNs delta = deltas[deltas.size() / 2];
     // Rows written so far carry m_offset; move them by the difference.
-    static const char *const kShift[] = {
-        "UPDATE span SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE lane_id IN "
-        "(SELECT id FROM lane WHERE source_id = ?2)",
-        "UPDATE instant SET ts_ns = ts_ns + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE "
-        "source_id = ?2)",
-        "UPDATE flow SET from_ts_ns = from_ts_ns + ?1, to_ts_ns = to_ts_ns + ?1 WHERE from_lane_id "
-        "IN (SELECT id FROM lane WHERE source_id = ?2)",
-        "UPDATE phase SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE source_id = ?2",
-        "UPDATE raw_text SET ts_ns = ts_ns + ?1 WHERE source_id = ?2",
-        "UPDATE sample SET ts_ns = ts_ns + ?1 WHERE profile_id IN (SELECT id FROM profile WHERE "
-        "source_id = ?2)",
-    };
-    const TimeNs move = delta - m_offset;
-    for (const char *sql : kShift) {
-        Stmt st(m_db, sql);
-        st.bind(1, move).bind(2, m_sourceId).run();
-    }
+    moveBy(delta - m_offset);
+    m_clockMethod = "request keys (median of " + QByteArray::number(qint64(deltas.size())) + ")";
+}
+
+void BatchWriter::moveBy(TimeNs move)
+{
+    shiftSourceRows(m_db, m_sourceId, move);
     for (ReqState &st : m_reqs) {
         // Requests this source created move with it; merged ones keep the
         // times their wall-clock evidence gave (that is what we aligned to).
@@ -463,14 +455,33 @@ void BatchWriter::alignByKeys()
             for (TimeNs *t : {&st.cStart, &st.cEnd, &st.sStart, &st.sEnd})
                 if (*t != kNoTime) *t += move;
     }
-    m_offset = delta;
-    m_clockMethod = "request keys (median of " + QByteArray::number(qint64(deltas.size())) + ")";
+    m_offset += move;
+}
+
+void BatchWriter::placeAtSessionStart()
+{
+    // A clock nothing could align (no snapshot, no shared keys, no process
+    // start): put its first event at the session's first request rather than
+    // at the epoch, so the timeline stays usable; the user can move it.
+    Stmt q(m_db, "SELECT min(start_ns) FROM request WHERE first_source_id != ?");
+    q.bind(1, m_sourceId);
+    if (!q.step() || q.isNull(0)) return;
+    const TimeNs sessionStart = q.int64(0);
+    Stmt m(m_db, "SELECT min(t) FROM (SELECT min(start_ns) AS t FROM span WHERE lane_id IN "
+                 "(SELECT id FROM lane WHERE source_id = ?1) UNION ALL SELECT min(ts_ns) FROM "
+                 "instant WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?1) UNION ALL "
+                 "SELECT min(start_ns) FROM phase WHERE source_id = ?1)");
+    m.bind(1, m_sourceId);
+    if (!m.step() || m.isNull(0)) return;
+    moveBy(sessionStart - m.int64(0));
+    m_clockMethod = "placed at the session's first request (not aligned; set the offset by hand)";
 }
 
 void BatchWriter::finish()
 {
     const bool deferred = awaitingAlignment();
     if (deferred && !m_hints.empty()) alignByKeys();
+    if (m_clock != ClockKind::Wall && m_offset == 0) placeAtSessionStart();
     if (deferred) {
         for (const PendingTimes &p : m_pendingTimes) {
             ReqState &st = m_reqs[size_t(p.index)];

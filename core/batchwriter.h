@@ -91,6 +91,8 @@ private:
     void checkInterval(TimeNs &start, TimeNs &end, const char *what);
     ReqState &loadRequest(QByteArrayView key, bool create, bool *found);
     void alignByKeys();
+    void moveBy(TimeNs move);
+    void placeAtSessionStart();
     bool awaitingAlignment() const
     {
         return m_clock == ClockKind::Monotonic && m_clockMethod == "unaligned";

@@ -59,7 +59,7 @@ Session Session::open(const QString &path, Open mode)
     return Session(std::move(db), path, ro);
 }
 
-void Session::shiftSource(qint64 sourceId, TimeNs delta)
+void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta)
 {
     if (delta == 0) return;
     static const char *const kShift[] = {
@@ -73,6 +73,18 @@ void Session::shiftSource(qint64 sourceId, TimeNs delta)
         "UPDATE raw_text SET ts_ns = ts_ns + ?1 WHERE source_id = ?2",
         "UPDATE sample SET ts_ns = ts_ns + ?1 WHERE profile_id IN (SELECT id FROM profile WHERE "
         "source_id = ?2)",
+    };
+    for (const char *sql : kShift) {
+        Stmt st(db, sql);
+        st.bind(1, delta).bind(2, sourceId).run();
+    }
+}
+
+void Session::shiftSource(qint64 sourceId, TimeNs delta)
+{
+    if (delta == 0) return;
+    shiftSourceRows(m_db, sourceId, delta);
+    static const char *const kShift[] = {
         // Requests first seen in this source and seen nowhere else move with it.
         "UPDATE request SET start_ns = start_ns + ?1, end_ns = end_ns + ?1, client_start_ns = "
         "client_start_ns + ?1, client_end_ns = client_end_ns + ?1, server_start_ns = "

@@ -44,6 +44,10 @@ private:
     bool m_readOnly = false;
 };
 
+// Moves the timed rows of one source (spans, instants, flows, phases, raw
+// text, samples) by delta ns; requests and the source row are the caller's.
+void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta);
+
 // Runs `fn` inside BEGIN IMMEDIATE / COMMIT; rolls back and rethrows on any exception.
 template<typename Fn> void inTransaction(Db &db, Fn &&fn)
 {

@@ -106,6 +106,28 @@ private slots:
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("nope.lanescope"))));
     }
 
+    void unalignedClockPlacedAtSessionStart()
+    {
+        // gctrace counts from process start, which nothing in this file gives:
+        // it lands at the session's first request, not at the Unix epoch.
+        test::TempSession ts;
+        QVERIFY(ts.import(test::corpus(QStringLiteral("gen/server.jsonl"))).ok);
+        const ImportResult r =
+            ts.import(test::corpus(QStringLiteral("gen/server_stderr_gctrace.txt")));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        const QList<SourceRow> src = querySources(ts.session().db());
+        QVERIFY2(src.last().clockMethod.startsWith(
+                     QLatin1String("placed at the session's first request")),
+                 qPrintable(src.last().clockMethod));
+        const QByteArray csv = test::queryCsv(
+            ts.session().db(),
+            QStringLiteral(
+                "SELECT (SELECT min(s.start_ns) FROM span s JOIN lane l ON l.id = s.lane_id "
+                "WHERE l.source_id = %1) = (SELECT min(start_ns) FROM request) AS placed")
+                .arg(src.last().id));
+        QCOMPARE(csv, QByteArray("placed\n1\n"));
+    }
+
     void migrationsCoverEveryVersion() { QCOMPARE(int(migrations().size()), kSchemaVersion); }
 
     void mergesRequestsAcrossSides()
