@@ -1,10 +1,13 @@
 #include "mainwindow.h"
 
+#include "analysis.h"
+#include "statspanel.h"
+
 #include "detailspanel.h"
-#include "viewpalette.h"
 #include "registry.h"
 #include "timelinewidget.h"
 #include "units.h"
+#include "viewpalette.h"
 #include "waterfallview.h"
 
 #include <QAction>
@@ -295,7 +298,7 @@ void MainWindow::closeEvent(QCloseEvent *e)
 void MainWindow::showSessionPage(bool on)
 {
     m_stack->setCurrentIndex(on ? 1 : 0);
-    for (QDockWidget *d : {m_requestsDock, m_detailsDock, m_sourcesDock})
+    for (QDockWidget *d : {m_requestsDock, m_detailsDock, m_sourcesDock, m_statsDock})
         d->setVisible(on);
 }
 
@@ -476,6 +479,21 @@ void MainWindow::buildDocks()
     m_sourcesDock->setWidget(m_sources);
     addDockWidget(Qt::BottomDockWidgetArea, m_sourcesDock);
     tabifyDockWidget(m_detailsDock, m_sourcesDock);
+
+    // Statistics of the requests in the filter; a bar click narrows the filter.
+    m_stats = new StatsPanel;
+    m_statsDock = new QDockWidget(tr("Statistics"), this);
+    m_statsDock->setObjectName(QStringLiteral("statistics"));
+    m_statsDock->setWidget(m_stats);
+    addDockWidget(Qt::BottomDockWidgetArea, m_statsDock);
+    tabifyDockWidget(m_sourcesDock, m_statsDock);
+    connect(m_stats, &StatsPanel::filterRequested, this, [this](const QString &expr) {
+        const QString cur = m_filter->text().trimmed();
+        applyFilter(cur.isEmpty() ? expr : cur + QLatin1Char(' ') + expr);
+    });
+    connect(m_statsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible && m_statsStale) refreshStats();
+    });
     m_detailsDock->raise();
     resizeDocks({m_requestsDock}, {560}, Qt::Horizontal);
     resizeDocks({m_detailsDock}, {300}, Qt::Vertical);
@@ -534,9 +552,12 @@ void MainWindow::buildMenus()
     dd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
     QAction *sd = m_sourcesDock->toggleViewAction();
     sd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
+    QAction *st = m_statsDock->toggleViewAction();
+    st->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
     view->addAction(rd);
     view->addAction(dd);
     view->addAction(sd);
+    view->addAction(st);
     view->addSeparator();
     QAction *cb = view->addAction(tr("&Colour-blind Palette"));
     cb->setCheckable(true);
@@ -736,6 +757,9 @@ void MainWindow::applyFilter(const QString &text)
                 .arg(formatDuration(percentile(durs, 50)), formatDuration(percentile(durs, 90)),
                      formatDuration(percentile(durs, 99)), formatDuration(percentile(durs, 100))));
     }
+    m_statsStale = true;
+    if (m_statsDock && m_statsDock->isVisible() && !m_statsDock->visibleRegion().isEmpty())
+        refreshStats();
     // Keep the selection when the selected request survived the filter.
     const int row = m_model->rowOfRequest(m_selectedRequest);
     if (row >= 0) {
@@ -743,6 +767,28 @@ void MainWindow::applyFilter(const QString &text)
         m_table->selectRow(row);
         m_syncing = false;
     }
+}
+
+QString MainWindow::filterText() const
+{
+    return m_filter->text();
+}
+
+void MainWindow::refreshStats()
+{
+    if (!m_session || !m_stats) return;
+    // Reads the filtered rows once more (the table model keeps only ids and
+    // a page cache); done only while the panel is shown.
+    RequestQuery q;
+    q.filter = m_filter->text();
+    try {
+        m_stats->setData(queryRequests(m_session->db(), q), allRequestClasses(m_session->db()));
+    } catch (const DbError &e) {
+        statusBar()->showMessage(e.message(), 10000);
+        return;
+    }
+    m_stats->setSelectedRequest(m_selectedRequest);
+    m_statsStale = false;
 }
 
 void MainWindow::refreshSources()
@@ -870,6 +916,7 @@ void MainWindow::selectRequest(qint64 id, bool zoom)
 {
     if (!m_session || id <= 0) return;
     m_selectedRequest = id;
+    if (m_stats && !m_statsStale) m_stats->setSelectedRequest(id);
     const int row = m_model->rowOfRequest(id);
     if (row >= 0) {
         m_syncing = true;
@@ -1065,10 +1112,10 @@ static bool waitFor(const std::function<bool()> &done, int ms)
 int screenshotCommand(const QStringList &args)
 {
     QTextStream err(stderr);
-    const char *usage =
-        "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
-        "[--view timeline|waterfall|requests|details|shortcuts] [--size 1600x1000] [--whole]\n"
-        "  --whole: show the whole session instead of zooming to the request\n";
+    const char *usage = "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
+                        "[--view timeline|waterfall|requests|details|stats|shortcuts] [--size "
+                        "1600x1000] [--whole]\n"
+                        "  --whole: show the whole session instead of zooming to the request\n";
     QString session, output, size = QStringLiteral("1600x1000"), request,
                              view = QStringLiteral("timeline");
     bool whole = false;
@@ -1093,7 +1140,7 @@ int screenshotCommand(const QStringList &args)
     const QStringList wh = size.split(QLatin1Char('x'));
     static const QStringList views{QStringLiteral("timeline"), QStringLiteral("waterfall"),
                                    QStringLiteral("requests"), QStringLiteral("details"),
-                                   QStringLiteral("shortcuts")};
+                                   QStringLiteral("stats"),    QStringLiteral("shortcuts")};
     if (session.isEmpty() || output.isEmpty() || wh.size() != 2 || wh[0].toInt() < 200 ||
         wh[1].toInt() < 150 || !views.contains(view)) {
         err << usage;
@@ -1142,8 +1189,12 @@ int screenshotCommand(const QStringList &args)
         w.showShortcuts();
         target = w.findChild<QDialog *>(QStringLiteral("shortcuts"));
     }
-    if (view == QLatin1String("requests") || view == QLatin1String("details")) {
-        QDockWidget *d = view == QLatin1String("requests") ? w.requestsDock() : w.detailsDock();
+    if (view == QLatin1String("stats")) w.refreshStats();
+    if (view == QLatin1String("requests") || view == QLatin1String("details") ||
+        view == QLatin1String("stats")) {
+        QDockWidget *d = view == QLatin1String("requests")  ? w.requestsDock()
+                         : view == QLatin1String("details") ? w.detailsDock()
+                                                            : w.statsDock();
         d->setFloating(true);
         d->resize(sz);
         d->show();

@@ -31,6 +31,10 @@ class QTabWidget;
 class QTableView;
 class QTreeWidget;
 
+namespace ls {
+class StatsPanel;
+}
+
 namespace ls::gui {
 
 class DetailsPanel;
@@ -113,6 +117,10 @@ public:
     QTreeWidget *sources() const { return m_sources; }
     QDockWidget *requestsDock() const { return m_requestsDock; }
     QDockWidget *detailsDock() const { return m_detailsDock; }
+    QDockWidget *statsDock() const { return m_statsDock; }
+    StatsPanel *stats() const { return m_stats; }
+    QString filterText() const;
+    void refreshStats();
     QTabWidget *centralTabs() const { return m_views; }
     bool timelineReady() const { return m_timelineReady; }
     // Selects a request everywhere (table, timeline, waterfall, details).
@@ -171,6 +179,9 @@ private:
     QLineEdit *m_search = nullptr;
     QLabel *m_searchLabel = nullptr;
     QDockWidget *m_requestsDock = nullptr, *m_detailsDock = nullptr, *m_sourcesDock = nullptr;
+    QDockWidget *m_statsDock = nullptr;
+    StatsPanel *m_stats = nullptr;
+    bool m_statsStale = true;
     std::unique_ptr<ImportJob> m_job;
     quint64 m_generation = 0;
     QStringList m_errors;

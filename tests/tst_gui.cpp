@@ -9,12 +9,14 @@
 #include "mainwindow.h"
 #include "queries.h"
 #include "registry.h"
+#include "statspanel.h"
 #include "synthetic.h"
 #include "testsupport.h"
 #include "timelinewidget.h"
 #include "waterfallview.h"
 
 #include <QAbstractItemModelTester>
+#include <QBarSet>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -52,6 +54,7 @@ private slots:
     void renderHttp();
     void timelineNavigation();
     void shortcutsListed();
+    void statsFollowFilter();
     void screenshots_data();
     void screenshots();
 
@@ -452,6 +455,27 @@ void TstGui::timelineNavigation()
     QCOMPARE(tl->range(), tl->selection());
     // Search by name (server steps are phases; no span lanes in this session).
     QCOMPARE(tl->search(QStringLiteral("no-such-span-name")), 0);
+}
+
+void TstGui::statsFollowFilter()
+{
+    MainWindow w;
+    openWindow(w);
+    w.applyFilter(QStringLiteral("status>=500"));
+    w.refreshStats();
+    const int rows = w.requestModel()->rowCount();
+    QVERIFY(rows > 0);
+    double total = 0;
+    for (int i = 0; i < w.stats()->histogramSet()->count(); ++i)
+        total += w.stats()->histogramSet()->at(i);
+    QCOMPARE(int(total), rows); // every filtered request is in one bin
+    // A bar click narrows the current filter.
+    emit w.stats()->filterRequested(QStringLiteral("url:/api/panic"));
+    QCOMPARE(w.filterText(), QStringLiteral("status>=500 url:/api/panic"));
+    for (int r = 0; r < w.requestModel()->rowCount(); ++r) {
+        QVERIFY(w.requestModel()->row(r)->status >= 500);
+        QVERIFY(w.requestModel()->row(r)->url.contains(QLatin1String("/api/panic")));
+    }
 }
 
 void TstGui::shortcutsListed()
