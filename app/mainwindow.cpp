@@ -32,6 +32,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -484,7 +485,12 @@ void MainWindow::buildDocks()
     m_stats = new StatsPanel;
     m_statsDock = new QDockWidget(tr("Statistics"), this);
     m_statsDock->setObjectName(QStringLiteral("statistics"));
-    m_statsDock->setWidget(m_stats);
+    // In a scroll area: the charts' minimum sizes must not hold the window open.
+    auto *statsScroll = new QScrollArea;
+    statsScroll->setWidgetResizable(true);
+    statsScroll->setFrameShape(QFrame::NoFrame);
+    statsScroll->setWidget(m_stats);
+    m_statsDock->setWidget(statsScroll);
     addDockWidget(Qt::BottomDockWidgetArea, m_statsDock);
     tabifyDockWidget(m_sourcesDock, m_statsDock);
     connect(m_stats, &StatsPanel::filterRequested, this, [this](const QString &expr) {
