@@ -35,6 +35,46 @@ ImportResult TempSession::import(const QString &file, const ImportOptions &opt)
     return importFile(*m_session, file, builtinImporters(), opt);
 }
 
+QString writeFile(const QString &dir, const QString &name, const QByteArray &bytes)
+{
+    const QString p = dir + QLatin1Char('/') + name;
+    QFile f(p);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
+    f.write(bytes);
+    return p;
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
+{
+    return writeFile(dir.path(), name, bytes);
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(path));
+    return f.readAll();
+}
+
+bool hasDiag(const ImportResult &r, QByteArrayView code)
+{
+    for (const DiagnosticInfo &d : r.diagnostics)
+        if (d.code == code) return true;
+    return false;
+}
+
+QString sqlText(const Db &db, const QString &sql)
+{
+    const SqlResult r = runSql(db, sql);
+    return r.rows.isEmpty() || r.rows[0].isEmpty() ? QString() : r.rows[0][0];
+}
+
+qint64 scalar(const Db &db, const QString &sql)
+{
+    const SqlResult r = runSql(db, sql);
+    return r.rows.isEmpty() || r.rows[0].isEmpty() ? -1 : r.rows[0][0].toLongLong();
+}
+
 QByteArray queryCsv(const Db &db, const QString &sql)
 {
     const SqlResult r = runSql(db, sql);

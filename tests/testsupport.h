@@ -34,6 +34,17 @@ private:
     std::optional<Session> m_session;
 };
 
+// Writes bytes to dir/name (aborting the test binary when it cannot) and returns the path.
+QString writeFile(const QString &dir, const QString &name, const QByteArray &bytes);
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes);
+// The whole file; aborts when it cannot be read.
+QByteArray readFile(const QString &path);
+// True when the import reported a diagnostic with this code.
+bool hasDiag(const ImportResult &r, QByteArrayView code);
+// The first cell of a query's first row, as text / as an integer (-1: no row).
+QString sqlText(const Db &db, const QString &sql);
+qint64 scalar(const Db &db, const QString &sql);
+
 // Runs `sql` and renders the rows as CSV (header line, then one line per row).
 QByteArray queryCsv(const Db &db, const QString &sql);
 // Compares `actual` with the golden file; returns an empty string when equal,

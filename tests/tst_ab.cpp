@@ -8,18 +8,10 @@
 #include <QTest>
 
 using namespace ls;
+using namespace ls::test;
 using ls::test::TempSession;
 
 namespace {
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
-{
-    const QString p = dir.filePath(name);
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(bytes);
-    return p;
-}
 
 const QByteArray kHeader = "starttime\tseconds\tctime\tdtime\tttime\twait\n";
 

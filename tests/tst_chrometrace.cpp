@@ -21,21 +21,6 @@ using namespace ls::test;
 
 namespace {
 
-QString writeTemp(const QString &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir + QLatin1Char('/') + name;
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
-QString sqlText(const Db &db, const QString &sql)
-{
-    const SqlResult r = runSql(db, sql);
-    return r.rows.isEmpty() || r.rows[0].isEmpty() ? QString() : r.rows[0][0];
-}
-
 // The events of a trace file, read independently of the importer.
 QJsonArray eventsOf(const QString &path)
 {
@@ -53,13 +38,6 @@ QJsonArray eventsOf(const QString &path)
         qFatal("test cannot parse %s: %s", qPrintable(path), qPrintable(err.errorString()));
     return doc.isArray() ? doc.array()
                          : doc.object().value(QStringLiteral("traceEvents")).toArray();
-}
-
-bool hasDiag(const ImportResult &r, QByteArrayView code)
-{
-    for (const DiagnosticInfo &d : r.diagnostics)
-        if (d.code == code) return true;
-    return false;
 }
 
 } // namespace
@@ -123,7 +101,7 @@ void TestChromeTrace::exactMicroseconds()
 {
     TempSession s;
     // 16 significant digits: a double cannot hold this, the decimal text can.
-    const QString path = writeTemp(
+    const QString path = writeFile(
         s.dir(), QStringLiteral("t.json"),
         R"([{"ph":"X","name":"a","pid":1,"tid":2,"ts":1234567890123.456,"dur":0.001,"args":{"k":[1,{"x":"}"}]}},
 {"ph":"X","name":"b","pid":1,"tid":2,"ts":"1234567890124.5","dur":1},
@@ -144,9 +122,9 @@ void TestChromeTrace::exactMicroseconds()
 void TestChromeTrace::clockKind()
 {
     TempSession s;
-    const QString mono = writeTemp(s.dir(), QStringLiteral("m.json"),
+    const QString mono = writeFile(s.dir(), QStringLiteral("m.json"),
                                    R"([{"ph":"X","name":"a","pid":1,"tid":1,"ts":5,"dur":1}])");
-    const QString wall = writeTemp(
+    const QString wall = writeFile(
         s.dir(), QStringLiteral("w.json"),
         R"({"traceEvents":[{"ph":"X","name":"a","pid":1,"tid":1,"ts":1764213547000000,"dur":1}]})");
     QVERIFY(s.import(mono).ok);
@@ -160,7 +138,7 @@ void TestChromeTrace::laneNames()
 {
     TempSession s;
     // Names arrive after the events; pids and tids repeat across processes.
-    const QString path = writeTemp(s.dir(), QStringLiteral("n.json"), R"([
+    const QString path = writeFile(s.dir(), QStringLiteral("n.json"), R"([
 {"ph":"X","name":"a","pid":1,"tid":7,"ts":1,"dur":1},
 {"ph":"X","name":"b","pid":2,"tid":7,"ts":1,"dur":1},
 {"ph":"X","name":"c","pid":"browser","tid":"main","ts":1,"dur":1},
@@ -214,7 +192,7 @@ void TestChromeTrace::chunkBoundaries()
                 QByteArray(100, 'x') + "\",\"n\":[" + QByteArray::number(i) + "]}},\n";
     }
     text += "],\"metadata\":{\"traceEvents\":[]}}";
-    const QString path = writeTemp(s.dir(), QStringLiteral("big.json"), text);
+    const QString path = writeFile(s.dir(), QStringLiteral("big.json"), text);
     const ImportResult r = s.import(path);
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.events, qint64(n));
@@ -276,7 +254,7 @@ void TestChromeTrace::badInput()
     QFETCH(QString, error);
     QFETCH(QByteArray, diag);
     TempSession s;
-    const QString path = writeTemp(s.dir(), QStringLiteral("bad.json"), content);
+    const QString path = writeFile(s.dir(), QStringLiteral("bad.json"), content);
     ImportOptions opt;
     opt.format = format;
     const ImportResult r = s.import(path, opt);

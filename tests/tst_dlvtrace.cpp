@@ -8,13 +8,9 @@
 #include <QTest>
 
 using namespace ls;
+using namespace ls::test;
 
 namespace {
-qint64 scalar(const Db &db, const QString &sql)
-{
-    const SqlResult r = runSql(db, sql);
-    return r.rows.isEmpty() ? -1 : r.rows[0].value(0).toLongLong();
-}
 QString writeTemp(const QTemporaryDir &dir, const QByteArray &data)
 {
     const QString p = dir.filePath(QStringLiteral("x.txt"));

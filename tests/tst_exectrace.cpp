@@ -16,15 +16,9 @@
 #include <QTest>
 
 using namespace ls;
+using namespace ls::test;
 
 namespace {
-
-qint64 scalar(const Db &db, const QString &sql)
-{
-    const SqlResult r = runSql(db, sql);
-    if (r.rows.isEmpty() || r.rows[0].isEmpty()) return -1;
-    return r.rows[0][0].toLongLong();
-}
 
 QString writeTemp(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
 {
@@ -33,13 +27,6 @@ QString writeTemp(const QTemporaryDir &dir, const QString &name, const QByteArra
     if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
     f.write(data);
     return p;
-}
-
-QByteArray readFile(const QString &p)
-{
-    QFile f(p);
-    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(p));
-    return f.readAll();
 }
 
 bool hasDiag(const ImportResult &r)

@@ -16,21 +16,6 @@ using namespace ls::test;
 
 namespace {
 
-QString writeTemp(const QString &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir + QLatin1Char('/') + name;
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
-QString sqlText(const Db &db, const QString &sql)
-{
-    const SqlResult r = runSql(db, sql);
-    return r.rows.isEmpty() || r.rows[0].isEmpty() ? QString() : r.rows[0][0];
-}
-
 qint64 sumOfCounts(const QString &path)
 {
     QFile f(path);
@@ -123,7 +108,7 @@ void TestFolded::variants()
 {
     TempSession s;
     // Frame names with spaces, a BOM, a decimal count, difffolded's two counts.
-    const QString path = writeTemp(
+    const QString path = writeFile(
         s.dir(), QStringLiteral("v.folded"),
         "\xEF\xBB\xBFjava;oopDesc* Promote::copy<false> 3\r\nmain;run 2.6\nmain;run 1 4\n");
     const ImportResult r = s.import(path);
@@ -142,7 +127,7 @@ void TestFolded::notFolded()
     r = s.import(corpus(QStringLiteral("gen/cpu.pprof")), opt);
     QVERIFY(!r.ok);
     QVERIFY2(r.error.contains(QStringLiteral("no folded stack")), qPrintable(r.error));
-    const QString empty = writeTemp(s.dir(), QStringLiteral("e.txt"), "# only a comment\n");
+    const QString empty = writeFile(s.dir(), QStringLiteral("e.txt"), "# only a comment\n");
     r = s.import(empty, opt);
     QVERIFY(!r.ok);
 }

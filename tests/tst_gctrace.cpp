@@ -9,21 +9,9 @@
 #include <QTest>
 
 using namespace ls;
+using namespace ls::test;
 
 namespace {
-
-qint64 scalar(const Db &db, const QString &sql)
-{
-    const SqlResult r = runSql(db, sql);
-    return r.rows.isEmpty() ? -1 : r.rows[0].value(0).toLongLong();
-}
-
-QByteArray readFile(const QString &p)
-{
-    QFile f(p);
-    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(p));
-    return f.readAll();
-}
 
 int gcLines(const QByteArray &text)
 {

@@ -10,25 +10,10 @@
 #include <QTest>
 
 using namespace ls;
+using namespace ls::test;
 using ls::test::TempSession;
 
 namespace {
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
-{
-    const QString p = dir.filePath(name);
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(bytes);
-    return p;
-}
-
-bool hasDiag(const ImportResult &r, const QByteArray &code)
-{
-    for (const DiagnosticInfo &d : r.diagnostics)
-        if (d.code == code) return true;
-    return false;
-}
 
 const char kPhases[] = "SELECT r.key, p.kind, p.name, p.end_ns - p.start_ns AS dur FROM phase p "
                        "JOIN request r ON r.id = p.request_id ORDER BY r.key, p.start_ns, p.kind";

@@ -19,15 +19,6 @@ using namespace ls::test;
 
 namespace {
 
-QString writeTemp(const QString &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir + QLatin1Char('/') + name;
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
 qint64 countSpans(const QString &path)
 {
     QFile f(path);
@@ -102,7 +93,7 @@ void TestJaegerJson::processesAndTags()
 void TestJaegerJson::requestsAndFlows()
 {
     TempSession s;
-    const QString path = writeTemp(
+    const QString path = writeFile(
         s.dir(), QStringLiteral("t.json"),
         R"({"data":[{"traceID":"1f2e3d4c5b6a7988","processes":{"p1":{"serviceName":"frontend","tags":[]},"p2":{"serviceName":"db","tags":[]}},
 "spans":[
@@ -158,7 +149,7 @@ void TestJaegerJson::badInput()
     QFETCH(QByteArray, content);
     QFETCH(QString, error);
     TempSession s;
-    const QString path = writeTemp(s.dir(), QStringLiteral("bad.json"), content);
+    const QString path = writeFile(s.dir(), QStringLiteral("bad.json"), content);
     ImportOptions opt;
     opt.format = "jaeger-json";
     const ImportResult r = s.import(path, opt);

@@ -19,15 +19,6 @@ using namespace ls::test;
 
 namespace {
 
-QString writeTemp(const QString &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir + QLatin1Char('/') + name;
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
 qint64 countSpans(const QString &path)
 {
     QFile f(path);
@@ -96,7 +87,7 @@ void TestOtlpJson::requestsAndFlows()
 {"traceId":"CvdlGRbNQ92ESOshHIAxnA==","spanId":"AAAAAAAAAAE=","name":"job","kind":1,"startTimeUnixNano":1764213547300000000,"endTimeUnixNano":1764213547400000000,
  "links":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"}]}]}]}]}
 )";
-    const QString path = writeTemp(s.dir(), QStringLiteral("t.jsonl"),
+    const QString path = writeFile(s.dir(), QStringLiteral("t.jsonl"),
                                    QByteArray(line1).replace("\n{", "{") + line2);
     const ImportResult r = s.import(path);
     QVERIFY2(r.ok, qPrintable(r.error));
@@ -159,7 +150,7 @@ void TestOtlpJson::badInput()
     QFETCH(QByteArray, content);
     QFETCH(QString, error);
     TempSession s;
-    const QString path = writeTemp(s.dir(), QStringLiteral("bad.json"), content);
+    const QString path = writeFile(s.dir(), QStringLiteral("bad.json"), content);
     ImportOptions opt;
     opt.format = "otlp-json";
     const ImportResult r = s.import(path, opt);

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 using namespace ls;
+using namespace ls::test;
 
 namespace {
 
@@ -84,22 +85,6 @@ ImporterRegistry testRegistry()
     reg.add(std::make_unique<FailingImporter>());
     reg.add(std::make_unique<SlowImporter>());
     return reg;
-}
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir.filePath(name);
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(path));
-    return f.readAll();
 }
 
 QByteArray gzip(const QByteArray &data)

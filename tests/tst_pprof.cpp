@@ -26,15 +26,6 @@ QByteArray readAllOf(const QString &path)
     return in.readAll();
 }
 
-QString writeTemp(const QString &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir + QLatin1Char('/') + name;
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
 struct RawTotals
 {
     QStringList types; // "cpu/nanoseconds"
@@ -146,12 +137,6 @@ QList<QPair<QString, qint64>> parseTop(const QString &path, int n)
         out.append({name, m.captured(1).toLongLong()});
     }
     return out;
-}
-
-QString sqlText(const Db &db, const QString &sql)
-{
-    const SqlResult r = runSql(db, sql);
-    return r.rows.isEmpty() || r.rows[0].isEmpty() ? QString() : r.rows[0][0];
 }
 
 // A protobuf writer just big enough to build broken profiles by hand.
@@ -353,18 +338,18 @@ void TestPprof::badInput()
         QByteArray d = gz;
         for (qsizetype i = d.size() / 2; i < d.size() / 2 + 16; ++i)
             d[i] = char(d[i] ^ 0x5a);
-        path = writeTemp(s.dir(), QStringLiteral("flip.pprof"), d);
+        path = writeFile(s.dir(), QStringLiteral("flip.pprof"), d);
     } else if (kind == QLatin1String("truncate")) {
-        path = writeTemp(s.dir(), QStringLiteral("cut.pb"), plain.left(plain.size() * 6 / 10));
+        path = writeFile(s.dir(), QStringLiteral("cut.pb"), plain.left(plain.size() * 6 / 10));
     } else if (kind == QLatin1String("truncate-gz")) {
-        path = writeTemp(s.dir(), QStringLiteral("cut.pb.gz"), gz.left(gz.size() / 2));
+        path = writeFile(s.dir(), QStringLiteral("cut.pb.gz"), gz.left(gz.size() / 2));
     } else if (kind == QLatin1String("legacy")) {
         path = corpus(QStringLiteral("public/pprof/google-pprof_legacy_gobench.cpu"));
     } else if (kind == QLatin1String("legacy-text")) {
         path = corpus(QStringLiteral("gen/heap.txt"));
         opt.format = "pprof";
     } else if (kind == QLatin1String("empty")) {
-        path = writeTemp(s.dir(), QStringLiteral("empty.pprof"), QByteArray());
+        path = writeFile(s.dir(), QStringLiteral("empty.pprof"), QByteArray());
         opt.format = "pprof";
     } else if (kind == QLatin1String("text")) {
         path = corpus(QStringLiteral("gen/server.log"));
@@ -375,7 +360,7 @@ void TestPprof::badInput()
         p.bytes(6, QByteArray()).bytes(6, "cpu").bytes(6, "nanoseconds");
         p.bytes(1, Pb().num(1, 1).num(2, 2).b);
         p.bytes(2, QByteArray("\xff\xff\xff", 3));
-        path = writeTemp(s.dir(), QStringLiteral("nested.pb"), p.b);
+        path = writeFile(s.dir(), QStringLiteral("nested.pb"), p.b);
         opt.format = "pprof";
     }
     const ImportResult r = s.import(path, opt);
@@ -405,7 +390,7 @@ void TestPprof::stringIndexOutOfRange()
     p.bytes(2, Pb().num(1, 1).num(2, 5).b);
     p.bytes(2, Pb().num(1, 1).num(2, 6).bytes(3, Pb().num(1, 42).num(2, 3).b).b); // label key 42
     p.num(9, 1700000000000000000ull);
-    const QString path = writeTemp(s.dir(), QStringLiteral("badidx.pb"), p.b);
+    const QString path = writeFile(s.dir(), QStringLiteral("badidx.pb"), p.b);
     const ImportResult r = s.import(path);
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.format, QByteArray("pprof"));
@@ -430,7 +415,7 @@ void TestPprof::sniffing()
     // Text that starts with a byte that is also a protobuf tag is not a profile.
     TempSession s;
     const QString path =
-        writeTemp(s.dir(), QStringLiteral("notes.txt"), "2 apples and 3 pears\nmore text\n");
+        writeFile(s.dir(), QStringLiteral("notes.txt"), "2 apples and 3 pears\nmore text\n");
     const ImportResult r = s.import(path);
     QVERIFY(r.format != "pprof");
 }

@@ -8,18 +8,10 @@
 #include <QTest>
 
 using namespace ls;
+using namespace ls::test;
 using ls::test::TempSession;
 
 namespace {
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
-{
-    const QString p = dir.filePath(name);
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(bytes);
-    return p;
-}
 
 const char kRows[] = "SELECT start_ns, end_ns - start_ns, status, error, method, url, host, side, "
                      "load_test FROM request ORDER BY start_ns";
