@@ -76,6 +76,19 @@ QJsonValue toQJson(const simdjson::dom::element &e, int depth)
     return QJsonValue();
 }
 
+QByteArray jsonString(const simdjson::dom::element &e)
+{
+    std::string_view s;
+    if (e.get(s) == simdjson::SUCCESS) return QByteArray(s.data(), qsizetype(s.size()));
+    return QByteArray();
+}
+
+QByteArray jsonMember(const simdjson::dom::object &o, const char *key)
+{
+    simdjson::dom::element e;
+    return o[key].get(e) == simdjson::SUCCESS ? jsonString(e) : QByteArray();
+}
+
 char firstJsonByte(QByteArrayView h, qsizetype *at)
 {
     qsizetype i = h.startsWith("\xEF\xBB\xBF") ? 3 : 0;

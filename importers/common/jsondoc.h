@@ -11,7 +11,8 @@
 
 namespace simdjson::dom {
 class element;
-}
+class object;
+} // namespace simdjson::dom
 
 namespace ls {
 
@@ -25,6 +26,11 @@ void forEachJsonDocument(
 
 // A simdjson value as a QJsonValue (64-bit integers kept exact).
 QJsonValue toQJson(const simdjson::dom::element &e, int depth = 0);
+
+// A string value's bytes; empty for anything else.
+QByteArray jsonString(const simdjson::dom::element &e);
+// The string member `key` of an object; empty when absent or not a string.
+QByteArray jsonMember(const simdjson::dom::object &o, const char *key);
 
 // The first non-whitespace byte of a sniff head, after a UTF-8 BOM; 0 when none.
 char firstJsonByte(QByteArrayView head, qsizetype *at = nullptr);

@@ -27,25 +27,12 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-QByteArray str(const element &e)
-{
-    std::string_view s;
-    if (e.get(s) == simdjson::SUCCESS) return QByteArray(s.data(), qsizetype(s.size()));
-    return QByteArray();
-}
-
-QByteArray member(const object &o, const char *key)
-{
-    element e;
-    return o[key].get(e) == simdjson::SUCCESS ? str(e) : QByteArray();
-}
-
 std::optional<qint64> integer(const object &o, const char *key)
 {
     element e;
     if (o[key].get(e) != simdjson::SUCCESS) return std::nullopt;
     if (e.is_int64()) return e.get_int64().value_unsafe();
-    if (e.is_string()) return parseInt(str(e));
+    if (e.is_string()) return parseInt(jsonString(e));
     if (e.is_double()) return qint64(e.get_double().value_unsafe());
     return std::nullopt;
 }
@@ -58,18 +45,18 @@ QJsonObject tags(const object &o, const char *key)
     for (element t : list) {
         object kv;
         if (t.get(kv) != simdjson::SUCCESS) continue;
-        const QString k = QString::fromUtf8(member(kv, "key"));
-        const QByteArray type = member(kv, "type");
+        const QString k = QString::fromUtf8(jsonMember(kv, "key"));
+        const QByteArray type = jsonMember(kv, "type");
         element v;
         if (kv["value"].get(v) != simdjson::SUCCESS) {
             out.insert(k, QJsonValue());
             continue;
         }
         if (type == "bool" && v.is_string())
-            out.insert(k, str(v) == "true");
+            out.insert(k, jsonString(v) == "true");
         else if (type == "int64" && v.is_string())
-            out.insert(k, parseInt(str(v)) ? QJsonValue(*parseInt(str(v)))
-                                           : QJsonValue(QString::fromUtf8(str(v))));
+            out.insert(k, parseInt(jsonString(v)) ? QJsonValue(*parseInt(jsonString(v)))
+                                                  : QJsonValue(QString::fromUtf8(jsonString(v))));
         else
             out.insert(k, toQJson(v));
     }
@@ -78,7 +65,7 @@ QJsonObject tags(const object &o, const char *key)
 
 QByteArray serviceOf(const object &process)
 {
-    return member(process, "serviceName");
+    return jsonMember(process, "serviceName");
 }
 
 class JaegerReader
@@ -99,17 +86,17 @@ void JaegerReader::span(const object &s, const QHash<QByteArray, QByteArray> &pr
 {
     TraceSpan t;
     t.offset = offset;
-    t.traceId = normalizeTraceId(member(s, "traceID"), 32);
-    t.spanId = normalizeTraceId(member(s, "spanID"), 16);
+    t.traceId = normalizeTraceId(jsonMember(s, "traceID"), 32);
+    t.spanId = normalizeTraceId(jsonMember(s, "spanID"), 16);
     if (t.traceId.isEmpty() || t.spanId.isEmpty())
         m_ctx.diag("bad-id", Severity::Warning, offset, -1,
                    QStringLiteral("span with a missing or invalid trace or span id"));
-    t.name = member(s, "operationName");
+    t.name = jsonMember(s, "operationName");
     object process;
     if (s["process"].get(process) == simdjson::SUCCESS)
         t.service = serviceOf(process);
     else
-        t.service = processes.value(member(s, "processID"));
+        t.service = processes.value(jsonMember(s, "processID"));
     const auto start = integer(s, "startTime");
     const auto dur = integer(s, "duration");
     if (start) t.start = *start * 1000;
@@ -130,16 +117,16 @@ void JaegerReader::span(const object &s, const QHash<QByteArray, QByteArray> &pr
         for (element r : refs) {
             object ro;
             if (r.get(ro) != simdjson::SUCCESS) continue;
-            const QByteArray type = member(ro, "refType");
-            const QByteArray trace = normalizeTraceId(member(ro, "traceID"), 32);
-            const QByteArray id = normalizeTraceId(member(ro, "spanID"), 16);
+            const QByteArray type = jsonMember(ro, "refType");
+            const QByteArray trace = normalizeTraceId(jsonMember(ro, "traceID"), 32);
+            const QByteArray id = normalizeTraceId(jsonMember(ro, "spanID"), 16);
             if (type == "CHILD_OF" && t.parentSpanId.isEmpty() && trace == t.traceId)
                 t.parentSpanId = id;
             else
                 t.links.push_back({trace, id, "link"});
         }
     if (t.parentSpanId.isEmpty()) {
-        const QByteArray parent = member(s, "parentSpanID");
+        const QByteArray parent = jsonMember(s, "parentSpanID");
         if (!parent.isEmpty()) t.parentSpanId = normalizeTraceId(parent, 16);
     }
     array logs;

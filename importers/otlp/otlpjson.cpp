@@ -26,26 +26,13 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-QByteArray str(const element &e)
-{
-    std::string_view s;
-    if (e.get(s) == simdjson::SUCCESS) return QByteArray(s.data(), qsizetype(s.size()));
-    return QByteArray();
-}
-
-QByteArray member(const object &o, const char *key)
-{
-    element e;
-    return o[key].get(e) == simdjson::SUCCESS ? str(e) : QByteArray();
-}
-
 // fixed64 / int64: a decimal string, or a JSON number from lenient writers.
 TimeNs timeOf(const object &o, const char *key)
 {
     element e;
     if (o[key].get(e) != simdjson::SUCCESS) return kNoTime;
     if (e.is_string()) {
-        if (auto v = parseInt(str(e))) return *v;
+        if (auto v = parseInt(jsonString(e))) return *v;
         return kNoTime;
     }
     if (e.is_int64()) return e.get_int64().value_unsafe();
@@ -61,18 +48,19 @@ QJsonValue anyValue(const element &v, int depth = 0)
     object o;
     if (v.get(o) != simdjson::SUCCESS || depth > 32) return QJsonValue();
     for (auto [k, x] : o) {
-        if (k == "stringValue") return QString::fromUtf8(str(x));
+        if (k == "stringValue") return QString::fromUtf8(jsonString(x));
         if (k == "boolValue")
-            return x.is_bool() ? QJsonValue(bool(x)) : QJsonValue(str(x) == "true");
+            return x.is_bool() ? QJsonValue(bool(x)) : QJsonValue(jsonString(x) == "true");
         if (k == "intValue") {
             if (x.is_string())
-                if (auto n = parseInt(str(x))) return QJsonValue(*n);
+                if (auto n = parseInt(jsonString(x))) return QJsonValue(*n);
             if (x.is_int64()) return QJsonValue(qint64(x.get_int64().value_unsafe()));
             return toQJson(x);
         }
         if (k == "doubleValue")
-            return x.is_string() ? QJsonValue(QString::fromUtf8(str(x))) : QJsonValue(double(x));
-        if (k == "bytesValue") return QString::fromUtf8(str(x));
+            return x.is_string() ? QJsonValue(QString::fromUtf8(jsonString(x)))
+                                 : QJsonValue(double(x));
+        if (k == "bytesValue") return QString::fromUtf8(jsonString(x));
         if (k == "arrayValue") {
             QJsonArray a;
             array vals;
@@ -89,7 +77,7 @@ QJsonValue anyValue(const element &v, int depth = 0)
                     object p;
                     if (e.get(p) != simdjson::SUCCESS) continue;
                     element val;
-                    kv.insert(QString::fromUtf8(member(p, "key")),
+                    kv.insert(QString::fromUtf8(jsonMember(p, "key")),
                               p["value"].get(val) == simdjson::SUCCESS ? anyValue(val, depth + 1)
                                                                        : QJsonValue());
                 }
@@ -108,7 +96,7 @@ QJsonObject attributes(const object &o, const char *key = "attributes")
         object kv;
         if (a.get(kv) != simdjson::SUCCESS) continue;
         element v;
-        out.insert(QString::fromUtf8(member(kv, "key")),
+        out.insert(QString::fromUtf8(jsonMember(kv, "key")),
                    kv["value"].get(v) == simdjson::SUCCESS ? anyValue(v) : QJsonValue());
     }
     return out;
@@ -119,7 +107,7 @@ int kindOf(const object &s)
     element k;
     if (s["kind"].get(k) != simdjson::SUCCESS) return 0;
     if (k.is_int64()) return int(k.get_int64().value_unsafe());
-    return spanKindFromText(str(k));
+    return spanKindFromText(jsonString(k));
 }
 
 class OtlpReader
@@ -140,14 +128,14 @@ void OtlpReader::span(const object &s, const QByteArray &service, qint64 offset)
     TraceSpan t;
     t.offset = offset;
     t.service = service;
-    t.traceId = normalizeTraceId(member(s, "traceId"), 32);
-    t.spanId = normalizeTraceId(member(s, "spanId"), 16);
+    t.traceId = normalizeTraceId(jsonMember(s, "traceId"), 32);
+    t.spanId = normalizeTraceId(jsonMember(s, "spanId"), 16);
     if (t.traceId.isEmpty() || t.spanId.isEmpty())
         m_ctx.diag("bad-id", Severity::Warning, offset, -1,
                    QStringLiteral("span with a missing or invalid trace or span id"));
-    const QByteArray parent = member(s, "parentSpanId");
+    const QByteArray parent = jsonMember(s, "parentSpanId");
     if (!parent.isEmpty()) t.parentSpanId = normalizeTraceId(parent, 16);
-    t.name = member(s, "name");
+    t.name = jsonMember(s, "name");
     t.kind = kindOf(s);
     t.start = timeOf(s, "startTimeUnixNano");
     t.end = timeOf(s, "endTimeUnixNano");
@@ -158,27 +146,28 @@ void OtlpReader::span(const object &s, const QByteArray &service, qint64 offset)
         if (status["code"].get(code) == simdjson::SUCCESS) {
             if (code.is_int64())
                 t.statusCode = int(code.get_int64().value_unsafe());
-            else if (str(code).endsWith("ERROR"))
+            else if (jsonString(code).endsWith("ERROR"))
                 t.statusCode = 2;
-            else if (str(code).endsWith("OK"))
+            else if (jsonString(code).endsWith("OK"))
                 t.statusCode = 1;
         }
-        t.statusMessage = member(status, "message");
+        t.statusMessage = jsonMember(status, "message");
     }
     array events;
     if (s["events"].get(events) == simdjson::SUCCESS)
         for (element e : events) {
             object eo;
             if (e.get(eo) != simdjson::SUCCESS) continue;
-            t.events.push_back({timeOf(eo, "timeUnixNano"), member(eo, "name"), attributes(eo)});
+            t.events.push_back(
+                {timeOf(eo, "timeUnixNano"), jsonMember(eo, "name"), attributes(eo)});
         }
     array links;
     if (s["links"].get(links) == simdjson::SUCCESS)
         for (element l : links) {
             object lo;
             if (l.get(lo) != simdjson::SUCCESS) continue;
-            t.links.push_back({normalizeTraceId(member(lo, "traceId"), 32),
-                               normalizeTraceId(member(lo, "spanId"), 16), "link"});
+            t.links.push_back({normalizeTraceId(jsonMember(lo, "traceId"), 32),
+                               normalizeTraceId(jsonMember(lo, "spanId"), 16), "link"});
         }
     spans.push_back(std::move(t));
 }
