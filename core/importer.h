@@ -64,6 +64,25 @@ struct SniffInput
     bool gzipped = false;
 };
 
+// Calls fn(line) for each complete line of a sniff head (the last, possibly
+// cut, line is skipped; a trailing \r is dropped), at most maxLines times or
+// until fn returns false. Returns the number of lines visited.
+template<typename Fn> int forEachHeadLine(QByteArrayView head, int maxLines, Fn fn)
+{
+    int n = 0;
+    qsizetype pos = 0;
+    while (pos < head.size() && n < maxLines) {
+        const qsizetype nl = head.indexOf('\n', pos);
+        if (nl < 0) break;
+        QByteArrayView line = head.sliced(pos, nl - pos);
+        pos = nl + 1;
+        if (line.endsWith('\r')) line.chop(1);
+        ++n;
+        if (!fn(line)) break;
+    }
+    return n;
+}
+
 class ImportContext
 {
 public:

@@ -125,18 +125,13 @@ QString GcTraceImporter::displayName() const
 
 int GcTraceImporter::sniff(const SniffInput &in) const
 {
-    int gcLines = 0, lines = 0;
-    qsizetype pos = 0;
-    while (pos < in.head.size() && lines < 400) {
-        qsizetype nl = in.head.indexOf('\n', pos);
-        if (nl < 0) break;
-        QByteArrayView line = in.head.sliced(pos, nl - pos);
-        pos = nl + 1;
-        ++lines;
+    int gcLines = 0;
+    const int lines = forEachHeadLine(in.head, 400, [&](QByteArrayView line) {
         Cycle c;
         QByteArrayView rest;
         if (parseHead(line, c, rest)) ++gcLines;
-    }
+        return true;
+    });
     if (gcLines == 0) return 0;
     return gcLines * 4 >= lines ? 80 : 45; // mixed into other output: still ours
 }

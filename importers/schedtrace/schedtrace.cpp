@@ -81,17 +81,12 @@ QString SchedTraceImporter::displayName() const
 
 int SchedTraceImporter::sniff(const SniffInput &in) const
 {
-    int sched = 0, lines = 0;
-    qsizetype pos = 0;
-    while (pos < in.head.size() && lines < 400) {
-        qsizetype nl = in.head.indexOf('\n', pos);
-        if (nl < 0) break;
-        QByteArrayView line = in.head.sliced(pos, nl - pos);
-        pos = nl + 1;
-        ++lines;
+    int sched = 0;
+    const int lines = forEachHeadLine(in.head, 400, [&](QByteArrayView line) {
         Sample s;
         if (parseSched(line, s)) ++sched;
-    }
+        return true;
+    });
     if (sched == 0) return 0;
     return sched * 4 >= lines ? 80 : 45;
 }

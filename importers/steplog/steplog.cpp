@@ -87,24 +87,20 @@ int scoreHead(QByteArrayView head)
 {
     LogLineParser p;
     LogLine l;
-    int lines = 0, withId = 0, withDur = 0, parsed = 0;
-    qsizetype pos = 0;
-    while (pos < head.size() && lines < 200) {
-        qsizetype nl = head.indexOf('\n', pos);
-        if (nl < 0) break; // last partial line: ignore
-        QByteArrayView line = head.sliced(pos, nl - pos);
-        pos = nl + 1;
-        if (line.endsWith('\r')) line.chop(1);
-        if (line.isEmpty()) continue;
-        ++lines;
-        if (!p.parse(line, l)) continue;
+    int lines = 0, withDur = 0, parsed = 0;
+    bool httptrace = false;
+    forEachHeadLine(head, 400, [&](QByteArrayView line) {
+        if (line.isEmpty()) return true;
+        if (++lines > 200) return false;
+        if (!p.parse(line, l)) return true;
         ++parsed;
-        if (!requestIdOf(l).isEmpty()) {
-            ++withId;
-            if (durationOf(l) && l.ts != kNoTime) ++withDur; // a record needs a time
-        }
-        if (l.field("event") && l.field("elapsed_ns")) return 0; // httptrace JSON lines
-    }
+        // A record needs a request id, a duration and a time.
+        if (!requestIdOf(l).isEmpty() && durationOf(l) && l.ts != kNoTime) ++withDur;
+        httptrace = l.field("event") && l.field("elapsed_ns");
+        return !httptrace;
+    });
+    if (httptrace) return 0; // httptrace JSON lines
+    lines = std::min(lines, 200);
     if (lines == 0 || withDur == 0) return 0;
     if (parsed * 2 < lines)
         // Mostly other text: a mixed log (let a specific importer win), or
