@@ -232,7 +232,9 @@ int cmdImport(const QStringList &argv)
             diagCount += d.count;
         out() << f << ": " << r.format << ", " << r.events << " events, " << r.requests
               << " requests, " << r.phases << " phases, " << r.spans << " spans, " << r.samples
-              << " samples, " << diagCount << " diagnostics, " << r.ms << " ms\n";
+              << " samples, " << diagCount << " diagnostics, " << r.ms << " ms";
+        if (r.analysisMs > 0) out() << " (latency classes " << r.analysisMs << " ms)";
+        out() << "\n";
         for (const auto &d : r.diagnostics) {
             out() << "  " << severityName(d.severity) << " " << d.code << " x" << d.count;
             if (d.firstLine >= 0)
