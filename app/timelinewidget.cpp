@@ -1,7 +1,7 @@
 #include "timelinewidget.h"
 
-#include "viewpalette.h"
 #include "units.h"
+#include "viewpalette.h"
 
 #include <QContextMenuEvent>
 #include <QHelpEvent>
@@ -332,6 +332,19 @@ void TimelineWidget::setSelection(TimeRange r)
     update();
 }
 
+std::vector<std::pair<int, TimeNs>> TimelineWidget::handlerLinks() const
+{
+    std::vector<std::pair<int, TimeNs>> out;
+    if (!m_model || !m_selectedRequest) return out;
+    for (int lane : m_highlightLanes) {
+        const TimeNs t = m_model->firstSpanOfRequest(lane, m_selectedRequest);
+        if (t != kNoTime) out.emplace_back(lane, t);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const auto &a, const auto &b) { return a.second < b.second; });
+    return out;
+}
+
 void TimelineWidget::selectRequest(qint64 id, bool zoom)
 {
     m_selectedRequest = id;
@@ -616,6 +629,23 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             const QPointF u = d / len, n(-u.y(), u.x());
             const QPointF head[3] = {b, b - u * 7 + n * 3.5, b - u * 7 - n * 3.5};
             p.drawPolygon(head, 3);
+        }
+        // Request -> handler: from the selected request's bar down to each
+        // goroutine that worked for it, at the moment it started to.
+        if (m_stickyH && m_selectedRequest) {
+            QColor hc = pal.color(QPalette::Highlight);
+            p.setPen(QPen(hc, 1.5, Qt::DashLine));
+            p.setBrush(hc);
+            const double y0 = top + m_stickyH - 3;
+            for (const auto &[lane, t] : handlerLinks()) {
+                const int r1 = rowOfLane[size_t(lane)];
+                if (r1 < 0) continue;
+                const double x = xOf(t), y1 = rowScreenY(m_rows[size_t(r1)]) + 2;
+                if (y1 <= y0) continue;
+                p.drawLine(QPointF(x, y0), QPointF(x, y1));
+                const QPointF head[3] = {{x, y1}, {x - 3.5, y1 - 7}, {x + 3.5, y1 - 7}};
+                p.drawPolygon(head, 3);
+            }
         }
         p.setRenderHint(QPainter::Antialiasing, false);
         p.setBrush(Qt::NoBrush);

@@ -46,6 +46,9 @@ public:
     // Highlights a request (its phases, steps and goroutines); zooms to it when asked.
     void selectRequest(qint64 requestId, bool zoom);
     qint64 selectedRequest() const { return m_selectedRequest; }
+    // (lane, time) of the request -> handler arrows for the selected request:
+    // each goroutine lane that worked for it and when it started to.
+    std::vector<std::pair<int, TimeNs>> handlerLinks() const;
 
     // Span search by name; returns the number of hits.
     int search(const QString &text);

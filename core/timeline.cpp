@@ -823,6 +823,23 @@ QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const
     return out;
 }
 
+TimeNs TimelineModel::firstSpanOfRequest(int lane, qint64 requestId) const
+{
+    if (lane < 0 || size_t(lane) >= m_lanes.size() || requestId <= 0) return kNoTime;
+    const RequestSpan *r = request(requestId);
+    TimeNs best = kNoTime;
+    for (const DepthTrack &t : m_lanes[size_t(lane)].tracks) {
+        size_t first = 0, last = t.spans.size();
+        if (r) std::tie(first, last) = t.spans.visible(r->start, r->end);
+        for (size_t i = first; i < last; ++i)
+            if (t.spans.request[i] == requestId) {
+                if (best == kNoTime || t.spans.start[i] < best) best = t.spans.start[i];
+                break; // sorted by start: the first hit of a track is its earliest
+            }
+    }
+    return best;
+}
+
 RangeStats TimelineModel::statsFor(TimeRange r, const QList<int> &laneList) const
 {
     RangeStats st;

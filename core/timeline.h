@@ -231,6 +231,9 @@ public:
     const std::vector<RequestSpan> &requests() const { return m_requests; }
     // Lanes holding spans of a request (scan of in-memory arrays; not for paint).
     QList<int> lanesOfRequest(qint64 requestId) const;
+    // Start of the earliest span of `requestId` on lane `lane` (the moment
+    // that goroutine started working for it); kNoTime when it has none.
+    TimeNs firstSpanOfRequest(int lane, qint64 requestId) const;
 
     RangeStats statsFor(TimeRange r, const QList<int> &lanes) const;
     // Spans whose name contains `text` (case-insensitive), sorted by start; at most `limit`.

@@ -120,6 +120,15 @@ void TstGui::selectSlowestRequest()
         qPrintable(w.details()->rawRequestText().left(80)));
     QVERIFY(w.details()->rawRequestText().contains(
         QLatin1String("X-Trace-Id: 22132ae4-f0d2-4ffc-bc16-02c560e38222")));
+    // Request -> handler arrows: the goroutines of the server's execution
+    // trace that worked for it, each from when it started to.
+    const RequestRow picked = *m->row(0);
+    const auto links = w.timeline()->handlerLinks();
+    QVERIFY(!links.empty());
+    for (const auto &[lane, t] : links) {
+        QVERIFY(lane >= 0);
+        QVERIFY(t >= picked.start && t <= picked.end);
+    }
     const auto *phases = w.details()->findChild<QTableWidget *>();
     QVERIFY(phases);
     QVERIFY(phases->rowCount() > 0);
