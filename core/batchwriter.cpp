@@ -152,15 +152,34 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         st.id = m_db.lastInsertId();
         st.fresh = true;
     }
+    if (auto ex = m_evictedExact.constFind(st.id); ex != m_evictedExact.constEnd()) {
+        st.cExact = ex.value() & 1;
+        st.sExact = ex.value() & 2;
+    }
+    m_touched.insert(st.id);
+    m_counts.requests = m_touched.size();
     m_reqIndex.insert(k, qint64(m_reqs.size()));
     m_reqs.push_back(std::move(st));
-    ++m_counts.requests;
     return m_reqs.back();
+}
+
+void BatchWriter::evictRequests()
+{
+    // Only a wall-clock source's requests can leave memory: the others still
+    // move with the clock at finish() and need their in-memory state.
+    if (m_clock != ClockKind::Wall || awaitingAlignment()) return;
+    flushRequests();
+    for (const ReqState &st : m_reqs)
+        if (st.cExact || st.sExact)
+            m_evictedExact.insert(st.id, quint8((st.cExact ? 1 : 0) | (st.sExact ? 2 : 0)));
+    m_reqs.clear();
+    m_reqIndex.clear();
 }
 
 RequestId BatchWriter::findRequest(QByteArrayView key)
 {
     if (key.isEmpty()) return kNoId;
+    if (m_reqs.size() >= m_maxResident) evictRequests();
     bool found = false;
     ReqState &st = loadRequest(key, false, &found);
     return found ? st.id : kNoId;
@@ -171,6 +190,7 @@ RequestId BatchWriter::request(const RequestRecord &r)
     QByteArray key = r.key;
     if (key.isEmpty())
         key = "#" + QByteArray::number(m_sourceId) + ":" + QByteArray::number(++m_syntheticKey);
+    if (m_reqs.size() >= m_maxResident) evictRequests();
     bool found = false;
     ReqState &st = loadRequest(key, true, &found);
     auto firstWins = [](QByteArray &dst, const QByteArray &v) {
@@ -477,22 +497,8 @@ void BatchWriter::placeAtSessionStart()
     m_clockMethod = "placed at the session's first request (not aligned; set the offset by hand)";
 }
 
-void BatchWriter::finish()
+void BatchWriter::flushRequests()
 {
-    const bool deferred = awaitingAlignment();
-    if (deferred && !m_hints.empty()) alignByKeys();
-    if (m_clock != ClockKind::Wall && m_offset == 0) placeAtSessionStart();
-    if (deferred) {
-        for (const PendingTimes &p : m_pendingTimes) {
-            ReqState &st = m_reqs[size_t(p.index)];
-            TimeNs &s = p.client ? st.cStart : st.sStart;
-            TimeNs &e = p.client ? st.cEnd : st.sEnd;
-            const TimeNs start = shift(p.start), end = shift(p.end);
-            if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
-            if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
-        }
-        m_pendingTimes.clear();
-    }
     for (const ReqState &st : m_reqs) {
         if (!st.dirty) continue;
         const bool hasClient = st.cStart != kNoTime || st.cStatus >= 0;
@@ -520,6 +526,25 @@ void BatchWriter::finish()
             .bindText(17, QByteArrayView(side))
             .run();
     }
+}
+
+void BatchWriter::finish()
+{
+    const bool deferred = awaitingAlignment();
+    if (deferred && !m_hints.empty()) alignByKeys();
+    if (m_clock != ClockKind::Wall && m_offset == 0) placeAtSessionStart();
+    if (deferred) {
+        for (const PendingTimes &p : m_pendingTimes) {
+            ReqState &st = m_reqs[size_t(p.index)];
+            TimeNs &s = p.client ? st.cStart : st.sStart;
+            TimeNs &e = p.client ? st.cEnd : st.sEnd;
+            const TimeNs start = shift(p.start), end = shift(p.end);
+            if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
+            if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
+        }
+        m_pendingTimes.clear();
+    }
+    flushRequests();
     Stmt src(m_db, "UPDATE source SET clock = ?, clock_method = ?, offset_ns = ? WHERE id = ?");
     src.bindText(1, QByteArrayView(clockKindName(m_clock)))
         .bindText(2, m_clockMethod)

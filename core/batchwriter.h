@@ -73,6 +73,8 @@ public:
     // asked to, and records the clock on the source row.
     void finish();
     const WriterCounts &counts() const { return m_counts; }
+    // How many merged requests stay in memory before they are written out.
+    void setMaxResidentRequests(size_t n) { m_maxResident = std::max<size_t>(1, n); }
     TimeNs offset() const { return m_offset; }
 
 private:
@@ -91,6 +93,11 @@ private:
     void checkInterval(TimeNs &start, TimeNs &end, const char *what);
     ReqState &loadRequest(QByteArrayView key, bool create, bool *found);
     void alignByKeys();
+    void flushRequests();
+    // Writes merged requests and drops them from memory, so a log with
+    // millions of request ids imports in bounded memory; a key seen again is
+    // read back from the table.
+    void evictRequests();
     void moveBy(TimeNs move);
     void placeAtSessionStart();
     bool awaitingAlignment() const
@@ -114,6 +121,9 @@ private:
     QHash<QByteArray, StringId> m_strings;
     QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
     std::vector<ReqState> m_reqs;
+    size_t m_maxResident = 50000;
+    QSet<RequestId> m_touched;               // every request this import touched
+    QHash<RequestId, quint8> m_evictedExact; // exact-time flags of evicted requests
     QHash<QPair<QByteArray, qint64>, LaneId> m_lanes;
     QHash<QByteArray, FrameId> m_frames;
     QHash<QPair<qint64, qint64>, CallsiteId> m_callsites;

@@ -54,7 +54,7 @@ Session Session::open(const QString &path, Open mode)
         db.exec("PRAGMA synchronous = NORMAL");
         db.exec("PRAGMA foreign_keys = OFF");
     }
-    db.exec("PRAGMA cache_size = -65536");
+    db.exec("PRAGMA cache_size = -16384");
     db.exec("PRAGMA temp_store = MEMORY");
     return Session(std::move(db), path, ro);
 }

@@ -128,6 +128,51 @@ private slots:
         QCOMPARE(csv, QByteArray("placed\n1\n"));
     }
 
+    void evictedRequestsMergeLikeResidentOnes()
+    {
+        // Two passes over 100 keys: with room for 7 in memory every key is
+        // written out and read back in between, and the result must be the
+        // same as when all stay resident (earliest start, latest end, exact
+        // times, statuses, first method, counts).
+        auto run = [](size_t resident, QByteArray *table) {
+            QTemporaryDir dir;
+            Session s = Session::open(dir.filePath(QStringLiteral("e.lanescope")));
+            Db &db = s.db();
+            WriterCounts counts;
+            inTransaction(db, [&] {
+                db.exec("INSERT INTO source(id, path, format, size, sha256, importer_version, "
+                        "imported_at, status) VALUES(1, 'a', 'x', 0, '', 1, 0, 'ok')");
+                BatchWriter w(db, 1);
+                w.setMaxResidentRequests(resident);
+                for (int pass = 0; pass < 2; ++pass)
+                    for (int k = 0; k < 100; ++k) {
+                        RequestRecord r;
+                        r.key = "k" + QByteArray::number(k);
+                        r.side = k % 2 ? Side::Client : Side::Server;
+                        r.timeQuality = k % 4 == 1   ? TimeQuality::Exact
+                                        : k % 4 == 3 ? TimeQuality::Approximate
+                                                     : TimeQuality::Normal;
+                        r.start = 1000 * k + (pass ? 0 : 100);
+                        r.end = 1000 * k + (pass ? 900 : 500);
+                        if (pass)
+                            r.status = 200 + k;
+                        else
+                            r.method = "GET";
+                        w.request(r);
+                    }
+                w.finish();
+                counts = w.counts();
+            });
+            *table = test::queryCsv(db, QStringLiteral("SELECT * FROM request ORDER BY key"));
+            return counts.requests;
+        };
+        QByteArray resident, evicted;
+        QCOMPARE(run(1000, &resident), qint64(100));
+        QCOMPARE(run(7, &evicted), qint64(100));
+        QCOMPARE(evicted, resident);
+        QVERIFY(resident.contains("k5,GET"));
+    }
+
     void migrationsCoverEveryVersion() { QCOMPARE(int(migrations().size()), kSchemaVersion); }
 
     void mergesRequestsAcrossSides()

@@ -261,6 +261,7 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
         if (dur) r.start = l.ts - *dur;
         m_sink.request(r);
         m_accessSeen.insert(key);
+        m_stepBounds.remove(key); // the access line is the request's extent
         return;
     }
     if (!dur) {
@@ -297,7 +298,9 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
     // Steps bound the request's view of this side only when the log has no
     // access line for it (known at the end: the access line comes last).
     auto b = m_stepBounds.find(key);
-    if (b == m_stepBounds.end()) {
+    if (m_accessSeen.contains(key)) {
+        // A step logged after the access line: the access line still decides.
+    } else if (b == m_stepBounds.end()) {
         m_stepBounds.insert(key, {l.ts - *dur, l.ts});
     } else {
         b->first = std::min(b->first, l.ts - *dur);
