@@ -1,7 +1,7 @@
 #include "detailspanel.h"
 
-#include "viewpalette.h"
 #include "units.h"
+#include "viewpalette.h"
 
 #include <QApplication>
 #include <QCheckBox>

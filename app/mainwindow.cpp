@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "analysis.h"
+#include "annotations.h"
 #include "statspanel.h"
 
 #include "detailspanel.h"
@@ -25,11 +26,13 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -299,7 +302,7 @@ void MainWindow::closeEvent(QCloseEvent *e)
 void MainWindow::showSessionPage(bool on)
 {
     m_stack->setCurrentIndex(on ? 1 : 0);
-    for (QDockWidget *d : {m_requestsDock, m_detailsDock, m_sourcesDock, m_statsDock})
+    for (QDockWidget *d : {m_requestsDock, m_detailsDock, m_sourcesDock, m_statsDock, m_notesDock})
         d->setVisible(on);
 }
 
@@ -500,6 +503,16 @@ void MainWindow::buildDocks()
     connect(m_statsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible && m_statsStale) refreshStats();
     });
+    // Notes pinned to requests, spans and ranges; activating one jumps to it.
+    m_notes = new QListWidget;
+    m_notes->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_notesDock = new QDockWidget(tr("Notes"), this);
+    m_notesDock->setObjectName(QStringLiteral("notes"));
+    m_notesDock->setWidget(m_notes);
+    addDockWidget(Qt::BottomDockWidgetArea, m_notesDock);
+    tabifyDockWidget(m_statsDock, m_notesDock);
+    connect(m_notes, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem *it) { jumpToNote(it->data(Qt::UserRole).toLongLong()); });
     m_detailsDock->raise();
     resizeDocks({m_requestsDock}, {560}, Qt::Horizontal);
     resizeDocks({m_detailsDock}, {300}, Qt::Vertical);
@@ -595,6 +608,40 @@ void MainWindow::buildMenus()
         const int r = m_table->currentIndex().row() - 1;
         if (r >= 0) m_table->selectRow(r);
     });
+
+    QMenu *notes = menuBar()->addMenu(tr("&Notes"));
+    notes->addAction(tr("&Add Note…"), QKeySequence(Qt::Key_N), this, [this] {
+        bool ok = false;
+        const QString text = QInputDialog::getMultiLineText(
+            this, tr("Add note"), tr("Note for the selected request (or the selected time range):"),
+            QString(), &ok);
+        if (ok && !text.trimmed().isEmpty()) addNoteForSelection(text);
+    });
+    QAction *editNote = notes->addAction(tr("&Edit Note…"), QKeySequence(Qt::Key_F2), this, [this] {
+        QListWidgetItem *it = m_notes->currentItem();
+        if (!it || !m_session) return;
+        bool ok = false;
+        const QString text = QInputDialog::getMultiLineText(
+            this, tr("Edit note"), tr("Note:"), it->data(Qt::UserRole + 1).toString(), &ok);
+        if (!ok) return;
+        try {
+            updateNote(m_session->db(), it->data(Qt::UserRole).toLongLong(), text);
+        } catch (const DbError &e) {
+            statusBar()->showMessage(e.message(), 8000);
+        }
+        refreshNotes();
+    });
+    QAction *deleteNoteAction = notes->addAction(tr("&Delete Note"), this, [this] {
+        QListWidgetItem *it = m_notes->currentItem();
+        if (it) removeNote(it->data(Qt::UserRole).toLongLong());
+    });
+    deleteNoteAction->setShortcut(QKeySequence::Delete);
+    deleteNoteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_notes->addAction(editNote);
+    m_notes->addAction(deleteNoteAction);
+    QAction *nd = m_notesDock->toggleViewAction();
+    nd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
+    notes->addAction(nd);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), this,
@@ -846,7 +893,88 @@ void MainWindow::refresh()
     m_table->setColumnWidth(RequestTableModel::Start,
                             std::min(m_table->columnWidth(RequestTableModel::Start), 110));
     refreshSources();
+    refreshNotes();
     loadTimeline();
+}
+
+void MainWindow::refreshNotes()
+{
+    m_notes->clear();
+    if (!m_session) return;
+    for (const Note &n : listNotes(m_session->db())) {
+        QString target;
+        if (n.target == QLatin1String("request"))
+            target = tr("request %1").arg(n.requestKey.left(13));
+        else if (n.target == QLatin1String("span"))
+            target = tr("span %1").arg(n.spanId);
+        else
+            target = tr("%1 – %2").arg(formatTime(n.start), formatDuration(n.end - n.start));
+        auto *it = new QListWidgetItem(QStringLiteral("%1 — %2").arg(target, n.text.simplified()));
+        it->setData(Qt::UserRole, n.id);
+        it->setData(Qt::UserRole + 1, n.text);
+        it->setToolTip(n.text);
+        QPixmap swatch(12, 12);
+        swatch.fill(QColor(n.colour));
+        it->setIcon(QIcon(swatch));
+        m_notes->addItem(it);
+    }
+    m_notesDock->setWindowTitle(m_notes->count() ? tr("Notes (%1)").arg(m_notes->count())
+                                                 : tr("Notes"));
+    std::vector<TimelineWidget::NoteMark> marks;
+    for (const Note &n : listNotes(m_session->db()))
+        if (n.start != kNoTime && n.end != kNoTime)
+            marks.push_back({TimeRange{n.start, n.end}, QColor(n.colour), n.text});
+    m_timeline->setNoteMarks(std::move(marks));
+}
+
+qint64 MainWindow::addNoteForSelection(const QString &text)
+{
+    if (!m_session) return 0;
+    qint64 id = 0;
+    try {
+        if (m_selectedRequest) {
+            const auto row = requestById(m_session->db(), m_selectedRequest);
+            if (row) id = addRequestNote(m_session->db(), row->key, text);
+        } else if (m_timeline->selection().isValid()) {
+            const TimeRange r = m_timeline->selection();
+            id = addRangeNote(m_session->db(), r.start, r.end, text);
+        } else {
+            statusBar()->showMessage(tr("Select a request or a time range to pin the note to."),
+                                     8000);
+            return 0;
+        }
+    } catch (const DbError &e) {
+        statusBar()->showMessage(e.message(), 8000);
+        return 0;
+    }
+    refreshNotes();
+    return id;
+}
+
+void MainWindow::removeNote(qint64 id)
+{
+    if (!m_session) return;
+    try {
+        deleteNote(m_session->db(), id);
+    } catch (const DbError &e) {
+        statusBar()->showMessage(e.message(), 8000);
+    }
+    refreshNotes();
+}
+
+void MainWindow::jumpToNote(qint64 id)
+{
+    if (!m_session) return;
+    for (const Note &n : listNotes(m_session->db())) {
+        if (n.id != id) continue;
+        if (n.requestId) {
+            selectRequest(n.requestId, true);
+        } else if (n.start != kNoTime && n.end != kNoTime) {
+            const TimeNs pad = std::max<TimeNs>((n.end - n.start) / 10, 1000);
+            m_timeline->setRange(TimeRange{n.start - pad, n.end + pad});
+        }
+        return;
+    }
 }
 
 void MainWindow::stopTimelineLoad()

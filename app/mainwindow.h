@@ -121,6 +121,13 @@ public:
     StatsPanel *stats() const { return m_stats; }
     QString filterText() const;
     void refreshStats();
+    // Notes: pinned to the selected request, else to the timeline's selected
+    // range; 0 when neither is selected or the text is empty.
+    qint64 addNoteForSelection(const QString &text);
+    void removeNote(qint64 id);
+    void jumpToNote(qint64 id);
+    void refreshNotes();
+    QListWidget *notesList() const { return m_notes; }
     QTabWidget *centralTabs() const { return m_views; }
     bool timelineReady() const { return m_timelineReady; }
     // Selects a request everywhere (table, timeline, waterfall, details).
@@ -179,7 +186,8 @@ private:
     QLineEdit *m_search = nullptr;
     QLabel *m_searchLabel = nullptr;
     QDockWidget *m_requestsDock = nullptr, *m_detailsDock = nullptr, *m_sourcesDock = nullptr;
-    QDockWidget *m_statsDock = nullptr;
+    QDockWidget *m_statsDock = nullptr, *m_notesDock = nullptr;
+    QListWidget *m_notes = nullptr;
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
     std::unique_ptr<ImportJob> m_job;

@@ -840,12 +840,25 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
     p.restore();
 }
 
+void TimelineWidget::setNoteMarks(std::vector<NoteMark> marks)
+{
+    m_noteMarks = std::move(marks);
+    update();
+}
+
 void TimelineWidget::paintRuler(QPainter &p)
 {
     const QPalette &pal = palette();
     p.fillRect(0, 0, width(), kRulerH, pal.color(QPalette::Window));
     p.setPen(pal.color(QPalette::Mid));
     p.drawLine(0, kRulerH - 1, width(), kRulerH - 1);
+    // Notes: a coloured band along the top of the ruler over each noted range.
+    for (const NoteMark &m : m_noteMarks) {
+        if (m.range.end < m_range.start || m.range.start > m_range.end) continue;
+        const double x0 = std::max<double>(m_labelWidth, xOf(m.range.start));
+        const double x1 = std::min<double>(width(), std::max(xOf(m.range.end), x0 + 3));
+        p.fillRect(QRectF(x0, 0, x1 - x0, 4), m.colour);
+    }
     const TimeNs step = niceTickStep(m_range.length(), plotWidth(), 110);
     const TimeNs origin = m_model->fullRange().start;
     // Ticks at multiples of `step` from the session start.

@@ -49,6 +49,15 @@ public:
     // (lane, time) of the request -> handler arrows for the selected request:
     // each goroutine lane that worked for it and when it started to.
     std::vector<std::pair<int, TimeNs>> handlerLinks() const;
+    // Time ranges that carry notes, with their colours: drawn along the ruler.
+    struct NoteMark
+    {
+        TimeRange range;
+        QColor colour;
+        QString text;
+    };
+    void setNoteMarks(std::vector<NoteMark> marks);
+    const std::vector<NoteMark> &noteMarks() const { return m_noteMarks; }
 
     // Span search by name; returns the number of hits.
     int search(const QString &text);
@@ -155,6 +164,7 @@ private:
     QElapsedTimer m_lastHistoryPush;
 
     qint64 m_selectedRequest = 0;
+    std::vector<NoteMark> m_noteMarks;
     QSet<int> m_highlightLanes;
     int m_focusLane = -1;
     QSet<int> m_pinned;

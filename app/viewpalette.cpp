@@ -25,11 +25,11 @@ QColor categoryColour(const QString &c, const QString &name)
     const bool cb = g_kind == PaletteKind::ColourBlind;
     if (!cb) {
         // The standard colours are core's, so views and reports agree.
-        static const QStringList phases{
-            QStringLiteral("blocked"), QStringLiteral("queue"), QStringLiteral("queueing"),
-            QStringLiteral("getconn"), QStringLiteral("dns"),   QStringLiteral("connect"),
-            QStringLiteral("tls"),     QStringLiteral("send"),  QStringLiteral("wait"),
-            QStringLiteral("receive")};
+        static const QStringList phases{QStringLiteral("blocked"),  QStringLiteral("queue"),
+                                        QStringLiteral("queueing"), QStringLiteral("getconn"),
+                                        QStringLiteral("dns"),      QStringLiteral("connect"),
+                                        QStringLiteral("tls"),      QStringLiteral("send"),
+                                        QStringLiteral("wait"),     QStringLiteral("receive")};
         if (phases.contains(c)) return QColor(QLatin1String(palette::phaseColour(c.toLatin1())));
         if (c == QLatin1String("running") || c == QLatin1String("runnable") ||
             c.startsWith(QLatin1String("blocked")) || c == QLatin1String("syscall") ||

@@ -1,7 +1,7 @@
 #include "waterfallview.h"
 
-#include "viewpalette.h"
 #include "units.h"
+#include "viewpalette.h"
 
 #include <QTimer>
 #include <QToolTip>

@@ -5,10 +5,12 @@
 // the session file byte for byte unchanged; the lazy request model passes
 // QAbstractItemModelTester; every view renders in a screenshot.
 
+#include "annotations.h"
 #include "detailspanel.h"
 #include "mainwindow.h"
 #include "queries.h"
 #include "registry.h"
+#include "report.h"
 #include "statspanel.h"
 #include "synthetic.h"
 #include "testsupport.h"
@@ -55,6 +57,7 @@ private slots:
     void timelineNavigation();
     void shortcutsListed();
     void statsFollowFilter();
+    void notesPanel();
     void screenshots_data();
     void screenshots();
 
@@ -485,6 +488,55 @@ void TstGui::statsFollowFilter()
         QVERIFY(w.requestModel()->row(r)->status >= 500);
         QVERIFY(w.requestModel()->row(r)->url.contains(QLatin1String("/api/panic")));
     }
+}
+
+void TstGui::notesPanel()
+{
+    // Notes go into the session file: work on a copy.
+    const QString path = m_dir.filePath(QStringLiteral("notes.lanescope"));
+    QFile::remove(path);
+    QVERIFY(QFile::copy(m_session, path));
+    MainWindow w;
+    w.resize(1600, 1000);
+    QVERIFY(w.openSession(path));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QCOMPARE(w.notesList()->count(), 0);
+    w.requestView()->selectRow(0);
+    const qint64 rid = w.selectedRequest();
+    const qint64 id = w.addNoteForSelection(QStringLiteral("slow because of <inventoryMu>"));
+    QVERIFY(id > 0);
+    QCOMPARE(w.notesList()->count(), 1);
+    QVERIFY(
+        w.notesList()->item(0)->text().contains(QLatin1String("slow because of <inventoryMu>")));
+    // A range note, then jumping to it zooms the timeline onto the range.
+    {
+        Session s = Session::open(path);
+        const TimeRange full = w.timeline()->range();
+        addRangeNote(s.db(), full.start + 1000000, full.start + 2000000,
+                     QStringLiteral("GC storm"));
+    }
+    w.refreshNotes();
+    QCOMPARE(w.notesList()->count(), 2);
+    QCOMPARE(w.timeline()->noteMarks().size(), size_t(2)); // drawn along the ruler
+    qint64 rangeNote = 0;
+    for (int i = 0; i < w.notesList()->count(); ++i)
+        if (w.notesList()->item(i)->text().contains(QLatin1String("GC storm")))
+            rangeNote = w.notesList()->item(i)->data(Qt::UserRole).toLongLong();
+    QVERIFY(rangeNote > 0);
+    w.jumpToNote(rangeNote);
+    QVERIFY(w.timeline()->range().length() < 2000000);
+    // Jumping to the request note selects its request again.
+    w.requestView()->selectRow(1);
+    w.jumpToNote(id);
+    QCOMPARE(w.selectedRequest(), rid);
+    w.removeNote(id);
+    QCOMPARE(w.notesList()->count(), 1);
+    // The notes reach the report.
+    Session s = Session::open(path, Session::Open::ReadOnly);
+    const ReportData d = buildReport(s.db(), path, ReportOptions());
+    QCOMPARE(d.notes.size(), 1);
+    QCOMPARE(d.notes.first().text, QStringLiteral("GC storm"));
 }
 
 void TstGui::shortcutsListed()
