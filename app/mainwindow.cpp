@@ -2,6 +2,7 @@
 
 #include "analysis.h"
 #include "annotations.h"
+#include "palette.h"
 #include "statspanel.h"
 
 #include "detailspanel.h"
@@ -194,11 +195,18 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
             return r->duration() < 0 ? QString() : formatDuration(r->duration());
         case Error:
             return r->error;
+        case Class:
+            return r->dominantClass;
         default: {
             const qint64 v = phaseOf(*r, c);
             return v < 0 ? QString() : formatDuration(v);
         }
         }
+    }
+    if (role == Qt::DecorationRole && c == Class && !r->dominantClass.isEmpty()) {
+        QPixmap swatch(10, 10);
+        swatch.fill(QColor(QLatin1String(palette::classColour(r->dominantClass.toLatin1()))));
+        return swatch;
     }
     if (role == Qt::ForegroundRole && (c == Status || c == Error)) {
         const QColor col = statusColour(r->status);
@@ -215,7 +223,7 @@ QVariant RequestTableModel::headerData(int section, Qt::Orientation o, int role)
         return {};
     static const char *const names[] = {"Key",   "Method",  "URL",     "Status", "Start",
                                         "Total", "DNS",     "Connect", "TLS",    "Send",
-                                        "TTFB",  "Receive", "Error"};
+                                        "TTFB",  "Receive", "Error",   "Class"};
     return QCoreApplication::translate("RequestTableModel", names[section]);
 }
 
@@ -225,7 +233,7 @@ void RequestTableModel::sort(int column, Qt::SortOrder order)
         RequestSort::Key,   RequestSort::Method,   RequestSort::Url,  RequestSort::Status,
         RequestSort::Start, RequestSort::Duration, RequestSort::Dns,  RequestSort::Connect,
         RequestSort::Tls,   RequestSort::Send,     RequestSort::Wait, RequestSort::Receive,
-        RequestSort::Error};
+        RequestSort::Error, RequestSort::Class};
     if (column < 0 || column >= ColumnCount) return;
     m_sort = map[column];
     m_desc = order == Qt::DescendingOrder;

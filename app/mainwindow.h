@@ -64,6 +64,7 @@ public:
         Wait,
         Receive,
         Error,
+        Class,
         ColumnCount
     };
     using QAbstractTableModel::QAbstractTableModel;

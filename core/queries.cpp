@@ -345,6 +345,9 @@ static QByteArray requestQuerySql(const RequestQuery &q, const RequestFilter &fi
     case RequestSort::Error:
         phaseOrder("r.error");
         break;
+    case RequestSort::Class:
+        phaseOrder("r.dominant_class");
+        break;
     }
     if (q.limit >= 0) sql += " LIMIT " + QByteArray::number(q.limit);
     return sql;

@@ -92,7 +92,8 @@ enum class RequestSort
     Send,
     Wait,
     Receive,
-    Error
+    Error,
+    Class
 };
 
 struct RequestQuery

@@ -58,6 +58,7 @@ private slots:
     void shortcutsListed();
     void statsFollowFilter();
     void notesPanel();
+    void classColumn();
     void screenshots_data();
     void screenshots();
 
@@ -537,6 +538,23 @@ void TstGui::notesPanel()
     const ReportData d = buildReport(s.db(), path, ReportOptions());
     QCOMPARE(d.notes.size(), 1);
     QCOMPARE(d.notes.first().text, QStringLiteral("GC storm"));
+}
+
+void TstGui::classColumn()
+{
+    // The lock-heavy request of the corpus waited on inventoryMu: its
+    // dominant latency class, from the execution trace, shows in the table.
+    MainWindow w;
+    openWindow(w);
+    w.applyFilter(QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204"));
+    QCOMPARE(w.requestModel()->rowCount(), 1);
+    const QModelIndex ix = w.requestModel()->index(0, RequestTableModel::Class);
+    QCOMPARE(w.requestModel()->data(ix, Qt::DisplayRole).toString(),
+             QStringLiteral("blocked-sync"));
+    QCOMPARE(w.requestModel()
+                 ->headerData(RequestTableModel::Class, Qt::Horizontal, Qt::DisplayRole)
+                 .toString(),
+             QStringLiteral("Class"));
 }
 
 void TstGui::shortcutsListed()
