@@ -1067,6 +1067,16 @@ void MainWindow::selectRequest(qint64 id, bool zoom)
         m_syncing = false;
     }
     m_timeline->selectRequest(id, zoom);
+    {
+        std::vector<TimelineWidget::PathMark> marks;
+        try {
+            for (const PathSegment &seg : criticalPath(m_session->db(), id))
+                marks.push_back({seg.laneId, TimeRange{seg.start, seg.end}, seg.hop});
+        } catch (const DbError &e) {
+            statusBar()->showMessage(e.message(), 8000);
+        }
+        m_timeline->setCriticalPath(std::move(marks));
+    }
     m_waterfall->setSelectedRequest(id);
     m_details->showRequest(m_session->db(), id);
     emit requestSelected(id);

@@ -650,6 +650,33 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         p.setRenderHint(QPainter::Antialiasing, false);
         p.setBrush(Qt::NoBrush);
     }
+    // Critical path: an orange outline on each segment's lane, hops joined.
+    if (!m_path.empty()) {
+        std::vector<int> rowOfLane(size_t(m_model->laneCount()), -1);
+        for (size_t i = 0; i < m_rows.size(); ++i)
+            if (m_rows[i].type == RowType::Lane && rowOfLane[size_t(m_rows[i].lane)] < 0)
+                rowOfLane[size_t(m_rows[i].lane)] = int(i);
+        p.setClipRect(m_labelWidth, top + m_stickyH, plotWidth(), height() - top - m_stickyH);
+        const QColor pc(0xff, 0x6d, 0x00);
+        p.setPen(QPen(pc, 2));
+        p.setBrush(Qt::NoBrush);
+        QPointF prev;
+        bool havePrev = false;
+        for (const PathMark &m : m_path) {
+            const int li = m_model->laneIndexOf(m.laneId);
+            const int r = li >= 0 ? rowOfLane[size_t(li)] : -1;
+            if (r < 0 || m.range.end < m_range.start || m.range.start > m_range.end) {
+                havePrev = false;
+                continue;
+            }
+            const double x0 = xOf(m.range.start), x1 = std::max(xOf(m.range.end), x0 + 2);
+            const double y = rowScreenY(m_rows[size_t(r)]);
+            p.drawRect(QRectF(x0, y + 1, x1 - x0, 14));
+            if (havePrev && std::abs(prev.y() - (y + 8)) > 1) p.drawLine(prev, QPointF(x0, y + 8));
+            prev = QPointF(x1, y + 8);
+            havePrev = true;
+        }
+    }
     if (m_model->laneCount() == 1 && m_model->lane(0).kind == LaneKind::Requests &&
         m_contentHeight - m_scrollY + top + 40 < height()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
@@ -838,6 +865,12 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
         }
     }
     p.restore();
+}
+
+void TimelineWidget::setCriticalPath(std::vector<PathMark> path)
+{
+    m_path = std::move(path);
+    update();
 }
 
 void TimelineWidget::setNoteMarks(std::vector<NoteMark> marks)

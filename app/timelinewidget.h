@@ -57,6 +57,16 @@ public:
         QString text;
     };
     void setNoteMarks(std::vector<NoteMark> marks);
+    // The selected request's critical path across goroutines (computed by
+    // the caller off the paint path): outlined on each lane, hops joined.
+    struct PathMark
+    {
+        qint64 laneId = 0; // session lane id
+        TimeRange range;
+        int hop = 0;
+    };
+    void setCriticalPath(std::vector<PathMark> path);
+    const std::vector<PathMark> &criticalPath() const { return m_path; }
     const std::vector<NoteMark> &noteMarks() const { return m_noteMarks; }
 
     // Span search by name; returns the number of hits.
@@ -165,6 +175,7 @@ private:
 
     qint64 m_selectedRequest = 0;
     std::vector<NoteMark> m_noteMarks;
+    std::vector<PathMark> m_path;
     QSet<int> m_highlightLanes;
     int m_focusLane = -1;
     QSet<int> m_pinned;
