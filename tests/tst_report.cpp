@@ -163,6 +163,35 @@ private slots:
         QVERIFY(md.contains("first &lt;img src=x onerror=alert(1)&gt; note"));
     }
 
+    void corpusReportHasNoSecrets()
+    {
+        // Every request of the gen corpus in the report, raw dumps included:
+        // its fake secrets (Bearer tokens, session cookies, all starting with
+        // "fake") must all be redacted, in HTML and in Markdown.
+        test::TempSession ts;
+        for (const char *f : {"gen/client.log", "gen/client_httptrace.jsonl", "gen/server.jsonl"})
+            QVERIFY(ts.import(test::corpus(QLatin1String(f))).ok);
+        addRequestNote(ts.session().db(), QStringLiteral("5cef6b17-f9bd-4457-90b9-58958d45a37a"),
+                       QStringLiteral("authenticated request, token redacted"));
+        ReportOptions opt;
+        opt.top = 1000;
+        const ReportData d = buildReport(ts.session().db(), ts.path(), opt);
+        QCOMPARE(d.count, qint64(500));
+        qint64 rawWithAuth = 0;
+        for (const ReportRequest &r : d.slowest)
+            for (const ReportRaw &raw : r.raw)
+                rawWithAuth += raw.data.contains("Authorization: Bearer [redacted]") ? 1 : 0;
+        QCOMPARE(rawWithAuth, qint64(39)); // the corpus's 39 authenticated requests
+        const QByteArray html = renderHtml(d);
+        QVERIFY(html.contains("Cookie: [redacted]"));
+        QVERIFY(!html.contains("fake"));
+        QTemporaryDir dir;
+        const QByteArray md =
+            renderMarkdown(d, dir.filePath(QStringLiteral("r_files")), QStringLiteral("r"));
+        QVERIFY(!md.contains("fake"));
+        QVERIFY(html.contains("authenticated request, token redacted"));
+    }
+
     void notesApi()
     {
         test::TempSession ts;
