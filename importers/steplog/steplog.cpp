@@ -236,7 +236,8 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
         m_sink.request(r);
         return;
     }
-    if (isStartLine(l)) {
+    // What a request-start or access line says about the request itself.
+    auto described = [&] {
         RequestRecord r;
         r.key = key;
         r.side = m_side;
@@ -244,18 +245,16 @@ void StepLogLines::handleRecord(const TextLine &line, const LogLine &l)
         r.url = l.value("path");
         if (r.url.isEmpty()) r.url = l.value("url");
         r.handler = l.value("handler");
+        return r;
+    };
+    if (isStartLine(l)) {
+        RequestRecord r = described();
         r.start = l.ts;
         m_sink.request(r);
         return;
     }
     if (isAccessLine(l)) {
-        RequestRecord r;
-        r.key = key;
-        r.side = m_side;
-        r.method = l.value("method");
-        r.url = l.value("path");
-        if (r.url.isEmpty()) r.url = l.value("url");
-        r.handler = l.value("handler");
+        RequestRecord r = described();
         if (auto st = parseInt(l.value("status"))) r.status = int(*st);
         r.end = l.ts;
         if (dur) r.start = l.ts - *dur;
