@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "flamegraphview.h"
+
 #include "analysis.h"
 #include "annotations.h"
 #include "palette.h"
@@ -389,6 +391,8 @@ void MainWindow::buildSessionPage()
     m_views->addTab(tl, tr("Timeline"));
     m_waterfall = new WaterfallView;
     m_views->addTab(m_waterfall, tr("Waterfall"));
+    m_flame = new FlameGraphView;
+    m_views->addTab(m_flame, tr("Flame graph"));
     m_stack->addWidget(m_views);
 
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
@@ -404,6 +408,7 @@ void MainWindow::buildSessionPage()
     connect(m_timeline, &TimelineWidget::searchMoved, this, [this](int i, int n) {
         m_searchLabel->setText(n == 0 ? tr("no matches") : tr("%1 / %2").arg(i + 1).arg(n));
     });
+    connect(m_timeline, &TimelineWidget::rangeChanged, m_flame, &FlameGraphView::setRange);
     connect(m_timeline, &TimelineWidget::rangeChanged, this, [this](TimeRange r) {
         if (m_syncing) return;
         m_syncing = true;
@@ -1001,6 +1006,7 @@ void MainWindow::loadTimeline()
     m_timeline->setModel(nullptr);
     m_timeline->setLoadingText(tr("Loading the timeline…"));
     m_waterfall->setSession(nullptr, nullptr);
+    m_flame->setDatabase(&m_session->db());
     const quint64 gen = m_timelineGen;
     const QString path = m_session->path();
     auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -1067,6 +1073,8 @@ void MainWindow::selectRequest(qint64 id, bool zoom)
         m_syncing = false;
     }
     m_timeline->selectRequest(id, zoom);
+    if (const auto row = requestById(m_session->db(), id))
+        m_flame->setRequest(id, row->key.toUtf8());
     {
         std::vector<TimelineWidget::PathMark> marks;
         try {
@@ -1264,10 +1272,11 @@ static bool waitFor(const std::function<bool()> &done, int ms)
 int screenshotCommand(const QStringList &args)
 {
     QTextStream err(stderr);
-    const char *usage = "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
-                        "[--view timeline|waterfall|requests|details|stats|shortcuts] [--size "
-                        "1600x1000] [--whole]\n"
-                        "  --whole: show the whole session instead of zooming to the request\n";
+    const char *usage =
+        "Usage: lanescope screenshot SESSION -o out.png [--request KEY] "
+        "[--view timeline|waterfall|flame|requests|details|stats|shortcuts] [--size "
+        "1600x1000] [--whole]\n"
+        "  --whole: show the whole session instead of zooming to the request\n";
     QString session, output, size = QStringLiteral("1600x1000"), request,
                              view = QStringLiteral("timeline");
     bool whole = false;
@@ -1292,7 +1301,8 @@ int screenshotCommand(const QStringList &args)
     const QStringList wh = size.split(QLatin1Char('x'));
     static const QStringList views{QStringLiteral("timeline"), QStringLiteral("waterfall"),
                                    QStringLiteral("requests"), QStringLiteral("details"),
-                                   QStringLiteral("stats"),    QStringLiteral("shortcuts")};
+                                   QStringLiteral("stats"),    QStringLiteral("flame"),
+                                   QStringLiteral("shortcuts")};
     if (session.isEmpty() || output.isEmpty() || wh.size() != 2 || wh[0].toInt() < 200 ||
         wh[1].toInt() < 150 || !views.contains(view)) {
         err << usage;
@@ -1332,6 +1342,7 @@ int screenshotCommand(const QStringList &args)
     }
     if (rid) w.selectRequest(rid, true);
     if (whole) w.timeline()->fitAll();
+    if (view == QLatin1String("flame")) w.centralTabs()->setCurrentIndex(2);
     if (view == QLatin1String("waterfall")) {
         w.centralTabs()->setCurrentIndex(1);
         w.waterfall()->rebuildNow();

@@ -38,6 +38,7 @@ class StatsPanel;
 namespace ls::gui {
 
 class DetailsPanel;
+class FlameGraphView;
 class TimelineWidget;
 class WaterfallView;
 
@@ -129,6 +130,7 @@ public:
     void jumpToNote(qint64 id);
     void refreshNotes();
     QListWidget *notesList() const { return m_notes; }
+    FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }
     bool timelineReady() const { return m_timelineReady; }
     // Selects a request everywhere (table, timeline, waterfall, details).
@@ -189,6 +191,7 @@ private:
     QDockWidget *m_requestsDock = nullptr, *m_detailsDock = nullptr, *m_sourcesDock = nullptr;
     QDockWidget *m_statsDock = nullptr, *m_notesDock = nullptr;
     QListWidget *m_notes = nullptr;
+    FlameGraphView *m_flame = nullptr;
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
     std::unique_ptr<ImportJob> m_job;

@@ -7,6 +7,7 @@
 
 #include "annotations.h"
 #include "detailspanel.h"
+#include "flamegraphview.h"
 #include "mainwindow.h"
 #include "queries.h"
 #include "registry.h"
@@ -59,6 +60,7 @@ private slots:
     void statsFollowFilter();
     void notesPanel();
     void classColumn();
+    void flameGraph();
     void screenshots_data();
     void screenshots();
 
@@ -75,7 +77,7 @@ void TstGui::initTestCase()
     Session s = Session::open(m_session);
     // The gen corpus's HTTP evidence and the server's execution trace.
     for (const char *f : {"gen/client.log", "gen/client_httptrace.jsonl", "gen/server.jsonl",
-                          "gen/ab.tsv", "gen/trace.out"}) {
+                          "gen/cpu.pprof", "gen/ab.tsv", "gen/trace.out"}) {
         const ImportResult r = importFile(s, test::corpus(QLatin1String(f)), builtinImporters());
         QVERIFY2(r.ok, qPrintable(r.error));
     }
@@ -555,6 +557,50 @@ void TstGui::classColumn()
                  ->headerData(RequestTableModel::Class, Qt::Horizontal, Qt::DisplayRole)
                  .toString(),
              QStringLiteral("Class"));
+}
+
+void TstGui::flameGraph()
+{
+    MainWindow w;
+    openWindow(w);
+    FlameGraphView *fg = w.flameGraph();
+    QVERIFY(fg);
+    // The whole CPU profile: the top table lists functions, flat first.
+    fg->setScope(FlameGraphView::Scope::Whole);
+    const FlameGraph &g = fg->canvas()->graph();
+    const qint64 wholeTotal = g.total();
+    QVERIFY(wholeTotal > 0);
+    QVERIFY(fg->topTable()->rowCount() > 0);
+    QCOMPARE(fg->topTable()->item(0, 0)->text(), QString::fromUtf8(g.top().front().function));
+    // Search highlights, click zooms into a frame, double-click zooms out.
+    fg->canvas()->setSearch(QStringLiteral("main.handle"));
+    QVERIFY(fg->canvas()->matchCount() > 0);
+    fg->canvas()->resize(1000, 400);
+    fg->canvas()->zoomTo(0);
+    int target = -1;
+    for (int y = 30; y < 200 && target <= 0; y += 18)
+        target = fg->canvas()->nodeAt(QPointF(500, y));
+    QVERIFY(target > 0);
+    QTest::mouseClick(fg->canvas(), Qt::LeftButton, {},
+                      QPoint(500, int(g.nodes()[size_t(target)].depth * 18 + 5)));
+    QVERIFY(fg->canvas()->zoomNode() > 0);
+    QTest::mouseDClick(fg->canvas(), Qt::LeftButton, {}, QPoint(10, 5));
+    QCOMPARE(fg->canvas()->zoomNode(), 0);
+    // Export.
+    const QString svg = m_dir.filePath(QStringLiteral("flame.svg"));
+    QVERIFY(fg->exportSvg(svg));
+    QVERIFY(test::readFile(svg).contains("<svg"));
+    QVERIFY(fg->exportPng(m_dir.filePath(QStringLiteral("flame.png"))));
+    // One request: only its samples, with a word on how few there are.
+    w.applyFilter(QStringLiteral("-loadtest"));
+    w.requestView()->selectRow(0);
+    fg->setScope(FlameGraphView::Scope::Request);
+    QVERIFY(fg->canvas()->graph().total() < wholeTotal);
+    QVERIFY2(fg->infoText().contains(QLatin1String("sample rows")), qPrintable(fg->infoText()));
+    if (fg->canvas()->graph().sampleRows() == 0)
+        QVERIFY(fg->infoText().contains(QLatin1String("no sample fell here")));
+    else if (fg->canvas()->graph().sampleRows() < 20)
+        QVERIFY(fg->infoText().contains(QLatin1String("rough")));
 }
 
 void TstGui::shortcutsListed()
