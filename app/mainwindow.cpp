@@ -97,7 +97,27 @@ void RequestTableModel::requery()
     m_durations = std::move(list.durations);
     m_pages.clear();
     m_lru.clear();
+    reloadNotes();
     endResetModel();
+}
+
+void RequestTableModel::reloadNotes()
+{
+    // Notes are few: all of them, by request, read once per query.
+    m_notes.clear();
+    if (!m_db) return;
+    for (const Note &n : listNotes(*m_db))
+        if (n.requestId) {
+            QString &t = m_notes[n.requestId];
+            t = t.isEmpty() ? n.text : t + QStringLiteral(" · ") + n.text;
+        }
+}
+
+void RequestTableModel::notesChanged()
+{
+    reloadNotes();
+    if (!m_ids.empty())
+        emit dataChanged(index(0, NoteColumn), index(int(m_ids.size()) - 1, NoteColumn));
 }
 
 const RequestRow *RequestTableModel::row(int r) const
@@ -199,6 +219,8 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
             return r->error;
         case Class:
             return r->dominantClass;
+        case NoteColumn:
+            return m_notes.value(r->id).simplified();
         default: {
             const qint64 v = phaseOf(*r, c);
             return v < 0 ? QString() : formatDuration(v);
@@ -214,6 +236,9 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
         const QColor col = statusColour(r->status);
         if (col.isValid()) return col;
     }
+    if (role == Qt::ToolTipRole && c == NoteColumn) return m_notes.value(r->id);
+    if (role == Qt::BackgroundRole && c == NoteColumn && m_notes.contains(r->id))
+        return QColor(0xff, 0xf3, 0xc4);
     if (role == Qt::ToolTipRole && (c == Url || c == Error || c == Start || c == Key))
         return c == Url ? r->url : c == Error ? r->error : c == Key ? r->key : formatTime(r->start);
     return {};
@@ -225,7 +250,7 @@ QVariant RequestTableModel::headerData(int section, Qt::Orientation o, int role)
         return {};
     static const char *const names[] = {"Key",   "Method",  "URL",     "Status", "Start",
                                         "Total", "DNS",     "Connect", "TLS",    "Send",
-                                        "TTFB",  "Receive", "Error",   "Class"};
+                                        "TTFB",  "Receive", "Error",   "Class",  "Note"};
     return QCoreApplication::translate("RequestTableModel", names[section]);
 }
 
@@ -235,7 +260,7 @@ void RequestTableModel::sort(int column, Qt::SortOrder order)
         RequestSort::Key,   RequestSort::Method,   RequestSort::Url,  RequestSort::Status,
         RequestSort::Start, RequestSort::Duration, RequestSort::Dns,  RequestSort::Connect,
         RequestSort::Tls,   RequestSort::Send,     RequestSort::Wait, RequestSort::Receive,
-        RequestSort::Error, RequestSort::Class};
+        RequestSort::Error, RequestSort::Class,    RequestSort::Key};
     if (column < 0 || column >= ColumnCount) return;
     m_sort = map[column];
     m_desc = order == Qt::DescendingOrder;
@@ -914,6 +939,7 @@ void MainWindow::refreshNotes()
 {
     m_notes->clear();
     if (!m_session) return;
+    m_model->notesChanged();
     for (const Note &n : listNotes(m_session->db())) {
         QString target;
         if (n.target == QLatin1String("request"))

@@ -12,6 +12,7 @@
 #include "timeline.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QMainWindow>
 
 #include <atomic>
@@ -66,6 +67,7 @@ public:
         Receive,
         Error,
         Class,
+        NoteColumn,
         ColumnCount
     };
     using QAbstractTableModel::QAbstractTableModel;
@@ -76,6 +78,8 @@ public:
     qint64 idAt(int r) const;
     int rowOfRequest(qint64 id) const;
     const std::vector<qint64> &durations() const { return m_durations; }
+    // Re-reads the notes shown in the Note column.
+    void notesChanged();
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -91,6 +95,8 @@ private:
     RequestSort m_sort = RequestSort::Duration;
     bool m_desc = true;
     std::vector<qint64> m_ids, m_durations;
+    QHash<qint64, QString> m_notes; // request id -> its notes' text
+    void reloadNotes();
     mutable QHash<int, std::vector<RequestRow>> m_pages;
     mutable QList<int> m_lru;
 };

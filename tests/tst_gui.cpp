@@ -512,6 +512,11 @@ void TstGui::notesPanel()
     QCOMPARE(w.notesList()->count(), 1);
     QVERIFY(
         w.notesList()->item(0)->text().contains(QLatin1String("slow because of <inventoryMu>")));
+    // The request's note shows in the table's Note column.
+    QCOMPARE(w.requestModel()
+                 ->data(w.requestModel()->index(0, RequestTableModel::NoteColumn), Qt::DisplayRole)
+                 .toString(),
+             QStringLiteral("slow because of <inventoryMu>"));
     // A range note, then jumping to it zooms the timeline onto the range.
     {
         Session s = Session::open(path);
