@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QColorDialog>
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDialog>
@@ -489,6 +490,7 @@ void MainWindow::buildDocks()
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &cur) {
                 if (m_syncing || !cur.isValid()) return;
+                m_clickedSpan = 0;
                 selectRequest(m_model->idAt(cur.row()), true);
             });
     m_requestsDock = new QDockWidget(tr("Requests"), this);
@@ -650,9 +652,11 @@ void MainWindow::buildMenus()
     QMenu *notes = menuBar()->addMenu(tr("&Notes"));
     notes->addAction(tr("&Add Note…"), QKeySequence(Qt::Key_N), this, [this] {
         bool ok = false;
-        const QString text = QInputDialog::getMultiLineText(
-            this, tr("Add note"), tr("Note for the selected request (or the selected time range):"),
-            QString(), &ok);
+        const QString text =
+            QInputDialog::getMultiLineText(this, tr("Add note"),
+                                           tr("Note for the clicked span, else the selected "
+                                              "request, else the selected time range:"),
+                                           QString(), &ok);
         if (ok && !text.trimmed().isEmpty()) addNoteForSelection(text);
     });
     QAction *editNote = notes->addAction(tr("&Edit Note…"), QKeySequence(Qt::Key_F2), this, [this] {
@@ -669,6 +673,20 @@ void MainWindow::buildMenus()
         }
         refreshNotes();
     });
+    QAction *colourNote = notes->addAction(tr("Note &Colour…"), this, [this] {
+        QListWidgetItem *it = m_notes->currentItem();
+        if (!it || !m_session) return;
+        const QColor c = QColorDialog::getColor(it->icon().pixmap(12).toImage().pixelColor(4, 4),
+                                                this, tr("Note colour"));
+        if (!c.isValid()) return;
+        try {
+            updateNote(m_session->db(), it->data(Qt::UserRole).toLongLong(),
+                       it->data(Qt::UserRole + 1).toString(), c.name());
+        } catch (const DbError &e) {
+            statusBar()->showMessage(e.message(), 8000);
+        }
+        refreshNotes();
+    });
     QAction *deleteNoteAction = notes->addAction(tr("&Delete Note"), this, [this] {
         QListWidgetItem *it = m_notes->currentItem();
         if (it) removeNote(it->data(Qt::UserRole).toLongLong());
@@ -676,6 +694,7 @@ void MainWindow::buildMenus()
     deleteNoteAction->setShortcut(QKeySequence::Delete);
     deleteNoteAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_notes->addAction(editNote);
+    m_notes->addAction(colourNote);
     m_notes->addAction(deleteNoteAction);
     QAction *nd = m_notesDock->toggleViewAction();
     nd->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
@@ -971,7 +990,9 @@ qint64 MainWindow::addNoteForSelection(const QString &text)
     if (!m_session) return 0;
     qint64 id = 0;
     try {
-        if (m_selectedRequest) {
+        if (m_clickedSpan) {
+            id = addSpanNote(m_session->db(), m_clickedSpan, text);
+        } else if (m_selectedRequest) {
             const auto row = requestById(m_session->db(), m_selectedRequest);
             if (row) id = addRequestNote(m_session->db(), row->key, text);
         } else if (m_timeline->selection().isValid()) {
@@ -1121,8 +1142,10 @@ void MainWindow::onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 re
     if (!m_session) return;
     if (requestId > 0 && requestId != m_selectedRequest) selectRequest(requestId, false);
     try {
-        if (const auto s = querySpanAt(m_session->db(), laneId, start, depth))
+        if (const auto s = querySpanAt(m_session->db(), laneId, start, depth)) {
             m_details->showSpan(*s);
+            m_clickedSpan = s->id; // N now pins a note to this span
+        }
     } catch (const DbError &e) {
         statusBar()->showMessage(e.message(), 8000);
     }

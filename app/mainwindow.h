@@ -198,6 +198,7 @@ private:
     QDockWidget *m_statsDock = nullptr, *m_notesDock = nullptr;
     QListWidget *m_notes = nullptr;
     FlameGraphView *m_flame = nullptr;
+    qint64 m_clickedSpan = 0; // the span last clicked on the timeline, for notes
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
     std::unique_ptr<ImportJob> m_job;

@@ -540,11 +540,29 @@ void TstGui::notesPanel()
     QCOMPARE(w.selectedRequest(), rid);
     w.removeNote(id);
     QCOMPARE(w.notesList()->count(), 1);
+    // A span clicked on the timeline takes the next note.
+    {
+        Session rs = Session::open(path, Session::Open::ReadOnly);
+        const SqlResult sp =
+            runSql(rs.db(), QStringLiteral("SELECT s.lane_id, s.start_ns, s.depth, "
+                                           "COALESCE(s.request_id, 0), s.id FROM span s "
+                                           "WHERE s.request_id IS NOT NULL ORDER BY s.id LIMIT 1"));
+        QCOMPARE(sp.rows.size(), 1);
+        emit w.timeline()->spanClicked(sp.rows[0][0].toLongLong(), sp.rows[0][1].toLongLong(),
+                                       sp.rows[0][2].toInt(), sp.rows[0][3].toLongLong());
+        QVERIFY(w.addNoteForSelection(QStringLiteral("this region")) > 0);
+        bool found = false;
+        for (const Note &n : listNotes(rs.db()))
+            found = found ||
+                    (n.target == QLatin1String("span") && n.spanId == sp.rows[0][4].toLongLong());
+        QVERIFY(found);
+        w.refreshNotes();
+        QCOMPARE(w.notesList()->count(), 2);
+    }
     // The notes reach the report.
     Session s = Session::open(path, Session::Open::ReadOnly);
     const ReportData d = buildReport(s.db(), path, ReportOptions());
-    QCOMPARE(d.notes.size(), 1);
-    QCOMPARE(d.notes.first().text, QStringLiteral("GC storm"));
+    QCOMPARE(d.notes.size(), 2);
 }
 
 void TstGui::classColumn()
