@@ -640,6 +640,19 @@ void MainWindow::buildMenus()
                   [this] { m_timeline->fitAll(); });
     go->addAction(tr("Fit &Selection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
                   [this] { m_timeline->fitSelection(); });
+    go->addAction(tr("&Compare With Request…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
+        if (!m_session || !m_selectedRequest) {
+            statusBar()->showMessage(tr("Select a request to compare."), 8000);
+            return;
+        }
+        QString other;
+        if (const auto prev = requestById(m_session->db(), m_previousRequest)) other = prev->key;
+        bool ok = false;
+        other =
+            QInputDialog::getText(this, tr("Compare"), tr("Compare the selected request with key:"),
+                                  QLineEdit::Normal, other, &ok);
+        if (ok && !other.trimmed().isEmpty()) showComparison(other.trimmed());
+    });
     go->addAction(tr("&Next Request"), QKeySequence(Qt::CTRL | Qt::Key_Down), this, [this] {
         const int r = m_table->currentIndex().row() + 1;
         if (r < m_model->rowCount()) m_table->selectRow(r);
@@ -954,6 +967,65 @@ void MainWindow::refresh()
     loadTimeline();
 }
 
+QDialog *MainWindow::showComparison(const QString &otherKey)
+{
+    const auto mine = requestById(m_session->db(), m_selectedRequest);
+    if (!mine) return nullptr;
+    RequestComparison c;
+    try {
+        c = compareRequests(m_session->db(), mine->key, otherKey);
+    } catch (const DbError &e) {
+        statusBar()->showMessage(e.message(), 8000);
+        return nullptr;
+    }
+    auto *dlg = new QDialog(this);
+    dlg->setObjectName(QStringLiteral("compare"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    dlg->setWindowTitle(tr("Compare requests"));
+    auto *lay = new QVBoxLayout(dlg);
+    auto side = [](const char *tag, const RequestFacts &f) {
+        return QStringLiteral("<b>%1</b> <code>%2</code> %3 %4 — %5, class <b>%6</b>")
+            .arg(QLatin1String(tag), f.row.key.toHtmlEscaped(), f.row.method.toHtmlEscaped(),
+                 f.row.url.toHtmlEscaped(),
+                 f.row.duration() < 0 ? QStringLiteral("–") : formatDuration(f.row.duration()),
+                 f.classes.dominant.isEmpty() ? QStringLiteral("–") : f.classes.dominant);
+    };
+    auto *head = new QLabel(side("A", c.a) + QStringLiteral("<br>") + side("B", c.b));
+    head->setTextFormat(Qt::RichText);
+    lay->addWidget(head);
+    const QList<CompareLine> lines = compareLines(c);
+    auto *t = new QTableWidget(int(lines.size()), 5);
+    t->setHorizontalHeaderLabels({tr("Section"), tr("Name"), tr("A"), tr("B"), tr("B − A")});
+    t->verticalHeader()->hide();
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (int i = 0; i < lines.size(); ++i) {
+        const CompareLine &l = lines[i];
+        auto cell = [&l](qint64 v) {
+            return v < 0 ? QStringLiteral("–") : l.isTime ? formatDuration(v) : QString::number(v);
+        };
+        QString delta = QStringLiteral("–");
+        if (l.a >= 0 && l.b >= 0) {
+            const qint64 d = l.b - l.a;
+            delta = l.isTime ? (d < 0 ? QStringLiteral("−") + formatDuration(-d)
+                                      : QStringLiteral("+") + formatDuration(d))
+                             : QString::number(d);
+        }
+        const QStringList cells{l.section, l.name, cell(l.a), cell(l.b), delta};
+        for (int k = 0; k < cells.size(); ++k) {
+            auto *it = new QTableWidgetItem(cells[k]);
+            if (k >= 2) it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            t->setItem(i, k, it);
+        }
+    }
+    t->resizeColumnsToContents();
+    t->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    t->verticalHeader()->setDefaultSectionSize(22);
+    lay->addWidget(t, 1);
+    dlg->resize(760, 560);
+    dlg->show();
+    return dlg;
+}
+
 void MainWindow::refreshNotes()
 {
     m_notes->clear();
@@ -1110,6 +1182,7 @@ void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> mod
 void MainWindow::selectRequest(qint64 id, bool zoom)
 {
     if (!m_session || id <= 0) return;
+    if (id != m_selectedRequest) m_previousRequest = m_selectedRequest;
     m_selectedRequest = id;
     if (m_stats && !m_statsStale) m_stats->setSelectedRequest(id);
     const int row = m_model->rowOfRequest(id);

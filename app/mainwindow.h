@@ -20,6 +20,7 @@
 #include <optional>
 #include <thread>
 
+class QDialog;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
@@ -135,6 +136,9 @@ public:
     void removeNote(qint64 id);
     void jumpToNote(qint64 id);
     void refreshNotes();
+    // Shows the selected request beside another one (phases, classes,
+    // goroutine states, critical path, steps); nullptr when a key is unknown.
+    QDialog *showComparison(const QString &otherKey);
     QListWidget *notesList() const { return m_notes; }
     FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }
@@ -198,7 +202,9 @@ private:
     QDockWidget *m_statsDock = nullptr, *m_notesDock = nullptr;
     QListWidget *m_notes = nullptr;
     FlameGraphView *m_flame = nullptr;
-    qint64 m_clickedSpan = 0; // the span last clicked on the timeline, for notes
+    qint64 m_clickedSpan = 0;
+    qint64 m_previousRequest = 0; // the request selected before the current one // the span last
+                                  // clicked on the timeline, for notes
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
     std::unique_ptr<ImportJob> m_job;

@@ -744,4 +744,62 @@ RequestComparison compareRequests(const Db &db, const QString &keyA, const QStri
     return c;
 }
 
+QList<CompareLine> compareLines(const RequestComparison &c)
+{
+    QList<CompareLine> lines;
+    auto add = [&lines](const QString &sec, const QString &name, qint64 a, qint64 b,
+                        bool isTime = true) {
+        lines.append({sec, name, a, b, isTime});
+    };
+    const QString req = QStringLiteral("request");
+    add(req, QStringLiteral("status"), c.a.row.status, c.b.row.status, false);
+    add(req, QStringLiteral("total"), c.a.row.duration(), c.b.row.duration());
+    auto serverDur = [](const RequestRow &r) {
+        return r.serverStart == kNoTime || r.serverEnd == kNoTime ? qint64(-1)
+                                                                  : r.serverEnd - r.serverStart;
+    };
+    add(req, QStringLiteral("server"), serverDur(c.a.row), serverDur(c.b.row));
+    for (int k = 0; k < kPhaseKinds; ++k)
+        if (c.a.row.phaseNs[size_t(k)] >= 0 || c.b.row.phaseNs[size_t(k)] >= 0)
+            add(QStringLiteral("phase"), QString::fromLatin1(phaseKindName(PhaseKind(k))),
+                c.a.row.phaseNs[size_t(k)], c.b.row.phaseNs[size_t(k)]);
+    for (int k = 0; k < kLatencyClasses; ++k) {
+        const qint64 a = c.a.classes.ns[size_t(k)], b = c.b.classes.ns[size_t(k)];
+        if (a > 0 || b > 0)
+            add(QStringLiteral("class"), QString::fromLatin1(latencyClassName(LatencyClass(k))), a,
+                b);
+    }
+    std::map<QString, std::pair<qint64, qint64>> states;
+    for (const auto &[k, v] : c.a.goroutineStates)
+        states[k] = {v, -1};
+    for (const auto &[k, v] : c.b.goroutineStates) {
+        auto it = states.find(k);
+        states[k] = {it == states.end() ? -1 : it->second.first, v};
+    }
+    if (c.a.goroutines > 0 || c.b.goroutines > 0)
+        add(QStringLiteral("goroutine"), QStringLiteral("goroutines"), c.a.goroutines,
+            c.b.goroutines, false);
+    for (const auto &[k, v] : states)
+        add(QStringLiteral("goroutine"), k, v.first, v.second);
+    std::map<QString, std::pair<qint64, qint64>> path;
+    for (const auto &[k, v] : c.a.pathByGoroutine)
+        path[k] = {v, -1};
+    for (const auto &[k, v] : c.b.pathByGoroutine) {
+        auto it = path.find(k);
+        path[k] = {it == path.end() ? -1 : it->second.first, v};
+    }
+    for (const auto &[k, v] : path)
+        add(QStringLiteral("path"), k, v.first, v.second);
+    std::map<QString, std::pair<qint64, qint64>> steps;
+    for (const auto &[k, v] : c.a.steps)
+        steps[k] = {v, -1};
+    for (const auto &[k, v] : c.b.steps) {
+        auto it = steps.find(k);
+        steps[k] = {it == steps.end() ? -1 : it->second.first, v};
+    }
+    for (const auto &[k, v] : steps)
+        add(QStringLiteral("step"), k, v.first, v.second);
+    return lines;
+}
+
 } // namespace ls

@@ -6,7 +6,9 @@
 
 #include "db.h"
 #include "queries.h"
+
 #include "records.h"
+#include <QList>
 
 #include <QString>
 
@@ -104,5 +106,15 @@ struct RequestComparison
 };
 // Throws DbError when a key is unknown.
 RequestComparison compareRequests(const Db &db, const QString &keyA, const QString &keyB);
+
+// A comparison flattened into rows (section, name, A, B), the order the CLI
+// and the app show them in: request, phase, class, goroutine, path, step.
+struct CompareLine
+{
+    QString section, name;
+    qint64 a = -1, b = -1; // -1: none
+    bool isTime = true;
+};
+QList<CompareLine> compareLines(const RequestComparison &c);
 
 } // namespace ls

@@ -20,6 +20,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QBarSet>
+#include <QDialog>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -61,6 +62,7 @@ private slots:
     void notesPanel();
     void classColumn();
     void flameGraph();
+    void compareRequests();
     void screenshots_data();
     void screenshots();
 
@@ -624,6 +626,34 @@ void TstGui::flameGraph()
         QVERIFY(fg->infoText().contains(QLatin1String("no sample fell here")));
     else if (fg->canvas()->graph().sampleRows() < 20)
         QVERIFY(fg->infoText().contains(QLatin1String("rough")));
+}
+
+void TstGui::compareRequests()
+{
+    // The lock-heavy request beside a quick one: classes and goroutine states side by side.
+    MainWindow w;
+    openWindow(w);
+    w.applyFilter(QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204"));
+    w.requestView()->selectRow(0);
+    QVERIFY(!w.showComparison(QStringLiteral("no-such-request")));
+    QDialog *dlg = w.showComparison(QStringLiteral("22132ae4-f0d2-4ffc-bc16-02c560e38222"));
+    QVERIFY(dlg);
+    auto *t = dlg->findChild<QTableWidget *>();
+    QVERIFY(t && t->rowCount() > 5);
+    QStringList sections;
+    for (int r = 0; r < t->rowCount(); ++r)
+        sections << t->item(r, 0)->text();
+    for (const char *sec : {"request", "class", "goroutine"})
+        QVERIFY2(sections.contains(QLatin1String(sec)), sec);
+    bool syncRow = false;
+    for (int r = 0; r < t->rowCount(); ++r)
+        syncRow = syncRow || (t->item(r, 0)->text() == QLatin1String("class") &&
+                              t->item(r, 1)->text() == QLatin1String("blocked-sync"));
+    QVERIFY(syncRow);
+    const QPixmap shot = dlg->grab();
+    QVERIFY(!shot.isNull());
+    if (qEnvironmentVariableIsSet("LANESCOPE_COMPARE_PNG"))
+        shot.save(qEnvironmentVariable("LANESCOPE_COMPARE_PNG"));
 }
 
 void TstGui::shortcutsListed()
