@@ -1,5 +1,9 @@
 #include "detailspanel.h"
 
+#include "report.h"
+
+#include "analysis.h"
+
 #include "units.h"
 #include "viewpalette.h"
 
@@ -12,10 +16,12 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStringDecoder>
+#include <QSvgRenderer>
 #include <QSyntaxHighlighter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -155,6 +161,10 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     top->addWidget(m_copy);
     top->addWidget(m_source);
     lay->addLayout(top);
+    // The request's latency classes as one stacked bar (the report's chart).
+    m_classBar = new QLabel;
+    m_classBar->hide();
+    lay->addWidget(m_classBar);
     m_tabs = new QTabWidget;
     m_request = monoView();
     m_response = monoView();
@@ -204,6 +214,7 @@ void DetailsPanel::clear()
     m_location.clear();
     m_sourcePath.clear();
     m_title->setText(tr("Select a request or a span."));
+    m_classBar->hide();
     m_sourceLabel->clear();
     m_source->setEnabled(false);
     m_request->clear();
@@ -220,6 +231,22 @@ void DetailsPanel::showRequest(const Db &db, qint64 id)
     if (!row) return;
     m_requestId = id;
     const RequestRow &r = *row;
+    {
+        ReportRequest rr;
+        rr.row = r;
+        if (auto cb = requestClasses(db, id)) rr.classes = *cb;
+        const QByteArray svg = classBreakdownSvg(rr, 720);
+        if (!svg.isEmpty()) {
+            QSvgRenderer renderer(svg);
+            QPixmap pm(renderer.defaultSize());
+            pm.fill(Qt::white);
+            QPainter p(&pm);
+            renderer.render(&p);
+            p.end();
+            m_classBar->setPixmap(pm);
+            m_classBar->show();
+        }
+    }
     m_title->setText(
         QStringLiteral("<b>%1</b> %2 %3 → <b>%4</b> in <b>%5</b>%6")
             .arg(r.key.toHtmlEscaped(), r.method.toHtmlEscaped(), r.url.toHtmlEscaped(),

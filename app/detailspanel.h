@@ -31,6 +31,7 @@ public:
     QString rawRequestText() const;
     QString rawResponseText() const;
     QString sourceLocation() const { return m_location; }
+    QLabel *classBar() const { return m_classBar; }
     QTabWidget *tabs() const { return m_tabs; }
     qint64 requestId() const { return m_requestId; }
 
@@ -45,6 +46,7 @@ private:
     void render();
 
     QTabWidget *m_tabs = nullptr;
+    QLabel *m_classBar = nullptr;
     QLabel *m_title = nullptr;
     QPlainTextEdit *m_request = nullptr, *m_response = nullptr, *m_args = nullptr,
                    *m_logs = nullptr;

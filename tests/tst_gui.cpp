@@ -635,6 +635,9 @@ void TstGui::compareRequests()
     openWindow(w);
     w.applyFilter(QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204"));
     w.requestView()->selectRow(0);
+    // The details show its latency classes as one stacked bar.
+    QVERIFY(w.details()->classBar()->isVisibleTo(w.details()));
+    QVERIFY(!w.details()->classBar()->pixmap().isNull());
     QVERIFY(!w.showComparison(QStringLiteral("no-such-request")));
     QDialog *dlg = w.showComparison(QStringLiteral("22132ae4-f0d2-4ffc-bc16-02c560e38222"));
     QVERIFY(dlg);
