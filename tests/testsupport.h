@@ -45,6 +45,10 @@ bool hasDiag(const ImportResult &r, QByteArrayView code);
 QString sqlText(const Db &db, const QString &sql);
 qint64 scalar(const Db &db, const QString &sql);
 
+// Data rows ("file", "fixture") for every pprof file of the corpus that has
+// `go tool pprof` fixtures in tests/data/pprof/.
+void addPprofCorpusRows();
+
 // Runs `sql` and renders the rows as CSV (header line, then one line per row).
 QByteArray queryCsv(const Db &db, const QString &sql);
 // Compares `actual` with the golden file; returns an empty string when equal,

@@ -73,18 +73,7 @@ private slots:
 
 void TestFlameGraph::topMatchesGoToolPprof_data()
 {
-    QTest::addColumn<QString>("file");
-    QTest::addColumn<QString>("fixture");
-    for (const char *f : {"block", "cpu", "goroutine", "heap", "mutex"})
-        QTest::newRow(f) << QStringLiteral("gen/%1.pprof").arg(QLatin1String(f))
-                         << QStringLiteral("gen_%1.pprof").arg(QLatin1String(f));
-    for (const char *f : {"felixge_cpu.pb.gz", "felixge_goroutine_with_labels.pb.gz",
-                          "generated_go1.19.8_cpu_request_labels.pb.gz",
-                          "generated_go1.19.8_heap.pb.gz", "google-pprof_report_sample.cpu.pb.gz",
-                          "parca_cpu_with_labels.pb.gz", "parca_fgprof_wallclock.pb.gz",
-                          "parca_heap_alloc_delta_numlabels.pb.gz", "speedscope_simple.prof"})
-        QTest::newRow(f) << QStringLiteral("public/pprof/%1").arg(QLatin1String(f))
-                         << QStringLiteral("public_%1").arg(QLatin1String(f));
+    test::addPprofCorpusRows();
 }
 
 void TestFlameGraph::topMatchesGoToolPprof()
