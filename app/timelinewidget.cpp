@@ -84,6 +84,7 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     m_searchPos = -1;
     m_pinned.clear();
     m_highlightLanes.clear();
+    m_handlerLinks.clear();
     m_focusLane = -1;
     m_selectedRequest = 0;
     m_selection = {};
@@ -132,6 +133,7 @@ int TimelineWidget::laneHeight(const TimelineLane &l) const
 void TimelineWidget::rebuildRows()
 {
     m_rows.clear();
+    m_rowOfLane.clear();
     if (!m_model) return;
     int y = 0;
     auto header = [&](const QString &group, const QString &title, int indent) {
@@ -219,6 +221,12 @@ void TimelineWidget::rebuildRows()
         i = j;
     }
     m_contentHeight = y;
+    // Each lane's first row (a pinned lane also has its normal place), for
+    // the arrows and the critical path painted across rows.
+    m_rowOfLane.assign(size_t(n), -1);
+    for (size_t k = 0; k < m_rows.size(); ++k)
+        if (m_rows[k].type == RowType::Lane && m_rowOfLane[size_t(m_rows[k].lane)] < 0)
+            m_rowOfLane[size_t(m_rows[k].lane)] = int(k);
     clampScroll();
 }
 
@@ -332,17 +340,16 @@ void TimelineWidget::setSelection(TimeRange r)
     update();
 }
 
-std::vector<std::pair<int, TimeNs>> TimelineWidget::handlerLinks() const
+void TimelineWidget::updateHandlerLinks()
 {
-    std::vector<std::pair<int, TimeNs>> out;
-    if (!m_model || !m_selectedRequest) return out;
-    for (int lane : m_highlightLanes) {
+    m_handlerLinks.clear();
+    if (!m_model || !m_selectedRequest) return;
+    for (int lane : std::as_const(m_highlightLanes)) {
         const TimeNs t = m_model->firstSpanOfRequest(lane, m_selectedRequest);
-        if (t != kNoTime) out.emplace_back(lane, t);
+        if (t != kNoTime) m_handlerLinks.emplace_back(lane, t);
     }
-    std::sort(out.begin(), out.end(),
+    std::sort(m_handlerLinks.begin(), m_handlerLinks.end(),
               [](const auto &a, const auto &b) { return a.second < b.second; });
-    return out;
 }
 
 void TimelineWidget::selectRequest(qint64 id, bool zoom)
@@ -352,6 +359,9 @@ void TimelineWidget::selectRequest(qint64 id, bool zoom)
     if (m_model && id) {
         for (int li : m_model->lanesOfRequest(id))
             m_highlightLanes.insert(li);
+    }
+    updateHandlerLinks();
+    if (m_model && id) {
         if (zoom && !m_highlightLanes.isEmpty()) {
             // Bring the first goroutine that worked for it into view.
             for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i) {
@@ -607,10 +617,6 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     if (!m_highlightLanes.isEmpty() || m_focusLane >= 0) {
         QSet<int> lanes = m_highlightLanes;
         if (m_focusLane >= 0) lanes.insert(m_focusLane);
-        std::vector<int> rowOfLane(size_t(m_model->laneCount()), -1);
-        for (size_t i = 0; i < m_rows.size(); ++i)
-            if (m_rows[i].type == RowType::Lane && rowOfLane[size_t(m_rows[i].lane)] < 0)
-                rowOfLane[size_t(m_rows[i].lane)] = int(i);
         p.setRenderHint(QPainter::Antialiasing, true);
         QColor c = pal.color(QPalette::Text);
         c.setAlpha(170);
@@ -618,7 +624,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         p.setBrush(c);
         p.setClipRect(m_labelWidth, top, plotWidth(), height() - top);
         for (const TimelineModel::Flow *f : m_model->flowsFor(lanes, m_range)) {
-            const int r0 = rowOfLane[size_t(f->fromLane)], r1 = rowOfLane[size_t(f->toLane)];
+            const int r0 = rowOfLane(f->fromLane), r1 = rowOfLane(f->toLane);
             if (r0 < 0 || r1 < 0) continue; // in a collapsed group
             const QPointF a(xOf(f->fromTs), rowScreenY(m_rows[size_t(r0)]) + 8);
             const QPointF b(xOf(f->toTs), rowScreenY(m_rows[size_t(r1)]) + 8);
@@ -638,7 +644,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             p.setBrush(hc);
             const double y0 = top + m_stickyH - 3;
             for (const auto &[lane, t] : handlerLinks()) {
-                const int r1 = rowOfLane[size_t(lane)];
+                const int r1 = rowOfLane(lane);
                 if (r1 < 0) continue;
                 const double x = xOf(t), y1 = rowScreenY(m_rows[size_t(r1)]) + 2;
                 if (y1 <= y0) continue;
@@ -652,10 +658,6 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     }
     // Critical path: an orange outline on each segment's lane, hops joined.
     if (!m_path.empty()) {
-        std::vector<int> rowOfLane(size_t(m_model->laneCount()), -1);
-        for (size_t i = 0; i < m_rows.size(); ++i)
-            if (m_rows[i].type == RowType::Lane && rowOfLane[size_t(m_rows[i].lane)] < 0)
-                rowOfLane[size_t(m_rows[i].lane)] = int(i);
         p.setClipRect(m_labelWidth, top + m_stickyH, plotWidth(), height() - top - m_stickyH);
         const QColor pc(0xff, 0x6d, 0x00);
         p.setPen(QPen(pc, 2));
@@ -664,7 +666,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         bool havePrev = false;
         for (const PathMark &m : m_path) {
             const int li = m_model->laneIndexOf(m.laneId);
-            const int r = li >= 0 ? rowOfLane[size_t(li)] : -1;
+            const int r = rowOfLane(li);
             if (r < 0 || m.range.end < m_range.start || m.range.start > m_range.end) {
                 havePrev = false;
                 continue;

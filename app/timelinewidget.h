@@ -48,7 +48,7 @@ public:
     qint64 selectedRequest() const { return m_selectedRequest; }
     // (lane, time) of the request -> handler arrows for the selected request:
     // each goroutine lane that worked for it and when it started to.
-    std::vector<std::pair<int, TimeNs>> handlerLinks() const;
+    const std::vector<std::pair<int, TimeNs>> &handlerLinks() const { return m_handlerLinks; }
     // Time ranges that carry notes, with their colours: drawn along the ruler.
     struct NoteMark
     {
@@ -176,6 +176,13 @@ private:
     qint64 m_selectedRequest = 0;
     std::vector<NoteMark> m_noteMarks;
     std::vector<PathMark> m_path;
+    std::vector<std::pair<int, TimeNs>> m_handlerLinks; // computed on selection, not in paint
+    std::vector<int> m_rowOfLane;                       // lane index -> first row, with m_rows
+    void updateHandlerLinks();
+    int rowOfLane(int lane) const
+    {
+        return lane >= 0 && size_t(lane) < m_rowOfLane.size() ? m_rowOfLane[size_t(lane)] : -1;
+    }
     QSet<int> m_highlightLanes;
     int m_focusLane = -1;
     QSet<int> m_pinned;
