@@ -98,25 +98,25 @@ void RequestTableModel::requery()
     m_durations = std::move(list.durations);
     m_pages.clear();
     m_lru.clear();
-    reloadNotes();
     endResetModel();
+    reloadNotes();
 }
 
 void RequestTableModel::reloadNotes()
 {
-    // Notes are few: all of them, by request, read once per query.
     m_notes.clear();
-    if (!m_db) return;
-    for (const Note &n : listNotes(*m_db))
+    if (m_db) setNotes(listNotes(*m_db));
+}
+
+void RequestTableModel::setNotes(const QList<Note> &notes)
+{
+    // Notes are few: all of them, by request.
+    m_notes.clear();
+    for (const Note &n : notes)
         if (n.requestId) {
             QString &t = m_notes[n.requestId];
             t = t.isEmpty() ? n.text : t + QStringLiteral(" · ") + n.text;
         }
-}
-
-void RequestTableModel::notesChanged()
-{
-    reloadNotes();
     if (!m_ids.empty())
         emit dataChanged(index(0, NoteColumn), index(int(m_ids.size()) - 1, NoteColumn));
 }
@@ -1030,8 +1030,10 @@ void MainWindow::refreshNotes()
 {
     m_notes->clear();
     if (!m_session) return;
-    m_model->notesChanged();
-    for (const Note &n : listNotes(m_session->db())) {
+    const QList<Note> notes = listNotes(m_session->db());
+    m_model->setNotes(notes);
+    std::vector<TimelineWidget::NoteMark> marks;
+    for (const Note &n : notes) {
         QString target;
         if (n.target == QLatin1String("request"))
             target = tr("request %1").arg(n.requestKey.left(13));
@@ -1047,13 +1049,11 @@ void MainWindow::refreshNotes()
         swatch.fill(QColor(n.colour));
         it->setIcon(QIcon(swatch));
         m_notes->addItem(it);
+        if (n.start != kNoTime && n.end != kNoTime)
+            marks.push_back({TimeRange{n.start, n.end}, QColor(n.colour), n.text});
     }
     m_notesDock->setWindowTitle(m_notes->count() ? tr("Notes (%1)").arg(m_notes->count())
                                                  : tr("Notes"));
-    std::vector<TimelineWidget::NoteMark> marks;
-    for (const Note &n : listNotes(m_session->db()))
-        if (n.start != kNoTime && n.end != kNoTime)
-            marks.push_back({TimeRange{n.start, n.end}, QColor(n.colour), n.text});
     m_timeline->setNoteMarks(std::move(marks));
 }
 

@@ -6,6 +6,7 @@
 // everywhere. Imports and the timeline model load run off the GUI thread;
 // errors go to the Sources panel and the status bar, never to modal boxes.
 
+#include "annotations.h"
 #include "pipeline.h"
 #include "queries.h"
 #include "session.h"
@@ -79,8 +80,8 @@ public:
     qint64 idAt(int r) const;
     int rowOfRequest(qint64 id) const;
     const std::vector<qint64> &durations() const { return m_durations; }
-    // Re-reads the notes shown in the Note column.
-    void notesChanged();
+    // The notes shown in the Note column (all of the session's; request notes are used).
+    void setNotes(const QList<Note> &notes);
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
