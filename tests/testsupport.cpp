@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QTest>
 
 namespace ls::test {
@@ -73,6 +74,32 @@ qint64 scalar(const Db &db, const QString &sql)
 {
     const SqlResult r = runSql(db, sql);
     return r.rows.isEmpty() || r.rows[0].isEmpty() ? -1 : r.rows[0][0].toLongLong();
+}
+
+QList<PprofTopRow> parsePprofTop(const QString &path, int n)
+{
+    QList<PprofTopRow> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) qFatal("missing fixture %s", qPrintable(path));
+    bool table = false;
+    static const QRegularExpression row(
+        QStringLiteral("^\\s*(-?\\d+)\\D*\\s+\\S+%\\s+\\S+%\\s+(-?\\d+)\\D*\\s+\\S+%\\s+(.*)$"));
+    while (!f.atEnd() && out.size() < n) {
+        const QString line = QString::fromUtf8(f.readLine()).trimmed();
+        if (line.startsWith(QLatin1String("flat "))) {
+            table = true;
+            continue;
+        }
+        if (!table) continue;
+        const auto m = row.match(line);
+        if (!m.hasMatch()) continue;
+        QString name = m.captured(3);
+        // A display note of -top, not part of the function's name.
+        for (const char *suffix : {" (inline)", " (partial-inline)"})
+            if (name.endsWith(QLatin1String(suffix))) name.chop(int(qstrlen(suffix)));
+        out.append({name.toUtf8(), m.captured(1).toLongLong(), m.captured(2).toLongLong()});
+    }
+    return out;
 }
 
 void addPprofCorpusRows()

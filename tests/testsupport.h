@@ -45,6 +45,17 @@ bool hasDiag(const ImportResult &r, QByteArrayView code);
 QString sqlText(const Db &db, const QString &sql);
 qint64 scalar(const Db &db, const QString &sql);
 
+// One row of `go tool pprof -top` output (fixtures in tests/data/pprof/).
+struct PprofTopRow
+{
+    QByteArray function;
+    qint64 flat = 0;
+    qint64 cum = 0;
+};
+// The first n rows of the table in a `go tool pprof -top` fixture; the
+// " (inline)" display notes are dropped from function names.
+QList<PprofTopRow> parsePprofTop(const QString &path, int n);
+
 // Data rows ("file", "fixture") for every pprof file of the corpus that has
 // `go tool pprof` fixtures in tests/data/pprof/.
 void addPprofCorpusRows();

@@ -17,38 +17,6 @@ using namespace ls::test;
 
 namespace {
 
-struct TopRow
-{
-    QByteArray function;
-    qint64 flat;
-    qint64 cum;
-};
-
-QList<TopRow> parseTop(const QString &path, int n)
-{
-    QList<TopRow> out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) qFatal("missing fixture %s", qPrintable(path));
-    bool table = false;
-    static const QRegularExpression row(
-        QStringLiteral("^\\s*(-?\\d+)\\D*\\s+\\S+%\\s+\\S+%\\s+(-?\\d+)\\D*\\s+\\S+%\\s+(.*)$"));
-    while (!f.atEnd() && out.size() < n) {
-        const QString line = QString::fromUtf8(f.readLine()).trimmed();
-        if (line.startsWith(QLatin1String("flat "))) {
-            table = true;
-            continue;
-        }
-        if (!table) continue;
-        const auto m = row.match(line);
-        if (!m.hasMatch()) continue;
-        QString name = m.captured(3);
-        for (const char *suffix : {" (inline)", " (partial-inline)"})
-            if (name.endsWith(QLatin1String(suffix))) name.chop(int(qstrlen(suffix)));
-        out.append({name.toUtf8(), m.captured(1).toLongLong(), m.captured(2).toLongLong()});
-    }
-    return out;
-}
-
 void checkTree(const FlameGraph &g)
 {
     for (const FlameNode &n : g.nodes()) {
@@ -90,8 +58,8 @@ void TestFlameGraph::topMatchesGoToolPprof()
         f.profiles = {profiles.rows[i][0].toLongLong()};
         const FlameGraph g = FlameGraph::build(s.session().db(), f);
         checkTree(g);
-        const QList<TopRow> expected =
-            parseTop(testData(QStringLiteral("pprof/%1.top%2.txt").arg(fixture).arg(i)), 10);
+        const QList<PprofTopRow> expected =
+            parsePprofTop(testData(QStringLiteral("pprof/%1.top%2.txt").arg(fixture).arg(i)), 10);
         const std::vector<FunctionStat> top = g.top();
         for (int k = 0; k < expected.size(); ++k) {
             if (expected[k].flat == 0) break; // -top goes on with cum-only rows

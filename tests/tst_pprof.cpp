@@ -112,33 +112,6 @@ RawTotals parseRaw(const QString &path)
     return t;
 }
 
-// The first n rows of `go tool pprof -top`: (function, flat).
-QList<QPair<QString, qint64>> parseTop(const QString &path, int n)
-{
-    QList<QPair<QString, qint64>> out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) qFatal("missing fixture %s", qPrintable(path));
-    bool table = false;
-    static const QRegularExpression row(
-        QStringLiteral("^\\s*(-?\\d+)\\D*\\s+\\S+%\\s+\\S+%\\s+\\S+\\s+\\S+%\\s+(.*)$"));
-    while (!f.atEnd() && out.size() < n) {
-        const QString line = QString::fromUtf8(f.readLine()).trimmed();
-        if (line.startsWith(QLatin1String("flat "))) {
-            table = true;
-            continue;
-        }
-        if (!table) continue;
-        const auto m = row.match(line);
-        if (!m.hasMatch()) continue;
-        QString name = m.captured(2);
-        // A display note of -top, not part of the function's name.
-        for (const char *suffix : {" (inline)", " (partial-inline)"})
-            if (name.endsWith(QLatin1String(suffix))) name.chop(int(qstrlen(suffix)));
-        out.append({name, m.captured(1).toLongLong()});
-    }
-    return out;
-}
-
 // A protobuf writer just big enough to build broken profiles by hand.
 struct Pb
 {
@@ -233,8 +206,10 @@ void TestPprof::matchesGoToolPprof()
         QCOMPARE(stacks, raw.stacks[i]);
 
         // Flat value per function: the leaf frame of each sample's stack.
-        const auto expected =
-            parseTop(testData(QStringLiteral("pprof/%1.top%2.txt").arg(fixture).arg(i)), 10);
+        QList<QPair<QString, qint64>> expected;
+        for (const PprofTopRow &row :
+             parsePprofTop(testData(QStringLiteral("pprof/%1.top%2.txt").arg(fixture).arg(i)), 10))
+            expected.append({QString::fromUtf8(row.function), row.flat});
         const SqlResult top = runSql(
             s.session().db(),
             QStringLiteral("SELECT f.function, SUM(s.value) AS flat FROM sample s JOIN callsite c "
