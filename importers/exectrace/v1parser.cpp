@@ -43,6 +43,7 @@
 #include "v1parser.h"
 
 #include "common/logline.h"
+#include "streammerge.h"
 #include "tracemodel.h"
 
 #include <algorithm>
@@ -650,76 +651,44 @@ std::vector<quint32> order(ImportContext &ctx, Decoded &d)
     for (auto &s : d.streams)
         streams.push_back(&s);
     streams.push_back(&d.samples);
-    std::vector<size_t> pos(streams.size(), 0);
     size_t total = 0;
     for (auto *s : streams)
         total += s->size();
     std::vector<quint32> out;
     out.reserve(total);
-
     std::unordered_map<quint64, OrdState> gs;
-    using Item = std::tuple<qint64, quint64, size_t>; // ts, insertion order, stream
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> frontier;
-    std::vector<size_t> available;
-    for (size_t i = 0; i < streams.size(); ++i)
-        available.push_back(i);
-    quint64 counter = 0;
-    qint64 forced = 0;
-    while (true) {
-        for (size_t k = 0; k < available.size();) {
-            const size_t i = available[k];
-            if (pos[i] >= streams[i]->size()) {
-                available[k] = available.back();
-                available.pop_back();
-                continue;
-            }
-            const Ev &e = all[(*streams[i])[pos[i]]];
+    auto at = [&](size_t i, size_t k) -> Ev & { return all[(*streams[i])[k]]; };
+    const qint64 forced = mergeStreams(
+        streams.size(), [&](size_t i) { return streams[i]->size(); },
+        [&](size_t i, size_t k) {
+            const Transition t = transitionOf(at(i, k));
+            return t.g == kUnordered || ready(t, gs[t.g]);
+        },
+        [&](size_t i, size_t k) { return at(i, k).ts; },
+        [&](size_t i, size_t k) {
+            const quint32 idx = (*streams[i])[k];
+            Ev &e = all[idx];
             const Transition t = transitionOf(e);
-            if (t.g != kUnordered && !ready(t, gs[t.g])) {
-                ++k;
-                continue;
+            if (t.g != kUnordered) apply(t, gs[t.g]);
+            switch (e.type) {
+            case EvGoStartLocal:
+                e.type = EvGoStart;
+                break;
+            case EvGoUnblockLocal:
+                e.type = EvGoUnblock;
+                break;
+            case EvGoSysExitLocal:
+                e.type = EvGoSysExit;
+                e.args[2] = e.args[1]; // real timestamp
+                e.args[1] = 0;
+                e.g = e.args[0];
+                break;
+            default:
+                break;
             }
-            frontier.emplace(e.ts, counter++, i);
-            available[k] = available.back();
-            available.pop_back();
-        }
-        if (frontier.empty()) {
-            if (available.empty()) break;
-            // No ready event: take the earliest head anyway (a cut file, or a
-            // trace whose dependencies are inconsistent).
-            size_t best = available[0];
-            for (size_t i : available)
-                if (all[(*streams[i])[pos[i]]].ts < all[(*streams[best])[pos[best]]].ts) best = i;
-            ++forced;
-            frontier.emplace(all[(*streams[best])[pos[best]]].ts, counter++, best);
-            available.erase(std::find(available.begin(), available.end(), best));
-        }
-        const size_t i = std::get<2>(frontier.top());
-        frontier.pop();
-        const quint32 idx = (*streams[i])[pos[i]++];
-        Ev &e = all[idx];
-        const Transition t = transitionOf(e);
-        if (t.g != kUnordered) apply(t, gs[t.g]);
-        switch (e.type) {
-        case EvGoStartLocal:
-            e.type = EvGoStart;
-            break;
-        case EvGoUnblockLocal:
-            e.type = EvGoUnblock;
-            break;
-        case EvGoSysExitLocal:
-            e.type = EvGoSysExit;
-            e.args[2] = e.args[1]; // real timestamp
-            e.args[1] = 0;
-            e.g = e.args[0];
-            break;
-        default:
-            break;
-        }
-        out.push_back(idx);
-        available.push_back(i);
-        if ((out.size() & 0xffff) == 0) ctx.checkpoint();
-    }
+            out.push_back(idx);
+            if ((out.size() & 0xffff) == 0) ctx.checkpoint();
+        });
     if (forced)
         ctx.diag("order-forced", Severity::Warning, -1, -1,
                  QStringLiteral("%1 events could not be put in a consistent order (events "

@@ -30,6 +30,7 @@
 #include "v2parser.h"
 
 #include "common/logline.h"
+#include "streammerge.h"
 #include "tracemodel.h"
 
 #include <QHash>
@@ -506,50 +507,19 @@ std::vector<E2> orderGeneration(ImportContext &ctx, Generation &g, qint64 &force
     for (auto &s : g.streams)
         streams.push_back(&s);
     streams.push_back(&g.samples);
-    std::vector<size_t> pos(streams.size(), 0);
     std::vector<E2> out;
     out.reserve(size_t(g.events));
     Ordering ord;
-    using Item = std::tuple<qint64, quint64, size_t>;
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> frontier;
-    std::vector<size_t> available;
-    for (size_t i = 0; i < streams.size(); ++i)
-        available.push_back(i);
-    quint64 counter = 0;
-    while (true) {
-        for (size_t k = 0; k < available.size();) {
-            const size_t i = available[k];
-            if (pos[i] >= streams[i]->size()) {
-                available[k] = available.back();
-                available.pop_back();
-                continue;
-            }
-            const E2 &e = (*streams[i])[pos[i]];
-            if (!ord.ready(e)) {
-                ++k;
-                continue;
-            }
-            frontier.emplace(e.ticks, counter++, i);
-            available[k] = available.back();
-            available.pop_back();
-        }
-        if (frontier.empty()) {
-            if (available.empty()) break;
-            size_t best = available[0];
-            for (size_t i : available)
-                if ((*streams[i])[pos[i]].ticks < (*streams[best])[pos[best]].ticks) best = i;
-            ++forced;
-            frontier.emplace((*streams[best])[pos[best]].ticks, counter++, best);
-            available.erase(std::find(available.begin(), available.end(), best));
-        }
-        const size_t i = std::get<2>(frontier.top());
-        frontier.pop();
-        const E2 &e = (*streams[i])[pos[i]++];
-        ord.apply(e);
-        out.push_back(e);
-        available.push_back(i);
-        if ((out.size() & 0xffff) == 0) ctx.checkpoint();
-    }
+    forced += mergeStreams(
+        streams.size(), [&](size_t i) { return streams[i]->size(); },
+        [&](size_t i, size_t k) { return ord.ready((*streams[i])[k]); },
+        [&](size_t i, size_t k) { return (*streams[i])[k].ticks; },
+        [&](size_t i, size_t k) {
+            const E2 &e = (*streams[i])[k];
+            ord.apply(e);
+            out.push_back(e);
+            if ((out.size() & 0xffff) == 0) ctx.checkpoint();
+        });
     return out;
 }
 
