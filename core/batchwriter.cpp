@@ -3,6 +3,10 @@
 #include "session.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <thread>
 
 namespace ls {
 
@@ -44,6 +48,211 @@ static QByteArrayView orNull(const QByteArray &b)
     return b.isEmpty() ? QByteArrayView() : QByteArrayView(b.constData(), b.size());
 }
 
+// Bulk rows waiting to be written, in the order they came. Text (args,
+// labels, flow kinds) lives in one arena per batch.
+struct RowBatch
+{
+    struct Span
+    {
+        SpanId id;
+        LaneId lane;
+        TimeNs start, end;
+        StringId name, category;
+        RequestId request;
+        int depth;
+        qsizetype args, argsLen;
+    };
+    struct Instant
+    {
+        LaneId lane;
+        TimeNs ts;
+        StringId name, category;
+        RequestId request;
+        double value;
+        bool hasValue;
+        qsizetype args, argsLen;
+    };
+    struct Flow
+    {
+        LaneId fromLane, toLane;
+        TimeNs fromTs, toTs;
+        SpanId fromSpan, toSpan;
+        qsizetype kind, kindLen;
+    };
+    struct Sample
+    {
+        ProfileId profile;
+        CallsiteId callsite;
+        qint64 value;
+        TimeNs ts;
+        LaneId lane;
+        RequestId request;
+        qsizetype labels, labelsLen;
+    };
+    std::vector<Span> spans;
+    std::vector<Instant> instants;
+    std::vector<Flow> flows;
+    std::vector<Sample> samples;
+    QByteArray arena;
+
+    size_t rows() const { return spans.size() + instants.size() + flows.size() + samples.size(); }
+    bool full() const { return rows() >= 4096 || arena.size() >= (1 << 20); }
+    void clear()
+    {
+        spans.clear();
+        instants.clear();
+        flows.clear();
+        samples.clear();
+        arena.clear();
+    }
+    std::pair<qsizetype, qsizetype> keep(const QByteArray &text)
+    {
+        if (text.isEmpty()) return {-1, 0};
+        const qsizetype at = arena.size();
+        arena.append(text);
+        return {at, text.size()};
+    }
+    QByteArrayView text(qsizetype at, qsizetype len) const
+    {
+        return at < 0 ? QByteArrayView() : QByteArrayView(arena.constData() + at, len);
+    }
+};
+
+// The writer thread: takes full batches in order and writes each while holding
+// the database lock. Started by the first full batch, so a small import never
+// starts it and writes its one batch in finish().
+struct BulkRows
+{
+    explicit BulkRows(BatchWriter &w) : writer(w), current(std::make_unique<RowBatch>()) {}
+    ~BulkRows() { stopThread(true); }
+
+    void submit()
+    {
+        if (!thread.joinable()) thread = std::thread([this] { loop(); });
+        std::unique_lock<std::mutex> l(queueMutex);
+        // At most two batches wait: memory stays bounded however fast the parse.
+        done.wait(l, [this] { return queue.size() < 2 || error; });
+        if (error) std::rethrow_exception(error);
+        queue.push_back(std::move(current));
+        if (spare.empty()) {
+            current = std::make_unique<RowBatch>();
+        } else {
+            current = std::move(spare.back());
+            spare.pop_back();
+        }
+        work.notify_one();
+    }
+
+    // Every row written when it returns; rethrows what the thread hit.
+    void drain()
+    {
+        stopThread(false);
+        if (error) std::rethrow_exception(std::exchange(error, nullptr));
+        write(*current);
+        current->clear();
+    }
+
+    void stopThread(bool discard)
+    {
+        if (!thread.joinable()) return;
+        {
+            std::lock_guard<std::mutex> l(queueMutex);
+            stopping = true;
+            discarding = discard;
+        }
+        work.notify_one();
+        thread.join();
+        stopping = discarding = false;
+    }
+
+    void loop()
+    {
+        for (;;) {
+            std::unique_ptr<RowBatch> b;
+            {
+                std::unique_lock<std::mutex> l(queueMutex);
+                work.wait(l, [this] { return stopping || !queue.empty(); });
+                if (queue.empty() || discarding || error) return;
+                b = std::move(queue.front());
+                queue.pop_front();
+            }
+            try {
+                std::lock_guard<std::mutex> g(dbMutex);
+                write(*b);
+            } catch (...) {
+                std::lock_guard<std::mutex> l(queueMutex);
+                error = std::current_exception();
+            }
+            b->clear();
+            {
+                std::lock_guard<std::mutex> l(queueMutex);
+                spare.push_back(std::move(b));
+            }
+            done.notify_one();
+        }
+    }
+
+    void write(const RowBatch &b);
+
+    BatchWriter &writer;
+    std::unique_ptr<RowBatch> current;
+    std::mutex dbMutex;
+    std::mutex queueMutex;
+    std::condition_variable work, done;
+    std::deque<std::unique_ptr<RowBatch>> queue;
+    std::vector<std::unique_ptr<RowBatch>> spare;
+    std::exception_ptr error;
+    bool stopping = false, discarding = false;
+    std::thread thread;
+};
+
+void BulkRows::write(const RowBatch &b)
+{
+    BatchWriter &w = writer;
+    for (const RowBatch::Span &s : b.spans)
+        w.m_insSpan.bind(1, s.id)
+            .bind(2, s.lane)
+            .bind(3, s.start)
+            .bind(4, s.end)
+            .bind(5, s.depth)
+            .bindOrNull(6, s.name, kNoId)
+            .bindOrNull(7, s.category, kNoId)
+            .bindOrNull(8, s.request, kNoId)
+            .bindTextStatic(9, b.text(s.args, s.argsLen))
+            .runKeepBindings();
+    for (const RowBatch::Instant &i : b.instants) {
+        w.m_insInstant.bind(1, i.lane)
+            .bind(2, i.ts)
+            .bindOrNull(3, i.name, kNoId)
+            .bindOrNull(4, i.category, kNoId);
+        if (i.hasValue)
+            w.m_insInstant.bind(5, i.value);
+        else
+            w.m_insInstant.bindNull(5);
+        w.m_insInstant.bindOrNull(6, i.request, kNoId)
+            .bindTextStatic(7, b.text(i.args, i.argsLen))
+            .runKeepBindings();
+    }
+    for (const RowBatch::Flow &f : b.flows)
+        w.m_insFlow.bindTextStatic(1, b.text(f.kind, f.kindLen))
+            .bindOrNull(2, f.fromLane, kNoId)
+            .bindOrNull(3, f.fromTs, kNoTime)
+            .bindOrNull(4, f.toLane, kNoId)
+            .bindOrNull(5, f.toTs, kNoTime)
+            .bindOrNull(6, f.fromSpan, kNoId)
+            .bindOrNull(7, f.toSpan, kNoId)
+            .runKeepBindings();
+    for (const RowBatch::Sample &s : b.samples)
+        w.m_insSample.bind(1, s.profile)
+            .bind(2, s.callsite)
+            .bind(3, s.value)
+            .bindOrNull(4, s.ts, kNoTime)
+            .bindOrNull(5, s.lane, kNoId)
+            .bindOrNull(6, s.request, kNoId)
+            .bindTextStatic(7, b.text(s.labels, s.labelsLen))
+            .runKeepBindings();
+}
+
 BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
     : m_db(db), m_sourceId(sourceId), m_warn(std::move(warn)),
       m_insString(db, "INSERT INTO string(value) VALUES(?)"),
@@ -61,8 +270,8 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
       m_insLane(db, "INSERT INTO lane(source_id, kind, external_id, name, parent_id, sort_key) "
                     "VALUES(?,?,?,?,?,?)"),
       m_renameLane(db, "UPDATE lane SET name = ? WHERE id = ?"),
-      m_insSpan(db, "INSERT INTO span(lane_id, start_ns, end_ns, depth, name_id, category_id, "
-                    "request_id, args) VALUES(?,?,?,?,?,?,?,?)"),
+      m_insSpan(db, "INSERT INTO span(id, lane_id, start_ns, end_ns, depth, name_id, "
+                    "category_id, request_id, args) VALUES(?,?,?,?,?,?,?,?,?)"),
       m_insInstant(db, "INSERT INTO instant(lane_id, ts_ns, name_id, category_id, value, "
                        "request_id, args) VALUES(?,?,?,?,?,?,?)"),
       m_insFlow(db, "INSERT INTO flow(kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns, "
@@ -74,10 +283,21 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
       m_insFrame(db, "INSERT INTO frame(function, file, line) VALUES(?,?,?)"),
       m_insCallsite(db, "INSERT INTO callsite(parent_id, frame_id, depth) VALUES(?,?,?)"),
       m_insSample(db, "INSERT INTO sample(profile_id, callsite_id, value, ts_ns, lane_id, "
-                      "request_id, labels) VALUES(?,?,?,?,?,?,?)")
-{}
+                      "request_id, labels) VALUES(?,?,?,?,?,?,?)"),
+      m_bulk(std::make_unique<BulkRows>(*this))
+{
+    // Span ids are handed out here, before the rows reach the table.
+    Stmt last(db, "SELECT COALESCE(max(id), 0) FROM span");
+    last.step();
+    m_lastSpanId = last.int64(0);
+}
 
 BatchWriter::~BatchWriter() = default;
+
+std::unique_lock<std::mutex> BatchWriter::lockDb()
+{
+    return std::unique_lock<std::mutex>(m_bulk->dbMutex);
+}
 
 void BatchWriter::checkInterval(TimeNs &start, TimeNs &end, const char *what)
 {
@@ -97,6 +317,7 @@ StringId BatchWriter::intern(QByteArrayView s)
     const QByteArray key = s.toByteArray();
     auto it = m_strings.constFind(key);
     if (it != m_strings.constEnd()) return it.value();
+    const auto lock = lockDb();
     m_findString.bindText(1, QByteArrayView(key.constData() ? key.constData() : "", key.size()));
     StringId id;
     if (m_findString.step()) {
@@ -121,6 +342,7 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         return m_reqs[size_t(it.value())];
     }
     ReqState st;
+    auto lock = lockDb();
     m_findRequest.bindText(1, k);
     if (m_findRequest.step()) {
         auto &q = m_findRequest;
@@ -168,7 +390,10 @@ void BatchWriter::evictRequests()
     // Only a wall-clock source's requests can leave memory: the others still
     // move with the clock at finish() and need their in-memory state.
     if (m_clock != ClockKind::Wall || awaitingAlignment()) return;
-    flushRequests();
+    {
+        const auto lock = lockDb();
+        flushRequests();
+    }
     for (const ReqState &st : m_reqs)
         if (st.cExact || st.sExact)
             m_evictedExact.insert(st.id, quint8((st.cExact ? 1 : 0) | (st.sExact ? 2 : 0)));
@@ -240,6 +465,7 @@ void BatchWriter::phase(const PhaseRecord &p)
     TimeNs start = shift(p.start), end = shift(p.end);
     checkInterval(start, end, "phase");
     if (start == kNoTime || p.request == kNoId) return;
+    const auto lock = lockDb();
     if (m_earlierRequests.contains(p.request)) {
         if (!m_findPhase.valid())
             m_findPhase =
@@ -282,6 +508,7 @@ LaneId BatchWriter::lane(const LaneRecord &l)
     const auto key = qMakePair(l.kind, l.externalId);
     auto it = m_lanes.constFind(key);
     if (it != m_lanes.constEnd()) return it.value();
+    const auto lock = lockDb();
     m_insLane.bind(1, m_sourceId)
         .bindText(2, l.kind)
         .bind(3, l.externalId)
@@ -297,6 +524,7 @@ LaneId BatchWriter::lane(const LaneRecord &l)
 
 void BatchWriter::renameLane(LaneId lane, QByteArrayView name)
 {
+    const auto lock = lockDb();
     m_renameLane.bindText(1, name).bind(2, lane).run();
 }
 
@@ -305,17 +533,14 @@ SpanId BatchWriter::span(const SpanRecord &s)
     TimeNs start = shift(s.start), end = shift(s.end);
     checkInterval(start, end, "span");
     if (start == kNoTime || s.lane == kNoId) return kNoId;
-    m_insSpan.bind(1, s.lane)
-        .bind(2, start)
-        .bind(3, end)
-        .bind(4, s.depth)
-        .bindOrNull(5, s.name, kNoId)
-        .bindOrNull(6, s.category, kNoId)
-        .bindOrNull(7, s.request, kNoId)
-        .bindText(8, orNull(s.args))
-        .run();
+    RowBatch &b = *m_bulk->current;
+    const auto [args, argsLen] = b.keep(s.args);
+    const SpanId id = ++m_lastSpanId;
+    b.spans.push_back(
+        {id, s.lane, start, end, s.name, s.category, s.request, s.depth, args, argsLen});
     ++m_counts.spans;
-    return m_db.lastInsertId();
+    if (b.full()) m_bulk->submit();
+    return id;
 }
 
 void BatchWriter::instant(const InstantRecord &i)
@@ -323,6 +548,7 @@ void BatchWriter::instant(const InstantRecord &i)
     if (i.ts == kNoTime || i.lane == kNoId) return;
     if (i.request != kNoId && m_earlierRequests.contains(i.request)) {
         // The same named event of the request from another source (within 1 ms).
+        const auto lock = lockDb();
         Stmt q(m_db,
                "SELECT 1 FROM instant n JOIN lane l ON l.id = n.lane_id WHERE n.request_id = "
                "? AND l.source_id != ? AND n.name_id IS ? AND n.ts_ns BETWEEN ? AND ? LIMIT 1");
@@ -331,33 +557,29 @@ void BatchWriter::instant(const InstantRecord &i)
         q.bind(4, ts - 1000000).bind(5, ts + 1000000);
         if (q.step()) return;
     }
-    m_insInstant.bind(1, i.lane).bind(2, shift(i.ts)).bindOrNull(3, i.name, kNoId);
-    m_insInstant.bindOrNull(4, i.category, kNoId);
-    if (i.hasValue)
-        m_insInstant.bind(5, i.value);
-    else
-        m_insInstant.bindNull(5);
-    m_insInstant.bindOrNull(6, i.request, kNoId).bindText(7, orNull(i.args)).run();
+    RowBatch &b = *m_bulk->current;
+    const auto [args, argsLen] = b.keep(i.args);
+    b.instants.push_back(
+        {i.lane, shift(i.ts), i.name, i.category, i.request, i.value, i.hasValue, args, argsLen});
     ++m_counts.instants;
+    if (b.full()) m_bulk->submit();
 }
 
 void BatchWriter::flow(const FlowRecord &f)
 {
-    m_insFlow.bindText(1, f.kind)
-        .bindOrNull(2, f.fromLane, kNoId)
-        .bindOrNull(3, shift(f.fromTs), kNoTime)
-        .bindOrNull(4, f.toLane, kNoId)
-        .bindOrNull(5, shift(f.toTs), kNoTime)
-        .bindOrNull(6, f.fromSpan, kNoId)
-        .bindOrNull(7, f.toSpan, kNoId)
-        .run();
+    RowBatch &b = *m_bulk->current;
+    const auto [kind, kindLen] = b.keep(f.kind);
+    b.flows.push_back({f.fromLane, f.toLane, shift(f.fromTs), shift(f.toTs), f.fromSpan, f.toSpan,
+                       kind, kindLen});
     ++m_counts.flows;
+    if (b.full()) m_bulk->submit();
 }
 
 qint64 BatchWriter::rawText(const RawTextRecord &t)
 {
     // A panic stack another source already stored for the request (a text
     // and a JSON log of one service) is the same stack: keep one.
+    const auto lock = lockDb();
     if (t.kind == "stack" && t.ts != kNoTime && m_earlierRequests.contains(t.request)) {
         Stmt q(m_db, "SELECT id FROM raw_text WHERE request_id = ? AND source_id != ? AND kind = "
                      "'stack' AND ts_ns BETWEEN ? AND ? LIMIT 1");
@@ -380,6 +602,7 @@ qint64 BatchWriter::rawText(const RawTextRecord &t)
 
 ProfileId BatchWriter::profile(const ProfileRecord &p)
 {
+    const auto lock = lockDb();
     m_insProfile.bind(1, m_sourceId)
         .bindText(2, p.sampleType)
         .bindText(3, p.unit)
@@ -401,6 +624,7 @@ FrameId BatchWriter::frame(const FrameRecord &f)
     key += QByteArray::number(f.line);
     auto it = m_frames.constFind(key);
     if (it != m_frames.constEnd()) return it.value();
+    const auto lock = lockDb();
     m_insFrame.bindText(1, f.function).bindText(2, orNull(f.file)).bind(3, f.line).run();
     const FrameId id = m_db.lastInsertId();
     m_frames.insert(key, id);
@@ -412,6 +636,7 @@ CallsiteId BatchWriter::callsite(CallsiteId parent, FrameId frame)
     const auto key = qMakePair(qint64(parent), qint64(frame));
     auto it = m_callsites.constFind(key);
     if (it != m_callsites.constEnd()) return it.value();
+    const auto lock = lockDb();
     const int depth = parent == kNoId ? 0 : m_callsiteDepth.value(parent) + 1;
     m_insCallsite.bindOrNull(1, parent, kNoId).bind(2, frame).bind(3, depth).run();
     const CallsiteId id = m_db.lastInsertId();
@@ -422,15 +647,12 @@ CallsiteId BatchWriter::callsite(CallsiteId parent, FrameId frame)
 
 void BatchWriter::sample(const SampleRecord &s)
 {
-    m_insSample.bind(1, s.profile)
-        .bind(2, s.callsite)
-        .bind(3, s.value)
-        .bindOrNull(4, shift(s.ts), kNoTime)
-        .bindOrNull(5, s.lane, kNoId)
-        .bindOrNull(6, s.request, kNoId)
-        .bindText(7, orNull(s.labels))
-        .run();
+    RowBatch &b = *m_bulk->current;
+    const auto [labels, labelsLen] = b.keep(s.labels);
+    b.samples.push_back(
+        {s.profile, s.callsite, s.value, shift(s.ts), s.lane, s.request, labels, labelsLen});
     ++m_counts.samples;
+    if (b.full()) m_bulk->submit();
 }
 
 void BatchWriter::setClock(ClockKind kind, TimeNs offset, QByteArrayView method)
@@ -530,6 +752,7 @@ void BatchWriter::flushRequests()
 
 void BatchWriter::finish()
 {
+    m_bulk->drain();
     const bool deferred = awaitingAlignment();
     if (deferred && !m_hints.empty()) alignByKeys();
     if (m_clock != ClockKind::Wall && m_offset == 0) placeAtSessionStart();

@@ -20,6 +20,12 @@
 //    same name on the same request within 1 ms of one from another source;
 //  - status: the side's last known status; the request's status, start and end
 //    are the client's when there is client evidence, else the server's.
+//
+// Bulk rows (spans, instants, flows, samples) are collected in batches and
+// written by a second thread while the importer goes on parsing; span ids are
+// handed out up front so flows can refer to them. Every other statement runs
+// on the caller's thread under the same lock the writer thread holds per
+// batch, and finish() waits for the last batch before it touches the rows.
 
 #include "db.h"
 #include "sink.h"
@@ -28,6 +34,8 @@
 #include <QSet>
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace ls {
@@ -44,6 +52,8 @@ struct WriterCounts
     qint64 samples = 0;
     qint64 duplicatePhases = 0; // skipped: already stored from another source
 };
+
+struct BulkRows;
 
 class BatchWriter final : public RecordSink
 {
@@ -89,6 +99,9 @@ private:
         bool dirty = false;
         bool fresh = false; // created by this import
     };
+    // Held around every statement the caller's thread runs while the writer
+    // thread may be busy with a batch.
+    std::unique_lock<std::mutex> lockDb();
     TimeNs shift(TimeNs t) const { return t == kNoTime ? t : t + m_offset; }
     void checkInterval(TimeNs &start, TimeNs &end, const char *what);
     ReqState &loadRequest(QByteArrayView key, bool create, bool *found);
@@ -142,6 +155,10 @@ private:
     // have come from another file with the same evidence.
     QSet<RequestId> m_earlierRequests;
     Stmt m_findPhase;
+    // Last: its destructor stops the writer thread before the statements go.
+    std::unique_ptr<BulkRows> m_bulk;
+    SpanId m_lastSpanId = 0;
+    friend struct BulkRows;
 };
 
 } // namespace ls

@@ -129,6 +129,16 @@ Stmt &Stmt::bindText(int i, const QByteArray &v)
     return bindText(i, v.isNull() ? QByteArrayView() : QByteArrayView(v.constData(), v.size()));
 }
 
+Stmt &Stmt::bindTextStatic(int i, QByteArrayView v)
+{
+    if (!v.data())
+        sqlite3_bind_null(m_st, i);
+    else
+        sqlite3_bind_text64(m_st, i, v.data(), sqlite3_uint64(v.size()), SQLITE_STATIC,
+                            SQLITE_UTF8);
+    return *this;
+}
+
 Stmt &Stmt::bindBlob(int i, QByteArrayView v)
 {
     sqlite3_bind_blob64(m_st, i, v.data() ? v.data() : "", sqlite3_uint64(v.size()),
@@ -162,6 +172,13 @@ void Stmt::run()
     while (step()) {
     }
     reset();
+}
+
+void Stmt::runKeepBindings()
+{
+    while (step()) {
+    }
+    sqlite3_reset(m_st);
 }
 
 void Stmt::reset()

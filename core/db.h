@@ -68,6 +68,8 @@ public:
     Stmt &bindText(int i, const QString &v);
     Stmt &bindText(int i, const QByteArray &v); // NULL when v.isNull()
     Stmt &bindText(int i, const char *v) { return bindText(i, QByteArrayView(v)); }
+    // Binds without a copy: v must stay valid until the statement is reset.
+    Stmt &bindTextStatic(int i, QByteArrayView v);
     Stmt &bindBlob(int i, QByteArrayView v);
     Stmt &bindNull(int i);
     // Binds NULL when v equals `null`.
@@ -75,6 +77,8 @@ public:
 
     bool step(); // true: a row is ready; false: done
     void run();  // step to done, then reset
+    // run() for bulk inserts that bind every parameter again for each row.
+    void runKeepBindings();
     void reset();
 
     int columnCount() const;
