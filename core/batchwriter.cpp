@@ -52,6 +52,19 @@ static QByteArrayView orNull(const QByteArray &b)
 // labels, flow kinds) lives in one arena per batch.
 struct RowBatch
 {
+    struct Text
+    {
+        StringId id;
+        qsizetype at, len;
+    };
+    // A new lane, or (rename) a new name for lane `id`.
+    struct Lane
+    {
+        LaneId id, parent;
+        qint64 externalId, sortKey;
+        qsizetype kind, kindLen, name, nameLen;
+        bool rename;
+    };
     struct Span
     {
         SpanId id;
@@ -89,23 +102,54 @@ struct RowBatch
         RequestId request;
         qsizetype labels, labelsLen;
     };
+    struct Frame
+    {
+        FrameId id;
+        qint64 line;
+        qsizetype function, functionLen, file, fileLen;
+    };
+    struct Callsite
+    {
+        CallsiteId id, parent;
+        FrameId frame;
+        int depth;
+    };
+    struct Request
+    {
+        RequestId id;
+        qsizetype key, keyLen;
+    };
+    std::vector<Text> strings;
+    std::vector<Lane> lanes;
+    std::vector<Frame> frames;
+    std::vector<Callsite> callsites;
+    std::vector<Request> requests;
     std::vector<Span> spans;
     std::vector<Instant> instants;
     std::vector<Flow> flows;
     std::vector<Sample> samples;
     QByteArray arena;
 
-    size_t rows() const { return spans.size() + instants.size() + flows.size() + samples.size(); }
+    size_t rows() const
+    {
+        return strings.size() + lanes.size() + frames.size() + callsites.size() + requests.size() +
+               spans.size() + instants.size() + flows.size() + samples.size();
+    }
     bool full() const { return rows() >= 4096 || arena.size() >= (1 << 20); }
     void clear()
     {
+        strings.clear();
+        lanes.clear();
+        frames.clear();
+        callsites.clear();
+        requests.clear();
         spans.clear();
         instants.clear();
         flows.clear();
         samples.clear();
         arena.clear();
     }
-    std::pair<qsizetype, qsizetype> keep(const QByteArray &text)
+    std::pair<qsizetype, qsizetype> keep(QByteArrayView text)
     {
         if (text.isEmpty()) return {-1, 0};
         const qsizetype at = arena.size();
@@ -117,6 +161,8 @@ struct RowBatch
         return at < 0 ? QByteArrayView() : QByteArrayView(arena.constData() + at, len);
     }
 };
+
+constexpr size_t kMaxQueued = 96;
 
 // The writer thread: takes full batches in order and writes each while holding
 // the database lock. Started by the first full batch, so a small import never
@@ -130,8 +176,9 @@ struct BulkRows
     {
         if (!thread.joinable()) thread = std::thread([this] { loop(); });
         std::unique_lock<std::mutex> l(queueMutex);
-        // At most two batches wait: memory stays bounded however fast the parse.
-        done.wait(l, [this] { return queue.size() < 2 || error; });
+        // A bounded number of batches wait (some 50 MB at most): an importer
+        // that emits in bursts keeps parsing while the thread catches up.
+        done.wait(l, [this] { return queue.size() < kMaxQueued || error; });
         if (error) std::rethrow_exception(error);
         queue.push_back(std::move(current));
         if (spare.empty()) {
@@ -209,6 +256,43 @@ struct BulkRows
 void BulkRows::write(const RowBatch &b)
 {
     BatchWriter &w = writer;
+    // Strings and lanes first: later rows of the batch name them.
+    for (const RowBatch::Text &t : b.strings)
+        w.m_insString.bind(1, t.id)
+            .bindTextStatic(2, t.len ? b.text(t.at, t.len) : QByteArrayView(""))
+            .runKeepBindings();
+    for (const RowBatch::Lane &l : b.lanes) {
+        if (l.rename) {
+            w.m_renameLane.bindTextStatic(1, b.text(l.name, l.nameLen)).bind(2, l.id).run();
+            continue;
+        }
+        w.m_insLane.bind(1, l.id)
+            .bind(2, w.m_sourceId)
+            .bindTextStatic(3, l.kindLen ? b.text(l.kind, l.kindLen) : QByteArrayView(""))
+            .bind(4, l.externalId)
+            .bindTextStatic(5, b.text(l.name, l.nameLen))
+            .bindOrNull(6, l.parent, kNoId)
+            .bind(7, l.sortKey)
+            .runKeepBindings();
+    }
+    for (const RowBatch::Frame &f : b.frames)
+        w.m_insFrame.bind(1, f.id)
+            .bindTextStatic(2,
+                            f.functionLen ? b.text(f.function, f.functionLen) : QByteArrayView(""))
+            .bindTextStatic(3, b.text(f.file, f.fileLen))
+            .bind(4, f.line)
+            .runKeepBindings();
+    for (const RowBatch::Callsite &c : b.callsites)
+        w.m_insCallsite.bind(1, c.id)
+            .bindOrNull(2, c.parent, kNoId)
+            .bind(3, c.frame)
+            .bind(4, c.depth)
+            .runKeepBindings();
+    for (const RowBatch::Request &r : b.requests)
+        w.m_insRequest.bind(1, r.id)
+            .bindTextStatic(2, b.text(r.key, r.keyLen))
+            .bind(3, w.m_sourceId)
+            .runKeepBindings();
     for (const RowBatch::Span &s : b.spans)
         w.m_insSpan.bind(1, s.id)
             .bind(2, s.lane)
@@ -255,9 +339,9 @@ void BulkRows::write(const RowBatch &b)
 
 BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
     : m_db(db), m_sourceId(sourceId), m_warn(std::move(warn)),
-      m_insString(db, "INSERT INTO string(value) VALUES(?)"),
-      m_findString(db, "SELECT id FROM string WHERE value = ?"),
-      m_insRequest(db, "INSERT INTO request(key, side, first_source_id) VALUES(?, 'server', ?)"),
+      m_insString(db, "INSERT INTO string(id, value) VALUES(?, ?)"),
+      m_insRequest(db, "INSERT INTO request(id, key, side, first_source_id) VALUES(?, ?, 'server', "
+                       "?)"),
       m_findRequest(db, "SELECT id, method, url, host, handler, error, client_start_ns, "
                         "client_end_ns, client_status, server_start_ns, server_end_ns, "
                         "server_status, load_test FROM request WHERE key = ?"),
@@ -267,8 +351,8 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
                        "load_test=?13, start_ns=?14, end_ns=?15, status=?16, side=?17 WHERE id=?1"),
       m_insPhase(db, "INSERT INTO phase(request_id, source_id, kind, name, side, start_ns, end_ns, "
                      "lane_id, args) VALUES(?,?,?,?,?,?,?,?,?)"),
-      m_insLane(db, "INSERT INTO lane(source_id, kind, external_id, name, parent_id, sort_key) "
-                    "VALUES(?,?,?,?,?,?)"),
+      m_insLane(db, "INSERT INTO lane(id, source_id, kind, external_id, name, parent_id, "
+                    "sort_key) VALUES(?,?,?,?,?,?,?)"),
       m_renameLane(db, "UPDATE lane SET name = ? WHERE id = ?"),
       m_insSpan(db, "INSERT INTO span(id, lane_id, start_ns, end_ns, depth, name_id, "
                     "category_id, request_id, args) VALUES(?,?,?,?,?,?,?,?,?)"),
@@ -280,16 +364,27 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
                    "data) VALUES(?,?,?,?,?,?,?,?)"),
       m_insProfile(db, "INSERT INTO profile(source_id, sample_type, unit, period_type, "
                        "period_unit, period, time_ns, duration_ns) VALUES(?,?,?,?,?,?,?,?)"),
-      m_insFrame(db, "INSERT INTO frame(function, file, line) VALUES(?,?,?)"),
-      m_insCallsite(db, "INSERT INTO callsite(parent_id, frame_id, depth) VALUES(?,?,?)"),
+      m_insFrame(db, "INSERT INTO frame(id, function, file, line) VALUES(?,?,?,?)"),
+      m_insCallsite(db, "INSERT INTO callsite(id, parent_id, frame_id, depth) VALUES(?,?,?,?)"),
       m_insSample(db, "INSERT INTO sample(profile_id, callsite_id, value, ts_ns, lane_id, "
                       "request_id, labels) VALUES(?,?,?,?,?,?,?)"),
       m_bulk(std::make_unique<BulkRows>(*this))
 {
-    // Span ids are handed out here, before the rows reach the table.
-    Stmt last(db, "SELECT COALESCE(max(id), 0) FROM span");
-    last.step();
-    m_lastSpanId = last.int64(0);
+    // Ids of queued rows are handed out here, before the rows reach the table.
+    const auto lastId = [&db](const char *sql) {
+        Stmt last(db, sql);
+        last.step();
+        return last.int64(0);
+    };
+    m_lastSpanId = lastId("SELECT COALESCE(max(id), 0) FROM span");
+    m_lastLaneId = lastId("SELECT COALESCE(max(id), 0) FROM lane");
+    m_lastStringId = lastId("SELECT COALESCE(max(id), 0) FROM string");
+    m_lastFrameId = lastId("SELECT COALESCE(max(id), 0) FROM frame");
+    m_lastCallsiteId = lastId("SELECT COALESCE(max(id), 0) FROM callsite");
+    m_lastRequestId = lastId("SELECT COALESCE(max(id), 0) FROM request");
+    // An empty request table: a key this import has not seen is new, so
+    // looking it up can wait until requests have been written (eviction).
+    m_requestsOnDisk = m_lastRequestId > 0;
 }
 
 BatchWriter::~BatchWriter() = default;
@@ -314,22 +409,24 @@ void BatchWriter::checkInterval(TimeNs &start, TimeNs &end, const char *what)
 
 StringId BatchWriter::intern(QByteArrayView s)
 {
-    const QByteArray key = s.toByteArray();
-    auto it = m_strings.constFind(key);
-    if (it != m_strings.constEnd()) return it.value();
-    const auto lock = lockDb();
-    m_findString.bindText(1, QByteArrayView(key.constData() ? key.constData() : "", key.size()));
-    StringId id;
-    if (m_findString.step()) {
-        id = m_findString.int64(0);
-        m_findString.reset();
-    } else {
-        m_findString.reset();
-        m_insString.bindText(1, QByteArrayView(key.constData() ? key.constData() : "", key.size()))
-            .run();
-        id = m_db.lastInsertId();
+    if (!m_stringsLoaded) {
+        // Every string the session has, once: later look-ups never wait for
+        // the writer thread, and new strings are queued with their ids.
+        const auto lock = lockDb();
+        Stmt all(m_db, "SELECT id, value FROM string");
+        while (all.step())
+            m_strings.insert(all.text(1), all.int64(0));
+        m_stringsLoaded = true;
     }
-    m_strings.insert(key, id);
+    const QByteArray probe = QByteArray::fromRawData(s.data() ? s.data() : "", s.size());
+    auto it = m_strings.constFind(probe);
+    if (it != m_strings.constEnd()) return it.value();
+    const StringId id = ++m_lastStringId;
+    m_strings.insert(QByteArray(probe.constData(), probe.size()), id);
+    RowBatch &b = *m_bulk->current;
+    const auto [at, len] = b.keep(s);
+    b.strings.push_back({id, at, len});
+    if (b.full()) m_bulk->submit();
     return id;
 }
 
@@ -342,9 +439,9 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         return m_reqs[size_t(it.value())];
     }
     ReqState st;
-    auto lock = lockDb();
-    m_findRequest.bindText(1, k);
-    if (m_findRequest.step()) {
+    std::unique_lock<std::mutex> lock;
+    if (m_requestsOnDisk) lock = lockDb();
+    if (m_requestsOnDisk && m_findRequest.bindText(1, k).step()) {
         auto &q = m_findRequest;
         st.id = q.int64(0);
         st.method = q.text(1);
@@ -363,16 +460,19 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         *found = true;
         m_earlierRequests.insert(st.id);
     } else {
-        m_findRequest.reset();
+        if (m_requestsOnDisk) m_findRequest.reset();
         *found = false;
         if (!create) {
             static ReqState none;
             none = ReqState();
             return none;
         }
-        m_insRequest.bindText(1, k).bind(2, m_sourceId).run();
-        st.id = m_db.lastInsertId();
+        st.id = ++m_lastRequestId;
         st.fresh = true;
+        RowBatch &b = *m_bulk->current;
+        const auto [at, len] = b.keep(k);
+        b.requests.push_back({st.id, at, len});
+        if (b.full()) m_bulk->submit();
     }
     if (auto ex = m_evictedExact.constFind(st.id); ex != m_evictedExact.constEnd()) {
         st.cExact = ex.value() & 1;
@@ -390,10 +490,10 @@ void BatchWriter::evictRequests()
     // Only a wall-clock source's requests can leave memory: the others still
     // move with the clock at finish() and need their in-memory state.
     if (m_clock != ClockKind::Wall || awaitingAlignment()) return;
-    {
-        const auto lock = lockDb();
-        flushRequests();
-    }
+    // The rows the updates change must be in the table first.
+    m_bulk->drain();
+    flushRequests();
+    m_requestsOnDisk = true;
     for (const ReqState &st : m_reqs)
         if (st.cExact || st.sExact)
             m_evictedExact.insert(st.id, quint8((st.cExact ? 1 : 0) | (st.sExact ? 2 : 0)));
@@ -508,24 +608,23 @@ LaneId BatchWriter::lane(const LaneRecord &l)
     const auto key = qMakePair(l.kind, l.externalId);
     auto it = m_lanes.constFind(key);
     if (it != m_lanes.constEnd()) return it.value();
-    const auto lock = lockDb();
-    m_insLane.bind(1, m_sourceId)
-        .bindText(2, l.kind)
-        .bind(3, l.externalId)
-        .bindText(4, orNull(l.name))
-        .bindOrNull(5, l.parent, kNoId)
-        .bind(6, l.sortKey)
-        .run();
-    const LaneId id = m_db.lastInsertId();
+    const LaneId id = ++m_lastLaneId;
+    RowBatch &b = *m_bulk->current;
+    const auto [kind, kindLen] = b.keep(l.kind);
+    const auto [name, nameLen] = b.keep(l.name);
+    b.lanes.push_back({id, l.parent, l.externalId, l.sortKey, kind, kindLen, name, nameLen, false});
     m_lanes.insert(key, id);
     ++m_counts.lanes;
+    if (b.full()) m_bulk->submit();
     return id;
 }
 
 void BatchWriter::renameLane(LaneId lane, QByteArrayView name)
 {
-    const auto lock = lockDb();
-    m_renameLane.bindText(1, name).bind(2, lane).run();
+    RowBatch &b = *m_bulk->current;
+    const auto [at, len] = b.keep(name);
+    b.lanes.push_back({lane, kNoId, 0, 0, -1, 0, at, len, true});
+    if (b.full()) m_bulk->submit();
 }
 
 SpanId BatchWriter::span(const SpanRecord &s)
@@ -624,10 +723,13 @@ FrameId BatchWriter::frame(const FrameRecord &f)
     key += QByteArray::number(f.line);
     auto it = m_frames.constFind(key);
     if (it != m_frames.constEnd()) return it.value();
-    const auto lock = lockDb();
-    m_insFrame.bindText(1, f.function).bindText(2, orNull(f.file)).bind(3, f.line).run();
-    const FrameId id = m_db.lastInsertId();
+    const FrameId id = ++m_lastFrameId;
     m_frames.insert(key, id);
+    RowBatch &b = *m_bulk->current;
+    const auto [function, functionLen] = b.keep(f.function);
+    const auto [file, fileLen] = b.keep(f.file);
+    b.frames.push_back({id, f.line, function, functionLen, file, fileLen});
+    if (b.full()) m_bulk->submit();
     return id;
 }
 
@@ -636,12 +738,13 @@ CallsiteId BatchWriter::callsite(CallsiteId parent, FrameId frame)
     const auto key = qMakePair(qint64(parent), qint64(frame));
     auto it = m_callsites.constFind(key);
     if (it != m_callsites.constEnd()) return it.value();
-    const auto lock = lockDb();
     const int depth = parent == kNoId ? 0 : m_callsiteDepth.value(parent) + 1;
-    m_insCallsite.bindOrNull(1, parent, kNoId).bind(2, frame).bind(3, depth).run();
-    const CallsiteId id = m_db.lastInsertId();
+    const CallsiteId id = ++m_lastCallsiteId;
     m_callsites.insert(key, id);
     m_callsiteDepth.insert(id, depth);
+    RowBatch &b = *m_bulk->current;
+    b.callsites.push_back({id, parent, frame, depth});
+    if (b.full()) m_bulk->submit();
     return id;
 }
 

@@ -127,9 +127,9 @@ private:
     WriterCounts m_counts;
     qint64 m_syntheticKey = 0;
 
-    Stmt m_insString, m_findString, m_insRequest, m_findRequest, m_updRequest, m_insPhase,
-        m_insLane, m_renameLane, m_insSpan, m_insInstant, m_insFlow, m_insRaw, m_insProfile,
-        m_insFrame, m_insCallsite, m_insSample;
+    Stmt m_insString, m_insRequest, m_findRequest, m_updRequest, m_insPhase, m_insLane,
+        m_renameLane, m_insSpan, m_insInstant, m_insFlow, m_insRaw, m_insProfile, m_insFrame,
+        m_insCallsite, m_insSample;
 
     QHash<QByteArray, StringId> m_strings;
     QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
@@ -158,6 +158,13 @@ private:
     // Last: its destructor stops the writer thread before the statements go.
     std::unique_ptr<BulkRows> m_bulk;
     SpanId m_lastSpanId = 0;
+    LaneId m_lastLaneId = 0;
+    StringId m_lastStringId = 0;
+    FrameId m_lastFrameId = 0;
+    CallsiteId m_lastCallsiteId = 0;
+    RequestId m_lastRequestId = 0;
+    bool m_stringsLoaded = false;
+    bool m_requestsOnDisk = true;
     friend struct BulkRows;
 };
 

@@ -11,6 +11,13 @@ static QString sqliteMessage(sqlite3 *db)
 
 Db::Db(const QString &path, Mode mode)
 {
+    // SQLite's allocation statistics take a global mutex on every malloc; we
+    // never read them. Only possible before the library initialises.
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    Q_UNUSED(configured);
     const int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
                                              : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     const QByteArray p = path.toUtf8();

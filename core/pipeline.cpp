@@ -4,8 +4,8 @@
 #include "batchwriter.h"
 #include "correlate.h"
 #include "schema.h"
+#include "sha256.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -84,8 +84,14 @@ QByteArray fileSha256(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return QByteArray();
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
+    Sha256 h;
+    QByteArray chunk(1 << 20, Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = f.read(chunk.data(), chunk.size());
+        if (n < 0) return QByteArray();
+        if (n == 0) break;
+        h.addData(QByteArrayView(chunk.constData(), n));
+    }
     return h.result().toHex();
 }
 

@@ -59,7 +59,7 @@ using simdjson::dom::object;
 
 constexpr qint64 kChunk = 4 << 20;
 constexpr qint64 kMaxEvent = 64 << 20;
-constexpr qint64 kPendingFlushBytes = 64 << 20;
+constexpr qint64 kPendingFlushBytes = 16 << 20;
 
 // The raw text of member `key` at the top level of a JSON object's text.
 QByteArrayView rawMember(QByteArrayView obj, QByteArrayView key)
