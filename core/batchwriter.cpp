@@ -164,12 +164,66 @@ struct RowBatch
 
 constexpr size_t kMaxQueued = 96;
 
+// An INSERT of one row and one of kRows rows: the bulk tables go through the
+// second, which saves most of SQLite's per-statement work (some 8% CPU).
+struct RowInsert
+{
+    static constexpr int kRows = 32;
+    RowInsert(const Db &db, const char *head, int columns)
+    {
+        QByteArray tuple = "(?";
+        for (int c = 1; c < columns; ++c)
+            tuple += ",?";
+        tuple += ')';
+        QByteArray sql = QByteArray(head) + " VALUES" + tuple;
+        one = Stmt(db, sql);
+        for (int r = 1; r < kRows; ++r)
+            sql += ',' + tuple;
+        many = Stmt(db, sql);
+        width = columns;
+    }
+    // bind(stmt, first parameter - 1, row) binds one row's columns.
+    template<typename Row, typename Bind> void run(const std::vector<Row> &rows, Bind bind)
+    {
+        size_t k = 0;
+        for (; k + kRows <= rows.size(); k += kRows) {
+            for (int r = 0; r < kRows; ++r)
+                bind(many, r * width, rows[k + size_t(r)]);
+            many.runKeepBindings();
+        }
+        for (; k < rows.size(); ++k) {
+            bind(one, 0, rows[k]);
+            one.runKeepBindings();
+        }
+    }
+    Stmt one, many;
+    int width = 0;
+};
+
 // The writer thread: takes full batches in order and writes each while holding
 // the database lock. Started by the first full batch, so a small import never
 // starts it and writes its one batch in finish().
 struct BulkRows
 {
-    explicit BulkRows(BatchWriter &w) : writer(w), current(std::make_unique<RowBatch>()) {}
+    explicit BulkRows(BatchWriter &w)
+        : writer(w), current(std::make_unique<RowBatch>()),
+          spans(w.m_db,
+                "INSERT INTO span(id, lane_id, start_ns, end_ns, depth, name_id, category_id, "
+                "request_id, args)",
+                9),
+          instants(w.m_db,
+                   "INSERT INTO instant(lane_id, ts_ns, name_id, category_id, value, request_id, "
+                   "args)",
+                   7),
+          flows(w.m_db,
+                "INSERT INTO flow(kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns, "
+                "from_span_id, to_span_id)",
+                7),
+          samples(w.m_db,
+                  "INSERT INTO sample(profile_id, callsite_id, value, ts_ns, lane_id, request_id, "
+                  "labels)",
+                  7)
+    {}
     ~BulkRows() { stopThread(true); }
 
     void submit()
@@ -243,6 +297,7 @@ struct BulkRows
 
     BatchWriter &writer;
     std::unique_ptr<RowBatch> current;
+    RowInsert spans, instants, flows, samples;
     std::mutex dbMutex;
     std::mutex queueMutex;
     std::condition_variable work, done;
@@ -293,48 +348,46 @@ void BulkRows::write(const RowBatch &b)
             .bindTextStatic(2, b.text(r.key, r.keyLen))
             .bind(3, w.m_sourceId)
             .runKeepBindings();
-    for (const RowBatch::Span &s : b.spans)
-        w.m_insSpan.bind(1, s.id)
-            .bind(2, s.lane)
-            .bind(3, s.start)
-            .bind(4, s.end)
-            .bind(5, s.depth)
-            .bindOrNull(6, s.name, kNoId)
-            .bindOrNull(7, s.category, kNoId)
-            .bindOrNull(8, s.request, kNoId)
-            .bindTextStatic(9, b.text(s.args, s.argsLen))
-            .runKeepBindings();
-    for (const RowBatch::Instant &i : b.instants) {
-        w.m_insInstant.bind(1, i.lane)
-            .bind(2, i.ts)
-            .bindOrNull(3, i.name, kNoId)
-            .bindOrNull(4, i.category, kNoId);
+    spans.run(b.spans, [&b](Stmt &st, int o, const RowBatch::Span &s) {
+        st.bind(o + 1, s.id)
+            .bind(o + 2, s.lane)
+            .bind(o + 3, s.start)
+            .bind(o + 4, s.end)
+            .bind(o + 5, s.depth)
+            .bindOrNull(o + 6, s.name, kNoId)
+            .bindOrNull(o + 7, s.category, kNoId)
+            .bindOrNull(o + 8, s.request, kNoId)
+            .bindTextStatic(o + 9, b.text(s.args, s.argsLen));
+    });
+    instants.run(b.instants, [&b](Stmt &st, int o, const RowBatch::Instant &i) {
+        st.bind(o + 1, i.lane)
+            .bind(o + 2, i.ts)
+            .bindOrNull(o + 3, i.name, kNoId)
+            .bindOrNull(o + 4, i.category, kNoId);
         if (i.hasValue)
-            w.m_insInstant.bind(5, i.value);
+            st.bind(o + 5, i.value);
         else
-            w.m_insInstant.bindNull(5);
-        w.m_insInstant.bindOrNull(6, i.request, kNoId)
-            .bindTextStatic(7, b.text(i.args, i.argsLen))
-            .runKeepBindings();
-    }
-    for (const RowBatch::Flow &f : b.flows)
-        w.m_insFlow.bindTextStatic(1, b.text(f.kind, f.kindLen))
-            .bindOrNull(2, f.fromLane, kNoId)
-            .bindOrNull(3, f.fromTs, kNoTime)
-            .bindOrNull(4, f.toLane, kNoId)
-            .bindOrNull(5, f.toTs, kNoTime)
-            .bindOrNull(6, f.fromSpan, kNoId)
-            .bindOrNull(7, f.toSpan, kNoId)
-            .runKeepBindings();
-    for (const RowBatch::Sample &s : b.samples)
-        w.m_insSample.bind(1, s.profile)
-            .bind(2, s.callsite)
-            .bind(3, s.value)
-            .bindOrNull(4, s.ts, kNoTime)
-            .bindOrNull(5, s.lane, kNoId)
-            .bindOrNull(6, s.request, kNoId)
-            .bindTextStatic(7, b.text(s.labels, s.labelsLen))
-            .runKeepBindings();
+            st.bindNull(o + 5);
+        st.bindOrNull(o + 6, i.request, kNoId).bindTextStatic(o + 7, b.text(i.args, i.argsLen));
+    });
+    flows.run(b.flows, [&b](Stmt &st, int o, const RowBatch::Flow &f) {
+        st.bindTextStatic(o + 1, b.text(f.kind, f.kindLen))
+            .bindOrNull(o + 2, f.fromLane, kNoId)
+            .bindOrNull(o + 3, f.fromTs, kNoTime)
+            .bindOrNull(o + 4, f.toLane, kNoId)
+            .bindOrNull(o + 5, f.toTs, kNoTime)
+            .bindOrNull(o + 6, f.fromSpan, kNoId)
+            .bindOrNull(o + 7, f.toSpan, kNoId);
+    });
+    samples.run(b.samples, [&b](Stmt &st, int o, const RowBatch::Sample &s) {
+        st.bind(o + 1, s.profile)
+            .bind(o + 2, s.callsite)
+            .bind(o + 3, s.value)
+            .bindOrNull(o + 4, s.ts, kNoTime)
+            .bindOrNull(o + 5, s.lane, kNoId)
+            .bindOrNull(o + 6, s.request, kNoId)
+            .bindTextStatic(o + 7, b.text(s.labels, s.labelsLen));
+    });
 }
 
 BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
@@ -354,20 +407,12 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
       m_insLane(db, "INSERT INTO lane(id, source_id, kind, external_id, name, parent_id, "
                     "sort_key) VALUES(?,?,?,?,?,?,?)"),
       m_renameLane(db, "UPDATE lane SET name = ? WHERE id = ?"),
-      m_insSpan(db, "INSERT INTO span(id, lane_id, start_ns, end_ns, depth, name_id, "
-                    "category_id, request_id, args) VALUES(?,?,?,?,?,?,?,?,?)"),
-      m_insInstant(db, "INSERT INTO instant(lane_id, ts_ns, name_id, category_id, value, "
-                       "request_id, args) VALUES(?,?,?,?,?,?,?)"),
-      m_insFlow(db, "INSERT INTO flow(kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns, "
-                    "from_span_id, to_span_id) VALUES(?,?,?,?,?,?,?)"),
       m_insRaw(db, "INSERT INTO raw_text(request_id, source_id, kind, side, offset, line, ts_ns, "
                    "data) VALUES(?,?,?,?,?,?,?,?)"),
       m_insProfile(db, "INSERT INTO profile(source_id, sample_type, unit, period_type, "
                        "period_unit, period, time_ns, duration_ns) VALUES(?,?,?,?,?,?,?,?)"),
       m_insFrame(db, "INSERT INTO frame(id, function, file, line) VALUES(?,?,?,?)"),
       m_insCallsite(db, "INSERT INTO callsite(id, parent_id, frame_id, depth) VALUES(?,?,?,?)"),
-      m_insSample(db, "INSERT INTO sample(profile_id, callsite_id, value, ts_ns, lane_id, "
-                      "request_id, labels) VALUES(?,?,?,?,?,?,?)"),
       m_bulk(std::make_unique<BulkRows>(*this))
 {
     // Ids of queued rows are handed out here, before the rows reach the table.

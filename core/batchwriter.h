@@ -128,8 +128,7 @@ private:
     qint64 m_syntheticKey = 0;
 
     Stmt m_insString, m_insRequest, m_findRequest, m_updRequest, m_insPhase, m_insLane,
-        m_renameLane, m_insSpan, m_insInstant, m_insFlow, m_insRaw, m_insProfile, m_insFrame,
-        m_insCallsite, m_insSample;
+        m_renameLane, m_insRaw, m_insProfile, m_insFrame, m_insCallsite;
 
     QHash<QByteArray, StringId> m_strings;
     QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
