@@ -291,9 +291,11 @@ std::unordered_map<qint64, std::vector<Interval>> stwBySource(const Db &db, Stri
     std::unordered_map<qint64, std::vector<Interval>> out;
     const StringId stw = strings.id("stw");
     if (stw == kNoId) return out;
-    Stmt st(db, "SELECT l.source_id, s.start_ns, s.end_ns FROM span s JOIN lane l ON l.id = "
-                "s.lane_id WHERE l.kind = 'gc' AND s.category_id = ? ORDER BY l.source_id, "
-                "s.start_ns");
+    // CROSS JOIN keeps the few GC lanes outside: each is then a range of
+    // span_lane_start rather than a scan of every span.
+    Stmt st(db, "SELECT l.source_id, s.start_ns, s.end_ns FROM lane l CROSS JOIN span s ON "
+                "s.lane_id = l.id WHERE l.kind = 'gc' AND s.category_id = ? ORDER BY "
+                "l.source_id, s.start_ns");
     st.bind(1, stw);
     while (st.step()) {
         std::vector<Interval> &v = out[st.int64(0)];
