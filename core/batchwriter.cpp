@@ -147,7 +147,7 @@ struct RowBatch
         instants.clear();
         flows.clear();
         samples.clear();
-        arena.clear();
+        arena.resize(0); // keeps the capacity: batches are reused
     }
     std::pair<qsizetype, qsizetype> keep(QByteArrayView text)
     {
@@ -162,7 +162,7 @@ struct RowBatch
     }
 };
 
-constexpr size_t kMaxQueued = 96;
+constexpr size_t kMaxQueued = 32;
 
 // An INSERT of one row and one of kRows rows: the bulk tables go through the
 // second, which saves most of SQLite's per-statement work (some 8% CPU).
