@@ -130,11 +130,12 @@ private slots:
 
     void evictedRequestsMergeLikeResidentOnes()
     {
-        // Two passes over 100 keys: with room for 7 in memory every key is
+        // Two passes over the keys: with room for 7 in memory every key is
         // written out and read back in between, and the result must be the
         // same as when all stay resident (earliest start, latest end, exact
-        // times, statuses, first method, counts).
-        auto run = [](size_t resident, QByteArray *table) {
+        // times, statuses, first method, counts). 20,000 keys go through the
+        // writer thread's batches and are evicted while rows are queued.
+        auto run = [](size_t resident, int keys, QByteArray *table) {
             QTemporaryDir dir;
             Session s = Session::open(dir.filePath(QStringLiteral("e.lanescope")));
             Db &db = s.db();
@@ -145,7 +146,7 @@ private slots:
                 BatchWriter w(db, 1);
                 w.setMaxResidentRequests(resident);
                 for (int pass = 0; pass < 2; ++pass)
-                    for (int k = 0; k < 100; ++k) {
+                    for (int k = 0; k < keys; ++k) {
                         RequestRecord r;
                         r.key = "k" + QByteArray::number(k);
                         r.side = k % 2 ? Side::Client : Side::Server;
@@ -167,10 +168,192 @@ private slots:
             return counts.requests;
         };
         QByteArray resident, evicted;
-        QCOMPARE(run(1000, &resident), qint64(100));
-        QCOMPARE(run(7, &evicted), qint64(100));
+        QCOMPARE(run(1000, 100, &resident), qint64(100));
+        QCOMPARE(run(7, 100, &evicted), qint64(100));
         QCOMPARE(evicted, resident);
         QVERIFY(resident.contains("k5,GET"));
+        QCOMPARE(run(100000, 20000, &resident), qint64(20000));
+        QCOMPARE(run(1500, 20000, &evicted), qint64(20000));
+        QCOMPARE(evicted, resident);
+        QVERIFY(resident.contains("k19999,GET"));
+    }
+
+    // Enough rows for many batches, so the writer thread runs while records
+    // keep coming: strings, lanes, frames, callsites and requests queued with
+    // their ids, flows naming span ids, renames after inserts, and a second
+    // writer on the same session continuing the ids of the first.
+    void queuedRowsKeepTheirIds()
+    {
+        QTemporaryDir dir;
+        Session s = Session::open(dir.filePath(QStringLiteral("q.lanescope")));
+        Db &db = s.db();
+        const auto count = [&db](const char *sql) {
+            return test::scalar(db, QString::fromUtf8(sql));
+        };
+        constexpr int kSpans = 30000;
+        std::vector<SpanId> firstIds, secondIds;
+        for (int source = 1; source <= 2; ++source) {
+            inTransaction(db, [&] {
+                db.exec(QByteArray("INSERT INTO source(id, path, format, size, sha256, "
+                                   "importer_version, imported_at, status) VALUES(" +
+                                   QByteArray::number(source) + ", 'a', 'x', 0, '', 1, 0, 'ok')")
+                            .constData());
+                BatchWriter w(db, source);
+                std::vector<SpanId> &ids = source == 1 ? firstIds : secondIds;
+                FrameId frame = kNoId;
+                CallsiteId parent = kNoId;
+                ProfileRecord pr;
+                pr.sampleType = "cpu";
+                pr.unit = "nanoseconds";
+                const ProfileId profile = w.profile(pr);
+                for (int i = 0; i < kSpans; ++i) {
+                    LaneRecord l;
+                    l.kind = "goroutine";
+                    l.externalId = i % 97;
+                    l.name = "g" + QByteArray::number(i % 97);
+                    const LaneId lane = w.lane(l);
+                    if (i == kSpans / 2) w.renameLane(lane, "renamed");
+                    SpanRecord sr;
+                    sr.lane = lane;
+                    sr.start = 1000 * i;
+                    sr.end = 1000 * i + 500;
+                    sr.name = w.intern(QByteArray("name" + QByteArray::number(i % 1000)));
+                    sr.args = "{\"i\":" + QByteArray::number(i) + "}";
+                    if (i % 10 == 0) {
+                        RequestRecord r;
+                        r.key = "key" + QByteArray::number(i % 5000);
+                        r.side = Side::Server;
+                        r.start = sr.start;
+                        r.end = sr.end;
+                        sr.request = w.request(r);
+                    }
+                    ids.push_back(w.span(sr));
+                    if (i > 0) {
+                        FlowRecord f;
+                        f.kind = "link";
+                        f.fromSpan = ids[size_t(i) - 1];
+                        f.toSpan = ids.back();
+                        w.flow(f);
+                    }
+                    if (i % 7 == 0) {
+                        FrameRecord fr;
+                        fr.function = "main.f" + QByteArray::number(i % 300);
+                        frame = w.frame(fr);
+                        parent = w.callsite(i % 3 ? parent : kNoId, frame);
+                        SampleRecord smp;
+                        smp.profile = profile;
+                        smp.callsite = parent;
+                        smp.value = i;
+                        smp.ts = sr.start;
+                        smp.lane = lane;
+                        w.sample(smp);
+                    }
+                    InstantRecord in;
+                    in.lane = lane;
+                    in.ts = sr.start;
+                    in.name = sr.name;
+                    in.value = i;
+                    in.hasValue = true;
+                    w.instant(in);
+                }
+                w.finish();
+                QCOMPARE(w.counts().spans, qint64(kSpans));
+            });
+        }
+        QCOMPARE(firstIds.front(), SpanId(1));
+        QCOMPARE(secondIds.front(), SpanId(kSpans + 1));
+        QCOMPARE(count("SELECT count(*) FROM span"), qint64(2 * kSpans));
+        // Every returned id is the row that was written for it.
+        QCOMPARE(count("SELECT count(*) FROM span WHERE args != "
+                       "'{\"i\":' || ((id - 1) % 30000) || '}'"),
+                 qint64(0));
+        QCOMPARE(count("SELECT count(*) FROM flow f JOIN span a ON a.id = "
+                       "f.from_span_id JOIN span b ON b.id = f.to_span_id WHERE "
+                       "b.id = a.id + 1 AND b.lane_id IN (SELECT id FROM lane WHERE "
+                       "source_id = (SELECT source_id FROM lane WHERE id = a.lane_id))"),
+                 qint64(2 * (kSpans - 1)));
+        // Strings are shared by the two writers; lanes are per source.
+        QCOMPARE(count("SELECT count(*) FROM string"), qint64(1000));
+        QCOMPARE(count("SELECT count(*) FROM span s LEFT JOIN string n ON n.id = "
+                       "s.name_id WHERE n.value IS NULL OR n.value != 'name' || "
+                       "((s.id - 1) % 30000 % 1000)"),
+                 qint64(0));
+        QCOMPARE(count("SELECT count(*) FROM lane"), qint64(2 * 97));
+        QCOMPARE(count("SELECT count(*) FROM lane WHERE name = 'renamed'"), qint64(2));
+        QCOMPARE(count("SELECT count(*) FROM span s JOIN lane l ON l.id = s.lane_id "
+                       "WHERE l.external_id != (s.id - 1) % 30000 % 97"),
+                 qint64(0));
+        // Requests: 500 keys, merged across both sources, each span pointing at its key.
+        QCOMPARE(count("SELECT count(*) FROM request"), qint64(500));
+        QCOMPARE(count("SELECT count(*) FROM span s JOIN request r ON r.id = "
+                       "s.request_id WHERE r.key != 'key' || ((s.id - 1) % 30000 % "
+                       "5000)"),
+                 qint64(0));
+        QCOMPARE(count("SELECT count(*) FROM instant"), qint64(2 * kSpans));
+        QCOMPARE(count("SELECT count(*) FROM sample s JOIN callsite c ON c.id = "
+                       "s.callsite_id JOIN frame f ON f.id = c.frame_id"),
+                 count("SELECT count(*) FROM sample"));
+        QCOMPARE(count("SELECT count(*) FROM callsite c JOIN callsite p ON p.id = "
+                       "c.parent_id WHERE c.depth != p.depth + 1"),
+                 qint64(0));
+    }
+
+    // A row SQLite refuses on the writer thread fails the import on the
+    // caller's thread, and a writer dropped without finish() (a cancelled
+    // import) stops its thread without writing what was still queued.
+    void writerThreadErrorsReachTheCaller()
+    {
+        QTemporaryDir dir;
+        Session s = Session::open(dir.filePath(QStringLiteral("e.lanescope")));
+        Db &db = s.db();
+        const auto count = [&db](const char *sql) {
+            return test::scalar(db, QString::fromUtf8(sql));
+        };
+        db.exec("INSERT INTO source(id, path, format, size, sha256, importer_version, "
+                "imported_at, status) VALUES(1, 'a', 'x', 0, '', 1, 0, 'ok')");
+        bool threw = false;
+        db.exec("BEGIN");
+        try {
+            BatchWriter w(db, 1);
+            LaneRecord l;
+            l.kind = "goroutine";
+            const LaneId lane = w.lane(l);
+            for (int i = 0; i < 50000; ++i) {
+                SpanRecord sr;
+                sr.lane = lane;
+                sr.start = i;
+                sr.end = i + 1;
+                w.span(sr);
+                if (i == 100) {
+                    FlowRecord bad; // no kind: flow.kind is NOT NULL
+                    w.flow(bad);
+                }
+            }
+            w.finish();
+        } catch (const DbError &e) {
+            threw = e.message().contains(QLatin1String("NOT NULL"));
+        }
+        db.exec("ROLLBACK");
+        QVERIFY(threw);
+        QCOMPARE(count("SELECT count(*) FROM span"), qint64(0));
+
+        db.exec("BEGIN");
+        {
+            BatchWriter w(db, 1);
+            LaneRecord l;
+            l.kind = "goroutine";
+            const LaneId lane = w.lane(l);
+            for (int i = 0; i < 50000; ++i) {
+                SpanRecord sr;
+                sr.lane = lane;
+                sr.start = i;
+                sr.end = i + 1;
+                w.span(sr);
+            }
+            // Destroyed here without finish(), as when an importer throws.
+        }
+        db.exec("ROLLBACK");
+        QCOMPARE(count("SELECT count(*) FROM span"), qint64(0));
     }
 
     void migrationsCoverEveryVersion() { QCOMPARE(int(migrations().size()), kSchemaVersion); }
