@@ -219,9 +219,11 @@ CREATE TABLE request_class (
 ) WITHOUT ROWID;
 )SQL";
 
-// Indexes on the bulk tables: dropped at the start of an import and built
-// again at its end (inside the same transaction), which is much faster than
-// maintaining them row by row.
+// Indexes on the bulk tables. The full ones are dropped at the start of an
+// import and built again at its end (inside the same transaction), which is
+// much faster than maintaining them row by row. The partial ones (rows that
+// belong to a request) stay: most bulk rows are outside them, so keeping them
+// costs little, where building them again would read every row.
 static const char kBulkIndexes[] = R"SQL(
 CREATE INDEX IF NOT EXISTS span_lane_start ON span(lane_id, start_ns);
 CREATE INDEX IF NOT EXISTS span_request ON span(request_id) WHERE request_id IS NOT NULL;
@@ -233,11 +235,11 @@ CREATE INDEX IF NOT EXISTS callsite_parent ON callsite(parent_id, frame_id);
 
 static const char kDropBulkIndexes[] = R"SQL(
 DROP INDEX IF EXISTS span_lane_start;
-DROP INDEX IF EXISTS span_request;
 DROP INDEX IF EXISTS instant_lane_ts;
 DROP INDEX IF EXISTS sample_profile;
-DROP INDEX IF EXISTS sample_request;
 DROP INDEX IF EXISTS callsite_parent;
+CREATE INDEX IF NOT EXISTS span_request ON span(request_id) WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sample_request ON sample(request_id) WHERE request_id IS NOT NULL;
 )SQL";
 
 const char *schemaV1Sql()

@@ -112,6 +112,26 @@ QByteArray slowInput(int lines)
 
 } // namespace
 
+// Takes an ImportJob's signals on the test's thread. A QSignalSpy on the job
+// itself records them on the worker thread (a direct connection) while the
+// test reads it: a data race.
+class JobRelay : public QObject
+{
+    Q_OBJECT
+public:
+    explicit JobRelay(ImportJob &job)
+    {
+        connect(&job, &ImportJob::progress, this, &JobRelay::progress, Qt::QueuedConnection);
+        connect(&job, &ImportJob::fileFinished, this, &JobRelay::fileFinished,
+                Qt::QueuedConnection);
+        connect(&job, &ImportJob::finished, this, &JobRelay::finished, Qt::QueuedConnection);
+    }
+signals:
+    void progress(int fileIndex, int fileCount, const ls::ImportProgress &p);
+    void fileFinished(const ls::ImportResult &result);
+    void finished(bool cancelled);
+};
+
 class TstPipeline : public QObject
 {
     Q_OBJECT
@@ -272,9 +292,10 @@ private slots:
         const QString path = writeFile(dir, QStringLiteral("slow.txt"), slowInput(20000));
         const QByteArray before = fileSha256(ts.path());
         ImportJob job(ts.path(), {path}, reg, 7);
-        QSignalSpy progress(&job, &ImportJob::progress);
-        QSignalSpy finished(&job, &ImportJob::finished);
-        QSignalSpy files(&job, &ImportJob::fileFinished);
+        JobRelay relay(job);
+        QSignalSpy progress(&relay, &JobRelay::progress);
+        QSignalSpy finished(&relay, &JobRelay::finished);
+        QSignalSpy files(&relay, &JobRelay::fileFinished);
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 10000);
         job.cancel();
@@ -292,8 +313,9 @@ private slots:
         test::TempSession ts;
         ImportJob job(ts.path(), {test::corpus(QStringLiteral("gen/server.jsonl"))},
                       builtinImporters(), 1);
-        QSignalSpy finished(&job, &ImportJob::finished);
-        QSignalSpy files(&job, &ImportJob::fileFinished);
+        JobRelay relay(job);
+        QSignalSpy finished(&relay, &JobRelay::finished);
+        QSignalSpy files(&relay, &JobRelay::fileFinished);
         job.start();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(finished.first().first().toBool(), false);
