@@ -9,7 +9,6 @@
 #include "queries.h"
 #include "registry.h"
 #include "report.h"
-#include "reportpdf.h"
 #include "session.h"
 #include "units.h"
 
@@ -30,6 +29,12 @@
 namespace ls::cli {
 
 namespace {
+
+PdfWriter &pdfWriter()
+{
+    static PdfWriter w = nullptr;
+    return w;
+}
 
 QTextStream &out()
 {
@@ -671,7 +676,11 @@ int cmdReport(const QStringList &argv)
         const ReportData d = buildReport(s.db(), a.positional[0], opt);
         if (suffix == QLatin1String("pdf")) {
             QString err2;
-            if (!gui::writeReportPdf(d, output, &err2)) {
+            if (!pdfWriter()) {
+                err() << "lanescope report: PDF output needs the GUI part of Lanescope\n";
+                return 1;
+            }
+            if (!pdfWriter()(d, output, &err2)) {
                 err() << "lanescope report: " << err2 << "\n";
                 return 1;
             }
@@ -1014,6 +1023,11 @@ Commands:
 Run 'lanescope COMMAND --help' for a command's options.
 Options: --help, --version
 )";
+
+void setPdfWriter(PdfWriter writer)
+{
+    pdfWriter() = writer;
+}
 
 bool isCommand(const QString &arg)
 {
