@@ -119,11 +119,30 @@ struct RowBatch
         RequestId id;
         qsizetype key, keyLen;
     };
+    struct Phase
+    {
+        RequestId request;
+        LaneId lane;
+        TimeNs start, end;
+        Side side;
+        qsizetype kind, kindLen, name, nameLen, args, argsLen;
+    };
+    struct Raw
+    {
+        qint64 id;
+        RequestId request;
+        qint64 offset, line;
+        TimeNs ts;
+        Side side;
+        qsizetype kind, kindLen, data, dataLen;
+    };
     std::vector<Text> strings;
     std::vector<Lane> lanes;
     std::vector<Frame> frames;
     std::vector<Callsite> callsites;
     std::vector<Request> requests;
+    std::vector<Phase> phases;
+    std::vector<Raw> raws;
     std::vector<Span> spans;
     std::vector<Instant> instants;
     std::vector<Flow> flows;
@@ -133,7 +152,8 @@ struct RowBatch
     size_t rows() const
     {
         return strings.size() + lanes.size() + frames.size() + callsites.size() + requests.size() +
-               spans.size() + instants.size() + flows.size() + samples.size();
+               phases.size() + raws.size() + spans.size() + instants.size() + flows.size() +
+               samples.size();
     }
     bool full() const { return rows() >= 4096 || arena.size() >= (1 << 20); }
     void clear()
@@ -143,6 +163,8 @@ struct RowBatch
         frames.clear();
         callsites.clear();
         requests.clear();
+        phases.clear();
+        raws.clear();
         spans.clear();
         instants.clear();
         flows.clear();
@@ -348,6 +370,28 @@ void BulkRows::write(const RowBatch &b)
             .bindTextStatic(2, b.text(r.key, r.keyLen))
             .bind(3, w.m_sourceId)
             .runKeepBindings();
+    for (const RowBatch::Phase &p : b.phases)
+        w.m_insPhase.bind(1, p.request)
+            .bind(2, w.m_sourceId)
+            .bindTextStatic(3, p.kindLen ? b.text(p.kind, p.kindLen) : QByteArrayView(""))
+            .bindTextStatic(4, b.text(p.name, p.nameLen))
+            .bindText(5, nullableSide(p.side))
+            .bind(6, p.start)
+            .bind(7, p.end)
+            .bindOrNull(8, p.lane, kNoId)
+            .bindTextStatic(9, b.text(p.args, p.argsLen))
+            .runKeepBindings();
+    for (const RowBatch::Raw &r : b.raws)
+        w.m_insRaw.bind(1, r.id)
+            .bindOrNull(2, r.request, kNoId)
+            .bind(3, w.m_sourceId)
+            .bindTextStatic(4, r.kindLen ? b.text(r.kind, r.kindLen) : QByteArrayView(""))
+            .bindText(5, nullableSide(r.side))
+            .bindOrNull(6, r.offset, -1)
+            .bindOrNull(7, r.line, -1)
+            .bindOrNull(8, r.ts, kNoTime)
+            .bindBlob(9, r.dataLen ? b.text(r.data, r.dataLen) : QByteArrayView(""))
+            .runKeepBindings();
     spans.run(b.spans, [&b](Stmt &st, int o, const RowBatch::Span &s) {
         st.bind(o + 1, s.id)
             .bind(o + 2, s.lane)
@@ -407,8 +451,8 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
       m_insLane(db, "INSERT INTO lane(id, source_id, kind, external_id, name, parent_id, "
                     "sort_key) VALUES(?,?,?,?,?,?,?)"),
       m_renameLane(db, "UPDATE lane SET name = ? WHERE id = ?"),
-      m_insRaw(db, "INSERT INTO raw_text(request_id, source_id, kind, side, offset, line, ts_ns, "
-                   "data) VALUES(?,?,?,?,?,?,?,?)"),
+      m_insRaw(db, "INSERT INTO raw_text(id, request_id, source_id, kind, side, offset, line, "
+                   "ts_ns, data) VALUES(?,?,?,?,?,?,?,?,?)"),
       m_insProfile(db, "INSERT INTO profile(source_id, sample_type, unit, period_type, "
                        "period_unit, period, time_ns, duration_ns) VALUES(?,?,?,?,?,?,?,?)"),
       m_insFrame(db, "INSERT INTO frame(id, function, file, line) VALUES(?,?,?,?)"),
@@ -427,6 +471,7 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
     m_lastFrameId = lastId("SELECT COALESCE(max(id), 0) FROM frame");
     m_lastCallsiteId = lastId("SELECT COALESCE(max(id), 0) FROM callsite");
     m_lastRequestId = lastId("SELECT COALESCE(max(id), 0) FROM request");
+    m_lastRawId = lastId("SELECT COALESCE(max(id), 0) FROM raw_text");
     // An empty request table: a key this import has not seen is new, so
     // looking it up can wait until requests have been written (eviction).
     m_requestsOnDisk = m_lastRequestId > 0;
@@ -610,8 +655,8 @@ void BatchWriter::phase(const PhaseRecord &p)
     TimeNs start = shift(p.start), end = shift(p.end);
     checkInterval(start, end, "phase");
     if (start == kNoTime || p.request == kNoId) return;
-    const auto lock = lockDb();
     if (m_earlierRequests.contains(p.request)) {
+        const auto lock = lockDb();
         if (!m_findPhase.valid())
             m_findPhase =
                 Stmt(m_db, "SELECT 1 FROM phase WHERE request_id = ?1 AND source_id != ?2 "
@@ -635,17 +680,14 @@ void BatchWriter::phase(const PhaseRecord &p)
             return;
         }
     }
-    m_insPhase.bind(1, p.request)
-        .bind(2, m_sourceId)
-        .bindText(3, p.kind)
-        .bindText(4, orNull(p.name))
-        .bindText(5, nullableSide(p.side))
-        .bind(6, start)
-        .bind(7, end)
-        .bindOrNull(8, p.lane, kNoId)
-        .bindText(9, orNull(p.args))
-        .run();
+    RowBatch &b = *m_bulk->current;
+    const auto [kind, kindLen] = b.keep(p.kind);
+    const auto [name, nameLen] = b.keep(p.name);
+    const auto [args, argsLen] = b.keep(p.args);
+    b.phases.push_back(
+        {p.request, p.lane, start, end, p.side, kind, kindLen, name, nameLen, args, argsLen});
     ++m_counts.phases;
+    if (b.full()) m_bulk->submit();
 }
 
 LaneId BatchWriter::lane(const LaneRecord &l)
@@ -723,25 +765,23 @@ qint64 BatchWriter::rawText(const RawTextRecord &t)
 {
     // A panic stack another source already stored for the request (a text
     // and a JSON log of one service) is the same stack: keep one.
-    const auto lock = lockDb();
     if (t.kind == "stack" && t.ts != kNoTime && m_earlierRequests.contains(t.request)) {
+        const auto lock = lockDb();
         Stmt q(m_db, "SELECT id FROM raw_text WHERE request_id = ? AND source_id != ? AND kind = "
                      "'stack' AND ts_ns BETWEEN ? AND ? LIMIT 1");
         const TimeNs ts = shift(t.ts);
         q.bind(1, t.request).bind(2, m_sourceId).bind(3, ts - 1000000).bind(4, ts + 1000000);
         if (q.step()) return q.int64(0);
     }
-    m_insRaw.bindOrNull(1, t.request, kNoId)
-        .bind(2, m_sourceId)
-        .bindText(3, t.kind)
-        .bindText(4, nullableSide(t.side))
-        .bindOrNull(5, t.offset, -1)
-        .bindOrNull(6, t.line, -1)
-        .bindOrNull(7, shift(t.ts), kNoTime)
-        .bindBlob(8, t.data)
-        .run();
+    RowBatch &b = *m_bulk->current;
+    const auto [kind, kindLen] = b.keep(t.kind);
+    const auto [data, dataLen] = b.keep(t.data);
+    const qint64 id = ++m_lastRawId;
+    b.raws.push_back(
+        {id, t.request, t.offset, t.line, shift(t.ts), t.side, kind, kindLen, data, dataLen});
     ++m_counts.rawTexts;
-    return m_db.lastInsertId();
+    if (b.full()) m_bulk->submit();
+    return id;
 }
 
 ProfileId BatchWriter::profile(const ProfileRecord &p)

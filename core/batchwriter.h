@@ -162,6 +162,7 @@ private:
     FrameId m_lastFrameId = 0;
     CallsiteId m_lastCallsiteId = 0;
     RequestId m_lastRequestId = 0;
+    qint64 m_lastRawId = 0;
     bool m_stringsLoaded = false;
     bool m_requestsOnDisk = true;
     friend struct BulkRows;

@@ -192,6 +192,7 @@ private slots:
         };
         constexpr int kSpans = 30000;
         std::vector<SpanId> firstIds, secondIds;
+        std::vector<qint64> rawIds;
         for (int source = 1; source <= 2; ++source) {
             inTransaction(db, [&] {
                 db.exec(QByteArray("INSERT INTO source(id, path, format, size, sha256, "
@@ -226,6 +227,20 @@ private slots:
                         r.start = sr.start;
                         r.end = sr.end;
                         sr.request = w.request(r);
+                        PhaseRecord ph;
+                        ph.request = sr.request;
+                        ph.side = Side::Server;
+                        ph.kind = "step";
+                        ph.name = "step" + QByteArray::number(i);
+                        ph.start = sr.start;
+                        ph.end = sr.end;
+                        w.phase(ph);
+                        RawTextRecord raw;
+                        raw.request = sr.request;
+                        raw.kind = "log";
+                        raw.data = "line " + QByteArray::number(i);
+                        raw.offset = i;
+                        rawIds.push_back(w.rawText(raw));
                     }
                     ids.push_back(w.span(sr));
                     if (i > 0) {
@@ -290,6 +305,17 @@ private slots:
                        "5000)"),
                  qint64(0));
         QCOMPARE(count("SELECT count(*) FROM instant"), qint64(2 * kSpans));
+        // Phases and raw texts: one per request record, each raw text at the
+        // id rawText() returned; the second writer's phases repeat the
+        // first's on the same requests and are skipped as duplicates.
+        QCOMPARE(count("SELECT count(*) FROM phase WHERE name = 'step' || (start_ns / 1000)"),
+                 qint64(kSpans / 10));
+        QCOMPARE(count("SELECT count(*) FROM phase"), qint64(kSpans / 10));
+        QCOMPARE(qint64(rawIds.size()), qint64(2 * kSpans / 10));
+        QCOMPARE(rawIds.back(), qint64(2 * kSpans / 10));
+        QCOMPARE(count("SELECT count(*) FROM raw_text WHERE CAST(data AS TEXT) != 'line ' || "
+                       "offset OR id != (source_id - 1) * 3000 + offset / 10 + 1"),
+                 qint64(0));
         QCOMPARE(count("SELECT count(*) FROM sample s JOIN callsite c ON c.id = "
                        "s.callsite_id JOIN frame f ON f.id = c.frame_id"),
                  count("SELECT count(*) FROM sample"));
