@@ -337,10 +337,8 @@ private slots:
         };
         db.exec("INSERT INTO source(id, path, format, size, sha256, importer_version, "
                 "imported_at, status) VALUES(1, 'a', 'x', 0, '', 1, 0, 'ok')");
-        bool threw = false;
-        db.exec("BEGIN");
-        try {
-            BatchWriter w(db, 1);
+        // 50,000 spans on one lane: a dozen batches, so the thread is running.
+        const auto writeSpans = [](BatchWriter &w, bool badFlow) {
             LaneRecord l;
             l.kind = "goroutine";
             const LaneId lane = w.lane(l);
@@ -350,11 +348,14 @@ private slots:
                 sr.start = i;
                 sr.end = i + 1;
                 w.span(sr);
-                if (i == 100) {
-                    FlowRecord bad; // no kind: flow.kind is NOT NULL
-                    w.flow(bad);
-                }
+                if (badFlow && i == 100) w.flow(FlowRecord()); // no kind: flow.kind is NOT NULL
             }
+        };
+        bool threw = false;
+        db.exec("BEGIN");
+        try {
+            BatchWriter w(db, 1);
+            writeSpans(w, true);
             w.finish();
         } catch (const DbError &e) {
             threw = e.message().contains(QLatin1String("NOT NULL"));
@@ -366,16 +367,7 @@ private slots:
         db.exec("BEGIN");
         {
             BatchWriter w(db, 1);
-            LaneRecord l;
-            l.kind = "goroutine";
-            const LaneId lane = w.lane(l);
-            for (int i = 0; i < 50000; ++i) {
-                SpanRecord sr;
-                sr.lane = lane;
-                sr.start = i;
-                sr.end = i + 1;
-                w.span(sr);
-            }
+            writeSpans(w, false);
             // Destroyed here without finish(), as when an importer throws.
         }
         db.exec("ROLLBACK");
