@@ -21,10 +21,10 @@ struct Run
     QByteArray out, err;
 };
 
-Run lanescope(const QStringList &args)
+Run lanescope(const QStringList &args, const QString &program = QStringLiteral(LANESCOPE_BIN))
 {
     QProcess p;
-    p.setProgram(QStringLiteral(LANESCOPE_BIN));
+    p.setProgram(program);
     p.setArguments(args);
     p.setProcessChannelMode(QProcess::SeparateChannels);
     p.start();
@@ -51,6 +51,32 @@ private slots:
         QVERIFY(r.out.contains("steplog, "));
         QVERIFY(r.out.contains("500 requests"));
         QVERIFY(r.out.contains("1 imported, 0 failed"));
+    }
+
+    // The headless commands need nothing of the GUI module: a copy of the
+    // executable without it still imports and queries, and what needs the
+    // GUI says which module it could not load.
+    void headlessCommandsRunWithoutTheGuiModule()
+    {
+        QTemporaryDir alone;
+        const QString exe = alone.filePath(QStringLiteral("lanescope"));
+        QVERIFY(QFile::copy(QStringLiteral(LANESCOPE_BIN), exe));
+        QVERIFY(QFile::setPermissions(exe, QFile::permissions(exe) | QFileDevice::ExeOwner));
+        const QString s = alone.filePath(QStringLiteral("a.lanescope"));
+        Run r = lanescope({QStringLiteral("import"), QStringLiteral("-o"), s,
+                           test::corpus(QStringLiteral("gen/server.jsonl"))},
+                          exe);
+        QVERIFY2(r.code == 0, r.err.constData());
+        r = lanescope({QStringLiteral("info"), s}, exe);
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("500"));
+        r = lanescope({QStringLiteral("screenshot"), s, QStringLiteral("-o"),
+                       alone.filePath(QStringLiteral("x.png"))},
+                      exe);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("cannot load the GUI module") && r.err.contains("lanescope-gui.so"),
+                 r.err.constData());
+        QVERIFY(!QFile::exists(alone.filePath(QStringLiteral("x.png"))));
     }
 
     void importFailureExitsOne()
