@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace ls {
@@ -250,6 +252,8 @@ struct BulkRows
 
     void submit()
     {
+        if (callerHoldsDb)
+            throw std::logic_error("BatchWriter: rows queued while holding the database lock");
         if (!thread.joinable()) thread = std::thread([this] { loop(); });
         std::unique_lock<std::mutex> l(queueMutex);
         // A bounded number of batches wait (some 50 MB at most): an importer
@@ -321,6 +325,7 @@ struct BulkRows
     std::unique_ptr<RowBatch> current;
     RowInsert spans, instants, flows, samples;
     std::mutex dbMutex;
+    bool callerHoldsDb = false; // the caller's thread holds dbMutex (see DbLock)
     std::mutex queueMutex;
     std::condition_variable work, done;
     std::deque<std::unique_ptr<RowBatch>> queue;
@@ -479,9 +484,16 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
 
 BatchWriter::~BatchWriter() = default;
 
-std::unique_lock<std::mutex> BatchWriter::lockDb()
+BatchWriter::DbLock::DbLock(BulkRows &bulk) : m_bulk(bulk)
 {
-    return std::unique_lock<std::mutex>(m_bulk->dbMutex);
+    m_bulk.dbMutex.lock();
+    m_bulk.callerHoldsDb = true;
+}
+
+BatchWriter::DbLock::~DbLock()
+{
+    m_bulk.callerHoldsDb = false;
+    m_bulk.dbMutex.unlock();
 }
 
 void BatchWriter::checkInterval(TimeNs &start, TimeNs &end, const char *what)
@@ -529,29 +541,32 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         return m_reqs[size_t(it.value())];
     }
     ReqState st;
-    std::unique_lock<std::mutex> lock;
-    if (m_requestsOnDisk) lock = lockDb();
-    if (m_requestsOnDisk && m_findRequest.bindText(1, k).step()) {
+    bool onDisk = false;
+    if (m_requestsOnDisk) {
+        const auto lock = lockDb(); // for the look-up only: queuing below may wait
         auto &q = m_findRequest;
-        st.id = q.int64(0);
-        st.method = q.text(1);
-        st.url = q.text(2);
-        st.host = q.text(3);
-        st.handler = q.text(4);
-        st.error = q.text(5);
-        st.cStart = q.isNull(6) ? kNoTime : q.int64(6);
-        st.cEnd = q.isNull(7) ? kNoTime : q.int64(7);
-        st.cStatus = q.isNull(8) ? -1 : int(q.int64(8));
-        st.sStart = q.isNull(9) ? kNoTime : q.int64(9);
-        st.sEnd = q.isNull(10) ? kNoTime : q.int64(10);
-        st.sStatus = q.isNull(11) ? -1 : int(q.int64(11));
-        st.loadTest = q.int64(12) != 0;
-        m_findRequest.reset();
-        *found = true;
+        if (q.bindText(1, k).step()) {
+            onDisk = true;
+            st.id = q.int64(0);
+            st.method = q.text(1);
+            st.url = q.text(2);
+            st.host = q.text(3);
+            st.handler = q.text(4);
+            st.error = q.text(5);
+            st.cStart = q.isNull(6) ? kNoTime : q.int64(6);
+            st.cEnd = q.isNull(7) ? kNoTime : q.int64(7);
+            st.cStatus = q.isNull(8) ? -1 : int(q.int64(8));
+            st.sStart = q.isNull(9) ? kNoTime : q.int64(9);
+            st.sEnd = q.isNull(10) ? kNoTime : q.int64(10);
+            st.sStatus = q.isNull(11) ? -1 : int(q.int64(11));
+            st.loadTest = q.int64(12) != 0;
+        }
+        q.reset();
+    }
+    *found = onDisk;
+    if (onDisk) {
         m_earlierRequests.insert(st.id);
     } else {
-        if (m_requestsOnDisk) m_findRequest.reset();
-        *found = false;
         if (!create) {
             static ReqState none;
             none = ReqState();

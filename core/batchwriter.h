@@ -35,7 +35,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 namespace ls {
@@ -100,8 +99,20 @@ private:
         bool fresh = false; // created by this import
     };
     // Held around every statement the caller's thread runs while the writer
-    // thread may be busy with a batch.
-    std::unique_lock<std::mutex> lockDb();
+    // thread may be busy with a batch. Never held while a batch is queued:
+    // queuing may wait for the writer thread, which needs this lock.
+    class DbLock
+    {
+    public:
+        explicit DbLock(BulkRows &bulk);
+        ~DbLock();
+        DbLock(const DbLock &) = delete;
+        DbLock &operator=(const DbLock &) = delete;
+
+    private:
+        BulkRows &m_bulk;
+    };
+    DbLock lockDb() { return DbLock(*m_bulk); }
     TimeNs shift(TimeNs t) const { return t == kNoTime ? t : t + m_offset; }
     void checkInterval(TimeNs &start, TimeNs &end, const char *what);
     ReqState &loadRequest(QByteArrayView key, bool create, bool *found);

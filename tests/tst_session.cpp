@@ -242,6 +242,14 @@ private slots:
                         raw.offset = i;
                         rawIds.push_back(w.rawText(raw));
                     }
+                    if (source == 2) {
+                        // New keys while the table has requests: each is
+                        // looked up first, and thousands of them fill batches.
+                        RequestRecord fresh;
+                        fresh.key = "new" + QByteArray::number(i);
+                        fresh.side = Side::Client;
+                        w.request(fresh);
+                    }
                     ids.push_back(w.span(sr));
                     if (i > 0) {
                         FlowRecord f;
@@ -299,7 +307,8 @@ private slots:
                        "WHERE l.external_id != (s.id - 1) % 30000 % 97"),
                  qint64(0));
         // Requests: 500 keys, merged across both sources, each span pointing at its key.
-        QCOMPARE(count("SELECT count(*) FROM request"), qint64(500));
+        QCOMPARE(count("SELECT count(*) FROM request"), qint64(500 + kSpans));
+        QCOMPARE(count("SELECT count(*) FROM request WHERE key LIKE 'new%'"), qint64(kSpans));
         QCOMPARE(count("SELECT count(*) FROM span s JOIN request r ON r.id = "
                        "s.request_id WHERE r.key != 'key' || ((s.id - 1) % 30000 % "
                        "5000)"),
