@@ -260,7 +260,15 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         Context ctx(in, abs, options);
         db.exec("BEGIN IMMEDIATE");
         inTx = true;
-        db.exec(dropBulkIndexSql());
+        // Rebuilding the bulk indexes at the end reads every row of the
+        // session; for a file small next to the session, keeping them up to
+        // date row by row costs less (a 6 KB profile into the whole gen
+        // corpus: 35 -> 5 ms).
+        const qint64 sessionBytes = QFileInfo(session.path()).size();
+        if (res.bytes * 8 >= sessionBytes)
+            db.exec(dropBulkIndexSql());
+        else
+            db.exec(liveIndexSql());
         Stmt src(db, "INSERT INTO source(path, format, size, sha256, importer_version, "
                      "imported_at, status) VALUES(?,?,?,?,?,?,'ok')");
         src.bindText(1, abs)

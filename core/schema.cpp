@@ -8,6 +8,8 @@
 
 #include "schema.h"
 
+#include <string>
+
 namespace ls {
 
 static const char kSchemaV1[] = R"SQL(
@@ -228,9 +230,16 @@ static const char kBulkIndexes[] = R"SQL(
 CREATE INDEX IF NOT EXISTS span_lane_start ON span(lane_id, start_ns);
 CREATE INDEX IF NOT EXISTS span_request ON span(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS instant_lane_ts ON instant(lane_id, ts_ns);
+CREATE INDEX IF NOT EXISTS instant_request ON instant(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sample_profile ON sample(profile_id);
 CREATE INDEX IF NOT EXISTS sample_request ON sample(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS callsite_parent ON callsite(parent_id, frame_id);
+)SQL";
+
+static const char kLiveIndexes[] = R"SQL(
+CREATE INDEX IF NOT EXISTS span_request ON span(request_id) WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS instant_request ON instant(request_id) WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sample_request ON sample(request_id) WHERE request_id IS NOT NULL;
 )SQL";
 
 static const char kDropBulkIndexes[] = R"SQL(
@@ -238,8 +247,6 @@ DROP INDEX IF EXISTS span_lane_start;
 DROP INDEX IF EXISTS instant_lane_ts;
 DROP INDEX IF EXISTS sample_profile;
 DROP INDEX IF EXISTS callsite_parent;
-CREATE INDEX IF NOT EXISTS span_request ON span(request_id) WHERE request_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS sample_request ON sample(request_id) WHERE request_id IS NOT NULL;
 )SQL";
 
 const char *schemaV1Sql()
@@ -252,7 +259,12 @@ const char *bulkIndexSql()
 }
 const char *dropBulkIndexSql()
 {
-    return kDropBulkIndexes;
+    static const std::string sql = std::string(kDropBulkIndexes) + kLiveIndexes;
+    return sql.c_str();
+}
+const char *liveIndexSql()
+{
+    return kLiveIndexes;
 }
 
 const std::vector<const char *> &migrations()

@@ -308,6 +308,43 @@ private slots:
         QCOMPARE(fileSha256(ts.path()), before);
     }
 
+    // A file small next to the session keeps the indexes up to date instead
+    // of dropping and rebuilding them over every row; either way the session
+    // ends with every index, and the rows are the same as in a session where
+    // the small file came first.
+    void smallImportKeepsIndexesLive()
+    {
+        const QString big = test::corpus(QStringLiteral("gen/trace.out"));
+        const QString small = test::corpus(QStringLiteral("gen/server_stderr_gctrace.txt"));
+        const auto indexes = [](Db &db) {
+            return test::queryCsv(db, QStringLiteral("SELECT name FROM sqlite_master WHERE type = "
+                                                     "'index' ORDER BY name"));
+        };
+        const auto rows = [](Db &db) {
+            // Durations, not times: where a gctrace lands depends on what the
+            // session held when it came.
+            return test::queryCsv(db, QStringLiteral("SELECT s.end_ns - s.start_ns, n.value, "
+                                                     "l.kind, l.name FROM span s JOIN lane l ON "
+                                                     "l.id = s.lane_id LEFT JOIN string n ON n.id "
+                                                     "= s.name_id ORDER BY 1, 2, 3, 4"));
+        };
+        test::TempSession a, b;
+        QVERIFY(a.import(big).ok);
+        QVERIFY(QFileInfo(small).size() * 8 < QFileInfo(a.path()).size());
+        QVERIFY(a.import(small).ok);
+        QVERIFY(b.import(small).ok);
+        QVERIFY(b.import(big).ok);
+        const QByteArray expected = indexes(b.session().db());
+        QCOMPARE(indexes(a.session().db()), expected);
+        for (const char *name : {"span_lane_start", "instant_lane_ts", "instant_request",
+                                 "span_request", "sample_request", "callsite_parent"})
+            QVERIFY2(expected.contains(name), name);
+        QCOMPARE(rows(a.session().db()), rows(b.session().db()));
+        QVERIFY(test::scalar(a.session().db(),
+                             QStringLiteral("SELECT count(*) FROM span s JOIN lane l ON l.id = "
+                                            "s.lane_id WHERE l.kind = 'gc'")) > 0);
+    }
+
     void workerThreadImports()
     {
         test::TempSession ts;
