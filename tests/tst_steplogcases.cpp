@@ -5,6 +5,7 @@
 
 #include "testsupport.h"
 
+#include "common/logline.h"
 #include "queries.h"
 
 #include <QFile>
@@ -28,6 +29,25 @@ class TestStepLog : public QObject
     Q_OBJECT
 
 private slots:
+    // Unix times as numbers, by magnitude: seconds with a fraction, ms, µs,
+    // ns. A number in a unit's band too large to be nanoseconds in 64 bits
+    // is no time at all (it was an overflow).
+    void numericTimes()
+    {
+        LogLineParser p;
+        const auto ts = [&p](const char *line) {
+            LogLine l;
+            return p.parse(QByteArrayView(line), l) ? l.ts : qint64(-1); // -1: not a log line
+        };
+        QCOMPARE(ts(R"({"ts":1700000000.25,"msg":"x"})"), qint64(1700000000250000000));
+        QCOMPARE(ts(R"({"ts":1700000000123,"msg":"x"})"), qint64(1700000000123000000));
+        QCOMPARE(ts(R"({"ts":1700000000123456,"msg":"x"})"), qint64(1700000000123456000));
+        QCOMPARE(ts(R"({"ts":1700000000123456789,"msg":"x"})"), qint64(1700000000123456789));
+        QCOMPARE(ts(R"({"ts":28113086279559,"msg":"x"})"), kNoTime);
+        QCOMPARE(ts(R"({"ts":99999999999999999,"msg":"x"})"), kNoTime);
+        QCOMPARE(ts("ts=28113086279559 msg=x"), kNoTime);
+    }
+
     void variants()
     {
         TempSession s;

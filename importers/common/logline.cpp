@@ -140,12 +140,14 @@ static void takeTime(LogLine &out, QByteArrayView key, QByteArrayView value, boo
         const qsizetype dot = value.indexOf('.');
         const auto whole = parseInt(dot < 0 ? value : value.first(dot));
         if (!whole || *whole < 0) return;
+        // A number too large for nanoseconds in its unit is not a time.
+        qint64 ns = 0;
         if (*whole >= 100000000000000000LL)
             out.ts = *whole; // ns
         else if (*whole >= 100000000000000LL)
-            out.ts = *whole * 1000; // µs
+            out.ts = __builtin_mul_overflow(*whole, qint64(1000), &ns) ? kNoTime : ns; // µs
         else if (*whole >= 100000000000LL)
-            out.ts = *whole * 1000000; // ms
+            out.ts = __builtin_mul_overflow(*whole, qint64(1000000), &ns) ? kNoTime : ns; // ms
         else if (auto v = parseScaled(value, 9))
             out.ts = *v; // seconds with fraction
         return;
