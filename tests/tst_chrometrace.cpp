@@ -6,6 +6,7 @@
 
 #include "testsupport.h"
 
+#include "chrome/eventsplitter.h"
 #include "inputstream.h"
 #include "queries.h"
 
@@ -53,6 +54,7 @@ private slots:
     void laneNames();
     void outOfOrder();
     void chunkBoundaries();
+    void splitterPieces();
     void badInput_data();
     void badInput();
 };
@@ -202,6 +204,52 @@ void TestChromeTrace::chunkBoundaries()
                      QStringLiteral("SELECT COUNT(*) FROM span WHERE json_extract(args, '$.n[0]') "
                                     "* 10000 + 500 != start_ns")),
              QStringLiteral("0"));
+}
+
+// The splitter fed in pieces of every size from 1 to 200 bytes finds the same
+// events as fed whole: escapes (an escaped backslash before a closing quote, an
+// escaped quote), brackets inside strings, nested objects, and events long
+// enough for the 64-byte scan, with a padding that moves every byte across
+// block and piece edges.
+void TestChromeTrace::splitterPieces()
+{
+    QByteArray text = "{\"otherData\":{\"s\":\"]}\\\"\"},\"traceEvents\":[";
+    for (int pad = 0; pad < 70; ++pad)
+        text +=
+            "{\"name\":\"" + QByteArray(pad, 'p') +
+            "\\\\\",\"a\":\"\\\"}{[\\\\]\",\"n\":{\"x\":[1,{\"y\":\"}\"}],\"z\":\"\\\\\\\"\"}} ,\n";
+    text += "[1,2], \"str\", 3, {\"last\":\"\\\\\"}]}";
+    const auto split = [](const QByteArray &all, qsizetype piece) {
+        EventSplitter sp;
+        QByteArray buf;
+        std::vector<EventSplitter::Range> ranges;
+        QList<QByteArray> events;
+        qsizetype scanFrom = 0;
+        for (qsizetype at = 0; at < all.size(); at += piece) {
+            buf += all.mid(at, piece);
+            ranges.clear();
+            const qsizetype keep = sp.feed(buf.data(), scanFrom, buf.size(), ranges);
+            for (const auto &r : ranges)
+                events << buf.mid(r.begin, r.end - r.begin);
+            if (keep > 0) {
+                buf.remove(0, keep);
+                sp.dropFront(keep);
+            }
+            scanFrom = buf.size();
+        }
+        return std::make_pair(events, sp.nonObjectElements());
+    };
+    const auto whole = split(text, text.size());
+    QCOMPARE(whole.first.size(), 71);
+    QCOMPARE(whole.second, qint64(3));
+    for (const QByteArray &e : whole.first)
+        QVERIFY2(QJsonDocument::fromJson(e).isObject(), e.constData());
+    QVERIFY(whole.first.last().contains("last"));
+    for (qsizetype piece = 1; piece <= 200; ++piece) {
+        const auto parts = split(text, piece);
+        QCOMPARE(parts.first, whole.first);
+        QCOMPARE(parts.second, whole.second);
+    }
 }
 
 void TestChromeTrace::badInput_data()

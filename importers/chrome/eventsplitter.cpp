@@ -1,7 +1,12 @@
 #include "eventsplitter.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ls {
 
@@ -32,7 +37,104 @@ bool isSpace(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+#if defined(__SSE2__)
+struct Masks
+{
+    quint64 quote = 0, backslash = 0, open = 0, close = 0;
+};
+
+// One bit per byte of p[0, 64): where the quotes, backslashes, opening and
+// closing brackets are.
+Masks masks64(const char *p)
+{
+    Masks m;
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                  brace = _mm_set1_epi8('{'), bracket = _mm_set1_epi8('['),
+                  braceEnd = _mm_set1_epi8('}'), bracketEnd = _mm_set1_epi8(']');
+    for (int k = 0; k < 4; ++k) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * k));
+        const auto bits = [&v](__m128i a) {
+            return quint64(quint32(_mm_movemask_epi8(_mm_cmpeq_epi8(v, a))));
+        };
+        const auto either = [&v](__m128i a, __m128i b) {
+            return quint64(quint32(
+                _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)))));
+        };
+        m.quote |= bits(quote) << (16 * k);
+        m.backslash |= bits(backslash) << (16 * k);
+        m.open |= either(brace, bracket) << (16 * k);
+        m.close |= either(braceEnd, bracketEnd) << (16 * k);
+    }
+    return m;
+}
+#endif
+
 } // namespace
+
+qsizetype EventSplitter::scanElement(const char *buf, qsizetype i, qsizetype size)
+{
+    if (m_escape) { // the byte after a backslash that ended the last buffer
+        m_escape = false;
+        ++i;
+    }
+#if defined(__SSE2__)
+    while (i + 64 <= size) {
+        const Masks m = masks64(buf + i);
+        int pos = 0; // bytes of the block handled
+        while (pos < 64) {
+            const quint64 want =
+                m_inString ? (m.quote | m.backslash) : (m.quote | m.open | m.close);
+            const quint64 hits = want & (~quint64(0) << pos);
+            if (!hits) break;
+            const int k = __builtin_ctzll(hits);
+            const char c = buf[i + k];
+            pos = k + 1;
+            if (m_inString) {
+                if (c == '\\')
+                    ++pos; // the escaped byte, perhaps the next block's first
+                else
+                    m_inString = false;
+            } else if (c == '"') {
+                m_inString = true;
+            } else if (c == '{' || c == '[') {
+                ++m_depth;
+            } else if (m_depth == m_arrayDepth + 1) {
+                return i + k;
+            } else {
+                --m_depth;
+            }
+        }
+        i += std::max(pos, 64);
+        if (i > size) { // a backslash was the buffer's last byte
+            m_escape = true;
+            return size;
+        }
+    }
+#endif
+    while (i < size) {
+        const char c = buf[i];
+        if (m_inString) {
+            if (c == '\\') {
+                if (i + 1 >= size) {
+                    m_escape = true;
+                    return size;
+                }
+                i += 2;
+                continue;
+            }
+            if (c == '"') m_inString = false;
+        } else if (c == '"') {
+            m_inString = true;
+        } else if (c == '{' || c == '[') {
+            ++m_depth;
+        } else if (c == '}' || c == ']') {
+            if (m_depth == m_arrayDepth + 1) return i;
+            --m_depth;
+        }
+        ++i;
+    }
+    return size;
+}
 
 void EventSplitter::dropFront(qsizetype n)
 {
@@ -43,6 +145,11 @@ qsizetype EventSplitter::feed(char *buf, qsizetype from, qsizetype size, std::ve
 {
     qsizetype i = from;
     while (i < size) {
+        if (m_state == State::Events && m_depth > m_arrayDepth) {
+            i = scanElement(buf, i, size);
+            if (i >= size) break;
+            // buf[i] closes the element: handled below.
+        }
         if (m_inString) {
             if (m_escape) {
                 m_escape = false;

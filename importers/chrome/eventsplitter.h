@@ -56,6 +56,11 @@ public:
     qint64 skippedEvents() const { return m_skippedEvents; }
 
 private:
+    // Inside an element: runs to the byte that closes it (depth back to the
+    // array's), 64 bytes at a time, and returns its index without consuming
+    // it; size when the element goes on past the buffer.
+    qsizetype scanElement(const char *buf, qsizetype i, qsizetype size);
+
     enum class State
     {
         Start,
