@@ -54,17 +54,23 @@ static QByteArrayView orNull(const QByteArray &b)
 // labels, flow kinds) lives in one arena per batch.
 struct RowBatch
 {
+    // Where a record's text sits in the arena; `at` -1 is no text (NULL).
+    struct TextRef
+    {
+        qsizetype at = -1;
+        qsizetype len = 0;
+    };
     struct Text
     {
         StringId id;
-        qsizetype at, len;
+        TextRef value;
     };
     // A new lane, or (rename) a new name for lane `id`.
     struct Lane
     {
         LaneId id, parent;
         qint64 externalId, sortKey;
-        qsizetype kind, kindLen, name, nameLen;
+        TextRef kind, name;
         bool rename;
     };
     struct Span
@@ -75,7 +81,7 @@ struct RowBatch
         StringId name, category;
         RequestId request;
         int depth;
-        qsizetype args, argsLen;
+        TextRef args;
     };
     struct Instant
     {
@@ -85,14 +91,14 @@ struct RowBatch
         RequestId request;
         double value;
         bool hasValue;
-        qsizetype args, argsLen;
+        TextRef args;
     };
     struct Flow
     {
         LaneId fromLane, toLane;
         TimeNs fromTs, toTs;
         SpanId fromSpan, toSpan;
-        qsizetype kind, kindLen;
+        TextRef kind;
     };
     struct Sample
     {
@@ -102,13 +108,13 @@ struct RowBatch
         TimeNs ts;
         LaneId lane;
         RequestId request;
-        qsizetype labels, labelsLen;
+        TextRef labels;
     };
     struct Frame
     {
         FrameId id;
         qint64 line;
-        qsizetype function, functionLen, file, fileLen;
+        TextRef function, file;
     };
     struct Callsite
     {
@@ -119,7 +125,7 @@ struct RowBatch
     struct Request
     {
         RequestId id;
-        qsizetype key, keyLen;
+        TextRef key;
     };
     struct Phase
     {
@@ -127,7 +133,7 @@ struct RowBatch
         LaneId lane;
         TimeNs start, end;
         Side side;
-        qsizetype kind, kindLen, name, nameLen, args, argsLen;
+        TextRef kind, name, args;
     };
     struct Raw
     {
@@ -136,7 +142,7 @@ struct RowBatch
         qint64 offset, line;
         TimeNs ts;
         Side side;
-        qsizetype kind, kindLen, data, dataLen;
+        TextRef kind, data;
     };
     std::vector<Text> strings;
     std::vector<Lane> lanes;
@@ -173,17 +179,20 @@ struct RowBatch
         samples.clear();
         arena.resize(0); // keeps the capacity: batches are reused
     }
-    std::pair<qsizetype, qsizetype> keep(QByteArrayView text)
+    TextRef keep(QByteArrayView text)
     {
-        if (text.isEmpty()) return {-1, 0};
+        if (text.isEmpty()) return {};
         const qsizetype at = arena.size();
-        arena.append(text);
+        arena.append(text.data(), text.size());
         return {at, text.size()};
     }
-    QByteArrayView text(qsizetype at, qsizetype len) const
+    // NULL for no text.
+    QByteArrayView text(TextRef t) const
     {
-        return at < 0 ? QByteArrayView() : QByteArrayView(arena.constData() + at, len);
+        return t.at < 0 ? QByteArrayView() : QByteArrayView(arena.constData() + t.at, t.len);
     }
+    // For NOT NULL columns: no text is the empty string.
+    QByteArrayView textOrEmpty(TextRef t) const { return t.at < 0 ? QByteArrayView("") : text(t); }
 };
 
 constexpr size_t kMaxQueued = 32;
@@ -340,28 +349,25 @@ void BulkRows::write(const RowBatch &b)
     BatchWriter &w = writer;
     // Strings and lanes first: later rows of the batch name them.
     for (const RowBatch::Text &t : b.strings)
-        w.m_insString.bind(1, t.id)
-            .bindTextStatic(2, t.len ? b.text(t.at, t.len) : QByteArrayView(""))
-            .runKeepBindings();
+        w.m_insString.bind(1, t.id).bindTextStatic(2, b.textOrEmpty(t.value)).runKeepBindings();
     for (const RowBatch::Lane &l : b.lanes) {
         if (l.rename) {
-            w.m_renameLane.bindTextStatic(1, b.text(l.name, l.nameLen)).bind(2, l.id).run();
+            w.m_renameLane.bindTextStatic(1, b.text(l.name)).bind(2, l.id).run();
             continue;
         }
         w.m_insLane.bind(1, l.id)
             .bind(2, w.m_sourceId)
-            .bindTextStatic(3, l.kindLen ? b.text(l.kind, l.kindLen) : QByteArrayView(""))
+            .bindTextStatic(3, b.textOrEmpty(l.kind))
             .bind(4, l.externalId)
-            .bindTextStatic(5, b.text(l.name, l.nameLen))
+            .bindTextStatic(5, b.text(l.name))
             .bindOrNull(6, l.parent, kNoId)
             .bind(7, l.sortKey)
             .runKeepBindings();
     }
     for (const RowBatch::Frame &f : b.frames)
         w.m_insFrame.bind(1, f.id)
-            .bindTextStatic(2,
-                            f.functionLen ? b.text(f.function, f.functionLen) : QByteArrayView(""))
-            .bindTextStatic(3, b.text(f.file, f.fileLen))
+            .bindTextStatic(2, b.textOrEmpty(f.function))
+            .bindTextStatic(3, b.text(f.file))
             .bind(4, f.line)
             .runKeepBindings();
     for (const RowBatch::Callsite &c : b.callsites)
@@ -372,30 +378,30 @@ void BulkRows::write(const RowBatch &b)
             .runKeepBindings();
     for (const RowBatch::Request &r : b.requests)
         w.m_insRequest.bind(1, r.id)
-            .bindTextStatic(2, b.text(r.key, r.keyLen))
+            .bindTextStatic(2, b.text(r.key))
             .bind(3, w.m_sourceId)
             .runKeepBindings();
     for (const RowBatch::Phase &p : b.phases)
         w.m_insPhase.bind(1, p.request)
             .bind(2, w.m_sourceId)
-            .bindTextStatic(3, p.kindLen ? b.text(p.kind, p.kindLen) : QByteArrayView(""))
-            .bindTextStatic(4, b.text(p.name, p.nameLen))
+            .bindTextStatic(3, b.textOrEmpty(p.kind))
+            .bindTextStatic(4, b.text(p.name))
             .bindText(5, nullableSide(p.side))
             .bind(6, p.start)
             .bind(7, p.end)
             .bindOrNull(8, p.lane, kNoId)
-            .bindTextStatic(9, b.text(p.args, p.argsLen))
+            .bindTextStatic(9, b.text(p.args))
             .runKeepBindings();
     for (const RowBatch::Raw &r : b.raws)
         w.m_insRaw.bind(1, r.id)
             .bindOrNull(2, r.request, kNoId)
             .bind(3, w.m_sourceId)
-            .bindTextStatic(4, r.kindLen ? b.text(r.kind, r.kindLen) : QByteArrayView(""))
+            .bindTextStatic(4, b.textOrEmpty(r.kind))
             .bindText(5, nullableSide(r.side))
             .bindOrNull(6, r.offset, -1)
             .bindOrNull(7, r.line, -1)
             .bindOrNull(8, r.ts, kNoTime)
-            .bindBlob(9, r.dataLen ? b.text(r.data, r.dataLen) : QByteArrayView(""))
+            .bindBlob(9, b.textOrEmpty(r.data))
             .runKeepBindings();
     spans.run(b.spans, [&b](Stmt &st, int o, const RowBatch::Span &s) {
         st.bind(o + 1, s.id)
@@ -406,7 +412,7 @@ void BulkRows::write(const RowBatch &b)
             .bindOrNull(o + 6, s.name, kNoId)
             .bindOrNull(o + 7, s.category, kNoId)
             .bindOrNull(o + 8, s.request, kNoId)
-            .bindTextStatic(o + 9, b.text(s.args, s.argsLen));
+            .bindTextStatic(o + 9, b.text(s.args));
     });
     instants.run(b.instants, [&b](Stmt &st, int o, const RowBatch::Instant &i) {
         st.bind(o + 1, i.lane)
@@ -417,10 +423,10 @@ void BulkRows::write(const RowBatch &b)
             st.bind(o + 5, i.value);
         else
             st.bindNull(o + 5);
-        st.bindOrNull(o + 6, i.request, kNoId).bindTextStatic(o + 7, b.text(i.args, i.argsLen));
+        st.bindOrNull(o + 6, i.request, kNoId).bindTextStatic(o + 7, b.text(i.args));
     });
     flows.run(b.flows, [&b](Stmt &st, int o, const RowBatch::Flow &f) {
-        st.bindTextStatic(o + 1, b.text(f.kind, f.kindLen))
+        st.bindTextStatic(o + 1, b.text(f.kind))
             .bindOrNull(o + 2, f.fromLane, kNoId)
             .bindOrNull(o + 3, f.fromTs, kNoTime)
             .bindOrNull(o + 4, f.toLane, kNoId)
@@ -435,7 +441,7 @@ void BulkRows::write(const RowBatch &b)
             .bindOrNull(o + 4, s.ts, kNoTime)
             .bindOrNull(o + 5, s.lane, kNoId)
             .bindOrNull(o + 6, s.request, kNoId)
-            .bindTextStatic(o + 7, b.text(s.labels, s.labelsLen));
+            .bindTextStatic(o + 7, b.text(s.labels));
     });
 }
 
@@ -526,8 +532,8 @@ StringId BatchWriter::intern(QByteArrayView s)
     const StringId id = ++m_lastStringId;
     m_strings.insert(QByteArray(probe.constData(), probe.size()), id);
     RowBatch &b = *m_bulk->current;
-    const auto [at, len] = b.keep(s);
-    b.strings.push_back({id, at, len});
+    const RowBatch::TextRef at = b.keep(s);
+    b.strings.push_back({id, at});
     if (b.full()) m_bulk->submit();
     return id;
 }
@@ -575,8 +581,8 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         st.id = ++m_lastRequestId;
         st.fresh = true;
         RowBatch &b = *m_bulk->current;
-        const auto [at, len] = b.keep(k);
-        b.requests.push_back({st.id, at, len});
+        const RowBatch::TextRef at = b.keep(k);
+        b.requests.push_back({st.id, at});
         if (b.full()) m_bulk->submit();
     }
     if (auto ex = m_evictedExact.constFind(st.id); ex != m_evictedExact.constEnd()) {
@@ -696,11 +702,10 @@ void BatchWriter::phase(const PhaseRecord &p)
         }
     }
     RowBatch &b = *m_bulk->current;
-    const auto [kind, kindLen] = b.keep(p.kind);
-    const auto [name, nameLen] = b.keep(p.name);
-    const auto [args, argsLen] = b.keep(p.args);
-    b.phases.push_back(
-        {p.request, p.lane, start, end, p.side, kind, kindLen, name, nameLen, args, argsLen});
+    const RowBatch::TextRef kind = b.keep(p.kind);
+    const RowBatch::TextRef name = b.keep(p.name);
+    const RowBatch::TextRef args = b.keep(p.args);
+    b.phases.push_back({p.request, p.lane, start, end, p.side, kind, name, args});
     ++m_counts.phases;
     if (b.full()) m_bulk->submit();
 }
@@ -712,9 +717,9 @@ LaneId BatchWriter::lane(const LaneRecord &l)
     if (it != m_lanes.constEnd()) return it.value();
     const LaneId id = ++m_lastLaneId;
     RowBatch &b = *m_bulk->current;
-    const auto [kind, kindLen] = b.keep(l.kind);
-    const auto [name, nameLen] = b.keep(l.name);
-    b.lanes.push_back({id, l.parent, l.externalId, l.sortKey, kind, kindLen, name, nameLen, false});
+    const RowBatch::TextRef kind = b.keep(l.kind);
+    const RowBatch::TextRef name = b.keep(l.name);
+    b.lanes.push_back({id, l.parent, l.externalId, l.sortKey, kind, name, false});
     m_lanes.insert(key, id);
     ++m_counts.lanes;
     if (b.full()) m_bulk->submit();
@@ -724,8 +729,8 @@ LaneId BatchWriter::lane(const LaneRecord &l)
 void BatchWriter::renameLane(LaneId lane, QByteArrayView name)
 {
     RowBatch &b = *m_bulk->current;
-    const auto [at, len] = b.keep(name);
-    b.lanes.push_back({lane, kNoId, 0, 0, -1, 0, at, len, true});
+    const RowBatch::TextRef at = b.keep(name);
+    b.lanes.push_back({lane, kNoId, 0, 0, {}, at, true});
     if (b.full()) m_bulk->submit();
 }
 
@@ -735,10 +740,9 @@ SpanId BatchWriter::span(const SpanRecord &s)
     checkInterval(start, end, "span");
     if (start == kNoTime || s.lane == kNoId) return kNoId;
     RowBatch &b = *m_bulk->current;
-    const auto [args, argsLen] = b.keep(s.args);
+    const RowBatch::TextRef args = b.keep(s.args);
     const SpanId id = ++m_lastSpanId;
-    b.spans.push_back(
-        {id, s.lane, start, end, s.name, s.category, s.request, s.depth, args, argsLen});
+    b.spans.push_back({id, s.lane, start, end, s.name, s.category, s.request, s.depth, args});
     ++m_counts.spans;
     if (b.full()) m_bulk->submit();
     return id;
@@ -759,9 +763,9 @@ void BatchWriter::instant(const InstantRecord &i)
         if (q.step()) return;
     }
     RowBatch &b = *m_bulk->current;
-    const auto [args, argsLen] = b.keep(i.args);
+    const RowBatch::TextRef args = b.keep(i.args);
     b.instants.push_back(
-        {i.lane, shift(i.ts), i.name, i.category, i.request, i.value, i.hasValue, args, argsLen});
+        {i.lane, shift(i.ts), i.name, i.category, i.request, i.value, i.hasValue, args});
     ++m_counts.instants;
     if (b.full()) m_bulk->submit();
 }
@@ -769,9 +773,9 @@ void BatchWriter::instant(const InstantRecord &i)
 void BatchWriter::flow(const FlowRecord &f)
 {
     RowBatch &b = *m_bulk->current;
-    const auto [kind, kindLen] = b.keep(f.kind);
-    b.flows.push_back({f.fromLane, f.toLane, shift(f.fromTs), shift(f.toTs), f.fromSpan, f.toSpan,
-                       kind, kindLen});
+    const RowBatch::TextRef kind = b.keep(f.kind);
+    b.flows.push_back(
+        {f.fromLane, f.toLane, shift(f.fromTs), shift(f.toTs), f.fromSpan, f.toSpan, kind});
     ++m_counts.flows;
     if (b.full()) m_bulk->submit();
 }
@@ -789,11 +793,10 @@ qint64 BatchWriter::rawText(const RawTextRecord &t)
         if (q.step()) return q.int64(0);
     }
     RowBatch &b = *m_bulk->current;
-    const auto [kind, kindLen] = b.keep(t.kind);
-    const auto [data, dataLen] = b.keep(t.data);
+    const RowBatch::TextRef kind = b.keep(t.kind);
+    const RowBatch::TextRef data = b.keep(t.data);
     const qint64 id = ++m_lastRawId;
-    b.raws.push_back(
-        {id, t.request, t.offset, t.line, shift(t.ts), t.side, kind, kindLen, data, dataLen});
+    b.raws.push_back({id, t.request, t.offset, t.line, shift(t.ts), t.side, kind, data});
     ++m_counts.rawTexts;
     if (b.full()) m_bulk->submit();
     return id;
@@ -826,9 +829,9 @@ FrameId BatchWriter::frame(const FrameRecord &f)
     const FrameId id = ++m_lastFrameId;
     m_frames.insert(key, id);
     RowBatch &b = *m_bulk->current;
-    const auto [function, functionLen] = b.keep(f.function);
-    const auto [file, fileLen] = b.keep(f.file);
-    b.frames.push_back({id, f.line, function, functionLen, file, fileLen});
+    const RowBatch::TextRef function = b.keep(f.function);
+    const RowBatch::TextRef file = b.keep(f.file);
+    b.frames.push_back({id, f.line, function, file});
     if (b.full()) m_bulk->submit();
     return id;
 }
@@ -851,9 +854,8 @@ CallsiteId BatchWriter::callsite(CallsiteId parent, FrameId frame)
 void BatchWriter::sample(const SampleRecord &s)
 {
     RowBatch &b = *m_bulk->current;
-    const auto [labels, labelsLen] = b.keep(s.labels);
-    b.samples.push_back(
-        {s.profile, s.callsite, s.value, shift(s.ts), s.lane, s.request, labels, labelsLen});
+    const RowBatch::TextRef labels = b.keep(s.labels);
+    b.samples.push_back({s.profile, s.callsite, s.value, shift(s.ts), s.lane, s.request, labels});
     ++m_counts.samples;
     if (b.full()) m_bulk->submit();
 }
