@@ -21,11 +21,17 @@
 //  - status: the side's last known status; the request's status, start and end
 //    are the client's when there is client evidence, else the server's.
 //
-// Bulk rows (spans, instants, flows, samples) are collected in batches and
-// written by a second thread while the importer goes on parsing; span ids are
-// handed out up front so flows can refer to them. Every other statement runs
-// on the caller's thread under the same lock the writer thread holds per
-// batch, and finish() waits for the last batch before it touches the rows.
+// Rows are collected in batches and written by a second thread while the
+// importer goes on parsing: spans, instants, flows, samples, phases and raw
+// texts, and new strings, lanes, frames, callsites and requests. Their ids are
+// handed out here up front (the table's max id when the writer starts, then
+// counting), so every call still returns its id at once and flows can name
+// spans. Strings are read into memory once; what must be looked up in the
+// tables (a request key from an earlier import, the duplicate checks above)
+// runs on the caller's thread under a lock the writer thread takes per batch,
+// and never while queuing (a full queue waits for the thread, which needs the
+// lock). finish() waits for the last batch before it touches the rows; a
+// writer dropped without finish() stops its thread and drops what was queued.
 
 #include "db.h"
 #include "sink.h"
