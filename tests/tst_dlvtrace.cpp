@@ -10,17 +10,6 @@
 using namespace ls;
 using namespace ls::test;
 
-namespace {
-QString writeTemp(const QTemporaryDir &dir, const QByteArray &data)
-{
-    const QString p = dir.filePath(QStringLiteral("x.txt"));
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write");
-    f.write(data);
-    return p;
-}
-} // namespace
-
 class TestDlvTrace : public QObject
 {
     Q_OBJECT
@@ -105,7 +94,7 @@ private slots:
         QFETCH(QString, clock);
         QTemporaryDir dir;
         test::TempSession s;
-        const ImportResult r = s.import(writeTemp(dir, data));
+        const ImportResult r = s.import(writeFile(dir, QStringLiteral("x.txt"), data));
         QVERIFY2(r.ok, qPrintable(r.error));
         QCOMPARE(r.spans, qint64(spans));
         QCOMPARE(
@@ -118,8 +107,8 @@ private slots:
         test::TempSession s;
         ImportOptions opt;
         opt.format = "dlv-trace";
-        const ImportResult r =
-            s.import(writeTemp(dir, "Process 1 has exited with status 0\n"), opt);
+        const ImportResult r = s.import(
+            writeFile(dir, QStringLiteral("x.txt"), "Process 1 has exited with status 0\n"), opt);
         QVERIFY(!r.ok);
         QVERIFY(r.error.contains(QLatin1String("no dlv trace lines")));
     }

@@ -20,15 +20,6 @@ using namespace ls::test;
 
 namespace {
 
-QString writeTemp(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
-{
-    const QString p = dir.filePath(name);
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(p));
-    f.write(data);
-    return p;
-}
-
 bool hasDiag(const ImportResult &r)
 {
     return !r.diagnostics.isEmpty();
@@ -256,7 +247,8 @@ void TestExecTrace::truncated()
     const QByteArray full = readFile(test::corpus(file));
     QTemporaryDir dir;
     for (qsizetype cut = 1024; cut < full.size(); cut += 1024) {
-        const QString p = writeTemp(dir, QStringLiteral("cut%1.trace").arg(cut), full.first(cut));
+        const QString p =
+            test::writeFile(dir, QStringLiteral("cut%1.trace").arg(cut), full.first(cut));
         test::TempSession s;
         const ImportResult r = s.import(p);
         QVERIFY2(r.ok, qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.error)));
@@ -266,7 +258,7 @@ void TestExecTrace::truncated()
     }
     // The header alone holds nothing to import: a clean error.
     test::TempSession s;
-    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("header"), full.first(16)));
+    const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("header"), full.first(16)));
     QVERIFY(!r.ok);
     QVERIFY(r.error.contains(QLatin1String("no ")));
 }
@@ -314,7 +306,7 @@ void TestExecTrace::corrupted()
         }
         test::TempSession s;
         const ImportResult r =
-            s.import(writeTemp(dir, QStringLiteral("bad%1.trace").arg(round), bad));
+            s.import(test::writeFile(dir, QStringLiteral("bad%1.trace").arg(round), bad));
         // Either imported (with what could be read) or a clean error: never a crash.
         if (r.ok)
             QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kOverlaps)), 0);
@@ -341,7 +333,7 @@ void TestExecTrace::wrongFormat()
     test::TempSession s;
     ImportOptions opt;
     opt.format = "go-exectrace";
-    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("x.trace"), data), opt);
+    const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("x.trace"), data), opt);
     QVERIFY(!r.ok);
     QVERIFY2(r.error.contains(error), qPrintable(r.error));
 }
@@ -432,7 +424,7 @@ void TestExecTrace::v2NewerVersion()
     data.replace(0, 16, QByteArray("go 1.27 trace\0\0\0", 16));
     QTemporaryDir dir;
     test::TempSession s;
-    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("new.trace"), data));
+    const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("new.trace"), data));
     QVERIFY2(r.ok, qPrintable(r.error));
     bool saw = false;
     for (const DiagnosticInfo &d : r.diagnostics)
@@ -449,7 +441,7 @@ void TestExecTrace::v2Truncated()
     for (qsizetype cut = 1024; cut < full.size(); cut += 1024) {
         test::TempSession s;
         const ImportResult r =
-            s.import(writeTemp(dir, QStringLiteral("cut%1").arg(cut), full.first(cut)));
+            s.import(test::writeFile(dir, QStringLiteral("cut%1").arg(cut), full.first(cut)));
         QVERIFY2(r.ok, qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(r.error)));
         QVERIFY2(hasDiag(r), qPrintable(QStringLiteral("cut at %1: no diagnostic").arg(cut)));
         QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
@@ -480,7 +472,7 @@ void TestExecTrace::v2FuzzSeeds()
     QVERIFY(bytes.startsWith("go 1."));
     QTemporaryDir dir;
     test::TempSession s;
-    const ImportResult r = s.import(writeTemp(dir, QStringLiteral("seed.trace"), bytes));
+    const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("seed.trace"), bytes));
     if (r.ok)
         QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kOverlaps)), 0);
     else

@@ -21,15 +21,6 @@ int gcLines(const QByteArray &text)
     return n;
 }
 
-QString writeTemp(const QTemporaryDir &dir, const QByteArray &data)
-{
-    const QString p = dir.filePath(QStringLiteral("input.txt"));
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write");
-    f.write(data);
-    return p;
-}
-
 } // namespace
 
 class TestGcTrace : public QObject
@@ -89,7 +80,7 @@ private slots:
                                 "4->4->3 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n"
                                 "2026/11/27 03:00:01.002000 request done\n";
         test::TempSession s;
-        const ImportResult r = s.import(writeTemp(dir, text));
+        const ImportResult r = s.import(writeFile(dir, QStringLiteral("input.txt"), text));
         QVERIFY2(r.ok, qPrintable(r.error));
         // The log lines around the cycle line (printed at ~1.00102 s) bound the start.
         const qint64 start =
@@ -121,7 +112,7 @@ private slots:
         test::TempSession s;
         ImportOptions opt;
         opt.format = "gctrace";
-        const ImportResult r = s.import(writeTemp(dir, data), opt);
+        const ImportResult r = s.import(writeFile(dir, QStringLiteral("input.txt"), data), opt);
         QCOMPARE(r.ok, ok);
         if (!ok) QVERIFY(!r.error.isEmpty());
         if (ok)

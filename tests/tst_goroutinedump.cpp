@@ -10,17 +10,6 @@
 using namespace ls;
 using namespace ls::test;
 
-namespace {
-QString writeTemp(const QTemporaryDir &dir, const QByteArray &data)
-{
-    const QString p = dir.filePath(QStringLiteral("x.txt"));
-    QFile f(p);
-    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write");
-    f.write(data);
-    return p;
-}
-} // namespace
-
 class TestGoroutineDump : public QObject
 {
     Q_OBJECT
@@ -74,7 +63,7 @@ private slots:
         test::TempSession s;
         ImportOptions opt;
         opt.format = "goroutine-dump";
-        const ImportResult r = s.import(writeTemp(dir, data), opt);
+        const ImportResult r = s.import(writeFile(dir, QStringLiteral("x.txt"), data), opt);
         QVERIFY2(r.ok, qPrintable(r.error));
         QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT count(*) FROM instant")),
                  instants);
@@ -85,7 +74,8 @@ private slots:
         test::TempSession s;
         ImportOptions opt;
         opt.format = "goroutine-dump";
-        const ImportResult r = s.import(writeTemp(dir, "no goroutines here\n"), opt);
+        const ImportResult r =
+            s.import(writeFile(dir, QStringLiteral("x.txt"), "no goroutines here\n"), opt);
         QVERIFY(!r.ok);
     }
 };
