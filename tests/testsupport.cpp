@@ -102,6 +102,15 @@ QList<PprofTopRow> parsePprofTop(const QString &path, int n)
     return out;
 }
 
+int addCorpusFolderRows(const QString &folder, const QString &rowPrefix)
+{
+    const QDir dir(corpus(folder));
+    const QStringList files = dir.entryList(QDir::Files, QDir::Name);
+    for (const QString &f : files)
+        QTest::newRow(qPrintable(rowPrefix + f)) << dir.filePath(f);
+    return int(files.size());
+}
+
 void addPprofCorpusRows()
 {
     QTest::addColumn<QString>("file");

@@ -59,6 +59,10 @@ QList<PprofTopRow> parsePprofTop(const QString &path, int n);
 // Data rows ("file", "fixture") for every pprof file of the corpus that has
 // `go tool pprof` fixtures in tests/data/pprof/.
 void addPprofCorpusRows();
+// Data rows (column "file", added by the caller) for every file in a corpus
+// folder, in name order, each row named `rowPrefix` + the file name; returns
+// how many.
+int addCorpusFolderRows(const QString &folder, const QString &rowPrefix = QString());
 
 // Runs `sql` and renders the rows as CSV (header line, then one line per row).
 QByteArray queryCsv(const Db &db, const QString &sql);

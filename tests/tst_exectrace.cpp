@@ -7,7 +7,6 @@
 #include "queries.h"
 #include "testsupport.h"
 
-#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -71,9 +70,7 @@ private slots:
 void TestExecTrace::publicV1_data()
 {
     QTest::addColumn<QString>("file");
-    const QDir dir(test::corpus(QStringLiteral("public/go-exectrace-v1")));
-    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
-        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+    test::addCorpusFolderRows(QStringLiteral("public/go-exectrace-v1"));
 }
 
 void TestExecTrace::publicV1()
@@ -341,12 +338,9 @@ void TestExecTrace::wrongFormat()
 void TestExecTrace::publicV2_data()
 {
     QTest::addColumn<QString>("file");
-    for (const char *sub : {"binary", "text"}) {
-        const QDir dir(
-            test::corpus(QStringLiteral("public/go-exectrace-v2/") + QLatin1String(sub)));
-        for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
-            QTest::newRow(qPrintable(QLatin1String(sub) + QLatin1Char('/') + f)) << dir.filePath(f);
-    }
+    for (const char *sub : {"binary", "text"})
+        test::addCorpusFolderRows(QStringLiteral("public/go-exectrace-v2/") + QLatin1String(sub),
+                                  QLatin1String(sub) + QLatin1Char('/'));
 }
 
 void TestExecTrace::publicV2()
@@ -451,9 +445,7 @@ void TestExecTrace::v2Truncated()
 void TestExecTrace::v2FuzzSeeds_data()
 {
     QTest::addColumn<QString>("file");
-    const QDir dir(test::corpus(QStringLiteral("public/go-exectrace-v2/fuzz-seeds")));
-    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
-        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+    test::addCorpusFolderRows(QStringLiteral("public/go-exectrace-v2/fuzz-seeds"));
 }
 
 void TestExecTrace::v2FuzzSeeds()

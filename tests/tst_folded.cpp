@@ -6,7 +6,6 @@
 
 #include "queries.h"
 
-#include <QDir>
 #include <QFile>
 #include <QStringDecoder>
 #include <QTest>
@@ -73,9 +72,7 @@ private slots:
 void TestFolded::corpusTotals_data()
 {
     QTest::addColumn<QString>("file");
-    const QDir dir(corpus(QStringLiteral("public/folded-stacks")));
-    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
-        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+    addCorpusFolderRows(QStringLiteral("public/folded-stacks"));
 }
 
 void TestFolded::corpusTotals()

@@ -7,7 +7,6 @@
 
 #include "queries.h"
 
-#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -51,9 +50,7 @@ private slots:
 void TestOtlpJson::corpusCounts_data()
 {
     QTest::addColumn<QString>("file");
-    const QDir dir(corpus(QStringLiteral("public/otlp-json")));
-    for (const QString &f : dir.entryList(QDir::Files, QDir::Name))
-        QTest::newRow(qPrintable(f)) << dir.filePath(f);
+    addCorpusFolderRows(QStringLiteral("public/otlp-json"));
 }
 
 void TestOtlpJson::corpusCounts()
