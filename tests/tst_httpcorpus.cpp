@@ -42,6 +42,22 @@ class TestHttpCorpus : public QObject
     std::optional<TempSession> m_s;
     QJsonObject m_truth;
 
+    // The README's ten slowest request keys, in order.
+    QStringList readmeSlowestTen() const
+    {
+        QStringList keys;
+        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
+            keys << v.toString();
+        return keys;
+    }
+    static QStringList slowestKeys(const Db &db, const RequestQuery &q)
+    {
+        QStringList keys;
+        for (const RequestRow &r : queryRequests(db, q))
+            keys << r.key;
+        return keys;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -210,14 +226,7 @@ private slots:
         RequestQuery q;
         q.filter = QStringLiteral("-side:server -loadtest");
         q.limit = 10;
-        const auto rows = queryRequests(m_s->session().db(), q);
-        QStringList keys;
-        for (const RequestRow &r : rows)
-            keys << r.key;
-        QStringList expected;
-        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
-            expected << v.toString();
-        QCOMPARE(keys, expected);
+        QCOMPARE(slowestKeys(m_s->session().db(), q), readmeSlowestTen());
     }
 
     void slowestTenClientFilesOnly()
@@ -229,13 +238,7 @@ private slots:
             QVERIFY(s.import(ls::test::corpus(QLatin1String(f))).ok);
         RequestQuery q;
         q.limit = 10;
-        QStringList keys;
-        for (const RequestRow &r : queryRequests(s.session().db(), q))
-            keys << r.key;
-        QStringList expected;
-        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
-            expected << v.toString();
-        QCOMPARE(keys, expected);
+        QCOMPARE(slowestKeys(s.session().db(), q), readmeSlowestTen());
     }
 
     void clientLogAloneIsClose()
@@ -246,13 +249,7 @@ private slots:
         QVERIFY(s.import(ls::test::corpus(QStringLiteral("gen/client.log"))).ok);
         RequestQuery q;
         q.limit = 10;
-        QStringList keys;
-        for (const RequestRow &r : queryRequests(s.session().db(), q))
-            keys << r.key;
-        QStringList expected;
-        for (const QJsonValue &v : m_truth.value(QStringLiteral("slowest10")).toArray())
-            expected << v.toString();
-        QCOMPARE(keys, expected);
+        QCOMPARE(slowestKeys(s.session().db(), q), readmeSlowestTen());
         QCOMPARE(countRequests(s.session().db()), qint64(300));
     }
 
