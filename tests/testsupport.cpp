@@ -111,6 +111,17 @@ int addCorpusFolderRows(const QString &folder, const QString &rowPrefix)
     return int(files.size());
 }
 
+void checkSpanImport(const QString &file, const QByteArray &format, qint64 spans)
+{
+    QVERIFY(spans > 0);
+    TempSession s;
+    const ImportResult r = s.import(file);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, format);
+    QCOMPARE(r.spans, spans);
+    QCOMPARE(r.events, spans);
+}
+
 void addPprofCorpusRows()
 {
     QTest::addColumn<QString>("file");

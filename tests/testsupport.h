@@ -64,6 +64,10 @@ void addPprofCorpusRows();
 // how many.
 int addCorpusFolderRows(const QString &folder, const QString &rowPrefix = QString());
 
+// Imports `file` into a new session and checks it was read as `format` with
+// `spans` spans from as many events (a test failure otherwise).
+void checkSpanImport(const QString &file, const QByteArray &format, qint64 spans);
+
 // Runs `sql` and renders the rows as CSV (header line, then one line per row).
 QByteArray queryCsv(const Db &db, const QString &sql);
 // Compares `actual` with the golden file; returns an empty string when equal,

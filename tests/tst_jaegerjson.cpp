@@ -56,14 +56,7 @@ void TestJaegerJson::corpusCounts_data()
 void TestJaegerJson::corpusCounts()
 {
     QFETCH(QString, file);
-    const qint64 expected = countSpans(file);
-    QVERIFY(expected > 0);
-    TempSession s;
-    const ImportResult r = s.import(file);
-    QVERIFY2(r.ok, qPrintable(r.error));
-    QCOMPARE(r.format, QByteArray("jaeger-json"));
-    QCOMPARE(r.spans, expected);
-    QCOMPARE(r.events, expected);
+    checkSpanImport(file, "jaeger-json", countSpans(file));
 }
 
 void TestJaegerJson::processesAndTags()

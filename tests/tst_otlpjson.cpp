@@ -56,14 +56,7 @@ void TestOtlpJson::corpusCounts_data()
 void TestOtlpJson::corpusCounts()
 {
     QFETCH(QString, file);
-    const qint64 expected = countSpans(file);
-    QVERIFY(expected > 0);
-    TempSession s;
-    const ImportResult r = s.import(file);
-    QVERIFY2(r.ok, qPrintable(r.error));
-    QCOMPARE(r.format, QByteArray("otlp-json"));
-    QCOMPARE(r.spans, expected);
-    QCOMPARE(r.events, expected);
+    checkSpanImport(file, "otlp-json", countSpans(file));
 }
 
 void TestOtlpJson::requestsAndFlows()
