@@ -111,6 +111,13 @@ int addCorpusFolderRows(const QString &folder, const QString &rowPrefix)
     return int(files.size());
 }
 
+void addTestSource(Db &db, qint64 id, const QString &path)
+{
+    Stmt st(db, "INSERT INTO source(id, path, format, size, sha256, importer_version, "
+                "imported_at, status) VALUES(?, ?, 'test', 0, '', 1, 0, 'ok')");
+    st.bind(1, id).bindText(2, path).run();
+}
+
 void checkSpanImport(const QString &file, const QByteArray &format, qint64 spans)
 {
     QVERIFY(spans > 0);

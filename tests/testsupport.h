@@ -64,6 +64,10 @@ void addPprofCorpusRows();
 // how many.
 int addCorpusFolderRows(const QString &folder, const QString &rowPrefix = QString());
 
+// A source row with id `id` for tests that write through a BatchWriter
+// directly (no import pipeline).
+void addTestSource(Db &db, qint64 id, const QString &path = QStringLiteral("a"));
+
 // Imports `file` into a new session and checks it was read as `format` with
 // `spans` spans from as many events (a test failure otherwise).
 void checkSpanImport(const QString &file, const QByteArray &format, qint64 spans);

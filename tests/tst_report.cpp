@@ -94,9 +94,7 @@ private slots:
         Db &db = ts.session().db();
         // A session with one request carrying the dump above, two notes.
         inTransaction(db, [&] {
-            db.exec(
-                "INSERT INTO source(id, path, format, size, sha256, importer_version, imported_at, "
-                "status) VALUES(1, '/x/<b>client</b>.log', 'test', 1, '', 1, 0, 'ok')");
+            test::addTestSource(db, 1, QStringLiteral("/x/<b>client</b>.log"));
             BatchWriter w(db, 1);
             RequestRecord r;
             r.key = "r-1";

@@ -141,8 +141,7 @@ private slots:
             Db &db = s.db();
             WriterCounts counts;
             inTransaction(db, [&] {
-                db.exec("INSERT INTO source(id, path, format, size, sha256, importer_version, "
-                        "imported_at, status) VALUES(1, 'a', 'x', 0, '', 1, 0, 'ok')");
+                test::addTestSource(db, 1);
                 BatchWriter w(db, 1);
                 w.setMaxResidentRequests(resident);
                 for (int pass = 0; pass < 2; ++pass)
@@ -195,10 +194,7 @@ private slots:
         std::vector<qint64> rawIds;
         for (int source = 1; source <= 2; ++source) {
             inTransaction(db, [&] {
-                db.exec(QByteArray("INSERT INTO source(id, path, format, size, sha256, "
-                                   "importer_version, imported_at, status) VALUES(" +
-                                   QByteArray::number(source) + ", 'a', 'x', 0, '', 1, 0, 'ok')")
-                            .constData());
+                test::addTestSource(db, source);
                 BatchWriter w(db, source);
                 std::vector<SpanId> &ids = source == 1 ? firstIds : secondIds;
                 FrameId frame = kNoId;
@@ -344,8 +340,7 @@ private slots:
         const auto count = [&db](const char *sql) {
             return test::scalar(db, QString::fromUtf8(sql));
         };
-        db.exec("INSERT INTO source(id, path, format, size, sha256, importer_version, "
-                "imported_at, status) VALUES(1, 'a', 'x', 0, '', 1, 0, 'ok')");
+        test::addTestSource(db, 1);
         // 50,000 spans on one lane: a dozen batches, so the thread is running.
         const auto writeSpans = [](BatchWriter &w, bool badFlow) {
             LaneRecord l;
@@ -391,9 +386,8 @@ private slots:
         Session s = Session::open(dir.filePath(QStringLiteral("m.lanescope")));
         Db &db = s.db();
         inTransaction(db, [&] {
-            db.exec("INSERT INTO source(id, path, format, size, sha256, importer_version, "
-                    "imported_at, status) VALUES(1, 'a', 'x', 0, '', 1, 0, 'ok'), (2, 'b', 'x', 0, "
-                    "'', 1, 0, 'ok')");
+            test::addTestSource(db, 1, QStringLiteral("a"));
+            test::addTestSource(db, 2, QStringLiteral("b"));
             {
                 BatchWriter w(db, 1);
                 RequestRecord r;
