@@ -114,13 +114,19 @@ Stmt &Stmt::bind(int i, double v)
     return *this;
 }
 
-Stmt &Stmt::bindText(int i, QByteArrayView v)
+// NULL when v.data() is null; `copy` false: SQLite keeps the pointer.
+static void bindTextView(sqlite3_stmt *st, int i, QByteArrayView v, bool copy)
 {
     if (!v.data())
-        sqlite3_bind_null(m_st, i);
+        sqlite3_bind_null(st, i);
     else
-        sqlite3_bind_text64(m_st, i, v.data(), sqlite3_uint64(v.size()), SQLITE_TRANSIENT,
-                            SQLITE_UTF8);
+        sqlite3_bind_text64(st, i, v.data(), sqlite3_uint64(v.size()),
+                            copy ? SQLITE_TRANSIENT : SQLITE_STATIC, SQLITE_UTF8);
+}
+
+Stmt &Stmt::bindText(int i, QByteArrayView v)
+{
+    bindTextView(m_st, i, v, true);
     return *this;
 }
 
@@ -138,11 +144,7 @@ Stmt &Stmt::bindText(int i, const QByteArray &v)
 
 Stmt &Stmt::bindTextStatic(int i, QByteArrayView v)
 {
-    if (!v.data())
-        sqlite3_bind_null(m_st, i);
-    else
-        sqlite3_bind_text64(m_st, i, v.data(), sqlite3_uint64(v.size()), SQLITE_STATIC,
-                            SQLITE_UTF8);
+    bindTextView(m_st, i, v, false);
     return *this;
 }
 
