@@ -54,6 +54,7 @@
 // kMaxHops), the rest of the blocked piece staying on the waiter.
 
 #include "analysis.h"
+#include "schema.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -176,44 +177,72 @@ struct Linked
     TimeNs t0 = 0, t1 = 0; // window
 };
 
-// Depth-0 state spans of one lane intersecting [t0, t1), in time order.
+// Depth-0 state spans of one lane intersecting [t0, t1), in time order: the
+// latest one covering t0, then those starting inside. Each lane is read once,
+// through its runs, and kept: the analysis asks for the same handler and
+// critical-path goroutines again and again.
 class LaneStates
 {
 public:
     explicit LaneStates(const Db &db)
-        : m_before(db, "SELECT start_ns, end_ns, category_id, name_id FROM span "
-                       "WHERE lane_id = ?1 AND depth = 0 AND start_ns <= ?2 "
-                       "ORDER BY start_ns DESC LIMIT 1"),
-          m_inside(db, "SELECT start_ns, end_ns, category_id, name_id FROM span "
-                       "WHERE lane_id = ?1 AND depth = 0 AND start_ns > ?2 AND start_ns < ?3 "
-                       "ORDER BY start_ns")
+        : m_read(db, "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id FROM " LS_SPANS_BY_RUN
+                     " WHERE r.lane_id = ? AND s.depth = 0")
     {}
     std::vector<StateSpan> load(qint64 lane, TimeNs t0, TimeNs t1)
     {
+        const Lane &l = read(lane);
         std::vector<StateSpan> out;
-        auto row = [](Stmt &st) {
-            StateSpan s;
-            s.start = st.int64(0);
-            s.end = st.int64(1);
-            s.category = st.isNull(2) ? kNoId : st.int64(2);
-            s.name = st.isNull(3) ? kNoId : st.int64(3);
-            return s;
+        const auto startAfter = [&l](TimeNs t) {
+            return size_t(
+                std::upper_bound(l.spans.begin(), l.spans.end(), t,
+                                 [](TimeNs v, const StateSpan &x) { return v < x.start; }) -
+                l.spans.begin());
         };
-        m_before.bind(1, lane).bind(2, t0);
-        if (m_before.step()) {
-            StateSpan s = row(m_before);
-            if (s.end > t0) out.push_back(s);
-        }
-        m_before.reset();
-        m_inside.bind(1, lane).bind(2, t0).bind(3, t1);
-        while (m_inside.step())
-            out.push_back(row(m_inside));
-        m_inside.reset();
+        const size_t inside = startAfter(t0);
+        // Back from the last start <= t0 while an earlier span may still reach past t0.
+        for (size_t i = inside; i-- > 0 && l.maxEnd[i] > t0;)
+            if (l.spans[i].end > t0) {
+                out.push_back(l.spans[i]);
+                break;
+            }
+        for (size_t i = inside; i < l.spans.size() && l.spans[i].start < t1; ++i)
+            out.push_back(l.spans[i]);
         return out;
     }
 
 private:
-    Stmt m_before, m_inside;
+    struct Lane
+    {
+        std::vector<StateSpan> spans;
+        std::vector<TimeNs> maxEnd; // maxEnd[i] = max(end of spans[0..i])
+    };
+    const Lane &read(qint64 lane)
+    {
+        auto [it, added] = m_lanes.try_emplace(lane);
+        if (!added) return it->second;
+        Lane &l = it->second;
+        m_read.bind(1, lane);
+        while (m_read.step()) {
+            StateSpan s;
+            s.start = m_read.int64(0);
+            s.end = m_read.int64(1);
+            s.category = m_read.isNull(2) ? kNoId : m_read.int64(2);
+            s.name = m_read.isNull(3) ? kNoId : m_read.int64(3);
+            l.spans.push_back(s);
+        }
+        m_read.reset();
+        // Rows come in id order; a stable sort by start keeps ids in order
+        // among equal starts (cheaper than SQLite sorting each lane).
+        std::stable_sort(l.spans.begin(), l.spans.end(),
+                         [](const StateSpan &a, const StateSpan &b) { return a.start < b.start; });
+        l.maxEnd.reserve(l.spans.size());
+        for (const StateSpan &s : l.spans)
+            l.maxEnd.push_back(l.maxEnd.empty() ? s.end : std::max(l.maxEnd.back(), s.end));
+        return l;
+    }
+
+    Stmt m_read;
+    std::unordered_map<qint64, Lane> m_lanes;
 };
 
 // Handler lanes of requests, from their region spans.
@@ -291,10 +320,10 @@ std::unordered_map<qint64, std::vector<Interval>> stwBySource(const Db &db, Stri
     std::unordered_map<qint64, std::vector<Interval>> out;
     const StringId stw = strings.id("stw");
     if (stw == kNoId) return out;
-    // CROSS JOIN keeps the few GC lanes outside: each is then a range of
-    // span_lane_start rather than a scan of every span.
-    Stmt st(db, "SELECT l.source_id, s.start_ns, s.end_ns FROM lane l CROSS JOIN span s ON "
-                "s.lane_id = l.id WHERE l.kind = 'gc' AND s.category_id = ? ORDER BY "
+    // CROSS JOIN keeps the few GC lanes outside: their spans are then read
+    // through their runs rather than by a scan of every span.
+    Stmt st(db, "SELECT l.source_id, s.start_ns, s.end_ns FROM lane l CROSS JOIN " LS_SPANS_BY_RUN
+                " AND r.lane_id = l.id WHERE l.kind = 'gc' AND s.category_id = ? ORDER BY "
                 "l.source_id, s.start_ns");
     st.bind(1, stw);
     while (st.step()) {

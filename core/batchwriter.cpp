@@ -1,5 +1,6 @@
 #include "batchwriter.h"
 
+#include "schema.h"
 #include "session.h"
 
 #include <algorithm>
@@ -85,6 +86,7 @@ struct RowBatch
     };
     struct Instant
     {
+        qint64 id;
         LaneId lane;
         TimeNs ts;
         StringId name, category;
@@ -155,13 +157,14 @@ struct RowBatch
     std::vector<Instant> instants;
     std::vector<Flow> flows;
     std::vector<Sample> samples;
+    std::vector<LaneRun> spanRuns, instantRuns;
     QByteArray arena;
 
     size_t rows() const
     {
         return strings.size() + lanes.size() + frames.size() + callsites.size() + requests.size() +
                phases.size() + raws.size() + spans.size() + instants.size() + flows.size() +
-               samples.size();
+               samples.size() + spanRuns.size() + instantRuns.size();
     }
     bool full() const { return rows() >= 4096 || arena.size() >= (1 << 20); }
     void clear()
@@ -177,6 +180,8 @@ struct RowBatch
         instants.clear();
         flows.clear();
         samples.clear();
+        spanRuns.clear();
+        instantRuns.clear();
         arena.resize(0); // keeps the capacity: batches are reused
     }
     TextRef keep(QByteArrayView text)
@@ -245,9 +250,9 @@ struct BulkRows
                 "request_id, args)",
                 9),
           instants(w.m_db,
-                   "INSERT INTO instant(lane_id, ts_ns, name_id, category_id, value, request_id, "
-                   "args)",
-                   7),
+                   "INSERT INTO instant(id, lane_id, ts_ns, name_id, category_id, value, "
+                   "request_id, args)",
+                   8),
           flows(w.m_db,
                 "INSERT INTO flow(kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns, "
                 "from_span_id, to_span_id)",
@@ -255,7 +260,15 @@ struct BulkRows
           samples(w.m_db,
                   "INSERT INTO sample(profile_id, callsite_id, value, ts_ns, lane_id, request_id, "
                   "labels)",
-                  7)
+                  7),
+          spanRuns(w.m_db,
+                   "INSERT INTO span_run(lane_id, first_id, last_id, start_min, start_max, "
+                   "end_max)",
+                   6),
+          instantRuns(w.m_db,
+                      "INSERT INTO instant_run(lane_id, first_id, last_id, start_min, start_max, "
+                      "end_max)",
+                      6)
     {}
     ~BulkRows() { stopThread(true); }
 
@@ -332,7 +345,7 @@ struct BulkRows
 
     BatchWriter &writer;
     std::unique_ptr<RowBatch> current;
-    RowInsert spans, instants, flows, samples;
+    RowInsert spans, instants, flows, samples, spanRuns, instantRuns;
     std::mutex dbMutex;
     bool callerHoldsDb = false; // the caller's thread holds dbMutex (see DbLock)
     std::mutex queueMutex;
@@ -415,16 +428,27 @@ void BulkRows::write(const RowBatch &b)
             .bindTextStatic(o + 9, b.text(s.args));
     });
     instants.run(b.instants, [&b](Stmt &st, int o, const RowBatch::Instant &i) {
-        st.bind(o + 1, i.lane)
-            .bind(o + 2, i.ts)
-            .bindOrNull(o + 3, i.name, kNoId)
-            .bindOrNull(o + 4, i.category, kNoId);
+        st.bind(o + 1, i.id)
+            .bind(o + 2, i.lane)
+            .bind(o + 3, i.ts)
+            .bindOrNull(o + 4, i.name, kNoId)
+            .bindOrNull(o + 5, i.category, kNoId);
         if (i.hasValue)
-            st.bind(o + 5, i.value);
+            st.bind(o + 6, i.value);
         else
-            st.bindNull(o + 5);
-        st.bindOrNull(o + 6, i.request, kNoId).bindTextStatic(o + 7, b.text(i.args));
+            st.bindNull(o + 6);
+        st.bindOrNull(o + 7, i.request, kNoId).bindTextStatic(o + 8, b.text(i.args));
     });
+    const auto bindRun = [](Stmt &st, int o, const LaneRun &r) {
+        st.bind(o + 1, r.lane)
+            .bind(o + 2, r.first)
+            .bind(o + 3, r.last)
+            .bind(o + 4, r.startMin)
+            .bind(o + 5, r.startMax)
+            .bind(o + 6, r.endMax);
+    };
+    spanRuns.run(b.spanRuns, bindRun);
+    instantRuns.run(b.instantRuns, bindRun);
     flows.run(b.flows, [&b](Stmt &st, int o, const RowBatch::Flow &f) {
         st.bindTextStatic(o + 1, b.text(f.kind))
             .bindOrNull(o + 2, f.fromLane, kNoId)
@@ -477,6 +501,7 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
         return last.int64(0);
     };
     m_lastSpanId = lastId("SELECT COALESCE(max(id), 0) FROM span");
+    m_lastInstantId = lastId("SELECT COALESCE(max(id), 0) FROM instant");
     m_lastLaneId = lastId("SELECT COALESCE(max(id), 0) FROM lane");
     m_lastStringId = lastId("SELECT COALESCE(max(id), 0) FROM string");
     m_lastFrameId = lastId("SELECT COALESCE(max(id), 0) FROM frame");
@@ -743,6 +768,7 @@ SpanId BatchWriter::span(const SpanRecord &s)
     const RowBatch::TextRef args = b.keep(s.args);
     const SpanId id = ++m_lastSpanId;
     b.spans.push_back({id, s.lane, start, end, s.name, s.category, s.request, s.depth, args});
+    extendRun(m_spanRuns, b.spanRuns, s.lane, id, start, end);
     ++m_counts.spans;
     if (b.full()) m_bulk->submit();
     return id;
@@ -764,10 +790,41 @@ void BatchWriter::instant(const InstantRecord &i)
     }
     RowBatch &b = *m_bulk->current;
     const RowBatch::TextRef args = b.keep(i.args);
+    const qint64 id = ++m_lastInstantId;
+    const TimeNs ts = shift(i.ts);
     b.instants.push_back(
-        {i.lane, shift(i.ts), i.name, i.category, i.request, i.value, i.hasValue, args});
+        {id, i.lane, ts, i.name, i.category, i.request, i.value, i.hasValue, args});
+    extendRun(m_instantRuns, b.instantRuns, i.lane, id, ts, ts);
     ++m_counts.instants;
     if (b.full()) m_bulk->submit();
+}
+
+void BatchWriter::extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane, qint64 id,
+                            TimeNs start, TimeNs end)
+{
+    LaneRun &run = runs.open;
+    if (run.lane == lane && id == run.last + 1 && id - run.first < kRunRows) {
+        run.last = id;
+        run.startMin = std::min(run.startMin, start);
+        run.startMax = std::max(run.startMax, start);
+        run.endMax = std::max(run.endMax, end);
+        return;
+    }
+    if (run.lane != kNoId) runs.closed.push_back(run);
+    run = {lane, id, id, start, start, end};
+    // Bounded memory: an import that switches lanes at every row (an
+    // execution trace) hands its runs on in sorted chunks.
+    if (runs.closed.size() >= (1 << 18)) queueRuns(runs, queue, false);
+}
+
+void BatchWriter::queueRuns(Runs &runs, std::vector<LaneRun> &queue, bool all)
+{
+    if (all && runs.open.lane != kNoId) runs.closed.push_back(std::exchange(runs.open, {}));
+    std::sort(runs.closed.begin(), runs.closed.end(), [](const LaneRun &a, const LaneRun &b) {
+        return a.lane != b.lane ? a.lane < b.lane : a.first < b.first;
+    });
+    queue.insert(queue.end(), runs.closed.begin(), runs.closed.end());
+    runs.closed.clear();
 }
 
 void BatchWriter::flow(const FlowRecord &f)
@@ -914,10 +971,10 @@ void BatchWriter::placeAtSessionStart()
     q.bind(1, m_sourceId);
     if (!q.step() || q.isNull(0)) return;
     const TimeNs sessionStart = q.int64(0);
-    Stmt m(m_db, "SELECT min(t) FROM (SELECT min(start_ns) AS t FROM span WHERE lane_id IN "
-                 "(SELECT id FROM lane WHERE source_id = ?1) UNION ALL SELECT min(ts_ns) FROM "
-                 "instant WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?1) UNION ALL "
-                 "SELECT min(start_ns) FROM phase WHERE source_id = ?1)");
+    Stmt m(m_db, "SELECT min(t) FROM (SELECT min(start_min) AS t FROM span_run WHERE lane_id IN "
+                 "(SELECT id FROM lane WHERE source_id = ?1) UNION ALL SELECT min(start_min) FROM "
+                 "instant_run WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?1) UNION "
+                 "ALL SELECT min(start_ns) FROM phase WHERE source_id = ?1)");
     m.bind(1, m_sourceId);
     if (!m.step() || m.isNull(0)) return;
     moveBy(sessionStart - m.int64(0));
@@ -957,6 +1014,8 @@ void BatchWriter::flushRequests()
 
 void BatchWriter::finish()
 {
+    queueRuns(m_spanRuns, m_bulk->current->spanRuns, true);
+    queueRuns(m_instantRuns, m_bulk->current->instantRuns, true);
     m_bulk->drain();
     const bool deferred = awaitingAlignment();
     if (deferred && !m_hints.empty()) alignByKeys();

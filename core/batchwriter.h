@@ -60,6 +60,14 @@ struct WriterCounts
 
 struct BulkRows;
 
+// A run of span_run or instant_run (schema.h): consecutive ids on one lane.
+struct LaneRun
+{
+    LaneId lane = kNoId;
+    qint64 first = 0, last = 0;
+    TimeNs startMin = 0, startMax = 0, endMax = 0;
+};
+
 class BatchWriter final : public RecordSink
 {
 public:
@@ -129,6 +137,19 @@ private:
     // read back from the table.
     void evictRequests();
     void moveBy(TimeNs move);
+    // This import's runs of spans or of instants: the one the last row
+    // belongs to, and the closed ones, held back so that they reach the table
+    // sorted by lane (appends to its primary key; in id order they would be
+    // scattered inserts, which cost more than the rows' old per-row index).
+    struct Runs
+    {
+        LaneRun open;
+        std::vector<LaneRun> closed;
+    };
+    void extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane, qint64 id, TimeNs start,
+                   TimeNs end);
+    // Moves the closed runs (and the open one when `all`) to `queue`, sorted.
+    static void queueRuns(Runs &runs, std::vector<LaneRun> &queue, bool all);
     void placeAtSessionStart();
     bool awaitingAlignment() const
     {
@@ -173,7 +194,9 @@ private:
     Stmt m_findPhase;
     // Last: its destructor stops the writer thread before the statements go.
     std::unique_ptr<BulkRows> m_bulk;
+    Runs m_spanRuns, m_instantRuns;
     SpanId m_lastSpanId = 0;
+    qint64 m_lastInstantId = 0;
     LaneId m_lastLaneId = 0;
     StringId m_lastStringId = 0;
     FrameId m_lastFrameId = 0;

@@ -1,4 +1,5 @@
 #include "queries.h"
+#include "schema.h"
 
 #include "units.h"
 
@@ -485,9 +486,11 @@ QList<SourceRow> querySources(const Db &db)
 QList<LaneRow> queryLanes(const Db &db)
 {
     QList<LaneRow> out;
-    Stmt st(db, "SELECT l.id, l.source_id, l.external_id, COALESCE(l.parent_id, 0), l.sort_key, "
-                "l.kind, l.name, (SELECT count(*) FROM span s WHERE s.lane_id = l.id) FROM lane l "
-                "ORDER BY l.source_id, l.kind, l.sort_key, l.external_id");
+    Stmt st(db,
+            "SELECT l.id, l.source_id, l.external_id, COALESCE(l.parent_id, 0), l.sort_key, "
+            "l.kind, l.name, (SELECT COALESCE(sum(r.last_id - r.first_id + 1), 0) FROM span_run r "
+            "WHERE r.lane_id = l.id) FROM lane l "
+            "ORDER BY l.source_id, l.kind, l.sort_key, l.external_id");
     while (st.step()) {
         LaneRow r;
         r.id = st.int64(0);
@@ -517,9 +520,9 @@ LaneSpans loadLaneSpans(const Db &db, qint64 laneId)
 {
     LaneSpans ls;
     ls.laneId = laneId;
-    Stmt st(db, "SELECT start_ns, end_ns, depth, COALESCE(name_id, 0), COALESCE(category_id, 0), "
-                "COALESCE(request_id, 0), id FROM span WHERE lane_id = ? ORDER BY start_ns, "
-                "end_ns DESC");
+    Stmt st(db, "SELECT s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
+                "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0), s.id FROM " LS_SPANS_BY_RUN
+                " WHERE r.lane_id = ? ORDER BY s.start_ns, s.end_ns DESC, s.id");
     st.bind(1, laneId);
     TimeNs runMax = std::numeric_limits<TimeNs>::min();
     while (st.step()) {

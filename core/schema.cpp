@@ -221,15 +221,61 @@ CREATE TABLE request_class (
 ) WITHOUT ROWID;
 )SQL";
 
+// Version 3: the (lane, time) index of spans and instants as runs. A run is a
+// stretch of consecutive ids on one lane (at most kRunRows rows) with the
+// bounds of its times; a lane's rows in a time window are the rows of its
+// runs that overlap the window, read by id range. The writer records runs as
+// rows arrive, so an import builds no per-row index on these tables (a
+// CREATE INDEX over 6.6 M spans took 2.1 s, a quarter of a 1 GB import).
+// Read them through LS_SPANS_BY_RUN / LS_INSTANTS_BY_RUN (schema.h).
+static const char kSchemaV3[] = R"SQL(
+CREATE TABLE span_run (
+  lane_id INTEGER NOT NULL,        -- every span with an id in first_id..last_id is on this lane
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  start_min INTEGER NOT NULL,      -- least start_ns of those spans
+  start_max INTEGER NOT NULL,      -- greatest start_ns
+  end_max INTEGER NOT NULL,        -- greatest end_ns
+  PRIMARY KEY (lane_id, first_id)
+) WITHOUT ROWID;
+
+-- The same for instants: start_min..start_max bound ts_ns, end_max = start_max.
+CREATE TABLE instant_run (
+  lane_id INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  start_min INTEGER NOT NULL,
+  start_max INTEGER NOT NULL,
+  end_max INTEGER NOT NULL,
+  PRIMARY KEY (lane_id, first_id)
+) WITHOUT ROWID;
+
+-- Runs of the rows already there: consecutive ids of a lane (id minus the
+-- row's rank in its lane is constant along a run), cut every 1024 rows.
+INSERT INTO span_run
+SELECT lane_id, min(id), max(id), min(start_ns), max(start_ns), max(end_ns) FROM (
+  SELECT id, lane_id, start_ns, end_ns, id - row_number() OVER w AS g,
+         (row_number() OVER w - 1) / 1024 AS c
+  FROM span WINDOW w AS (PARTITION BY lane_id ORDER BY id))
+GROUP BY lane_id, g, c;
+
+INSERT INTO instant_run
+SELECT lane_id, min(id), max(id), min(ts_ns), max(ts_ns), max(ts_ns) FROM (
+  SELECT id, lane_id, ts_ns, id - row_number() OVER w AS g, (row_number() OVER w - 1) / 1024 AS c
+  FROM instant WINDOW w AS (PARTITION BY lane_id ORDER BY id))
+GROUP BY lane_id, g, c;
+
+DROP INDEX IF EXISTS span_lane_start;
+DROP INDEX IF EXISTS instant_lane_ts;
+)SQL";
+
 // Indexes on the bulk tables. The full ones are dropped at the start of an
 // import and built again at its end (inside the same transaction), which is
 // much faster than maintaining them row by row. The partial ones (rows that
 // belong to a request) stay: most bulk rows are outside them, so keeping them
 // costs little, where building them again would read every row.
 static const char kBulkIndexes[] = R"SQL(
-CREATE INDEX IF NOT EXISTS span_lane_start ON span(lane_id, start_ns);
 CREATE INDEX IF NOT EXISTS span_request ON span(request_id) WHERE request_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS instant_lane_ts ON instant(lane_id, ts_ns);
 CREATE INDEX IF NOT EXISTS instant_request ON instant(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sample_profile ON sample(profile_id);
 CREATE INDEX IF NOT EXISTS sample_request ON sample(request_id) WHERE request_id IS NOT NULL;
@@ -243,8 +289,6 @@ CREATE INDEX IF NOT EXISTS sample_request ON sample(request_id) WHERE request_id
 )SQL";
 
 static const char kDropBulkIndexes[] = R"SQL(
-DROP INDEX IF EXISTS span_lane_start;
-DROP INDEX IF EXISTS instant_lane_ts;
 DROP INDEX IF EXISTS sample_profile;
 DROP INDEX IF EXISTS callsite_parent;
 )SQL";
@@ -270,7 +314,7 @@ const char *liveIndexSql()
 const std::vector<const char *> &migrations()
 {
     // migrations()[0] creates version 1 from an empty file.
-    static const std::vector<const char *> m{kSchemaV1, kSchemaV2};
+    static const std::vector<const char *> m{kSchemaV1, kSchemaV2, kSchemaV3};
     return m;
 }
 

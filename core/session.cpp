@@ -63,10 +63,16 @@ void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta)
 {
     if (delta == 0) return;
     static const char *const kShift[] = {
-        "UPDATE span SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE lane_id IN "
-        "(SELECT id FROM lane WHERE source_id = ?2)",
-        "UPDATE instant SET ts_ns = ts_ns + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE "
-        "source_id = ?2)",
+        // Spans and instants found through their runs, then the runs.
+        "UPDATE span SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE id IN (SELECT "
+        "s.id FROM " LS_SPANS_BY_RUN " WHERE r.lane_id IN (SELECT id FROM lane WHERE "
+        "source_id = ?2))",
+        "UPDATE instant SET ts_ns = ts_ns + ?1 WHERE id IN (SELECT s.id FROM " LS_INSTANTS_BY_RUN
+        " WHERE r.lane_id IN (SELECT id FROM lane WHERE source_id = ?2))",
+        "UPDATE span_run SET start_min = start_min + ?1, start_max = start_max + ?1, end_max = "
+        "end_max + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?2)",
+        "UPDATE instant_run SET start_min = start_min + ?1, start_max = start_max + ?1, end_max "
+        "= end_max + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?2)",
         "UPDATE flow SET from_ts_ns = from_ts_ns + ?1, to_ts_ns = to_ts_ns + ?1 WHERE from_lane_id "
         "IN (SELECT id FROM lane WHERE source_id = ?2)",
         "UPDATE phase SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE source_id = ?2",

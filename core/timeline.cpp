@@ -1,4 +1,5 @@
 #include "timeline.h"
+#include "schema.h"
 
 #include <QFileInfo>
 
@@ -571,11 +572,13 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     };
     if (firstLanes >= 0) {
         m_partial = true;
-        Stmt sp(db, "SELECT lane_id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
-                    "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span WHERE lane_id = ? "
-                    "ORDER BY start_ns");
-        Stmt in(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant WHERE "
-                    "lane_id = ? ORDER BY ts_ns");
+        Stmt sp(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
+                    "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) FROM " LS_SPANS_BY_RUN
+                    " WHERE r.lane_id = ? ORDER BY s.start_ns, s.id");
+        Stmt in(
+            db,
+            "SELECT s.lane_id, s.ts_ns, COALESCE(s.name_id, 0), s.value FROM " LS_INSTANTS_BY_RUN
+            " WHERE r.lane_id = ? ORDER BY s.ts_ns, s.id");
         for (size_t i = 0; i < lanes.size(); ++i) {
             TimelineLane &l = lanes[i];
             if (int(i) >= firstLanes) {
@@ -966,9 +969,11 @@ QHash<qint64, QList<PhaseRow>> queryPhasesOf(const Db &db, const QList<qint64> &
 std::optional<SpanDetail> querySpanAt(const Db &db, qint64 laneId, TimeNs start, int depth)
 {
     Stmt st(db, "SELECT s.id, s.lane_id, COALESCE(s.request_id, 0), s.start_ns, s.end_ns, "
-                "s.depth, n.value, c.value, s.args, l.name FROM span s LEFT JOIN string n ON "
-                "n.id = s.name_id LEFT JOIN string c ON c.id = s.category_id JOIN lane l ON "
-                "l.id = s.lane_id WHERE s.lane_id = ? AND s.start_ns = ? AND s.depth = ? LIMIT 1");
+                "s.depth, n.value, c.value, s.args, l.name FROM " LS_SPANS_BY_RUN
+                " LEFT JOIN string n ON n.id = s.name_id LEFT JOIN string c ON c.id = "
+                "s.category_id JOIN lane l ON l.id = s.lane_id WHERE r.lane_id = ?1 AND "
+                "r.start_min <= ?2 AND r.start_max >= ?2 AND s.start_ns = ?2 AND s.depth = ?3 "
+                "ORDER BY s.id LIMIT 1");
     st.bind(1, laneId).bind(2, start).bind(3, depth);
     if (!st.step()) return std::nullopt;
     SpanDetail d;

@@ -2,12 +2,15 @@
 
 #include "queries.h"
 #include "registry.h"
+#include "schema.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QTest>
+
+#include <array>
 
 namespace ls::test {
 
@@ -74,6 +77,85 @@ qint64 scalar(const Db &db, const QString &sql)
 {
     const SqlResult r = runSql(db, sql);
     return r.rows.isEmpty() || r.rows[0].isEmpty() ? -1 : r.rows[0][0].toLongLong();
+}
+
+QString runProblems(const Db &db)
+{
+    QStringList out;
+    for (const auto &[rows, runs, start, end] :
+         {std::array<QString, 4>{QStringLiteral("span"), QStringLiteral("span_run"),
+                                 QStringLiteral("start_ns"), QStringLiteral("end_ns")},
+          std::array<QString, 4>{QStringLiteral("instant"), QStringLiteral("instant_run"),
+                                 QStringLiteral("ts_ns"), QStringLiteral("ts_ns")}}) {
+        const qint64 count = scalar(db, QStringLiteral("SELECT count(*) FROM %1").arg(rows));
+        const qint64 covered = scalar(
+            db,
+            QStringLiteral("SELECT COALESCE(sum(last_id - first_id + 1), 0) FROM %1").arg(runs));
+        // Rows inside a run of their lane and within its bounds.
+        const qint64 inside =
+            scalar(db, QStringLiteral("SELECT count(*) FROM %2 r CROSS JOIN %1 s ON s.id BETWEEN "
+                                      "r.first_id AND r.last_id WHERE s.lane_id = r.lane_id AND "
+                                      "s.%3 BETWEEN r.start_min AND r.start_max AND s.%4 <= "
+                                      "r.end_max")
+                           .arg(rows, runs, start, end));
+        const qint64 overlaps =
+            scalar(db, QStringLiteral("SELECT count(*) FROM (SELECT first_id, last_id, "
+                                      "lag(last_id) OVER (ORDER BY first_id) AS prev FROM %1) "
+                                      "WHERE prev >= first_id OR last_id < first_id")
+                           .arg(runs));
+        // Bounds are tight: a shift or a migration that left them loose would
+        // still find the rows, but waste reads.
+        const qint64 loose = scalar(
+            db, QStringLiteral("SELECT count(*) FROM %2 r WHERE start_min != (SELECT min(%3) FROM "
+                               "%1 WHERE id BETWEEN r.first_id AND r.last_id) OR start_max != "
+                               "(SELECT max(%3) FROM %1 WHERE id BETWEEN r.first_id AND "
+                               "r.last_id) OR end_max != (SELECT max(%4) FROM %1 WHERE id "
+                               "BETWEEN r.first_id AND r.last_id)")
+                    .arg(rows, runs, start, end));
+        const qint64 longest = scalar(
+            db,
+            QStringLiteral("SELECT COALESCE(max(last_id - first_id + 1), 0) FROM %1").arg(runs));
+        if (count != covered || count != inside || overlaps != 0 || loose != 0 ||
+            longest > kRunRows)
+            out << QStringLiteral("%1: %2 rows, runs cover %3 ids, %4 rows inside their run, %5 "
+                                  "overlapping runs, %7 with loose bounds, longest run %6")
+                       .arg(runs)
+                       .arg(count)
+                       .arg(covered)
+                       .arg(inside)
+                       .arg(overlaps)
+                       .arg(longest)
+                       .arg(loose);
+    }
+    return out.join(u'\n');
+}
+
+QString laneReadProblems(const Db &db)
+{
+    QString problems = runProblems(db);
+    Stmt lanes(db, "SELECT id FROM lane");
+    Stmt plain(db, "SELECT start_ns, end_ns, id FROM span WHERE lane_id = ? ORDER BY start_ns, "
+                   "end_ns DESC, id");
+    while (lanes.step()) {
+        const qint64 lane = lanes.int64(0);
+        const LaneSpans ls = loadLaneSpans(db, lane);
+        plain.bind(1, lane);
+        size_t i = 0;
+        bool same = true;
+        while (plain.step()) {
+            same = same && i < ls.size() && ls.start[i] == plain.int64(0) &&
+                   ls.end[i] == plain.int64(1) && ls.id[i] == plain.int64(2);
+            ++i;
+        }
+        plain.reset();
+        if (!same || i != ls.size())
+            problems += QStringLiteral("\nlane %1: %2 spans by run, %3 in the table or in another "
+                                       "order")
+                            .arg(lane)
+                            .arg(ls.size())
+                            .arg(i);
+    }
+    return problems.trimmed();
 }
 
 QList<PprofTopRow> parsePprofTop(const QString &path, int n)

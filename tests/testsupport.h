@@ -72,6 +72,14 @@ void addTestSource(Db &db, qint64 id, const QString &path = QStringLiteral("a"))
 // `spans` spans from as many events (a test failure otherwise).
 void checkSpanImport(const QString &file, const QByteArray &format, qint64 spans);
 
+// What is wrong with the run tables (span_run, instant_run; see schema.h):
+// empty when every span and instant lies in exactly one run of its own lane,
+// inside the run's time bounds, and no run is longer than kRunRows.
+QString runProblems(const Db &db);
+// Also checks that each lane's spans read through the runs (loadLaneSpans)
+// equal a plain scan of the span table.
+QString laneReadProblems(const Db &db);
+
 // Runs `sql` and renders the rows as CSV (header line, then one line per row).
 QByteArray queryCsv(const Db &db, const QString &sql);
 // Compares `actual` with the golden file; returns an empty string when equal,

@@ -251,19 +251,30 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("old.lanescope"));
         QVERIFY(QFile::copy(m_s->path(), path));
         {
+            // Version 1 and 2 had per-row (lane, time) indexes and no runs.
             Db db(path, Db::Mode::ReadWrite);
             db.exec("DROP TABLE request_class");
             db.exec("UPDATE request SET dominant_class = NULL");
+            db.exec("DROP TABLE span_run");
+            db.exec("DROP TABLE instant_run");
+            db.exec("CREATE INDEX span_lane_start ON span(lane_id, start_ns)");
+            db.exec("CREATE INDEX instant_lane_ts ON instant(lane_id, ts_ns)");
             db.exec("PRAGMA user_version = 1");
         }
         Session s = Session::open(path);
-        QCOMPARE(s.db().userVersion(), 2);
+        QCOMPARE(s.db().userVersion(), kSchemaVersion);
         const auto row = requestByKey(s.db(), kLockHeavy);
         QVERIFY(row);
         QCOMPARE(row->dominantClass, QStringLiteral("blocked-sync"));
+        // Runs made by the migration index the same rows as the writer's.
+        QCOMPARE(test::laneReadProblems(s.db()), QString());
+        QCOMPARE(test::scalar(s.db(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                                     "name IN ('span_lane_start', "
+                                                     "'instant_lane_ts')")),
+                 qint64(0));
     }
 
-    void migratesV1ToV2()
+    void migratesV1ToCurrent()
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("v1.lanescope"));
@@ -274,7 +285,7 @@ private slots:
             db.exec("PRAGMA user_version = 1");
         }
         Session s = Session::open(path);
-        QCOMPARE(s.db().userVersion(), 2);
+        QCOMPARE(s.db().userVersion(), kSchemaVersion);
         QCOMPARE(countRequests(s.db()), qint64(1));
         const SqlResult r = runSql(s.db(), QStringLiteral("SELECT count(*) FROM request_class"));
         QCOMPARE(r.rows.value(0).value(0), QStringLiteral("0"));

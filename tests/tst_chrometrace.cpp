@@ -92,6 +92,7 @@ void TestChromeTrace::corpusCounts()
                                "b.lane_id AND a.depth = b.depth AND a.id < b.id AND a.start_ns "
                                "< b.end_ns AND b.start_ns < a.end_ns")),
         QStringLiteral("0"));
+    QCOMPARE(laneReadProblems(s.session().db()), QString());
 }
 
 void TestChromeTrace::exactMicroseconds()

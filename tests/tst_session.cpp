@@ -23,14 +23,15 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("s.lanescope"));
         Session s = Session::open(path);
         QCOMPARE(s.db().userVersion(), kSchemaVersion);
-        const QStringList expected{QStringLiteral("annotation"), QStringLiteral("callsite"),
-                                   QStringLiteral("diagnostic"), QStringLiteral("flow"),
-                                   QStringLiteral("frame"),      QStringLiteral("instant"),
-                                   QStringLiteral("lane"),       QStringLiteral("phase"),
-                                   QStringLiteral("profile"),    QStringLiteral("raw_text"),
-                                   QStringLiteral("request"),    QStringLiteral("request_class"),
-                                   QStringLiteral("sample"),     QStringLiteral("source"),
-                                   QStringLiteral("span"),       QStringLiteral("string")};
+        const QStringList expected{QStringLiteral("annotation"),    QStringLiteral("callsite"),
+                                   QStringLiteral("diagnostic"),    QStringLiteral("flow"),
+                                   QStringLiteral("frame"),         QStringLiteral("instant"),
+                                   QStringLiteral("instant_run"),   QStringLiteral("lane"),
+                                   QStringLiteral("phase"),         QStringLiteral("profile"),
+                                   QStringLiteral("raw_text"),      QStringLiteral("request"),
+                                   QStringLiteral("request_class"), QStringLiteral("sample"),
+                                   QStringLiteral("source"),        QStringLiteral("span"),
+                                   QStringLiteral("span_run"),      QStringLiteral("string")};
         const SqlResult r = runSql(
             s.db(),
             QStringLiteral("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"));
@@ -126,6 +127,68 @@ private slots:
                 "WHERE l.source_id = %1) = (SELECT min(start_ns) FROM request) AS placed")
                 .arg(src.last().id));
         QCOMPARE(csv, QByteArray("placed\n1\n"));
+        // The placement moved the runs' bounds with their rows.
+        QCOMPARE(test::laneReadProblems(ts.session().db()), QString());
+        ts.session().shiftSource(src.last().id, -123456789);
+        QCOMPARE(test::laneReadProblems(ts.session().db()), QString());
+    }
+
+    // Spans and instants are indexed by runs of consecutive ids on one lane
+    // (schema.h): a run ends where the lane changes or at kRunRows rows, and
+    // holds the bounds of its rows' times.
+    void runsFollowLanes()
+    {
+        QTemporaryDir dir;
+        Session s = Session::open(dir.filePath(QStringLiteral("r.lanescope")));
+        Db &db = s.db();
+        inTransaction(db, [&] {
+            test::addTestSource(db, 1);
+            BatchWriter w(db, 1);
+            LaneRecord l;
+            l.kind = "thread";
+            l.externalId = 1;
+            const LaneId a = w.lane(l);
+            l.externalId = 2;
+            const LaneId b = w.lane(l);
+            const auto span = [&w](LaneId lane, TimeNs start, TimeNs end) {
+                SpanRecord sr;
+                sr.lane = lane;
+                sr.start = start;
+                sr.end = end;
+                w.span(sr);
+                InstantRecord ir;
+                ir.lane = lane;
+                ir.ts = end;
+                w.instant(ir);
+            };
+            // 2,500 on a (not in time order), then b, a, b.
+            for (int i = 0; i < 2500; ++i)
+                span(a, 1000 + (i * 7919) % 2500 * 10, 1005 + (i * 7919) % 2500 * 10);
+            span(b, 50, 90000);
+            span(a, 10, 20);
+            span(b, 60, 70);
+            w.finish();
+        });
+        const QByteArray expected = "lane_id,first_id,last_id,start_min,start_max,end_max\n"
+                                    "1,1,1024,1000,25910,25915\n"
+                                    "1,1025,2048,1060,25970,25975\n"
+                                    "1,2049,2500,1120,25990,25995\n"
+                                    "1,2502,2502,10,10,20\n"
+                                    "2,2501,2501,50,50,90000\n"
+                                    "2,2503,2503,60,60,70\n";
+        QCOMPARE(test::queryCsv(db, QStringLiteral("SELECT * FROM span_run ORDER BY lane_id, "
+                                                   "first_id")),
+                 expected);
+        QCOMPARE(test::queryCsv(db, QStringLiteral("SELECT lane_id, first_id, last_id FROM "
+                                                   "instant_run ORDER BY lane_id, first_id")),
+                 QByteArray("lane_id,first_id,last_id\n1,1,1024\n1,1025,2048\n1,2049,2500\n"
+                            "1,2502,2502\n2,2501,2501\n2,2503,2503\n"));
+        QCOMPARE(test::laneReadProblems(db), QString());
+        // Read back in time order across runs.
+        const LaneSpans la = loadLaneSpans(db, 1);
+        QCOMPARE(la.size(), size_t(2501));
+        QCOMPARE(la.start.front(), TimeNs(10));
+        QVERIFY(std::is_sorted(la.start.begin(), la.start.end()));
     }
 
     void evictedRequestsMergeLikeResidentOnes()
@@ -327,6 +390,7 @@ private slots:
         QCOMPARE(count("SELECT count(*) FROM callsite c JOIN callsite p ON p.id = "
                        "c.parent_id WHERE c.depth != p.depth + 1"),
                  qint64(0));
+        QCOMPARE(test::runProblems(db), QString());
     }
 
     // A row SQLite refuses on the writer thread fails the import on the
