@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace ls {
@@ -246,13 +247,13 @@ struct BulkRows
     explicit BulkRows(BatchWriter &w)
         : writer(w), current(std::make_unique<RowBatch>()),
           spans(w.m_db,
-                "INSERT INTO span(id, lane_id, start_ns, end_ns, depth, name_id, category_id, "
+                "INSERT INTO span(lane_id, start_ns, end_ns, depth, name_id, category_id, "
                 "request_id, args)",
-                9),
+                8),
           instants(w.m_db,
-                   "INSERT INTO instant(id, lane_id, ts_ns, name_id, category_id, value, "
-                   "request_id, args)",
-                   8),
+                   "INSERT INTO instant(lane_id, ts_ns, name_id, category_id, value, request_id, "
+                   "args)",
+                   7),
           flows(w.m_db,
                 "INSERT INTO flow(kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns, "
                 "from_span_id, to_span_id)",
@@ -342,6 +343,14 @@ struct BulkRows
     }
 
     void write(const RowBatch &b);
+    void checkLastId(qint64 expected, const char *table) const
+    {
+        const qint64 got = writer.m_db.lastInsertId();
+        if (got != expected)
+            throw std::logic_error(std::string("BatchWriter: ") + table + " row got id " +
+                                   std::to_string(got) + ", " + std::to_string(expected) +
+                                   " was handed out");
+    }
 
     BatchWriter &writer;
     std::unique_ptr<RowBatch> current;
@@ -416,29 +425,32 @@ void BulkRows::write(const RowBatch &b)
             .bindOrNull(8, r.ts, kNoTime)
             .bindBlob(9, b.textOrEmpty(r.data))
             .runKeepBindings();
+    // Spans and instants take the next rowid, which is the id handed out for
+    // them (ids are counted from the table's max in the order rows are
+    // written): an append without a seek for each row. Checked per batch.
     spans.run(b.spans, [&b](Stmt &st, int o, const RowBatch::Span &s) {
-        st.bind(o + 1, s.id)
-            .bind(o + 2, s.lane)
-            .bind(o + 3, s.start)
-            .bind(o + 4, s.end)
-            .bind(o + 5, s.depth)
-            .bindOrNull(o + 6, s.name, kNoId)
-            .bindOrNull(o + 7, s.category, kNoId)
-            .bindOrNull(o + 8, s.request, kNoId)
-            .bindTextStatic(o + 9, b.text(s.args));
+        st.bind(o + 1, s.lane)
+            .bind(o + 2, s.start)
+            .bind(o + 3, s.end)
+            .bind(o + 4, s.depth)
+            .bindOrNull(o + 5, s.name, kNoId)
+            .bindOrNull(o + 6, s.category, kNoId)
+            .bindOrNull(o + 7, s.request, kNoId)
+            .bindTextStatic(o + 8, b.text(s.args));
     });
+    if (!b.spans.empty()) checkLastId(b.spans.back().id, "span");
     instants.run(b.instants, [&b](Stmt &st, int o, const RowBatch::Instant &i) {
-        st.bind(o + 1, i.id)
-            .bind(o + 2, i.lane)
-            .bind(o + 3, i.ts)
-            .bindOrNull(o + 4, i.name, kNoId)
-            .bindOrNull(o + 5, i.category, kNoId);
+        st.bind(o + 1, i.lane)
+            .bind(o + 2, i.ts)
+            .bindOrNull(o + 3, i.name, kNoId)
+            .bindOrNull(o + 4, i.category, kNoId);
         if (i.hasValue)
-            st.bind(o + 6, i.value);
+            st.bind(o + 5, i.value);
         else
-            st.bindNull(o + 6);
-        st.bindOrNull(o + 7, i.request, kNoId).bindTextStatic(o + 8, b.text(i.args));
+            st.bindNull(o + 5);
+        st.bindOrNull(o + 6, i.request, kNoId).bindTextStatic(o + 7, b.text(i.args));
     });
+    if (!b.instants.empty()) checkLastId(b.instants.back().id, "instant");
     const auto bindRun = [](Stmt &st, int o, const LaneRun &r) {
         st.bind(o + 1, r.lane)
             .bind(o + 2, r.first)
@@ -788,15 +800,30 @@ void BatchWriter::instant(const InstantRecord &i)
         q.bind(4, ts - 1000000).bind(5, ts + 1000000);
         if (q.step()) return;
     }
-    RowBatch &b = *m_bulk->current;
-    const RowBatch::TextRef args = b.keep(i.args);
-    const qint64 id = ++m_lastInstantId;
-    const TimeNs ts = shift(i.ts);
-    b.instants.push_back(
-        {id, i.lane, ts, i.name, i.category, i.request, i.value, i.hasValue, args});
-    extendRun(m_instantRuns, b.instantRuns, i.lane, id, ts, ts);
+    m_stagedInstants.push_back({i.lane, shift(i.ts), i.name, i.category, i.request, i.value,
+                                i.hasValue, m_stagedArgs.size(), i.args.size()});
+    m_stagedArgs.append(i.args);
     ++m_counts.instants;
-    if (b.full()) m_bulk->submit();
+    if (m_stagedInstants.size() >= 65536 || m_stagedArgs.size() >= (8 << 20)) flushInstants();
+}
+
+void BatchWriter::flushInstants()
+{
+    std::stable_sort(
+        m_stagedInstants.begin(), m_stagedInstants.end(),
+        [](const StagedInstant &a, const StagedInstant &b) { return a.lane < b.lane; });
+    for (const StagedInstant &i : m_stagedInstants) {
+        RowBatch &b = *m_bulk->current;
+        const RowBatch::TextRef args =
+            b.keep(QByteArrayView(m_stagedArgs.constData() + i.argsAt, i.argsLen));
+        const qint64 id = ++m_lastInstantId;
+        b.instants.push_back(
+            {id, i.lane, i.ts, i.name, i.category, i.request, i.value, i.hasValue, args});
+        extendRun(m_instantRuns, b.instantRuns, i.lane, id, i.ts, i.ts);
+        if (b.full()) m_bulk->submit();
+    }
+    m_stagedInstants.clear();
+    m_stagedArgs.resize(0);
 }
 
 void BatchWriter::extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane, qint64 id,
@@ -1014,6 +1041,7 @@ void BatchWriter::flushRequests()
 
 void BatchWriter::finish()
 {
+    flushInstants();
     queueRuns(m_spanRuns, m_bulk->current->spanRuns, true);
     queueRuns(m_instantRuns, m_bulk->current->instantRuns, true);
     m_bulk->drain();
