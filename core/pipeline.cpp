@@ -15,8 +15,14 @@
 #include <QLoggingCategory>
 #include <QThread>
 
-#include <future>
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+#endif
+
+#include <atomic>
 #include <map>
+#include <thread>
 
 Q_LOGGING_CATEGORY(lcImport, "lanescope.import")
 
@@ -80,19 +86,84 @@ const Importer *ImporterRegistry::pick(const SniffInput &in) const
     return best;
 }
 
+namespace {
+
+// SHA-256 of a file. In the background it runs on a thread of idle priority,
+// which fills the time the parser and the writer leave (their waits for each
+// other, the commit) instead of taking a core from them; finish() stops that
+// thread between two chunks and hashes what is left at the caller's own
+// priority, so a busy machine can slow the hash but never starve it.
+class FileHasher
+{
+public:
+    enum class Mode
+    {
+        Background,
+        Now
+    };
+    FileHasher(const QString &path, Mode mode) : m_file(path), m_chunk(1 << 18, Qt::Uninitialized)
+    {
+        m_failed = !m_file.open(QIODevice::ReadOnly);
+        if (mode == Mode::Background && !m_failed)
+            m_thread = std::thread([this] {
+                lowerThisThreadPriority();
+                while (!m_stop.load(std::memory_order_relaxed) && step()) {
+                }
+            });
+    }
+    ~FileHasher() { stopThread(); }
+    FileHasher(const FileHasher &) = delete;
+    FileHasher &operator=(const FileHasher &) = delete;
+
+    // Lowercase hex digest; empty when the file could not be read.
+    QByteArray finish()
+    {
+        stopThread();
+        while (step()) {
+        }
+        return m_failed ? QByteArray() : m_hash.result().toHex();
+    }
+
+private:
+    static void lowerThisThreadPriority()
+    {
+#ifdef __linux__
+        const sched_param param{};
+        pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+#endif
+    }
+    void stopThread()
+    {
+        m_stop = true;
+        if (m_thread.joinable()) m_thread.join();
+    }
+    // Hashes the next chunk; false at the end of the file or on an error.
+    bool step()
+    {
+        if (m_done || m_failed) return false;
+        const qint64 n = m_file.read(m_chunk.data(), m_chunk.size());
+        if (n < 0) m_failed = true;
+        if (n <= 0) {
+            m_done = true;
+            return false;
+        }
+        m_hash.addData(QByteArrayView(m_chunk.constData(), n));
+        return true;
+    }
+
+    QFile m_file;
+    Sha256 m_hash;
+    QByteArray m_chunk;
+    bool m_done = false, m_failed = false;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
+} // namespace
+
 QByteArray fileSha256(const QString &path)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return QByteArray();
-    Sha256 h;
-    QByteArray chunk(1 << 20, Qt::Uninitialized);
-    for (;;) {
-        const qint64 n = f.read(chunk.data(), chunk.size());
-        if (n < 0) return QByteArray();
-        if (n == 0) break;
-        h.addData(QByteArrayView(chunk.constData(), n));
-    }
-    return h.result().toHex();
+    return FileHasher(path, FileHasher::Mode::Now).finish();
 }
 
 QStringList expandInputs(const QStringList &args)
@@ -255,7 +326,7 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         res.formatName = imp->displayName();
         // Hash on another thread while the import runs: it is the single
         // most expensive pass over the bytes and needs nothing from the parse.
-        auto sha = std::async(std::launch::async, [abs] { return fileSha256(abs); });
+        FileHasher sha(abs, FileHasher::Mode::Background);
 
         Context ctx(in, abs, options);
         db.exec("BEGIN IMMEDIATE");
@@ -334,7 +405,7 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
             .bind(3, res.requests)
             .bind(4, res.spans)
             .bind(5, res.ms)
-            .bindText(6, sha.get())
+            .bindText(6, sha.finish())
             .bind(7, res.sourceId)
             .run();
         db.exec("COMMIT");

@@ -8,6 +8,7 @@
 #include "registry.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -312,6 +313,27 @@ private slots:
     // of dropping and rebuilding them over every row; either way the session
     // ends with every index, and the rows are the same as in a session where
     // the small file came first.
+    // The digest is computed while the file is parsed (an idle-priority
+    // thread, finished by the importing thread): it must be the file's.
+    void sourceRowHasTheFileDigest()
+    {
+        test::TempSession ts;
+        for (const char *rel : {"gen/client_httptrace.jsonl", "gen/trace.out",
+                                "public/pprof/parca_cpu_with_labels.pb.gz"}) {
+            const QString file = test::corpus(QString::fromLatin1(rel));
+            const ImportResult r = ts.import(file);
+            QVERIFY2(r.ok, qPrintable(r.error));
+            const QByteArray expected =
+                QCryptographicHash::hash(test::readFile(file), QCryptographicHash::Sha256).toHex();
+            QCOMPARE(test::sqlText(
+                         ts.session().db(),
+                         QStringLiteral("SELECT sha256 FROM source WHERE id = %1").arg(r.sourceId))
+                         .toLatin1(),
+                     expected);
+            QCOMPARE(fileSha256(file), expected);
+        }
+    }
+
     void smallImportKeepsIndexesLive()
     {
         const QString big = test::corpus(QStringLiteral("gen/trace.out"));
