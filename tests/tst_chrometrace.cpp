@@ -246,6 +246,28 @@ void TestChromeTrace::splitterPieces()
         QCOMPARE(parts.first, whole.first);
         QCOMPARE(parts.second, whole.second);
     }
+
+    // Runs of 0-5 backslashes before quotes and brackets, at every position
+    // of a 64-byte block the scanner reads at once.
+    QByteArray runs = "[";
+    QList<QByteArray> expected;
+    for (int n = 0; n <= 5; ++n)
+        for (int pad = 0; pad < 64; ++pad) {
+            QByteArray bs;
+            for (int k = 0; k < n; ++k)
+                bs += "\\\\"; // an escaped backslash
+            const QByteArray e = "{\"p\":\"" + QByteArray(pad, 'p') + "\",\"s\":\"" + bs +
+                                 "\\\"}]" + bs + "\",\"o\":{\"a\":[\"" + bs + "\"]}}";
+            expected << e;
+            runs += e + (n == 5 && pad == 63 ? "]" : ",");
+        }
+    for (qsizetype piece : {qsizetype(runs.size()), qsizetype(64), qsizetype(65), qsizetype(100),
+                            qsizetype(127), qsizetype(129)}) {
+        const auto parts = split(runs, piece);
+        QCOMPARE(parts.first, expected);
+    }
+    for (const QByteArray &e : std::as_const(expected))
+        QVERIFY2(QJsonDocument::fromJson(e).isObject(), e.constData());
 }
 
 void TestChromeTrace::badInput_data()

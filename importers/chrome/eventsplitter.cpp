@@ -78,37 +78,52 @@ qsizetype EventSplitter::scanElement(const char *buf, qsizetype i, qsizetype siz
         ++i;
     }
 #if defined(__SSE2__)
+    // A block at a time: the bytes inside strings come from the quotes by a
+    // prefix XOR, so only the brackets outside strings are visited (four or
+    // so per event, where visiting every quote was some twenty).
+    bool carry = false; // the block's first byte is escaped (a backslash ended the last)
     while (i + 64 <= size) {
         const Masks m = masks64(buf + i);
-        int pos = 0; // bytes of the block handled
-        while (pos < 64) {
-            const quint64 want =
-                m_inString ? (m.quote | m.backslash) : (m.quote | m.open | m.close);
-            const quint64 hits = want & (~quint64(0) << pos);
-            if (!hits) break;
-            const int k = __builtin_ctzll(hits);
-            const char c = buf[i + k];
-            pos = k + 1;
-            if (m_inString) {
-                if (c == '\\')
-                    ++pos; // the escaped byte, perhaps the next block's first
-                else
-                    m_inString = false;
-            } else if (c == '"') {
-                m_inString = true;
-            } else if (c == '{' || c == '[') {
+        quint64 escaped = carry ? 1 : 0;
+        carry = false;
+        for (quint64 bs = m.backslash & ~escaped; bs;) {
+            const int k = __builtin_ctzll(bs);
+            bs &= bs - 1;
+            if (k == 63)
+                carry = true;
+            else
+                escaped |= quint64(1) << (k + 1);
+            bs &= ~(quint64(1) << (k + 1)); // an escaped backslash escapes nothing
+        }
+        quint64 inside =
+            m.quote & ~escaped; // then: 1 from an opening quote to before its closing one
+        inside ^= inside << 1;
+        inside ^= inside << 2;
+        inside ^= inside << 4;
+        inside ^= inside << 8;
+        inside ^= inside << 16;
+        inside ^= inside << 32;
+        if (m_inString) inside = ~inside;
+        for (quint64 br = (m.open | m.close) & ~inside; br; br &= br - 1) {
+            const int k = __builtin_ctzll(br);
+            if ((m.open >> k) & 1) {
                 ++m_depth;
             } else if (m_depth == m_arrayDepth + 1) {
+                m_inString = false; // a bracket outside strings
                 return i + k;
             } else {
                 --m_depth;
             }
         }
-        i += std::max(pos, 64);
-        if (i > size) { // a backslash was the buffer's last byte
+        m_inString = (inside >> 63) != 0;
+        i += 64;
+    }
+    if (carry) { // the escaped byte starts the tail
+        if (i >= size) {
             m_escape = true;
             return size;
         }
+        ++i;
     }
 #endif
     while (i < size) {
