@@ -572,13 +572,15 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     };
     if (firstLanes >= 0) {
         m_partial = true;
+        // Each lane through its runs, in id order like the full scan below:
+        // finish() sorts the lanes that need it.
         Stmt sp(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
                     "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) FROM " LS_SPANS_BY_RUN
-                    " WHERE r.lane_id = ? ORDER BY s.start_ns, s.id");
+                    " WHERE r.lane_id = ?");
         Stmt in(
             db,
             "SELECT s.lane_id, s.ts_ns, COALESCE(s.name_id, 0), s.value FROM " LS_INSTANTS_BY_RUN
-            " WHERE r.lane_id = ? ORDER BY s.ts_ns, s.id");
+            " WHERE r.lane_id = ?");
         for (size_t i = 0; i < lanes.size(); ++i) {
             TimelineLane &l = lanes[i];
             if (int(i) >= firstLanes) {
