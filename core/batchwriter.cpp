@@ -354,6 +354,8 @@ struct BulkRows
 
     BatchWriter &writer;
     std::unique_ptr<RowBatch> current;
+    // Instants waiting for their ids (see BatchWriter::instant).
+    RowBatch staged;
     RowInsert spans, instants, flows, samples, spanRuns, instantRuns;
     std::mutex dbMutex;
     bool callerHoldsDb = false; // the caller's thread holds dbMutex (see DbLock)
@@ -800,30 +802,33 @@ void BatchWriter::instant(const InstantRecord &i)
         q.bind(4, ts - 1000000).bind(5, ts + 1000000);
         if (q.step()) return;
     }
-    m_stagedInstants.push_back({i.lane, shift(i.ts), i.name, i.category, i.request, i.value,
-                                i.hasValue, m_stagedArgs.size(), i.args.size()});
-    m_stagedArgs.append(i.args);
+    // Instants wait and go to the writer grouped by lane: unlike a span's,
+    // an instant's id is handed to nobody, so it can follow the lane order,
+    // and an importer that switches lanes at every instant (counters, marks)
+    // still leaves long runs.
+    RowBatch &staged = m_bulk->staged;
+    const RowBatch::TextRef args = staged.keep(i.args);
+    staged.instants.push_back(
+        {0, i.lane, shift(i.ts), i.name, i.category, i.request, i.value, i.hasValue, args});
     ++m_counts.instants;
-    if (m_stagedInstants.size() >= 65536 || m_stagedArgs.size() >= (8 << 20)) flushInstants();
+    if (staged.instants.size() >= 65536 || staged.arena.size() >= (8 << 20)) flushInstants();
 }
 
 void BatchWriter::flushInstants()
 {
+    RowBatch &staged = m_bulk->staged;
     std::stable_sort(
-        m_stagedInstants.begin(), m_stagedInstants.end(),
-        [](const StagedInstant &a, const StagedInstant &b) { return a.lane < b.lane; });
-    for (const StagedInstant &i : m_stagedInstants) {
+        staged.instants.begin(), staged.instants.end(),
+        [](const RowBatch::Instant &a, const RowBatch::Instant &b) { return a.lane < b.lane; });
+    for (RowBatch::Instant i : staged.instants) {
         RowBatch &b = *m_bulk->current;
-        const RowBatch::TextRef args =
-            b.keep(QByteArrayView(m_stagedArgs.constData() + i.argsAt, i.argsLen));
-        const qint64 id = ++m_lastInstantId;
-        b.instants.push_back(
-            {id, i.lane, i.ts, i.name, i.category, i.request, i.value, i.hasValue, args});
-        extendRun(m_instantRuns, b.instantRuns, i.lane, id, i.ts, i.ts);
+        i.id = ++m_lastInstantId;
+        i.args = b.keep(staged.text(i.args));
+        b.instants.push_back(i);
+        extendRun(m_instantRuns, b.instantRuns, i.lane, i.id, i.ts, i.ts);
         if (b.full()) m_bulk->submit();
     }
-    m_stagedInstants.clear();
-    m_stagedArgs.resize(0);
+    staged.clear();
 }
 
 void BatchWriter::extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane, qint64 id,

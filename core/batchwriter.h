@@ -195,22 +195,7 @@ private:
     // Last: its destructor stops the writer thread before the statements go.
     std::unique_ptr<BulkRows> m_bulk;
     Runs m_spanRuns, m_instantRuns;
-    // Instants wait here and go to the writer grouped by lane: unlike a
-    // span's, an instant's id is handed to nobody, so it can follow the lane
-    // order, and an importer that switches lanes at every instant (counters,
-    // marks) still leaves long runs.
-    struct StagedInstant
-    {
-        LaneId lane;
-        TimeNs ts;
-        StringId name, category;
-        RequestId request;
-        double value;
-        bool hasValue;
-        qsizetype argsAt, argsLen;
-    };
-    std::vector<StagedInstant> m_stagedInstants;
-    QByteArray m_stagedArgs;
+    // Queues the instants waiting in BulkRows::staged, grouped by lane.
     void flushInstants();
     SpanId m_lastSpanId = 0;
     qint64 m_lastInstantId = 0;
