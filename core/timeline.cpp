@@ -598,9 +598,9 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             in.reset();
         }
     } else {
-        // Table order, not index order: a sequential scan is several times
-        // faster than walking the (lane, start) index, and most importers
-        // write each lane in time order, so finish() rarely has to sort.
+        // Table order: a sequential scan is several times faster than reading
+        // lane by lane, and most importers write each lane in time order, so
+        // finish() rarely has to sort.
         Stmt st(db, "SELECT lane_id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
                     "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span");
         int lastLane = -1;

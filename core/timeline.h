@@ -198,7 +198,7 @@ public:
     //
     // Progressive opening: with `firstLanes` >= 0 only that many lanes (in
     // display order, the ones a first screen shows) get their spans, read by
-    // lane through the (lane, start) index; the rest are marked !loaded. A
+    // lane through its runs (schema.h); the rest are marked !loaded. A
     // second, full load then replaces the model.
     void load(const Db &db, const std::atomic<bool> *cancel = nullptr, int firstLanes = -1);
     bool isPartial() const { return m_partial; }
