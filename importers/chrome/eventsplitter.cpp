@@ -89,11 +89,12 @@ qsizetype EventSplitter::scanElement(const char *buf, qsizetype i, qsizetype siz
         for (quint64 bs = m.backslash & ~escaped; bs;) {
             const int k = __builtin_ctzll(bs);
             bs &= bs - 1;
-            if (k == 63)
+            if (k == 63) {
                 carry = true;
-            else
+            } else {
                 escaped |= quint64(1) << (k + 1);
-            bs &= ~(quint64(1) << (k + 1)); // an escaped backslash escapes nothing
+                bs &= ~(quint64(1) << (k + 1)); // an escaped backslash escapes nothing
+            }
         }
         quint64 inside =
             m.quote & ~escaped; // then: 1 from an opening quote to before its closing one
