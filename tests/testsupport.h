@@ -69,7 +69,8 @@ int addCorpusFolderRows(const QString &folder, const QString &rowPrefix = QStrin
 void addTestSource(Db &db, qint64 id, const QString &path = QStringLiteral("a"));
 
 // Imports `file` into a new session and checks it was read as `format` with
-// `spans` spans from as many events (a test failure otherwise).
+// `spans` spans from as many events, and that its lanes read back through
+// their runs (a test failure otherwise).
 void checkSpanImport(const QString &file, const QByteArray &format, qint64 spans);
 
 // What is wrong with the run tables (span_run, instant_run; see schema.h):
