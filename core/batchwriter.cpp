@@ -239,6 +239,17 @@ struct RowInsert
     int width = 0;
 };
 
+// Binds one run of span_run / instant_run (RowInsert::run's bind).
+static void bindRun(Stmt &st, int o, const LaneRun &r)
+{
+    st.bind(o + 1, r.lane)
+        .bind(o + 2, r.first)
+        .bind(o + 3, r.last)
+        .bind(o + 4, r.startMin)
+        .bind(o + 5, r.startMax)
+        .bind(o + 6, r.endMax);
+}
+
 // The writer thread: takes full batches in order and writes each while holding
 // the database lock. Started by the first full batch, so a small import never
 // starts it and writes its one batch in finish().
@@ -453,14 +464,6 @@ void BulkRows::write(const RowBatch &b)
         st.bindOrNull(o + 6, i.request, kNoId).bindTextStatic(o + 7, b.text(i.args));
     });
     if (!b.instants.empty()) checkLastId(b.instants.back().id, "instant");
-    const auto bindRun = [](Stmt &st, int o, const LaneRun &r) {
-        st.bind(o + 1, r.lane)
-            .bind(o + 2, r.first)
-            .bind(o + 3, r.last)
-            .bind(o + 4, r.startMin)
-            .bind(o + 5, r.startMax)
-            .bind(o + 6, r.endMax);
-    };
     spanRuns.run(b.spanRuns, bindRun);
     instantRuns.run(b.instantRuns, bindRun);
     flows.run(b.flows, [&b](Stmt &st, int o, const RowBatch::Flow &f) {
@@ -782,7 +785,7 @@ SpanId BatchWriter::span(const SpanRecord &s)
     const RowBatch::TextRef args = b.keep(s.args);
     const SpanId id = ++m_lastSpanId;
     b.spans.push_back({id, s.lane, start, end, s.name, s.category, s.request, s.depth, args});
-    extendRun(m_spanRuns, b.spanRuns, s.lane, id, start, end);
+    m_spanRuns.add(b.spanRuns, s.lane, id, start, end);
     ++m_counts.spans;
     if (b.full()) m_bulk->submit();
     return id;
@@ -825,16 +828,15 @@ void BatchWriter::flushInstants()
         i.id = ++m_lastInstantId;
         i.args = b.keep(staged.text(i.args));
         b.instants.push_back(i);
-        extendRun(m_instantRuns, b.instantRuns, i.lane, i.id, i.ts, i.ts);
+        m_instantRuns.add(b.instantRuns, i.lane, i.id, i.ts, i.ts);
         if (b.full()) m_bulk->submit();
     }
     staged.clear();
 }
 
-void BatchWriter::extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane, qint64 id,
-                            TimeNs start, TimeNs end)
+void LaneRuns::add(std::vector<LaneRun> &queue, LaneId lane, qint64 id, TimeNs start, TimeNs end)
 {
-    LaneRun &run = runs.open;
+    LaneRun &run = m_open;
     if (run.lane == lane && id == run.last + 1 && id - run.first < kRunRows) {
         run.last = id;
         run.startMin = std::min(run.startMin, start);
@@ -842,21 +844,51 @@ void BatchWriter::extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane
         run.endMax = std::max(run.endMax, end);
         return;
     }
-    if (run.lane != kNoId) runs.closed.push_back(run);
+    if (run.lane != kNoId) m_closed.push_back(run);
     run = {lane, id, id, start, start, end};
-    // Bounded memory: an import that switches lanes at every row (an
-    // execution trace) hands its runs on in sorted chunks.
-    if (runs.closed.size() >= (1 << 18)) queueRuns(runs, queue, false);
+    if (m_closed.size() >= (1 << 18)) flush(queue);
 }
 
-void BatchWriter::queueRuns(Runs &runs, std::vector<LaneRun> &queue, bool all)
+void LaneRuns::finish(std::vector<LaneRun> &queue)
 {
-    if (all && runs.open.lane != kNoId) runs.closed.push_back(std::exchange(runs.open, {}));
-    std::sort(runs.closed.begin(), runs.closed.end(), [](const LaneRun &a, const LaneRun &b) {
+    if (m_open.lane != kNoId) m_closed.push_back(std::exchange(m_open, {}));
+    flush(queue);
+}
+
+void LaneRuns::flush(std::vector<LaneRun> &queue)
+{
+    std::sort(m_closed.begin(), m_closed.end(), [](const LaneRun &a, const LaneRun &b) {
         return a.lane != b.lane ? a.lane < b.lane : a.first < b.first;
     });
-    queue.insert(queue.end(), runs.closed.begin(), runs.closed.end());
-    runs.closed.clear();
+    queue.insert(queue.end(), m_closed.begin(), m_closed.end());
+    m_closed.clear();
+}
+
+void buildRuns(Db &db)
+{
+    for (const char *table : {"span", "instant"}) {
+        const QByteArray t(table);
+        Stmt rows(db, t == "span" ? "SELECT id, lane_id, start_ns, end_ns FROM span ORDER BY id"
+                                  : "SELECT id, lane_id, ts_ns, ts_ns FROM instant ORDER BY id");
+        RowInsert insert(db,
+                         QByteArray("INSERT INTO " + t +
+                                    "_run(lane_id, first_id, last_id, start_min, start_max, "
+                                    "end_max)")
+                             .constData(),
+                         6);
+        LaneRuns runs;
+        std::vector<LaneRun> queue;
+        const auto write = [&] {
+            insert.run(queue, bindRun);
+            queue.clear();
+        };
+        while (rows.step()) {
+            runs.add(queue, rows.int64(1), rows.int64(0), rows.int64(2), rows.int64(3));
+            if (!queue.empty()) write();
+        }
+        runs.finish(queue);
+        write();
+    }
 }
 
 void BatchWriter::flow(const FlowRecord &f)
@@ -1047,8 +1079,8 @@ void BatchWriter::flushRequests()
 void BatchWriter::finish()
 {
     flushInstants();
-    queueRuns(m_spanRuns, m_bulk->current->spanRuns, true);
-    queueRuns(m_instantRuns, m_bulk->current->instantRuns, true);
+    m_spanRuns.finish(m_bulk->current->spanRuns);
+    m_instantRuns.finish(m_bulk->current->instantRuns);
     m_bulk->drain();
     const bool deferred = awaitingAlignment();
     if (deferred && !m_hints.empty()) alignByKeys();

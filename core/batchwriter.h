@@ -68,6 +68,30 @@ struct LaneRun
     TimeNs startMin = 0, startMax = 0, endMax = 0;
 };
 
+// The runs of rows given in id order: the one the last row belongs to, and
+// the closed ones, held back so that they reach the table sorted by lane
+// (appends to its primary key; in id order they would be scattered inserts,
+// which cost more than the rows' old per-row index).
+class LaneRuns
+{
+public:
+    // A row; a row that does not continue the open run closes it. Closed
+    // runs move to `queue` in sorted chunks (bounded memory for rows that
+    // switch lanes at every id, as an execution trace's do).
+    void add(std::vector<LaneRun> &queue, LaneId lane, qint64 id, TimeNs start, TimeNs end);
+    // Moves every run, the open one included, to `queue`, sorted.
+    void finish(std::vector<LaneRun> &queue);
+
+private:
+    void flush(std::vector<LaneRun> &queue);
+    LaneRun m_open;
+    std::vector<LaneRun> m_closed;
+};
+
+// Writes span_run and instant_run for the rows of a session written before
+// schema version 3 (Session::open's upgrade).
+void buildRuns(Db &db);
+
 class BatchWriter final : public RecordSink
 {
 public:
@@ -137,19 +161,6 @@ private:
     // read back from the table.
     void evictRequests();
     void moveBy(TimeNs move);
-    // This import's runs of spans or of instants: the one the last row
-    // belongs to, and the closed ones, held back so that they reach the table
-    // sorted by lane (appends to its primary key; in id order they would be
-    // scattered inserts, which cost more than the rows' old per-row index).
-    struct Runs
-    {
-        LaneRun open;
-        std::vector<LaneRun> closed;
-    };
-    void extendRun(Runs &runs, std::vector<LaneRun> &queue, LaneId lane, qint64 id, TimeNs start,
-                   TimeNs end);
-    // Moves the closed runs (and the open one when `all`) to `queue`, sorted.
-    static void queueRuns(Runs &runs, std::vector<LaneRun> &queue, bool all);
     void placeAtSessionStart();
     bool awaitingAlignment() const
     {
@@ -194,7 +205,7 @@ private:
     Stmt m_findPhase;
     // Last: its destructor stops the writer thread before the statements go.
     std::unique_ptr<BulkRows> m_bulk;
-    Runs m_spanRuns, m_instantRuns;
+    LaneRuns m_spanRuns, m_instantRuns; // this import's
     // Queues the instants waiting in BulkRows::staged, grouped by lane.
     void flushInstants();
     SpanId m_lastSpanId = 0;

@@ -250,21 +250,7 @@ CREATE TABLE instant_run (
   PRIMARY KEY (lane_id, first_id)
 ) WITHOUT ROWID;
 
--- Runs of the rows already there: consecutive ids of a lane (id minus the
--- row's rank in its lane is constant along a run), cut every 1024 rows.
-INSERT INTO span_run
-SELECT lane_id, min(id), max(id), min(start_ns), max(start_ns), max(end_ns) FROM (
-  SELECT id, lane_id, start_ns, end_ns, id - row_number() OVER w AS g,
-         (row_number() OVER w - 1) / 1024 AS c
-  FROM span WINDOW w AS (PARTITION BY lane_id ORDER BY id))
-GROUP BY lane_id, g, c;
-
-INSERT INTO instant_run
-SELECT lane_id, min(id), max(id), min(ts_ns), max(ts_ns), max(ts_ns) FROM (
-  SELECT id, lane_id, ts_ns, id - row_number() OVER w AS g, (row_number() OVER w - 1) / 1024 AS c
-  FROM instant WINDOW w AS (PARTITION BY lane_id ORDER BY id))
-GROUP BY lane_id, g, c;
-
+-- The runs of rows already there are written by buildRuns() (batchwriter.h).
 DROP INDEX IF EXISTS span_lane_start;
 DROP INDEX IF EXISTS instant_lane_ts;
 )SQL";

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "analysis.h"
+#include "batchwriter.h"
 #include "schema.h"
 
 #include <QFileInfo>
@@ -43,6 +44,9 @@ Session Session::open(const QString &path, Open mode)
         inTransaction(db, [&] {
             for (int v = version; v < kSchemaVersion; ++v)
                 db.exec(steps[size_t(v)]);
+            // The lane index of spans and instants written before v3 (the
+            // analysis below reads lanes through it).
+            if (version >= 1 && version < 3) buildRuns(db);
             // A session imported before v2 gets its latency classes now.
             if (version >= 1 && version < 2) analyzeRequests(db);
             db.exec(QByteArray("PRAGMA user_version = " + QByteArray::number(kSchemaVersion))

@@ -250,6 +250,13 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("old.lanescope"));
         QVERIFY(QFile::copy(m_s->path(), path));
+        const auto runTables = [](const Db &db) -> QByteArray {
+            return test::queryCsv(db, QStringLiteral("SELECT * FROM span_run ORDER BY lane_id, "
+                                                     "first_id")) +
+                   test::queryCsv(db, QStringLiteral("SELECT * FROM instant_run ORDER BY "
+                                                     "lane_id, first_id"));
+        };
+        const QByteArray writerRuns = runTables(m_s->session().db());
         {
             // Version 1 and 2 had per-row (lane, time) indexes and no runs.
             Db db(path, Db::Mode::ReadWrite);
@@ -266,7 +273,8 @@ private slots:
         const auto row = requestByKey(s.db(), kLockHeavy);
         QVERIFY(row);
         QCOMPARE(row->dominantClass, QStringLiteral("blocked-sync"));
-        // Runs made by the migration index the same rows as the writer's.
+        // The upgrade finds the runs the writer made, row for row.
+        QCOMPARE(runTables(s.db()), writerRuns);
         QCOMPARE(test::laneReadProblems(s.db()), QString());
         QCOMPARE(test::scalar(s.db(), QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
                                                      "name IN ('span_lane_start', "
