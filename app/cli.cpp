@@ -962,10 +962,6 @@ int cmdCompare(const QStringList &argv)
         out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
         return 0;
     }
-    auto cell = [](const CompareLine &l, qint64 v) {
-        if (v < 0) return QStringLiteral("-");
-        return l.isTime ? formatDuration(v) : QString::number(v);
-    };
     out() << "A: " << c.a.row.key << "  " << c.a.row.method << " " << c.a.row.url << "  class "
           << (c.a.classes.dominant.isEmpty() ? QStringLiteral("-") : c.a.classes.dominant) << "\n";
     out() << "B: " << c.b.row.key << "  " << c.b.row.method << " " << c.b.row.url << "  class "
@@ -976,21 +972,14 @@ int cmdCompare(const QStringList &argv)
                  .arg(QStringLiteral("A"), 12)
                  .arg(QStringLiteral("B"), 12)
                  .arg(QStringLiteral("B-A"), 12);
-    for (const CompareLine &l : lines) {
-        QString delta = QStringLiteral("-");
-        if (l.a >= 0 && l.b >= 0) {
-            const qint64 d = l.b - l.a;
-            delta = l.isTime ? (d < 0 ? QStringLiteral("-") + formatDuration(-d)
-                                      : QStringLiteral("+") + formatDuration(d))
-                             : QString::number(d);
-        }
+    const QString none = QStringLiteral("-");
+    for (const CompareLine &l : lines)
         out() << QStringLiteral("%1 %2 %3 %4 %5\n")
                      .arg(l.section, -10)
                      .arg(l.name.left(28), -28)
-                     .arg(cell(l, l.a), 12)
-                     .arg(cell(l, l.b), 12)
-                     .arg(delta, 12);
-    }
+                     .arg(l.valueText(l.a, none), 12)
+                     .arg(l.valueText(l.b, none), 12)
+                     .arg(l.deltaText(none, none), 12);
     return 0;
 }
 

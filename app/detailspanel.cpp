@@ -256,33 +256,29 @@ void DetailsPanel::showRequest(const Db &db, qint64 id)
                                    : QStringLiteral(" <span style='color:#d32f2f'>%1</span>")
                                          .arg(r.error.toHtmlEscaped())));
     QString logs;
+    // Where "Show in source file" goes: the raw request, else the first log line.
+    const auto setSource = [this](const RawTextRow &t) {
+        m_sourcePath = t.sourcePath;
+        m_sourceOffset = t.offset;
+        m_sourceLine = t.line;
+        m_location = QStringLiteral("%1 line %2, byte offset %3")
+                         .arg(QFileInfo(t.sourcePath).fileName())
+                         .arg(t.line)
+                         .arg(t.offset);
+    };
     for (const RawTextRow &t : queryRawText(db, id)) {
         const QString where = t.line >= 0 ? QStringLiteral("%1:%2").arg(t.sourcePath).arg(t.line)
                                           : QStringLiteral("%1@%2").arg(t.sourcePath).arg(t.offset);
         if (t.kind == QLatin1String("request") && m_rawRequest.isEmpty()) {
             m_rawRequest = t.data;
-            m_sourcePath = t.sourcePath;
-            m_sourceOffset = t.offset;
-            m_sourceLine = t.line;
-            m_location = QStringLiteral("%1 line %2, byte offset %3")
-                             .arg(QFileInfo(t.sourcePath).fileName())
-                             .arg(t.line)
-                             .arg(t.offset);
+            setSource(t);
         } else if (t.kind == QLatin1String("response") && m_rawResponse.isEmpty()) {
             m_rawResponse = t.data;
         } else {
             logs += QStringLiteral("# %1 (%2) %3\n").arg(t.kind, where, formatTime(t.ts));
             logs += QString::fromUtf8(t.data).remove(QLatin1Char('\r'));
             if (!logs.endsWith(QLatin1Char('\n'))) logs += QLatin1Char('\n');
-            if (m_sourcePath.isEmpty()) {
-                m_sourcePath = t.sourcePath;
-                m_sourceOffset = t.offset;
-                m_sourceLine = t.line;
-                m_location = QStringLiteral("%1 line %2, byte offset %3")
-                                 .arg(QFileInfo(t.sourcePath).fileName())
-                                 .arg(t.line)
-                                 .arg(t.offset);
-            }
+            if (m_sourcePath.isEmpty()) setSource(t);
         }
     }
     m_logs->setPlainText(logs.isEmpty() ? tr("(no log lines for this request)") : logs);

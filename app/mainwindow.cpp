@@ -1000,17 +1000,9 @@ QDialog *MainWindow::showComparison(const QString &otherKey)
     t->setEditTriggers(QAbstractItemView::NoEditTriggers);
     for (int i = 0; i < lines.size(); ++i) {
         const CompareLine &l = lines[i];
-        auto cell = [&l](qint64 v) {
-            return v < 0 ? QStringLiteral("–") : l.isTime ? formatDuration(v) : QString::number(v);
-        };
-        QString delta = QStringLiteral("–");
-        if (l.a >= 0 && l.b >= 0) {
-            const qint64 d = l.b - l.a;
-            delta = l.isTime ? (d < 0 ? QStringLiteral("−") + formatDuration(-d)
-                                      : QStringLiteral("+") + formatDuration(d))
-                             : QString::number(d);
-        }
-        const QStringList cells{l.section, l.name, cell(l.a), cell(l.b), delta};
+        const QString none = QStringLiteral("–");
+        const QStringList cells{l.section, l.name, l.valueText(l.a, none), l.valueText(l.b, none),
+                                l.deltaText(none, QStringLiteral("−"))};
         for (int k = 0; k < cells.size(); ++k) {
             auto *it = new QTableWidgetItem(cells[k]);
             if (k >= 2) it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);

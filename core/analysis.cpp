@@ -55,6 +55,7 @@
 
 #include "analysis.h"
 #include "schema.h"
+#include "units.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -773,6 +774,20 @@ RequestComparison compareRequests(const Db &db, const QString &keyA, const QStri
     c.a = factsFor(db, keyA, strings);
     c.b = factsFor(db, keyB, strings);
     return c;
+}
+
+QString CompareLine::valueText(qint64 v, const QString &none) const
+{
+    if (v < 0) return none;
+    return isTime ? formatDuration(v) : QString::number(v);
+}
+
+QString CompareLine::deltaText(const QString &none, const QString &minus) const
+{
+    if (a < 0 || b < 0) return none;
+    const qint64 d = b - a;
+    if (!isTime) return QString::number(d);
+    return d < 0 ? minus + formatDuration(-d) : QStringLiteral("+") + formatDuration(d);
 }
 
 QList<CompareLine> compareLines(const RequestComparison &c)

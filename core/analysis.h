@@ -114,6 +114,10 @@ struct CompareLine
     QString section, name;
     qint64 a = -1, b = -1; // -1: none
     bool isTime = true;
+    // A value (a or b) and b - a as text; `none` stands for a missing value,
+    // `minus` for the sign of a negative time difference.
+    QString valueText(qint64 v, const QString &none) const;
+    QString deltaText(const QString &none, const QString &minus) const;
 };
 QList<CompareLine> compareLines(const RequestComparison &c);
 

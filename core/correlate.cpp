@@ -22,25 +22,25 @@ constexpr TimeNs kSecond = 1000000000;
 
 qint64 joinLoadTestRows(Db &db)
 {
-    // Load-generator rows without a request id (ApacheBench writes none).
-    std::vector<Row> lt;
-    {
-        Stmt q(db, "SELECT id, client_start_ns, client_end_ns, COALESCE(client_status, -1) FROM "
-                   "request WHERE load_test = 1 AND side = 'client' AND key LIKE '#%' AND "
-                   "client_start_ns IS NOT NULL AND client_end_ns IS NOT NULL");
+    // Rows of (id, start, end, status).
+    const auto rows = [&db](const char *sql) {
+        std::vector<Row> out;
+        Stmt q(db, sql);
         while (q.step())
-            lt.push_back({q.int64(0), q.int64(1), q.int64(2), int(q.int64(3))});
-    }
+            out.push_back({q.int64(0), q.int64(1), q.int64(2), int(q.int64(3))});
+        return out;
+    };
+    // Load-generator rows without a request id (ApacheBench writes none).
+    const std::vector<Row> lt =
+        rows("SELECT id, client_start_ns, client_end_ns, COALESCE(client_status, -1) FROM "
+             "request WHERE load_test = 1 AND side = 'client' AND key LIKE '#%' AND "
+             "client_start_ns IS NOT NULL AND client_end_ns IS NOT NULL");
     if (lt.empty()) return 0;
     // Server-only requests the load generator may have sent.
-    std::vector<Row> srv;
-    {
-        Stmt q(db, "SELECT id, server_start_ns, server_end_ns, COALESCE(server_status, -1) FROM "
-                   "request WHERE side = 'server' AND load_test = 0 AND client_start_ns IS NULL "
-                   "AND server_start_ns IS NOT NULL AND server_end_ns IS NOT NULL");
-        while (q.step())
-            srv.push_back({q.int64(0), q.int64(1), q.int64(2), int(q.int64(3))});
-    }
+    const std::vector<Row> srv =
+        rows("SELECT id, server_start_ns, server_end_ns, COALESCE(server_status, -1) FROM "
+             "request WHERE side = 'server' AND load_test = 0 AND client_start_ns IS NULL "
+             "AND server_start_ns IS NOT NULL AND server_end_ns IS NOT NULL");
     if (srv.empty()) return 0;
     // Bucket both by whole second of their start (the load generator's own
     // resolution); pair within a bucket by rank of duration, which minimises

@@ -47,13 +47,20 @@ template<typename T> static void permute(std::vector<T> &v, const std::vector<qu
     v.swap(out);
 }
 
+// The stable order that sorts `t`; empty when it is sorted already.
+static std::vector<quint32> timeOrder(const std::vector<TimeNs> &t)
+{
+    if (std::is_sorted(t.begin(), t.end())) return {};
+    std::vector<quint32> order(t.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&t](quint32 a, quint32 b) { return t[a] < t[b]; });
+    return order;
+}
+
 void IntervalArrays::finish()
 {
-    if (!std::is_sorted(start.begin(), start.end())) {
-        std::vector<quint32> order(start.size());
-        std::iota(order.begin(), order.end(), 0u);
-        std::stable_sort(order.begin(), order.end(),
-                         [this](quint32 a, quint32 b) { return start[a] < start[b]; });
+    if (const std::vector<quint32> order = timeOrder(start); !order.empty()) {
         permute(start, order);
         permute(end, order);
         permute(category, order);
@@ -235,11 +242,7 @@ void TimelineLane::finish()
 
 void InstantArrays::finish()
 {
-    if (!std::is_sorted(ts.begin(), ts.end())) {
-        std::vector<quint32> order(ts.size());
-        std::iota(order.begin(), order.end(), 0u);
-        std::stable_sort(order.begin(), order.end(),
-                         [this](quint32 a, quint32 b) { return ts[a] < ts[b]; });
+    if (const std::vector<quint32> order = timeOrder(ts); !order.empty()) {
         permute(ts, order);
         permute(value, order);
         permute(name, order);

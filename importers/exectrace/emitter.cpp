@@ -203,16 +203,21 @@ LaneId TraceEmitter::goLane(G &g)
     return g.lane;
 }
 
+LaneId TraceEmitter::numberedLane(const char *kind, qint64 n, const QByteArray &name)
+{
+    LaneRecord l;
+    l.kind = kind;
+    l.externalId = n;
+    l.name = name;
+    l.sortKey = n;
+    return m_sink.lane(l);
+}
+
 TraceEmitter::P &TraceEmitter::proc(qint64 p)
 {
     P &pp = m_ps[p];
     if (pp.lane == kNoId) {
-        LaneRecord l;
-        l.kind = "proc";
-        l.externalId = p;
-        l.name = "P" + num(p);
-        l.sortKey = p;
-        pp.lane = m_sink.lane(l);
+        pp.lane = numberedLane("proc", p, "P" + num(p));
     }
     return pp;
 }
@@ -233,12 +238,7 @@ LaneId TraceEmitter::counterLane(Counter c)
     LaneId &id = m_counterLanes[int(c)];
     if (id == kNoId) {
         static const char *const kNames[] = {"heap", "heap goal", "goroutines", "GOMAXPROCS"};
-        LaneRecord l;
-        l.kind = "counter";
-        l.externalId = int(c);
-        l.name = kNames[int(c)];
-        l.sortKey = int(c);
-        id = m_sink.lane(l);
+        id = numberedLane("counter", int(c), kNames[int(c)]);
     }
     return id;
 }
@@ -589,12 +589,7 @@ void TraceEmitter::procStart(TimeNs ts, qint64 p, qint64 thread)
             m_sink.intern(thread >= 0 ? QByteArray("M" + num(thread)) : QByteArray("running"));
         pp.threadLane = kNoId;
         if (thread >= 0) {
-            LaneRecord l;
-            l.kind = "thread";
-            l.externalId = thread;
-            l.name = "M" + num(thread);
-            l.sortKey = thread;
-            pp.threadLane = m_sink.lane(l);
+            pp.threadLane = numberedLane("thread", thread, "M" + num(thread));
         }
     }
     if (pp.name == kNoId) pp.name = m_sink.intern(QByteArray("P" + num(p)));

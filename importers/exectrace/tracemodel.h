@@ -134,6 +134,8 @@ private:
     G &goroutine(quint64 g, TimeNs ts);
     G *findG(quint64 g);
     P &proc(qint64 p);
+    // A lane of `kind` for number n (a P, an M, a counter), sorted by n.
+    LaneId numberedLane(const char *kind, qint64 n, const QByteArray &name);
     LaneId goLane(G &g);
     void transition(G &g, TimeNs ts, int state, StringId cat, StringId name, quint64 stack,
                     qint64 p = -1);
