@@ -15,12 +15,15 @@ extern "C" Q_DECL_EXPORT int lanescope_gui_main(int argc, char **argv)
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
+    // `report` (PDF needs a GUI application) and `screenshot` render without a
+    // window: with no display and no platform chosen they use the offscreen one.
+    const bool headless = !args.isEmpty() && (args.first() == QLatin1String("report") ||
+                                              args.first() == QLatin1String("screenshot"));
+    if (headless && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     if (!args.isEmpty() && args.first() == QLatin1String("report")) {
-        // PDF output needs a GUI application; headless machines get the offscreen platform.
-        if (qEnvironmentVariableIsEmpty("DISPLAY") &&
-            qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
-            qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
         QGuiApplication app(argc, argv);
         ls::cli::setPdfWriter(&ls::gui::writeReportPdf);
         return ls::cli::run(args);

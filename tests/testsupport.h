@@ -12,7 +12,7 @@
 
 namespace ls::test {
 
-// ../shared/corpus/<rel>; fails the test (QFAIL-style, via qFatal) when absent,
+// tests/corpus/<rel> (see its README); fails the test (QFAIL-style, via qFatal) when absent,
 // so a missing corpus can never turn into a silent pass.
 QString corpus(const QString &rel);
 // tests/data/<rel>

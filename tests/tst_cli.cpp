@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -21,9 +22,11 @@ struct Run
     QByteArray out, err;
 };
 
-Run lanescope(const QStringList &args, const QString &program = QStringLiteral(LANESCOPE_BIN))
+Run lanescope(const QStringList &args, const QString &program = QStringLiteral(LANESCOPE_BIN),
+              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.setProgram(program);
     p.setArguments(args);
     p.setProcessChannelMode(QProcess::SeparateChannels);
@@ -77,6 +80,26 @@ private slots:
         QVERIFY2(r.err.contains("cannot load the GUI module") && r.err.contains("lanescope-gui.so"),
                  r.err.constData());
         QVERIFY(!QFile::exists(alone.filePath(QStringLiteral("x.png"))));
+    }
+
+    // A machine with no display (CI, a server, a fresh chroot): `screenshot`
+    // and its --help choose offscreen rendering by themselves.
+    void screenshotNeedsNoDisplay()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *v : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QLatin1String(v));
+        Run r = lanescope({QStringLiteral("screenshot"), QStringLiteral("--help")},
+                          QStringLiteral(LANESCOPE_BIN), env);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("screenshot"));
+        const QString png = m_dir.filePath(QStringLiteral("nodisplay.png"));
+        r = lanescope({QStringLiteral("screenshot"), m_session, QStringLiteral("-o"), png,
+                       QStringLiteral("--size"), QStringLiteral("800x600")},
+                      QStringLiteral(LANESCOPE_BIN), env);
+        QVERIFY2(r.code == 0, r.err.constData());
+        QImage img(png);
+        QCOMPARE(img.size(), QSize(800, 600));
     }
 
     void importFailureExitsOne()
