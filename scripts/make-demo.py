@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cuts the demo set in resources/demo/ out of the generated corpus.
 
-Usage: scripts/make-demo.py CORPUS_GEN_DIR OUT_DIR
+Usage: scripts/make-demo.py tests/corpus/gen resources/demo
 
 Keeps every line (or whole multi-line log record) that belongs to a chosen set
 of requests: the first second of the client run plus the notable requests the
