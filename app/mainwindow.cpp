@@ -187,7 +187,8 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount) return {};
     if (role != Qt::DisplayRole && role != Qt::ForegroundRole && role != Qt::TextAlignmentRole &&
-        role != Qt::ToolTipRole && role != Qt::UserRole)
+        role != Qt::ToolTipRole && role != Qt::UserRole && role != Qt::DecorationRole &&
+        role != Qt::BackgroundRole)
         return {};
     if (role == Qt::TextAlignmentRole) {
         const int c = index.column();

@@ -9,6 +9,7 @@
 #include "detailspanel.h"
 #include "flamegraphview.h"
 #include "mainwindow.h"
+#include "palette.h"
 #include "queries.h"
 #include "registry.h"
 #include "report.h"
@@ -24,6 +25,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -519,6 +521,15 @@ void TstGui::notesPanel()
                  ->data(w.requestModel()->index(0, RequestTableModel::NoteColumn), Qt::DisplayRole)
                  .toString(),
              QStringLiteral("slow because of <inventoryMu>"));
+    // The noted row is highlighted in its Note cell; an un-noted row is not.
+    const QVariant noted = w.requestModel()->data(
+        w.requestModel()->index(0, RequestTableModel::NoteColumn), Qt::BackgroundRole);
+    QVERIFY(noted.canConvert<QColor>());
+    QVERIFY(noted.value<QColor>().isValid());
+    QVERIFY(!w.requestModel()
+                 ->data(w.requestModel()->index(1, RequestTableModel::NoteColumn),
+                        Qt::BackgroundRole)
+                 .isValid());
     // A range note, then jumping to it zooms the timeline onto the range.
     {
         Session s = Session::open(path);
@@ -578,6 +589,13 @@ void TstGui::classColumn()
     const QModelIndex ix = w.requestModel()->index(0, RequestTableModel::Class);
     QCOMPARE(w.requestModel()->data(ix, Qt::DisplayRole).toString(),
              QStringLiteral("blocked-sync"));
+    // A swatch in the class's colour stands beside the name.
+    const QVariant swatch = w.requestModel()->data(ix, Qt::DecorationRole);
+    QVERIFY(swatch.canConvert<QPixmap>());
+    const QImage img = swatch.value<QPixmap>().toImage();
+    QVERIFY(!img.isNull());
+    QCOMPARE(img.pixelColor(img.width() / 2, img.height() / 2),
+             QColor(QLatin1String(palette::classColour("blocked-sync"))));
     QCOMPARE(w.requestModel()
                  ->headerData(RequestTableModel::Class, Qt::Horizontal, Qt::DisplayRole)
                  .toString(),
