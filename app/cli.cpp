@@ -794,12 +794,8 @@ int cmdCheck(const QStringList &argv)
         err() << "lanescope check: " << ex.message() << "\n";
         return 1;
     }
-    std::vector<qint64> durs;
-    qint64 errors = 0;
-    for (const RequestRow &r : rows) {
-        if (r.duration() >= 0) durs.push_back(r.duration());
-        if (r.status >= 500 || r.status == 0 || !r.error.isEmpty()) ++errors;
-    }
+    const RequestSummary sum = summarizeRequests(rows);
+    const qint64 errors = sum.errors;
     bool allOk = true;
     out() << rows.size() << " requests"
           << (filter.isEmpty() ? QString() : QStringLiteral(" matching '%1'").arg(filter)) << "\n";
@@ -815,12 +811,12 @@ int cmdCheck(const QStringList &argv)
                              : r.name == QLatin1String("p90") ? 90
                              : r.name == QLatin1String("p99") ? 99
                                                               : 100;
-            const qint64 v = percentile(durs, p);
+            const qint64 v = sum.at(p);
             measured = double(v);
             shown = v < 0 ? QStringLiteral("n/a") : formatDuration(v);
             limit = formatDuration(qint64(r.limit));
         } else {
-            measured = rows.empty() ? 0 : 100.0 * double(errors) / double(rows.size());
+            measured = sum.errorPercent();
             shown = QStringLiteral("%1% (%2 of %3)")
                         .arg(measured, 0, 'f', 2)
                         .arg(errors)

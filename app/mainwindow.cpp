@@ -868,18 +868,15 @@ void MainWindow::applyFilter(const QString &text)
         statusBar()->showMessage(e.message(), 10000);
         return;
     }
-    std::vector<qint64> durs;
-    for (qint64 d : m_model->durations())
-        if (d >= 0) durs.push_back(d);
+    const RequestSummary sum = summarizeDurations(m_model->durations());
     const qsizetype n = m_model->rowCount();
-    if (durs.empty()) {
+    if (sum.durations.empty()) {
         m_summary->setText(tr("%1 requests").arg(n));
     } else {
-        m_summary->setText(
-            tr("%1 requests · p50 %2 · p90 %3 · p99 %4 · max %5")
-                .arg(n)
-                .arg(formatDuration(percentile(durs, 50)), formatDuration(percentile(durs, 90)),
-                     formatDuration(percentile(durs, 99)), formatDuration(percentile(durs, 100))));
+        m_summary->setText(tr("%1 requests · p50 %2 · p90 %3 · p99 %4 · max %5")
+                               .arg(n)
+                               .arg(formatDuration(sum.p50), formatDuration(sum.p90),
+                                    formatDuration(sum.p99), formatDuration(sum.max)));
     }
     m_statsStale = true;
     if (m_statsDock && m_statsDock->isVisible() && !m_statsDock->visibleRegion().isEmpty())

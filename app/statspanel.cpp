@@ -22,7 +22,6 @@ namespace ls {
 
 namespace {
 
-constexpr int kMaxBins = 24;
 
 QChartView *makeView(const QString &title, QWidget *parent)
 {
@@ -149,23 +148,12 @@ void StatsPanel::buildHistogram()
     m_edges.clear();
     std::vector<qint64> d;
     for (const RequestRow &r : m_rows)
-        if (r.duration() > 0) d.push_back(r.duration());
-    if (d.empty()) return;
-    std::sort(d.begin(), d.end());
-    // Bins of equal ratio from the smallest to the largest duration, so a
-    // tail three decades long keeps its shape; edges rounded to whole ns.
-    const double lo = double(d.front()), hi = double(d.back()) * 1.0001 + 1;
-    const int bins = std::clamp(int(std::ceil(std::log10(hi / lo) * 6)), 1, kMaxBins);
-    const double ratio = std::pow(hi / lo, 1.0 / bins);
-    for (int i = 0; i <= bins; ++i)
-        m_edges.push_back(i == bins ? qint64(std::ceil(hi))
-                                    : qint64(std::floor(lo * std::pow(ratio, i))));
-    std::vector<int> counts(size_t(bins), 0);
-    for (qint64 v : d) {
-        auto it = std::upper_bound(m_edges.begin(), m_edges.end(), v);
-        const int b = std::clamp(int(it - m_edges.begin()) - 1, 0, bins - 1);
-        ++counts[size_t(b)];
-    }
+        d.push_back(r.duration());
+    const LatencyHistogram hist = latencyHistogram(d);
+    if (hist.counts.empty()) return;
+    m_edges = hist.edges;
+    const std::vector<int> &counts = hist.counts;
+    const int bins = hist.bins();
     m_histSet = new QBarSet(tr("requests"));
     m_histSet->setColor(QColor(QLatin1String(palette::phaseColour("wait"))));
     QStringList cats;

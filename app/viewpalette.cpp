@@ -1,5 +1,7 @@
 #include "viewpalette.h"
 
+#include "queries.h"
+
 #include "palette.h"
 
 #include <QHash>
@@ -87,7 +89,7 @@ QColor categoryColour(const QString &c, const QString &name)
 
 QColor statusColour(int status)
 {
-    if (status >= 500 || status == 0) return QColor(0xd3, 0x2f, 0x2f);
+    if (isErrorStatus(status)) return QColor(0xd3, 0x2f, 0x2f);
     if (status >= 400) return QColor(0xe6, 0x7e, 0x22);
     if (status >= 300) return QColor(0x78, 0x90, 0x9c);
     return QColor();

@@ -202,6 +202,7 @@ std::optional<RequestFilter> RequestFilter::parse(const QString &expr, FilterErr
             }
         } else if (term.compare(QLatin1String("error"), Qt::CaseInsensitive) == 0 ||
                    term.compare(QLatin1String("errors"), Qt::CaseInsensitive) == 0) {
+            // isErrorRequest() in SQL.
             clause = "(r.error IS NOT NULL OR r.status >= 500 OR r.status = 0)";
         } else if (term.compare(QLatin1String("loadtest"), Qt::CaseInsensitive) == 0) {
             clause = "r.load_test = 1";
@@ -549,6 +550,79 @@ qint64 percentile(std::vector<qint64> v, double p)
     const size_t hi = std::min(v.size() - 1, lo + 1);
     const double frac = rank - double(lo);
     return qint64(std::llround(double(v[lo]) + (double(v[hi]) - double(v[lo])) * frac));
+}
+
+bool isErrorStatus(int status)
+{
+    return status >= 500 || status == 0;
+}
+
+bool isErrorRequest(const RequestRow &r)
+{
+    return isErrorStatus(r.status) || !r.error.isEmpty();
+}
+
+qint64 RequestSummary::at(double p) const
+{
+    return percentile(durations, p);
+}
+
+RequestSummary summarizeDurations(const std::vector<qint64> &durations, qint64 errors)
+{
+    RequestSummary s;
+    s.count = qint64(durations.size());
+    s.errors = errors;
+    for (qint64 d : durations)
+        if (d >= 0) s.durations.push_back(d);
+    std::sort(s.durations.begin(), s.durations.end());
+    s.p50 = s.at(50);
+    s.p90 = s.at(90);
+    s.p99 = s.at(99);
+    s.max = s.durations.empty() ? -1 : s.durations.back();
+    return s;
+}
+
+RequestSummary summarizeRequests(const std::vector<RequestRow> &rows)
+{
+    std::vector<qint64> durs;
+    durs.reserve(rows.size());
+    qint64 errors = 0;
+    for (const RequestRow &r : rows) {
+        durs.push_back(r.duration());
+        if (isErrorRequest(r)) ++errors;
+    }
+    return summarizeDurations(durs, errors);
+}
+
+LatencyHistogram latencyHistogram(const std::vector<qint64> &durations, int maxBins)
+{
+    LatencyHistogram h;
+    std::vector<qint64> d;
+    for (qint64 v : durations)
+        if (v > 0) d.push_back(v);
+    if (d.empty()) return h;
+    std::sort(d.begin(), d.end());
+    const double lo = double(d.front()), hi = double(d.back()) * 1.0001 + 1;
+    const int bins = std::clamp(
+        int(std::ceil(std::log10(hi / lo) * kHistogramBinsPerDecade)), 1, std::max(1, maxBins));
+    const double ratio = std::pow(hi / lo, 1.0 / bins);
+    for (int i = 0; i <= bins; ++i)
+        h.edges.push_back(i == bins ? qint64(std::ceil(hi))
+                                    : qint64(std::floor(lo * std::pow(ratio, i))));
+    h.counts.assign(size_t(bins), 0);
+    for (qint64 v : d) {
+        auto it = std::upper_bound(h.edges.begin(), h.edges.end(), v);
+        const int b = std::clamp(int(it - h.edges.begin()) - 1, 0, bins - 1);
+        ++h.counts[size_t(b)];
+    }
+    return h;
+}
+
+double LatencyHistogram::position(qint64 v) const
+{
+    if (edges.size() < 2 || v <= 0) return 0;
+    const double lo = double(edges.front()), hi = double(edges.back());
+    return std::log(double(v) / lo) / std::log(hi / lo) * bins();
 }
 
 QString csvEscape(const QString &v)

@@ -158,7 +158,43 @@ struct LaneSpans
 LaneSpans loadLaneSpans(const Db &db, qint64 laneId);
 
 // Percentile of durations with linear interpolation between closest ranks; p in [0, 100].
-qint64 percentile(std::vector<qint64> sortedValues, double p);
+qint64 percentile(std::vector<qint64> values, double p);
+
+// The one definition of an error request, used by the table's colours, the
+// statistics, reports, `check` and the filter term `error` (whose SQL in
+// queries.cpp says the same): a 5xx status, no response at all (status 0),
+// or an error recorded by the client. An unknown status (-1) is no error.
+bool isErrorStatus(int status);
+bool isErrorRequest(const RequestRow &r);
+
+// Count, errors and latency percentiles of a set of requests: the figures the
+// summary line, the report and `check` show.
+struct RequestSummary
+{
+    qint64 count = 0, errors = 0;
+    std::vector<qint64> durations; // known durations, sorted ascending
+    qint64 p50 = -1, p90 = -1, p99 = -1, max = -1;
+    qint64 at(double p) const; // any percentile of durations; -1 when none
+    double errorPercent() const { return count ? 100.0 * double(errors) / double(count) : 0; }
+};
+RequestSummary summarizeRequests(const std::vector<RequestRow> &rows);
+
+// The latency histogram the Statistics dock and reports draw: bins of equal
+// ratio (6 per decade, at most maxBins) from the shortest to the longest
+// positive duration, so a tail three decades long keeps its shape. Bin i
+// holds [edges[i], edges[i+1]); edges are whole nanoseconds.
+struct LatencyHistogram
+{
+    std::vector<qint64> edges; // bins + 1 values, empty when no duration
+    std::vector<int> counts;   // one per bin
+    int bins() const { return int(counts.size()); }
+    // Position of a duration along the bins, in bin widths from edges[0].
+    double position(qint64 v) const;
+};
+inline constexpr int kHistogramBinsPerDecade = 6;
+LatencyHistogram latencyHistogram(const std::vector<qint64> &durations, int maxBins = 24);
+// The same from durations alone (-1 = unknown, skipped) when rows are not at hand.
+RequestSummary summarizeDurations(const std::vector<qint64> &durations, qint64 errors = 0);
 
 // Runs a read-only statement for the CLI's `sql` command.
 struct SqlResult

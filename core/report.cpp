@@ -79,17 +79,14 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
     RequestQuery q;
     q.filter = options.filter;
     const std::vector<RequestRow> rows = queryRequests(db, q); // slowest first
-    d.count = qint64(rows.size());
-    for (const RequestRow &r : rows) {
-        if (r.duration() >= 0) d.durations.push_back(r.duration());
-        if (r.status >= 500 || r.status == 0 || !r.error.isEmpty()) ++d.errors;
-    }
-    if (!d.durations.empty()) {
-        d.p50 = percentile(d.durations, 50);
-        d.p90 = percentile(d.durations, 90);
-        d.p99 = percentile(d.durations, 99);
-        d.max = percentile(d.durations, 100);
-    }
+    const RequestSummary sum = summarizeRequests(rows);
+    d.count = sum.count;
+    d.errors = sum.errors;
+    d.durations = sum.durations;
+    d.p50 = sum.p50;
+    d.p90 = sum.p90;
+    d.p99 = sum.p99;
+    d.max = sum.max;
     d.notes = listNotes(db);
     Stmt ph(db, "SELECT kind, COALESCE(name, ''), COALESCE(side, ''), start_ns, end_ns FROM phase "
                 "WHERE request_id = ? ORDER BY start_ns, end_ns DESC");
@@ -140,19 +137,14 @@ QByteArray latencyHistogramSvg(const ReportData &d, int width, int height)
         svg += QStringLiteral("<text x=\"10\" y=\"20\">no request durations</text></svg>");
         return svg.toUtf8();
     }
-    // Log-scale bins: 4 per decade from the smallest to the largest duration.
-    const double lo = std::log10(
-        std::max<double>(1000, double(*std::min_element(d.durations.begin(), d.durations.end()))));
-    const double hi = std::log10(
-        std::max<double>(2000, double(*std::max_element(d.durations.begin(), d.durations.end()))));
-    const double b0 = std::floor(lo * 4) / 4, b1 = std::ceil(hi * 4) / 4 + 0.25;
-    const int bins = std::max(1, int(std::lround((b1 - b0) * 4)));
-    std::vector<int> counts(size_t(bins), 0);
-    for (qint64 v : d.durations) {
-        const double l = std::log10(std::max<double>(1, double(v)));
-        const int b = std::clamp(int((l - b0) * 4), 0, bins - 1);
-        ++counts[size_t(b)];
+    // The same bins as the Statistics dock (queries.h).
+    const LatencyHistogram hist = latencyHistogram(d.durations);
+    if (hist.counts.empty()) {
+        svg += QStringLiteral("<text x=\"10\" y=\"20\">no request durations</text></svg>");
+        return svg.toUtf8();
     }
+    const std::vector<int> &counts = hist.counts;
+    const int bins = hist.bins();
     const int maxCount = *std::max_element(counts.begin(), counts.end());
     const int left = 40, right = 10, top = 24, bottom = 34;
     const double bw = double(width - left - right) / bins;
@@ -163,8 +155,7 @@ QByteArray latencyHistogramSvg(const ReportData &d, int width, int height)
                .arg(d.durations.size());
     for (int b = 0; b < bins; ++b) {
         const double h = maxCount ? ph * counts[size_t(b)] / maxCount : 0;
-        const qint64 from = qint64(std::pow(10.0, b0 + b / 4.0)),
-                     to = qint64(std::pow(10.0, b0 + (b + 1) / 4.0));
+        const qint64 from = hist.edges[size_t(b)], to = hist.edges[size_t(b) + 1];
         svg += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"%3\" height=\"%4\" "
                               "fill=\"#1e88e5\"><title>%5–%6: %7</title></rect>")
                    .arg(left + b * bw + 1, 0, 'f', 1)
@@ -191,7 +182,7 @@ QByteArray latencyHistogramSvg(const ReportData &d, int width, int height)
     const std::pair<const char *, qint64> marks[] = {{"p50", d.p50}, {"p99", d.p99}};
     for (const auto &[name, v] : marks) {
         if (v <= 0) continue;
-        const double x = left + (std::log10(double(v)) - b0) * 4 * bw;
+        const double x = left + hist.position(v) * bw;
         svg += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"#d32f2f\" "
                               "stroke-dasharray=\"3,2\"/>"
                               "<text x=\"%4\" y=\"%5\" fill=\"#d32f2f\">%6 %7</text>")
@@ -450,7 +441,7 @@ QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef)
     int idx = 0;
     for (const ReportRequest &r : d.slowest) {
         ++idx;
-        const bool bad = r.row.status >= 500 || r.row.status == 0 || !r.row.error.isEmpty();
+        const bool bad = isErrorRequest(r.row);
         h += QStringLiteral("<section class=\"req\"><h3>%1. <code>%2</code> %3 %4</h3>\n")
                  .arg(idx)
                  .arg(esc(r.row.key), esc(r.row.method), esc(r.row.url));

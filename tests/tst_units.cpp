@@ -14,6 +14,46 @@ class TstUnits : public QObject
 {
     Q_OBJECT
 private slots:
+    // One rule for error requests, summaries and histogram bins (queries.h).
+    void requestRules()
+    {
+        RequestRow ok, fail, none, clientErr, unknown;
+        ok.status = 200;
+        fail.status = 503;
+        none.status = 0;
+        clientErr.status = 200;
+        clientErr.error = QStringLiteral("context deadline exceeded");
+        QVERIFY(!isErrorRequest(ok));
+        QVERIFY(isErrorRequest(fail));
+        QVERIFY(isErrorRequest(none));
+        QVERIFY(isErrorRequest(clientErr));
+        QVERIFY(!isErrorRequest(unknown)); // status -1: not known to be an error
+        std::vector<RequestRow> rows{ok, fail, none, clientErr, unknown};
+        for (size_t i = 0; i < rows.size(); ++i) {
+            rows[i].start = 0;
+            rows[i].end = qint64(i + 1) * 1000000; // 1..5 ms
+        }
+        rows[4].end = kNoTime; // an unknown duration is not counted
+        const RequestSummary sum = summarizeRequests(rows);
+        QCOMPARE(sum.count, qint64(5));
+        QCOMPARE(sum.errors, qint64(3));
+        QCOMPARE(sum.durations.size(), size_t(4));
+        QCOMPARE(sum.p50, qint64(2500000));
+        QCOMPARE(sum.max, qint64(4000000));
+        QCOMPARE(sum.errorPercent(), 60.0);
+        const LatencyHistogram h = latencyHistogram({1000000, 10000000, 100000000, -1, 0});
+        QCOMPARE(h.bins(), 2 * kHistogramBinsPerDecade + 1); // two decades, the top edge padded
+        int total = 0;
+        for (int c : h.counts)
+            total += c;
+        QCOMPARE(total, 3);
+        QCOMPARE(h.counts.front(), 1);
+        QCOMPARE(h.counts.back(), 1);
+        QCOMPARE(h.edges.front(), qint64(1000000));
+        QVERIFY(h.edges.back() > 100000000);
+        QVERIFY(latencyHistogram({}).counts.empty());
+    }
+
     void sha256MatchesQt()
     {
         // Every length around the block and padding edges, then a large
