@@ -22,7 +22,6 @@ namespace ls {
 
 namespace {
 
-
 QChartView *makeView(const QString &title, QWidget *parent)
 {
     auto *chart = new QChart;

@@ -670,9 +670,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                 row = int(std::min_element(rowEnd.begin(), rowEnd.end()) - rowEnd.begin());
             rowEnd[size_t(row)] = std::max(rowEnd[size_t(row)], r.end);
             rowOf.insert(r.id, row);
-            const qint32 cat = isErrorStatus(r.status) ? err5
-                               : r.status >= 400                ? err4
-                                                                : ok;
+            const qint32 cat = isErrorStatus(r.status) ? err5 : r.status >= 400 ? err4 : ok;
             rl.tracks[size_t(row)].spans.push(r.start, r.end, cat, ok, qint32(r.id));
         }
         // Phases come with the full load: at a million requests they are millions of rows.

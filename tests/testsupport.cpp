@@ -18,8 +18,7 @@ QString corpus(const QString &rel)
 {
     const QString p = QStringLiteral(LANESCOPE_CORPUS_DIR "/") + rel;
     if (!QFileInfo::exists(p))
-        qFatal("corpus file missing: %s (tests/corpus/ of the repository)",
-               qPrintable(p));
+        qFatal("corpus file missing: %s (tests/corpus/ of the repository)", qPrintable(p));
     return p;
 }
 

@@ -4,10 +4,10 @@
 #include "queries.h"
 #include "testsupport.h"
 
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>

@@ -526,10 +526,10 @@ void TstGui::notesPanel()
         w.requestModel()->index(0, RequestTableModel::NoteColumn), Qt::BackgroundRole);
     QVERIFY(noted.canConvert<QColor>());
     QVERIFY(noted.value<QColor>().isValid());
-    QVERIFY(!w.requestModel()
-                 ->data(w.requestModel()->index(1, RequestTableModel::NoteColumn),
-                        Qt::BackgroundRole)
-                 .isValid());
+    QVERIFY(
+        !w.requestModel()
+             ->data(w.requestModel()->index(1, RequestTableModel::NoteColumn), Qt::BackgroundRole)
+             .isValid());
     // A range note, then jumping to it zooms the timeline onto the range.
     {
         Session s = Session::open(path);
