@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ls {
 
@@ -541,15 +542,23 @@ LaneSpans loadLaneSpans(const Db &db, qint64 laneId)
     return ls;
 }
 
-qint64 percentile(std::vector<qint64> v, double p)
+namespace {
+// percentile() on values already sorted ascending.
+qint64 percentileOfSorted(const std::vector<qint64> &v, double p)
 {
     if (v.empty()) return -1;
-    std::sort(v.begin(), v.end());
     const double rank = p / 100.0 * double(v.size() - 1);
     const size_t lo = size_t(std::floor(rank));
     const size_t hi = std::min(v.size() - 1, lo + 1);
     const double frac = rank - double(lo);
     return qint64(std::llround(double(v[lo]) + (double(v[hi]) - double(v[lo])) * frac));
+}
+} // namespace
+
+qint64 percentile(std::vector<qint64> v, double p)
+{
+    std::sort(v.begin(), v.end());
+    return percentileOfSorted(v, p);
 }
 
 bool isErrorStatus(int status)
@@ -564,7 +573,7 @@ bool isErrorRequest(const RequestRow &r)
 
 qint64 RequestSummary::at(double p) const
 {
-    return percentile(durations, p);
+    return percentileOfSorted(durations, p);
 }
 
 RequestSummary summarizeDurations(const std::vector<qint64> &durations, qint64 errors)
@@ -597,20 +606,23 @@ RequestSummary summarizeRequests(const std::vector<RequestRow> &rows)
 LatencyHistogram latencyHistogram(const std::vector<qint64> &durations, int maxBins)
 {
     LatencyHistogram h;
-    std::vector<qint64> d;
+    qint64 shortest = std::numeric_limits<qint64>::max(), longest = 0;
     for (qint64 v : durations)
-        if (v > 0) d.push_back(v);
-    if (d.empty()) return h;
-    std::sort(d.begin(), d.end());
-    const double lo = double(d.front()), hi = double(d.back()) * 1.0001 + 1;
-    const int bins = std::clamp(
-        int(std::ceil(std::log10(hi / lo) * kHistogramBinsPerDecade)), 1, std::max(1, maxBins));
+        if (v > 0) {
+            shortest = std::min(shortest, v);
+            longest = std::max(longest, v);
+        }
+    if (longest == 0) return h;
+    const double lo = double(shortest), hi = double(longest) * 1.0001 + 1;
+    const int bins = std::clamp(int(std::ceil(std::log10(hi / lo) * kHistogramBinsPerDecade)), 1,
+                                std::max(1, maxBins));
     const double ratio = std::pow(hi / lo, 1.0 / bins);
     for (int i = 0; i <= bins; ++i)
         h.edges.push_back(i == bins ? qint64(std::ceil(hi))
                                     : qint64(std::floor(lo * std::pow(ratio, i))));
     h.counts.assign(size_t(bins), 0);
-    for (qint64 v : d) {
+    for (qint64 v : durations) {
+        if (v <= 0) continue;
         auto it = std::upper_bound(h.edges.begin(), h.edges.end(), v);
         const int b = std::clamp(int(it - h.edges.begin()) - 1, 0, bins - 1);
         ++h.counts[size_t(b)];

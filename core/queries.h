@@ -178,6 +178,8 @@ struct RequestSummary
     double errorPercent() const { return count ? 100.0 * double(errors) / double(count) : 0; }
 };
 RequestSummary summarizeRequests(const std::vector<RequestRow> &rows);
+// The same from durations alone (-1 = unknown, skipped) when rows are not at hand.
+RequestSummary summarizeDurations(const std::vector<qint64> &durations, qint64 errors = 0);
 
 // The latency histogram the Statistics dock and reports draw: bins of equal
 // ratio (6 per decade, at most maxBins) from the shortest to the longest
@@ -193,8 +195,6 @@ struct LatencyHistogram
 };
 inline constexpr int kHistogramBinsPerDecade = 6;
 LatencyHistogram latencyHistogram(const std::vector<qint64> &durations, int maxBins = 24);
-// The same from durations alone (-1 = unknown, skipped) when rows are not at hand.
-RequestSummary summarizeDurations(const std::vector<qint64> &durations, qint64 errors = 0);
 
 // Runs a read-only statement for the CLI's `sql` command.
 struct SqlResult

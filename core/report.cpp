@@ -79,14 +79,7 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
     RequestQuery q;
     q.filter = options.filter;
     const std::vector<RequestRow> rows = queryRequests(db, q); // slowest first
-    const RequestSummary sum = summarizeRequests(rows);
-    d.count = sum.count;
-    d.errors = sum.errors;
-    d.durations = sum.durations;
-    d.p50 = sum.p50;
-    d.p90 = sum.p90;
-    d.p99 = sum.p99;
-    d.max = sum.max;
+    static_cast<RequestSummary &>(d) = summarizeRequests(rows);
     d.notes = listNotes(db);
     Stmt ph(db, "SELECT kind, COALESCE(name, ''), COALESCE(side, ''), start_ns, end_ns FROM phase "
                 "WHERE request_id = ? ORDER BY start_ns, end_ns DESC");
@@ -408,12 +401,11 @@ QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef)
     h += QStringLiteral(
         "<h2>Summary</h2><table><tr><th>requests</th><th>errors</th><th>error rate</th>"
         "<th>p50</th><th>p90</th><th>p99</th><th>max</th></tr><tr>");
-    const double rate = d.count ? 100.0 * double(d.errors) / double(d.count) : 0;
     h += QStringLiteral(
              "<td class=\"num\">%1</td><td class=\"num\">%2</td><td class=\"num\">%3%</td>")
              .arg(d.count)
              .arg(d.errors)
-             .arg(rate, 0, 'f', 1);
+             .arg(d.errorPercent(), 0, 'f', 1);
     for (qint64 v : {d.p50, d.p90, d.p99, d.max})
         h += QStringLiteral("<td class=\"num\">%1</td>").arg(esc(dur(v)));
     h += QStringLiteral("</tr></table>\n");
@@ -557,7 +549,7 @@ QByteArray renderMarkdown(const ReportData &d, const QString &imageDir, const QS
     m += QStringLiteral("| %1 | %2 | %3% | %4 | %5 | %6 | %7 |\n\n")
              .arg(d.count)
              .arg(d.errors)
-             .arg(d.count ? 100.0 * double(d.errors) / double(d.count) : 0.0, 0, 'f', 1)
+             .arg(d.errorPercent(), 0, 'f', 1)
              .arg(dur(d.p50), dur(d.p90), dur(d.p99), dur(d.max));
     m += image(QStringLiteral("histogram"), latencyHistogramSvg(d));
     if (!d.slowest.empty()) m += image(QStringLiteral("breakdown"), phaseBreakdownSvg(d));

@@ -49,15 +49,14 @@ struct ReportRequest
     ClassBreakdown classes; // empty when nothing was classified
 };
 
-struct ReportData
+// The summary figures (count, errors, percentiles, durations of every request
+// in the filter) are the RequestSummary of queries.h, as the app and `check` show them.
+struct ReportData : RequestSummary
 {
     ReportOptions options;
     QString sessionPath;
     TimeNs generated = 0;
     QList<SourceRow> sources;
-    qint64 count = 0, errors = 0;
-    qint64 p50 = -1, p90 = -1, p99 = -1, max = -1;
-    std::vector<qint64> durations; // of every request in the filter
     std::vector<ReportRequest> slowest;
     QList<Note> notes;
 };
