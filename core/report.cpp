@@ -173,18 +173,24 @@ QByteArray latencyHistogramSvg(const ReportData &d, int width, int height)
                .arg(maxCount);
     // Percentile markers.
     const std::pair<const char *, qint64> marks[] = {{"p50", d.p50}, {"p99", d.p99}};
+    // The bins end at the longest request, so a marker near the right edge
+    // takes its label on its left; one label line per marker.
+    int line = 0;
     for (const auto &[name, v] : marks) {
         if (v <= 0) continue;
         const double x = left + hist.position(v) * bw;
+        const bool leftOfLine = x > left + 0.7 * (width - left - right);
         svg += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"#d32f2f\" "
                               "stroke-dasharray=\"3,2\"/>"
-                              "<text x=\"%4\" y=\"%5\" fill=\"#d32f2f\">%6 %7</text>")
+                              "<text x=\"%4\" y=\"%5\" fill=\"#d32f2f\" "
+                              "text-anchor=\"%8\">%6 %7</text>")
                    .arg(x, 0, 'f', 1)
                    .arg(top)
                    .arg(top + ph, 0, 'f', 1)
-                   .arg(x + 3, 0, 'f', 1)
-                   .arg(top + 10)
-                   .arg(QLatin1String(name), esc(formatDuration(v)));
+                   .arg(leftOfLine ? x - 3 : x + 3, 0, 'f', 1)
+                   .arg(top + 10 + 12 * line++)
+                   .arg(QLatin1String(name), esc(formatDuration(v)),
+                        QLatin1String(leftOfLine ? "end" : "start"));
     }
     svg += QStringLiteral("</svg>");
     return svg.toUtf8();
