@@ -677,7 +677,8 @@ int cmdReport(const QStringList &argv)
         if (suffix == QLatin1String("pdf")) {
             QString err2;
             if (!pdfWriter()) {
-                err() << "lanescope report: PDF output needs the GUI part of Lanescope\n";
+                err() << "lanescope report: PDF output is rendered by 'lanescope report' (Qt GUI); "
+                         "this program writes .html and .md\n";
                 return 1;
             }
             if (!pdfWriter()(d, output, &err2)) {

@@ -1,45 +1,17 @@
-// lanescope: headless commands run here on a QCoreApplication, without Qt's
-// GUI libraries; anything else (no arguments, files, sessions, `screenshot`,
-// `report`) is handed to the GUI module (guimain.cpp), loaded on demand.
+// lanescope: the window, plus every headless command of lanescope-cli (the
+// same code, linked in), `screenshot`, and reports in every format (PDF needs
+// Qt GUI). Headless commands run on a QCoreApplication: no display is needed
+// and none is opened.
 
 #include "cli.h"
+#include "mainwindow.h"
+#include "reportpdf.h"
 
-#include <QByteArray>
-#include <QCoreApplication>
+#include <QApplication>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QIcon>
 #include <QTextStream>
-
-#include <dlfcn.h>
-#include <unistd.h>
-
-namespace {
-
-// Beside the executable (the build tree), else in ../lib/lanescope (installed).
-int runGuiModule(int argc, char **argv)
-{
-    char self[4096];
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    const QByteArray dir =
-        n > 0 ? QFileInfo(QString::fromLocal8Bit(self, int(n))).absolutePath().toLocal8Bit()
-              : QByteArray(".");
-    QByteArray tried;
-    for (const char *rel : {"/lanescope-gui.so", "/../lib/lanescope/lanescope-gui.so"}) {
-        const QByteArray path = dir + rel;
-        void *h = dlopen(path.constData(), RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            tried += QByteArray("\n  ") + dlerror();
-            continue;
-        }
-        using Entry = int (*)(int, char **);
-        if (auto entry = reinterpret_cast<Entry>(dlsym(h, "lanescope_gui_main")))
-            return entry(argc, argv);
-        tried += "\n  " + path + ": no entry point";
-    }
-    QTextStream(stderr) << "lanescope: cannot load the GUI module:" << tried << "\n";
-    return 2;
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -49,13 +21,16 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("Lanescope"));
     QCoreApplication::setApplicationName(QStringLiteral("lanescope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LANESCOPE_VERSION));
-    if (!args.isEmpty() && args.first() != QLatin1String("report") &&
-        ls::cli::isCommand(args.first())) {
+    const QString first = args.value(0);
+    const bool pdfReport =
+        first == QLatin1String("report") &&
+        std::any_of(args.begin(), args.end(),
+                    [](const QString &a) { return a.endsWith(QLatin1String(".pdf")); });
+    if (ls::cli::isCommand(first) && !pdfReport) {
         QCoreApplication app(argc, argv);
         return ls::cli::run(args);
     }
-    if (!args.isEmpty() && args.first() != QLatin1String("screenshot") &&
-        args.first() != QLatin1String("report")) {
+    if (!args.isEmpty() && first != QLatin1String("screenshot") && !pdfReport) {
         // Anything else must be files to open; a typo is not a file to import.
         for (const QString &a : std::as_const(args)) {
             if (!QFileInfo::exists(a) && !a.endsWith(QLatin1String(".lanescope"))) {
@@ -66,5 +41,19 @@ int main(int argc, char **argv)
             }
         }
     }
-    return runGuiModule(argc, argv);
+    // A PDF report and `screenshot` render without a window: with no display
+    // and no platform chosen they use the offscreen one.
+    if ((pdfReport || first == QLatin1String("screenshot")) &&
+        qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (pdfReport) {
+        QGuiApplication app(argc, argv);
+        ls::cli::setPdfWriter(&ls::gui::writeReportPdf);
+        return ls::cli::run(args);
+    }
+    QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/lanescope/icons/lanescope.svg")));
+    if (first == QLatin1String("screenshot")) return ls::gui::screenshotCommand(args.mid(1));
+    return ls::gui::runGui(args);
 }

@@ -4,6 +4,7 @@
 #include "queries.h"
 #include "testsupport.h"
 
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -56,30 +57,52 @@ private slots:
         QVERIFY(r.out.contains("1 imported, 0 failed"));
     }
 
-    // The headless commands need nothing of the GUI module: a copy of the
-    // executable without it still imports and queries, and what needs the
-    // GUI says which module it could not load.
-    void headlessCommandsRunWithoutTheGuiModule()
+    // lanescope-cli is the headless program: it links no Qt GUI library
+    // (checked on the loaded image, as the dynamic linker resolves it), runs
+    // the commands, writes HTML and Markdown reports, and says which program
+    // renders what it cannot.
+    void cliProgramNeedsNoGuiLibraries()
     {
+        const QString cli = QStringLiteral(LANESCOPE_CLI);
+        QProcess ldd;
+        ldd.start(QStringLiteral("ldd"), {cli});
+        QVERIFY(ldd.waitForFinished(30000));
+        const QByteArray libs = ldd.readAllStandardOutput();
+        QVERIFY2(libs.contains("libQt6Core"), libs.constData());
+        for (const char *gui : {"libQt6Gui", "libQt6Widgets", "libQt6Charts", "libqcustomplot",
+                                "libGL", "libxcb"})
+            QVERIFY2(!libs.contains(gui), gui);
+
         QTemporaryDir alone;
-        const QString exe = alone.filePath(QStringLiteral("lanescope"));
-        QVERIFY(QFile::copy(QStringLiteral(LANESCOPE_BIN), exe));
-        QVERIFY(QFile::setPermissions(exe, QFile::permissions(exe) | QFileDevice::ExeOwner));
         const QString s = alone.filePath(QStringLiteral("a.lanescope"));
         Run r = lanescope({QStringLiteral("import"), QStringLiteral("-o"), s,
                            test::corpus(QStringLiteral("gen/server.jsonl"))},
-                          exe);
+                          cli);
         QVERIFY2(r.code == 0, r.err.constData());
-        r = lanescope({QStringLiteral("info"), s}, exe);
+        r = lanescope({QStringLiteral("info"), s}, cli);
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("500"));
+        for (const char *ext : {"html", "md"}) {
+            const QString out = alone.filePath(QStringLiteral("r.") + QLatin1String(ext));
+            r = lanescope({QStringLiteral("report"), s, QStringLiteral("-o"), out}, cli);
+            QVERIFY2(r.code == 0, r.err.constData());
+            QVERIFY(QFileInfo(out).size() > 1000);
+        }
+        r = lanescope({QStringLiteral("report"), s, QStringLiteral("-o"),
+                       alone.filePath(QStringLiteral("r.pdf"))},
+                      cli);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("lanescope report"), r.err.constData());
+        QVERIFY(!QFile::exists(alone.filePath(QStringLiteral("r.pdf"))));
         r = lanescope({QStringLiteral("screenshot"), s, QStringLiteral("-o"),
                        alone.filePath(QStringLiteral("x.png"))},
-                      exe);
+                      cli);
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains("cannot load the GUI module") && r.err.contains("lanescope-gui.so"),
-                 r.err.constData());
+        QVERIFY2(r.err.contains("'lanescope screenshot"), r.err.constData());
         QVERIFY(!QFile::exists(alone.filePath(QStringLiteral("x.png"))));
+        r = lanescope({QStringLiteral("--version")}, cli);
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith("lanescope "));
     }
 
     // A machine with no display (CI, a server, a fresh chroot): `screenshot`
