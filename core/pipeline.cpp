@@ -411,6 +411,11 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         db.exec("COMMIT");
         inTx = false;
         res.ok = true;
+        // Copy the committed pages into the session file and empty the log,
+        // so the file alone holds the session (users copy and share it). A
+        // reader still on an older snapshot makes this a partial copy; the
+        // log is then folded in by a later checkpoint or at close.
+        checkpointSession(db);
     } catch (const ImportError &e) {
         res.error = e.message(path);
     } catch (const ImportCancelled &) {

@@ -54,13 +54,28 @@ Session Session::open(const QString &path, Open mode)
         });
     }
     if (!ro) {
-        db.exec("PRAGMA journal_mode = DELETE");
+        // Write-ahead log: readers (the app's query thread, `info` beside a
+        // running import) read the last committed state and never wait for
+        // the import's writer. A failed import's pages stay uncommitted
+        // frames in the log, which no reader sees and no checkpoint copies,
+        // so the session's content is what it was before.
+        db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");
         db.exec("PRAGMA foreign_keys = OFF");
     }
     db.exec("PRAGMA cache_size = -16384");
     db.exec("PRAGMA temp_store = MEMORY");
     return Session(std::move(db), path, ro);
+}
+
+bool checkpointSession(Db &db) noexcept
+{
+    try {
+        Stmt st(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+        return st.step() && st.int64(0) == 0;
+    } catch (const DbError &) {
+        return false;
+    }
 }
 
 void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta)

@@ -48,6 +48,11 @@ private:
 // text, samples) by delta ns; requests and the source row are the caller's.
 void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta);
 
+// Copies committed pages from the write-ahead log into the session file and
+// truncates the log when no reader holds an older snapshot; never throws
+// (a busy log is folded in later). True when the log was emptied.
+bool checkpointSession(Db &db) noexcept;
+
 // Runs `fn` inside BEGIN IMMEDIATE / COMMIT; rolls back and rethrows on any exception.
 template<typename Fn> void inTransaction(Db &db, Fn &&fn)
 {

@@ -4,6 +4,7 @@
 #include "registry.h"
 #include "schema.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -274,6 +275,36 @@ QString compareGolden(const QByteArray &actual, const QString &goldenPath)
         }
     }
     return diff;
+}
+
+} // namespace ls::test
+
+namespace ls::test {
+
+QByteArray contentDigest(const Db &db)
+{
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    QList<QByteArray> tables;
+    Stmt t(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    while (t.step())
+        tables << t.text(0);
+    for (const QByteArray &name : std::as_const(tables)) {
+        h.addData(name);
+        // A WITHOUT ROWID table has no rowid; it reads in primary key order.
+        const bool rowid = scalar(db, QStringLiteral("SELECT count(*) FROM pragma_table_list "
+                                                     "WHERE name = '%1' AND wr = 0")
+                                          .arg(QString::fromUtf8(name))) > 0;
+        Stmt rows(db, "SELECT * FROM \"" + name + "\"" + (rowid ? " ORDER BY rowid" : ""));
+        while (rows.step()) {
+            for (int c = 0; c < rows.columnCount(); ++c) {
+                h.addData(QByteArray::number(rows.columnType(c)));
+                h.addData(rows.text(c));
+                h.addData(QByteArrayView("\x1f"));
+            }
+            h.addData(QByteArrayView("\x1e"));
+        }
+    }
+    return h.result().toHex();
 }
 
 } // namespace ls::test

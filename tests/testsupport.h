@@ -44,6 +44,9 @@ bool hasDiag(const ImportResult &r, QByteArrayView code);
 // The first cell of a query's first row, as text / as an integer (-1: no row).
 QString sqlText(const Db &db, const QString &sql);
 qint64 scalar(const Db &db, const QString &sql);
+// SHA-256 over every row of every table (rowid order, with the table names):
+// the session's content as a reader sees it, whatever the journal holds.
+QByteArray contentDigest(const Db &db);
 
 // One row of `go tool pprof -top` output (fixtures in tests/data/pprof/).
 struct PprofTopRow

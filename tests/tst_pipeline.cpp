@@ -9,6 +9,7 @@
 #include "testsupport.h"
 
 #include <QCryptographicHash>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -54,6 +55,39 @@ public:
     }
 };
 
+// Writes many rows (megabytes of pages reach the log before the end), then fails.
+class BulkFailingImporter final : public Importer
+{
+public:
+    QByteArray id() const override { return "test-bulk-failing"; }
+    QString displayName() const override { return QStringLiteral("bulk failing"); }
+    int sniff(const SniffInput &in) const override
+    {
+        return in.head.startsWith("BULKFAIL") ? 90 : 0;
+    }
+    void run(ImportContext &, RecordSink &sink) override
+    {
+        const LaneId lane = sink.lane({"goroutine", 1, "g1", kNoId, 0});
+        for (int i = 0; i < 300000; ++i) {
+            SpanRecord s;
+            s.lane = lane;
+            s.start = i * 10;
+            s.end = s.start + 5;
+            const QByteArray name = "span " + QByteArray::number(i);
+            s.name = sink.intern(name);
+            sink.span(s);
+            if (i % 10 == 0) {
+                RequestRecord rq;
+                rq.key = "bulk-" + QByteArray::number(i);
+                rq.start = s.start;
+                rq.end = s.end;
+                sink.request(rq);
+            }
+        }
+        throw ImportError(QStringLiteral("failed after the rows"), 9, 1);
+    }
+};
+
 // Reads slowly, line by line, checking for cancellation.
 class SlowImporter final : public Importer
 {
@@ -85,6 +119,7 @@ ImporterRegistry testRegistry()
     registerBuiltinImporters(reg);
     reg.add(std::make_unique<FailingImporter>());
     reg.add(std::make_unique<SlowImporter>());
+    reg.add(std::make_unique<BulkFailingImporter>());
     return reg;
 }
 
@@ -262,6 +297,30 @@ private slots:
         ok = importFile(ts.session(), test::corpus(QStringLiteral("gen/server.jsonl")), reg);
         QVERIFY2(ok.ok, qPrintable(ok.error));
         QCOMPARE(querySources(ts.session().db()).size(), 2);
+    }
+
+    // A failure after a large part of a file was written (the rows are in
+    // the write-ahead log by then, uncommitted): the session's content and
+    // its file are as they were, also for a connection opened afterwards.
+    void bigFailedImportKeepsTheContent()
+    {
+        const ImporterRegistry reg = testRegistry();
+        test::TempSession ts;
+        QVERIFY(importFile(ts.session(), test::corpus(QStringLiteral("gen/server.jsonl")), reg).ok);
+        const QByteArray content = test::contentDigest(ts.session().db());
+        const QByteArray file = fileSha256(ts.path());
+        QTemporaryDir dir;
+        const QString bad = writeFile(dir, QStringLiteral("bulk.txt"), "BULKFAIL\n");
+        const ImportResult r = importFile(ts.session(), bad, reg);
+        QVERIFY(!r.ok);
+        QCOMPARE(r.error, bad + QStringLiteral(": line 1: failed after the rows"));
+                QVERIFY2(QFileInfo(ts.path() + QStringLiteral("-wal")).size() > 1 << 20,
+                 "the failed rows should have reached the log");
+        QCOMPARE(test::contentDigest(ts.session().db()), content);
+        QCOMPARE(fileSha256(ts.path()), file);
+        Session other = Session::open(ts.path(), Session::Open::ReadOnly);
+        QCOMPARE(test::contentDigest(other.db()), content);
+        QCOMPARE(countRequests(other.db()), qint64(500));
     }
 
     void cancellationRollsBack()

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
 #include <stdexcept>
 
 using namespace ls;
@@ -59,6 +61,43 @@ private slots:
             Session s = Session::open(path, Session::Open::ReadOnly);
         }
         QCOMPARE(fileSha256(path), before);
+    }
+
+    // The session is a write-ahead-log database: a reader on its own
+    // connection reads the last committed state at once while a writer holds
+    // a transaction big enough to spill SQLite's cache (with a rollback
+    // journal the reader waits for the writer, then fails busy), and a
+    // rolled-back transaction leaves the content and the session file as
+    // they were.
+    void readersDoNotWaitForAWriter()
+    {
+        test::TempSession ts;
+        QVERIFY(ts.import(test::corpus(QStringLiteral("gen/server.jsonl"))).ok);
+        {
+            Stmt mode(ts.session().db(), "PRAGMA journal_mode");
+            QVERIFY(mode.step());
+            QCOMPARE(mode.text(0), QByteArray("wal"));
+        }
+        const QByteArray content = test::contentDigest(ts.session().db());
+        const QByteArray file = fileSha256(ts.path());
+        Db &w = ts.session().db();
+        w.exec("BEGIN IMMEDIATE");
+        w.exec("CREATE TABLE scratch(x BLOB)");
+        // 40 MB of pages, well past the 16 MB cache: they leave memory.
+        w.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+               "40000) INSERT INTO scratch SELECT randomblob(1000) FROM n");
+        w.exec("DELETE FROM request WHERE id % 2 = 0");
+        {
+            Session reader = Session::open(ts.path(), Session::Open::ReadOnly);
+            sqlite3_busy_timeout(reader.db().handle(), 0); // waiting would be failing
+            QCOMPARE(countRequests(reader.db()), qint64(500));
+            QCOMPARE(test::contentDigest(reader.db()), content);
+        }
+        w.exec("ROLLBACK");
+        QCOMPARE(test::contentDigest(w), content);
+        QCOMPARE(fileSha256(ts.path()), file);
+        Session again = Session::open(ts.path(), Session::Open::ReadOnly);
+        QCOMPARE(test::contentDigest(again.db()), content);
     }
 
     void refusesNewerVersion()
