@@ -194,4 +194,20 @@ std::vector<FunctionStat> FlameGraph::callees(QByteArrayView function) const
     return v;
 }
 
+QList<ProfileType> listProfileTypes(const Db &db)
+{
+    QList<ProfileType> out;
+    Stmt st(db, "SELECT p.sample_type, p.unit, s.path, group_concat(p.id) FROM profile p JOIN "
+                "source s ON s.id = p.source_id GROUP BY p.source_id, p.sample_type, p.unit "
+                "ORDER BY p.sample_type = 'cpu' DESC, p.sample_type = 'samples' DESC, "
+                "p.source_id, p.sample_type");
+    while (st.step()) {
+        ProfileType t{st.string(0), st.string(1), st.string(2), {}};
+        for (const QByteArray &id : st.text(3).split(','))
+            if (!id.isEmpty()) t.profiles << id.toLongLong();
+        out << t;
+    }
+    return out;
+}
+
 } // namespace ls

@@ -23,6 +23,18 @@
 
 namespace ls {
 
+// One profile type the flame graph can show: a source's sample type and
+// unit, with the profiles that carry it. A pprof CPU profile and an
+// execution trace's CPU samples see the same CPU time, so they are separate
+// entries, never summed.
+struct ProfileType
+{
+    QString sampleType, unit, sourcePath;
+    QList<ProfileId> profiles;
+};
+// CPU first, then by source.
+QList<ProfileType> listProfileTypes(const Db &db);
+
 struct FlameFilter
 {
     QList<ProfileId> profiles; // required

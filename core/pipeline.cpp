@@ -460,7 +460,8 @@ ImportJob::~ImportJob()
 
 void ImportJob::start()
 {
-    m_thread = QThread::create([this] {
+    m_worker = std::make_unique<Worker>("import");
+    m_worker->post([this] {
         bool cancelled = false;
         try {
             Session s = Session::open(m_sessionPath);
@@ -480,13 +481,11 @@ void ImportJob::start()
         }
         emit finished(cancelled);
     });
-    m_thread->setParent(this);
-    m_thread->start();
 }
 
 bool ImportJob::wait(unsigned long ms)
 {
-    return m_thread ? m_thread->wait(QDeadlineTimer(ms)) : true;
+    return !m_worker || m_worker->waitIdle(ms == ULONG_MAX ? -1 : int(std::min<unsigned long>(ms, INT_MAX)));
 }
 
 } // namespace ls

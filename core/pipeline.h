@@ -11,6 +11,7 @@
 
 #include "importer.h"
 #include "session.h"
+#include "worker.h"
 
 #include <QList>
 #include <QObject>
@@ -18,8 +19,7 @@
 
 #include <atomic>
 #include <functional>
-
-class QThread;
+#include <memory>
 
 namespace ls {
 
@@ -107,7 +107,7 @@ private:
     const ImporterRegistry &m_registry;
     quint64 m_generation;
     std::atomic<bool> m_cancel{false};
-    QThread *m_thread = nullptr;
+    std::unique_ptr<Worker> m_worker;
 };
 
 } // namespace ls

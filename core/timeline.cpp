@@ -993,4 +993,12 @@ std::optional<SpanDetail> querySpanAt(const Db &db, qint64 laneId, TimeNs start,
     return d;
 }
 
+std::optional<RequestDetails> loadRequestDetails(const Db &db, qint64 requestId)
+{
+    auto row = requestById(db, requestId);
+    if (!row) return std::nullopt;
+    return RequestDetails{std::move(*row), requestClasses(db, requestId), queryRawText(db, requestId),
+                          queryPhases(db, requestId)};
+}
+
 } // namespace ls

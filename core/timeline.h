@@ -25,6 +25,7 @@
 // maxEnd[i] = max(end[0..i]). Levels obey the same invariants. Counts add up:
 // the counts of a level's runs sum to the lane's span count.
 
+#include "analysis.h"
 #include "db.h"
 #include "queries.h"
 #include "records.h"
@@ -36,6 +37,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace ls {
@@ -309,6 +311,16 @@ struct PhaseRow
 QList<PhaseRow> queryPhases(const Db &db, qint64 requestId);
 // Phases of many requests at once (waterfall), keyed by request id.
 QHash<qint64, QList<PhaseRow>> queryPhasesOf(const Db &db, const QList<qint64> &requestIds);
+
+// What the details panel shows of one request, read in one go.
+struct RequestDetails
+{
+    RequestRow row;
+    std::optional<ClassBreakdown> classes; // latency classes, when analysed
+    QList<RawTextRow> rawText;
+    QList<PhaseRow> phases;
+};
+std::optional<RequestDetails> loadRequestDetails(const Db &db, qint64 requestId);
 
 struct SpanDetail
 {

@@ -1,0 +1,71 @@
+#pragma once
+// The one time range every view binds to (the role Qt Creator's
+// TimelineZoomControl plays): the session's full range, the visible range,
+// the selected range and the zoom history. Views ask it for changes and
+// repaint on its signals; no view sets another's range.
+//
+// Rules: the visible range is clamped to the full range padded by 5% on
+// each side and is never shorter than kMinVisible; the selection is clamped
+// to the full range (an empty one clears it). Each visible change made with
+// History::Push adds a step; steps made within the coalescing window of the
+// previous one (a wheel or drag gesture) replace it instead, so one gesture
+// is one step. back() and forward() walk the steps.
+
+#include "timeline.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <vector>
+
+namespace ls {
+
+class TimeRangeController : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr TimeNs kMinVisible = 100; // ns
+    enum class History
+    {
+        Push,
+        Keep
+    };
+    explicit TimeRangeController(QObject *parent = nullptr);
+
+    // A new session's range: visible = full, selection and history cleared.
+    void reset(TimeRange full);
+    TimeRange full() const { return m_full; }
+    TimeRange visible() const { return m_visible; }
+    TimeRange selection() const { return m_selection; }
+    bool hasRange() const { return m_full.isValid(); }
+
+    // The range a request of visible() would be clamped to.
+    TimeRange clamped(TimeRange r) const;
+    void setVisible(TimeRange r, History h = History::Push);
+    void fitAll() { setVisible(m_full); }
+    void setSelection(TimeRange r);
+    void clearSelection() { setSelection({}); }
+
+    bool canGoBack() const { return m_pos > 0; }
+    bool canGoForward() const { return m_pos + 1 < int(m_history.size()); }
+    void back();
+    void forward();
+    int historySize() const { return int(m_history.size()); }
+    // Steps closer together than this (ms) are one gesture; 0 makes every step count.
+    void setCoalesceMs(int ms) { m_coalesceMs = ms; }
+
+signals:
+    void fullChanged(ls::TimeRange full);
+    void visibleChanged(ls::TimeRange visible);
+    void selectionChanged(ls::TimeRange selection);
+
+private:
+    void apply(TimeRange r);
+    TimeRange m_full, m_visible, m_selection;
+    std::vector<TimeRange> m_history;
+    int m_pos = -1;
+    int m_coalesceMs = 600;
+    QElapsedTimer m_lastPush;
+};
+
+} // namespace ls
