@@ -224,17 +224,22 @@ void DetailsPanel::clear()
     m_phases->setRowCount(0);
 }
 
-void DetailsPanel::showRequest(const Db &db, qint64 id)
+void DetailsPanel::setError(const QString &message)
 {
     clear();
-    const auto row = requestById(db, id);
-    if (!row) return;
-    m_requestId = id;
-    const RequestRow &r = *row;
+    m_title->setText(QStringLiteral("<span style='color:#d32f2f'>%1</span>")
+                         .arg(tr("Could not read this request: %1").arg(message.toHtmlEscaped())));
+}
+
+void DetailsPanel::setData(const RequestDetails &d)
+{
+    clear();
+    m_requestId = d.row.id;
+    const RequestRow &r = d.row;
     {
         ReportRequest rr;
         rr.row = r;
-        if (auto cb = requestClasses(db, id)) rr.classes = *cb;
+        if (d.classes) rr.classes = *d.classes;
         const QByteArray svg = classBreakdownSvg(rr, 720);
         if (!svg.isEmpty()) {
             QSvgRenderer renderer(svg);
@@ -266,7 +271,7 @@ void DetailsPanel::showRequest(const Db &db, qint64 id)
                          .arg(t.line)
                          .arg(t.offset);
     };
-    for (const RawTextRow &t : queryRawText(db, id)) {
+    for (const RawTextRow &t : d.rawText) {
         const QString where = t.line >= 0 ? QStringLiteral("%1:%2").arg(t.sourcePath).arg(t.line)
                                           : QStringLiteral("%1@%2").arg(t.sourcePath).arg(t.offset);
         if (t.kind == QLatin1String("request") && m_rawRequest.isEmpty()) {
@@ -285,7 +290,7 @@ void DetailsPanel::showRequest(const Db &db, qint64 id)
     m_sourceLabel->setText(m_location);
     m_source->setEnabled(!m_sourcePath.isEmpty());
     // Phases with their share of the request.
-    const QList<PhaseRow> phases = queryPhases(db, id);
+    const QList<PhaseRow> &phases = d.phases;
     const TimeNs total = std::max<TimeNs>(1, r.duration());
     m_phases->setRowCount(int(phases.size()));
     QString args;

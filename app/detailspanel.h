@@ -3,7 +3,7 @@
 // response exactly as captured (request line and headers highlighted, JSON
 // bodies pretty-printed on demand, binary bodies as hex), where they came
 // from in the source file, the phase table, span args and the request's log
-// lines. Reads the session when the selection changes, never while painting.
+// lines. Shows what it is given (setData); it never reads the session.
 
 #include "queries.h"
 #include "timeline.h"
@@ -25,7 +25,10 @@ class DetailsPanel : public QWidget
 public:
     explicit DetailsPanel(QWidget *parent = nullptr);
     void clear();
-    void showRequest(const Db &db, qint64 requestId);
+    // One request's details as the query service read them.
+    void setData(const RequestDetails &details);
+    // The read failed: the message takes the panel's place.
+    void setError(const QString &message);
     void showSpan(const SpanDetail &span);
     // Text views, for tests and copying.
     QString rawRequestText() const;

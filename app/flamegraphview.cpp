@@ -1,5 +1,7 @@
 #include "flamegraphview.h"
 
+#include "queryservice.h"
+
 #include "units.h"
 
 #include <QComboBox>
@@ -289,30 +291,40 @@ FlameGraphView::FlameGraphView(QWidget *parent) : QWidget(parent)
             [this] { exportPng(QFileInfo(QStringLiteral("flamegraph.png")).absoluteFilePath()); });
 }
 
-void FlameGraphView::setDatabase(const Db *db)
+void FlameGraphView::setQueries(QueryService *queries)
 {
-    m_db = db;
-    const QSignalBlocker block(m_type);
-    m_type->clear();
-    if (db) {
-        // One entry per source and sample type: a pprof CPU profile and an
-        // execution trace's CPU samples see the same CPU time, so they are
-        // never added together.
-        Stmt st(*db, "SELECT p.sample_type, p.unit, s.path, group_concat(p.id) FROM profile p JOIN "
-                     "source s ON s.id = p.source_id GROUP BY p.source_id, p.sample_type, p.unit "
-                     "ORDER BY p.sample_type = 'cpu' DESC, p.sample_type = 'samples' DESC, "
-                     "p.source_id, p.sample_type");
-        while (st.step())
-            m_type->addItem(
-                QStringLiteral("%1 (%2) — %3")
-                    .arg(st.string(0), st.string(1), QFileInfo(st.string(2)).fileName()),
-                QStringList{st.string(0), st.string(1), st.string(3)});
-    }
-    rebuild();
+    m_queries = queries;
+    reload();
+}
+
+void FlameGraphView::reload()
+{
+    if (!m_queries) return;
+    m_loaded = false;
+    m_queries->profileTypes(this, [this](const Answer<QList<ProfileType>> &a) {
+        const QSignalBlocker block(m_type);
+        m_type->clear();
+        m_loaded = true;
+        if (!a.ok()) {
+            m_canvas->setGraph(FlameGraph());
+            m_info->setText(tr("Could not read the profiles: %1").arg(a.error));
+            return;
+        }
+        for (const ProfileType &t : a.value) {
+            QStringList ids;
+            for (ProfileId id : t.profiles)
+                ids << QString::number(id);
+            m_type->addItem(QStringLiteral("%1 (%2) — %3")
+                                .arg(t.sampleType, t.unit, QFileInfo(t.sourcePath).fileName()),
+                            QStringList{t.sampleType, t.unit, ids.join(QLatin1Char(','))});
+        }
+        rebuild();
+    });
 }
 
 void FlameGraphView::setRequest(qint64 requestId, const QByteArray &key)
 {
+    if (requestId == m_request && key == m_requestKey) return;
     m_request = requestId;
     m_requestKey = key;
     if (m_scope == Scope::Request) rebuild();
@@ -344,7 +356,8 @@ void FlameGraphView::rebuild()
     m_top->setRowCount(0);
     m_callers->setRowCount(0);
     m_callees->setRowCount(0);
-    if (!m_db || m_type->count() == 0) {
+    if (!m_queries || !m_loaded) return; // the profile types are on their way
+    if (m_type->count() == 0) {
         m_canvas->setGraph(FlameGraph());
         m_info->setText(tr("This session has no sampling profile."));
         return;
@@ -362,21 +375,27 @@ void FlameGraphView::rebuild()
             return;
         }
         f.request = m_request;
-        f.requestKey = m_requestKey;
         f.untimedByWindow = false;
-        scopeText = tr("request %1").arg(QString::fromUtf8(m_requestKey));
+        scopeText = m_requestKey.isEmpty() ? tr("the selected request")
+                                           : tr("request %1").arg(QString::fromUtf8(m_requestKey));
     } else if (m_scope == Scope::VisibleRange && m_range.isValid()) {
         f.from = m_range.start;
         f.to = m_range.end;
         scopeText = tr("%1 of the timeline").arg(formatDuration(m_range.length()));
     }
-    FlameGraph g;
-    try {
-        g = FlameGraph::build(*m_db, f);
-    } catch (const DbError &e) {
-        m_info->setText(e.message());
-        return;
-    }
+    m_info->setText(tr("%1: reading the samples…").arg(scopeText));
+    m_queries->flameGraph(this, f, [this, scopeText, unit](const Answer<FlameGraph> &a) {
+        if (!a.ok()) {
+            m_canvas->setGraph(FlameGraph());
+            m_info->setText(tr("Could not build the flame graph: %1").arg(a.error));
+            return;
+        }
+        showGraph(a.value, scopeText, unit);
+    });
+}
+
+void FlameGraphView::showGraph(FlameGraph g, const QString &scopeText, const QString &unit)
+{
     const qint64 total = g.total();
     QString info =
         tr("%1: %2 in %3 sample rows").arg(scopeText, valueText(total, unit)).arg(g.sampleRows());

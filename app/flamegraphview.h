@@ -19,6 +19,10 @@ class QLabel;
 class QLineEdit;
 class QTableWidget;
 
+namespace ls {
+class QueryService;
+}
+
 namespace ls::gui {
 
 class FlameCanvas : public QWidget
@@ -78,8 +82,10 @@ public:
         VisibleRange
     };
     explicit FlameGraphView(QWidget *parent = nullptr);
-    // The session (nullptr clears). Reads the sample types it has.
-    void setDatabase(const Db *db);
+    // Where the profiles come from; reload() asks again for the session's
+    // sample types (a new session or import), then rebuilds.
+    void setQueries(QueryService *queries);
+    void reload();
     void setRequest(qint64 requestId, const QByteArray &key);
     void setRange(TimeRange r);
     void setScope(Scope s);
@@ -94,8 +100,9 @@ public:
 
 private:
     void showFunction(const QByteArray &function);
-
-    const Db *m_db = nullptr;
+    void showGraph(FlameGraph g, const QString &scopeText, const QString &unit);
+    QueryService *m_queries = nullptr;
+    bool m_loaded = false; // the sample types have arrived
     Scope m_scope = Scope::Whole;
     qint64 m_request = 0;
     QByteArray m_requestKey;

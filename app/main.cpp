@@ -22,10 +22,10 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("lanescope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LANESCOPE_VERSION));
     const QString first = args.value(0);
-    const bool pdfReport =
-        first == QLatin1String("report") &&
-        std::any_of(args.begin(), args.end(),
-                    [](const QString &a) { return a.endsWith(QLatin1String(".pdf")); });
+    const bool pdfReport = first == QLatin1String("report") &&
+                           std::any_of(args.begin(), args.end(), [](const QString &a) {
+                               return a.endsWith(QLatin1String(".pdf"));
+                           });
     if (ls::cli::isCommand(first) && !pdfReport) {
         QCoreApplication app(argc, argv);
         return ls::cli::run(args);

@@ -65,226 +65,6 @@ namespace ls::gui {
 
 // ---------------------------------------------------------------------------
 
-void RequestTableModel::setQuery(const Db *db, const QString &filter)
-{
-    m_db = db;
-    m_filter = filter;
-    requery();
-}
-
-void RequestTableModel::clear()
-{
-    beginResetModel();
-    m_db = nullptr;
-    m_ids.clear();
-    m_durations.clear();
-    m_pages.clear();
-    m_lru.clear();
-    endResetModel();
-}
-
-void RequestTableModel::requery()
-{
-    RequestIdList list;
-    if (m_db) {
-        RequestQuery q;
-        q.filter = m_filter;
-        q.sort = m_sort;
-        q.descending = m_desc;
-        list = queryRequestIds(*m_db, q); // throws on a bad filter: the model stays as it was
-    }
-    beginResetModel();
-    m_ids = std::move(list.ids);
-    m_durations = std::move(list.durations);
-    m_pages.clear();
-    m_lru.clear();
-    endResetModel();
-    reloadNotes();
-}
-
-void RequestTableModel::reloadNotes()
-{
-    m_notes.clear();
-    if (m_db) setNotes(listNotes(*m_db));
-}
-
-void RequestTableModel::setNotes(const QList<Note> &notes)
-{
-    // Notes are few: all of them, by request.
-    m_notes.clear();
-    for (const Note &n : notes)
-        if (n.requestId) {
-            QString &t = m_notes[n.requestId];
-            t = t.isEmpty() ? n.text : t + QStringLiteral(" · ") + n.text;
-        }
-    if (!m_ids.empty())
-        emit dataChanged(index(0, NoteColumn), index(int(m_ids.size()) - 1, NoteColumn));
-}
-
-const RequestRow *RequestTableModel::row(int r) const
-{
-    if (r < 0 || size_t(r) >= m_ids.size() || !m_db) return nullptr;
-    const int page = r / kPage;
-    auto it = m_pages.find(page);
-    if (it == m_pages.end()) {
-        const size_t b = size_t(page) * kPage, e = std::min(m_ids.size(), b + kPage);
-        std::vector<qint64> ids(m_ids.begin() + qsizetype(b), m_ids.begin() + qsizetype(e));
-        std::vector<RequestRow> rows;
-        try {
-            rows = requestsByIds(*m_db, ids);
-        } catch (const DbError &) {
-        }
-        if (rows.size() != ids.size()) {
-            // A row vanished under us (should not happen: sessions only grow). Keep indexes
-            // aligned.
-            std::vector<RequestRow> aligned(ids.size());
-            size_t k = 0;
-            for (size_t i = 0; i < ids.size(); ++i) {
-                if (k < rows.size() && rows[k].id == ids[i])
-                    aligned[i] = std::move(rows[k++]);
-                else
-                    aligned[i].id = ids[i];
-            }
-            rows.swap(aligned);
-        }
-        if (m_pages.size() >= kMaxPages && !m_lru.isEmpty()) m_pages.remove(m_lru.takeFirst());
-        it = m_pages.insert(page, std::move(rows));
-        m_lru << page;
-    }
-    const size_t off = size_t(r % kPage);
-    return off < it->size() ? &(*it)[off] : nullptr;
-}
-
-qint64 RequestTableModel::idAt(int r) const
-{
-    return r >= 0 && size_t(r) < m_ids.size() ? m_ids[size_t(r)] : 0;
-}
-
-int RequestTableModel::rowOfRequest(qint64 id) const
-{
-    const auto it = std::find(m_ids.begin(), m_ids.end(), id);
-    return it == m_ids.end() ? -1 : int(it - m_ids.begin());
-}
-
-int RequestTableModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_ids.size());
-}
-
-int RequestTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-static qint64 phaseOf(const RequestRow &r, int column)
-{
-    static const PhaseKind map[] = {PhaseKind::Dns,  PhaseKind::Connect, PhaseKind::Tls,
-                                    PhaseKind::Send, PhaseKind::Wait,    PhaseKind::Receive};
-    return r.phaseNs[size_t(map[column - RequestTableModel::Dns])];
-}
-
-QVariant RequestTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount) return {};
-    if (role != Qt::DisplayRole && role != Qt::ForegroundRole && role != Qt::TextAlignmentRole &&
-        role != Qt::ToolTipRole && role != Qt::UserRole && role != Qt::DecorationRole &&
-        role != Qt::BackgroundRole)
-        return {};
-    if (role == Qt::TextAlignmentRole) {
-        const int c = index.column();
-        if ((c == Status || c >= Total) && c != Error)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        return {};
-    }
-    const RequestRow *r = row(index.row());
-    if (!r) return {};
-    const int c = index.column();
-    if (role == Qt::UserRole) return r->id;
-    if (role == Qt::DisplayRole) {
-        switch (c) {
-        case Key:
-            return r->key;
-        case Method:
-            return r->method;
-        case Url:
-            return r->url;
-        case Status:
-            return r->status < 0 ? QString() : QString::number(r->status);
-        case Start: {
-            // Time of day; the date is in the tooltip (one session rarely spans days).
-            const QString t = formatTime(r->start);
-            return t.size() > 11 ? t.mid(11) : t;
-        }
-        case Total:
-            return r->duration() < 0 ? QString() : formatDuration(r->duration());
-        case Error:
-            return r->error;
-        case Class:
-            return r->dominantClass;
-        case NoteColumn:
-            return m_notes.value(r->id).simplified();
-        default: {
-            const qint64 v = phaseOf(*r, c);
-            return v < 0 ? QString() : formatDuration(v);
-        }
-        }
-    }
-    if (role == Qt::DecorationRole && c == Class && !r->dominantClass.isEmpty()) {
-        QPixmap swatch(10, 10);
-        swatch.fill(QColor(QLatin1String(palette::classColour(r->dominantClass.toLatin1()))));
-        return swatch;
-    }
-    if (role == Qt::ForegroundRole && (c == Status || c == Error)) {
-        const QColor col = statusColour(r->status);
-        if (col.isValid()) return col;
-    }
-    if (role == Qt::ToolTipRole && c == NoteColumn) return m_notes.value(r->id);
-    if (role == Qt::BackgroundRole && c == NoteColumn && m_notes.contains(r->id))
-        return QColor(0xff, 0xf3, 0xc4);
-    if (role == Qt::ToolTipRole && (c == Url || c == Error || c == Start || c == Key))
-        return c == Url ? r->url : c == Error ? r->error : c == Key ? r->key : formatTime(r->start);
-    return {};
-}
-
-QVariant RequestTableModel::headerData(int section, Qt::Orientation o, int role) const
-{
-    if (o != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
-        return {};
-    static const char *const names[] = {"Key",   "Method",  "URL",     "Status", "Start",
-                                        "Total", "DNS",     "Connect", "TLS",    "Send",
-                                        "TTFB",  "Receive", "Error",   "Class",  "Note"};
-    return QCoreApplication::translate("RequestTableModel", names[section]);
-}
-
-void RequestTableModel::sort(int column, Qt::SortOrder order)
-{
-    static const RequestSort map[] = {
-        RequestSort::Key,   RequestSort::Method,   RequestSort::Url,  RequestSort::Status,
-        RequestSort::Start, RequestSort::Duration, RequestSort::Dns,  RequestSort::Connect,
-        RequestSort::Tls,   RequestSort::Send,     RequestSort::Wait, RequestSort::Receive,
-        RequestSort::Error, RequestSort::Class,    RequestSort::Key};
-    if (column < 0 || column >= ColumnCount) return;
-    m_sort = map[column];
-    m_desc = order == Qt::DescendingOrder;
-    emit layoutAboutToBeChanged();
-    try {
-        RequestQuery q;
-        q.filter = m_filter;
-        q.sort = m_sort;
-        q.descending = m_desc;
-        RequestIdList list = m_db ? queryRequestIds(*m_db, q) : RequestIdList{};
-        m_ids = std::move(list.ids);
-        m_durations = std::move(list.durations);
-    } catch (const DbError &) {
-    }
-    m_pages.clear();
-    m_lru.clear();
-    // Rows were reordered: persistent indexes cannot follow, so they are dropped.
-    const QModelIndexList old = persistentIndexList();
-    changePersistentIndexList(old, QModelIndexList(old.size()));
-    emit layoutChanged();
-}
-
 // ---------------------------------------------------------------------------
 
 MainWindow::MainWindow()
@@ -294,6 +74,9 @@ MainWindow::MainWindow()
     setWindowTitle(QStringLiteral("Lanescope"));
     setAcceptDrops(true);
     setDockNestingEnabled(true);
+    m_controller = new SessionController(builtinImporters(), this);
+    m_ranges = new TimeRangeController(this);
+    m_selection = new SelectionModel(this);
     m_stack = new QStackedWidget(this);
     setCentralWidget(m_stack);
     buildStartPage();
@@ -307,6 +90,30 @@ MainWindow::MainWindow()
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->hide();
     connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelImport);
+    // The view state: the session's changes, imports, the selection.
+    connect(m_controller, &SessionController::changed, this, &MainWindow::onSessionChanged);
+    connect(m_controller, &SessionController::importProgress, this,
+            [this](int i, int n, const ImportProgress &p) {
+                m_progress->setValue(p.permille);
+                m_progress->setFormat(tr("%1/%2 %3 %p%").arg(i + 1).arg(n).arg(p.stage));
+            });
+    connect(m_controller, &SessionController::importFileFinished, this,
+            &MainWindow::onFileFinished);
+    connect(m_controller, &SessionController::importFinished, this, [this](bool cancelled) {
+        m_progress->hide();
+        m_cancel->hide();
+        QString msg =
+            cancelled ? tr("Import cancelled; the session is unchanged.") : tr("Import finished.");
+        if (!m_errors.isEmpty())
+            msg += QLatin1Char(' ') +
+                   tr("%n file(s) failed; see Sources.", nullptr, int(m_errors.size()));
+        statusBar()->showMessage(msg, 10000);
+        if (!m_errors.isEmpty()) m_sourcesDock->raise();
+        emit importsFinished(cancelled);
+    });
+    connect(m_controller->queries(), &QueryService::queryFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 15000); });
+    connect(m_selection, &SelectionModel::requestChanged, this, &MainWindow::onRequestSelected);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     QSettings settings;
@@ -321,10 +128,6 @@ MainWindow::MainWindow()
 
 MainWindow::~MainWindow()
 {
-    if (m_job) {
-        m_job->cancel();
-        m_job->wait();
-    }
     stopTimelineLoad();
 }
 
@@ -332,7 +135,7 @@ void MainWindow::closeEvent(QCloseEvent *e)
 {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    if (m_session) s.setValue(QStringLiteral("window/state"), saveState());
+    if (hasSession()) s.setValue(QStringLiteral("window/state"), saveState());
     QMainWindow::closeEvent(e);
 }
 
@@ -435,23 +238,16 @@ void MainWindow::buildSessionPage()
     connect(m_timeline, &TimelineWidget::searchMoved, this, [this](int i, int n) {
         m_searchLabel->setText(n == 0 ? tr("no matches") : tr("%1 / %2").arg(i + 1).arg(n));
     });
-    connect(m_timeline, &TimelineWidget::rangeChanged, m_flame, &FlameGraphView::setRange);
-    connect(m_timeline, &TimelineWidget::rangeChanged, this, [this](TimeRange r) {
-        if (m_syncing) return;
-        m_syncing = true;
-        m_waterfall->setRange(r);
-        m_syncing = false;
-    });
-    connect(m_waterfall, &WaterfallView::rangeChanged, this, [this](TimeRange r) {
-        if (m_syncing) return;
-        m_syncing = true;
-        m_timeline->setRange(r);
-        m_syncing = false;
-    });
-    connect(m_timeline, &TimelineWidget::requestClicked, this,
-            [this](qint64 id) { selectRequest(id, false); });
-    connect(m_waterfall, &WaterfallView::requestClicked, this,
-            [this](qint64 id) { selectRequest(id, false); });
+    // One range for the three time views; each follows the controller.
+    m_timeline->setRangeController(m_ranges);
+    m_waterfall->bind(queries(), m_ranges);
+    m_flame->setQueries(queries());
+    connect(m_ranges, &TimeRangeController::visibleChanged, m_flame, &FlameGraphView::setRange);
+    // A click in a view selects; the selection model tells the others.
+    connect(m_timeline, &TimelineWidget::requestClicked, m_selection,
+            [this](qint64 id) { m_selection->selectRequest(id); });
+    connect(m_waterfall, &WaterfallView::requestClicked, m_selection,
+            [this](qint64 id) { m_selection->selectRequest(id); });
     connect(m_timeline, &TimelineWidget::spanClicked, this, &MainWindow::onSpanClicked);
     connect(m_timeline, &TimelineWidget::selectionStats, this, [this](const QString &s) {
         if (!s.isEmpty())
@@ -474,7 +270,8 @@ void MainWindow::buildDocks()
     lay->addWidget(m_filter);
     lay->addWidget(m_summary);
     connect(m_filter, &QLineEdit::returnPressed, this, [this] { applyFilter(m_filter->text()); });
-    m_model = new RequestTableModel(this);
+    m_model = new RequestTableModel(queries(), this);
+    connect(m_model, &RequestTableModel::loaded, this, &MainWindow::onRequestsLoaded);
     m_table = new QTableView;
     m_table->setModel(m_model);
     m_table->setSortingEnabled(true);
@@ -490,9 +287,9 @@ void MainWindow::buildDocks()
     lay->addWidget(m_table, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &cur) {
-                if (m_syncing || !cur.isValid()) return;
-                m_clickedSpan = 0;
-                selectRequest(m_model->idAt(cur.row()), true);
+                if (cur.isValid())
+                    m_selection->selectRequest(m_model->idAt(cur.row()),
+                                               SelectionModel::Zoom::ToRequest);
             });
     m_requestsDock = new QDockWidget(tr("Requests"), this);
     m_requestsDock->setObjectName(QStringLiteral("requests"));
@@ -579,24 +376,24 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Start Page"), QKeySequence(Qt::CTRL | Qt::Key_Home), this,
                     [this] { showSessionPage(false); });
     view->addAction(tr("&Timeline"), QKeySequence(Qt::CTRL | Qt::Key_1), this, [this] {
-        if (!m_session) return;
+        if (!hasSession()) return;
         showSessionPage(true);
         m_views->setCurrentIndex(0);
         m_timeline->setFocus();
     });
     view->addAction(tr("&Waterfall"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] {
-        if (!m_session) return;
+        if (!hasSession()) return;
         showSessionPage(true);
         m_views->setCurrentIndex(1);
     });
     view->addAction(tr("Focus Request &Filter"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
-        if (!m_session) return;
+        if (!hasSession()) return;
         m_requestsDock->show();
         m_filter->setFocus();
         m_filter->selectAll();
     });
     view->addAction(tr("Search &Spans"), QKeySequence::Find, this, [this] {
-        if (!m_session) return;
+        if (!hasSession()) return;
         m_views->setCurrentIndex(0);
         m_search->setFocus();
         m_search->selectAll();
@@ -642,17 +439,25 @@ void MainWindow::buildMenus()
     go->addAction(tr("Fit &Selection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
                   [this] { m_timeline->fitSelection(); });
     go->addAction(tr("&Compare With Request…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
-        if (!m_session || !m_selectedRequest) {
+        if (!hasSession() || !selectedRequest()) {
             statusBar()->showMessage(tr("Select a request to compare."), 8000);
             return;
         }
-        QString other;
-        if (const auto prev = requestById(m_session->db(), m_previousRequest)) other = prev->key;
-        bool ok = false;
-        other =
-            QInputDialog::getText(this, tr("Compare"), tr("Compare the selected request with key:"),
-                                  QLineEdit::Normal, other, &ok);
-        if (ok && !other.trimmed().isEmpty()) showComparison(other.trimmed());
+        // The dialog offers the request selected before this one.
+        const qint64 previous = m_selection->previousRequest();
+        queries()->ask<QString>(
+            this, {},
+            [previous](const Db &db) {
+                const auto prev = requestById(db, previous);
+                return prev ? prev->key : QString();
+            },
+            [this](const Answer<QString> &a) {
+                bool ok = false;
+                const QString other = QInputDialog::getText(
+                    this, tr("Compare"), tr("Compare the selected request with key:"),
+                    QLineEdit::Normal, a.value, &ok);
+                if (ok && !other.trimmed().isEmpty()) showComparison(other.trimmed());
+            });
     });
     go->addAction(tr("&Next Request"), QKeySequence(Qt::CTRL | Qt::Key_Down), this, [this] {
         const int r = m_table->currentIndex().row() + 1;
@@ -675,31 +480,30 @@ void MainWindow::buildMenus()
     });
     QAction *editNote = notes->addAction(tr("&Edit Note…"), QKeySequence(Qt::Key_F2), this, [this] {
         QListWidgetItem *it = m_notes->currentItem();
-        if (!it || !m_session) return;
+        const Note *n = it ? noteById(it->data(Qt::UserRole).toLongLong()) : nullptr;
+        if (!n) return;
         bool ok = false;
-        const QString text = QInputDialog::getMultiLineText(
-            this, tr("Edit note"), tr("Note:"), it->data(Qt::UserRole + 1).toString(), &ok);
+        const QString text =
+            QInputDialog::getMultiLineText(this, tr("Edit note"), tr("Note:"), n->text, &ok);
         if (!ok) return;
-        try {
-            updateNote(m_session->db(), it->data(Qt::UserRole).toLongLong(), text);
-        } catch (const DbError &e) {
-            statusBar()->showMessage(e.message(), 8000);
-        }
-        refreshNotes();
+        const qint64 id = n->id;
+        editNotes([id, text](Session &s) {
+            updateNote(s.db(), id, text);
+            return id;
+        });
     });
     QAction *colourNote = notes->addAction(tr("Note &Colour…"), this, [this] {
         QListWidgetItem *it = m_notes->currentItem();
-        if (!it || !m_session) return;
-        const QColor c = QColorDialog::getColor(it->icon().pixmap(12).toImage().pixelColor(4, 4),
-                                                this, tr("Note colour"));
+        const Note *n = it ? noteById(it->data(Qt::UserRole).toLongLong()) : nullptr;
+        if (!n) return;
+        const QColor c = QColorDialog::getColor(QColor(n->colour), this, tr("Note colour"));
         if (!c.isValid()) return;
-        try {
-            updateNote(m_session->db(), it->data(Qt::UserRole).toLongLong(),
-                       it->data(Qt::UserRole + 1).toString(), c.name());
-        } catch (const DbError &e) {
-            statusBar()->showMessage(e.message(), 8000);
-        }
-        refreshNotes();
+        const qint64 id = n->id;
+        const QString text = n->text;
+        editNotes([id, text, c](Session &s) {
+            updateNote(s.db(), id, text, c.name());
+            return id;
+        });
     });
     QAction *deleteNoteAction = notes->addAction(tr("&Delete Note"), this, [this] {
         QListWidgetItem *it = m_notes->currentItem();
@@ -824,34 +628,26 @@ void MainWindow::addRecent(const QString &path)
 
 bool MainWindow::openSession(const QString &path)
 {
-    if (m_job) {
-        statusBar()->showMessage(
-            tr("An import is running; cancel it before opening another session."), 8000);
-        return false;
-    }
-    std::optional<Session> s;
-    try {
-        s.emplace(Session::open(path));
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 15000);
-        return false;
-    }
+    QString error;
     stopTimelineLoad();
     m_model->clear();
     m_details->clear();
-    m_selectedRequest = 0;
+    m_selection->clear();
     m_errors.clear();
-    m_session = std::move(s);
+    if (!m_controller->open(path, &error)) { // changed() refreshes every view
+        statusBar()->showMessage(error, 15000);
+        return false;
+    }
     addRecent(path);
     setWindowTitle(QStringLiteral("%1 — Lanescope").arg(QFileInfo(path).fileName()));
     showSessionPage(true);
-    refresh();
+    m_table->resizeColumnsToContents();
     return true;
 }
 
 void MainWindow::applyFilter(const QString &text)
 {
-    if (!m_session) return;
+    if (!hasSession()) return;
     FilterError fe;
     if (!RequestFilter::parse(text, &fe)) {
         statusBar()->showMessage(tr("Filter: %1").arg(fe.message), 8000);
@@ -862,10 +658,15 @@ void MainWindow::applyFilter(const QString &text)
     m_filter->setStyleSheet(QString());
     m_filter->setToolTip(QString());
     if (m_filter->text() != text) m_filter->setText(text);
-    try {
-        m_model->setQuery(&m_session->db(), text);
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 10000);
+    m_model->setFilter(text); // onRequestsLoaded() when the ids are in
+}
+
+void MainWindow::onRequestsLoaded(const QString &error)
+{
+    if (!error.isEmpty()) {
+        m_summary->setText(
+            QStringLiteral("<span style='color:#d32f2f'>%1</span>")
+                .arg(tr("Could not read the requests: %1").arg(error.toHtmlEscaped())));
         return;
     }
     const RequestSummary sum = summarizeDurations(m_model->durations());
@@ -881,12 +682,12 @@ void MainWindow::applyFilter(const QString &text)
     m_statsStale = true;
     if (m_statsDock && m_statsDock->isVisible() && !m_statsDock->visibleRegion().isEmpty())
         refreshStats();
-    // Keep the selection when the selected request survived the filter.
-    const int row = m_model->rowOfRequest(m_selectedRequest);
+    // Keep the selection when the selected request survived the filter (the
+    // table's own row follows without selecting again).
+    const int row = m_model->rowOfRequest(selectedRequest());
     if (row >= 0) {
-        m_syncing = true;
+        const QSignalBlocker block(m_table->selectionModel());
         m_table->selectRow(row);
-        m_syncing = false;
     }
 }
 
@@ -897,26 +698,38 @@ QString MainWindow::filterText() const
 
 void MainWindow::refreshStats()
 {
-    if (!m_session || !m_stats) return;
+    if (!hasSession() || !m_stats) return;
     // Reads the filtered rows once more (the table model keeps only ids and
     // a page cache); done only while the panel is shown.
-    RequestQuery q;
-    q.filter = m_filter->text();
-    try {
-        m_stats->setData(queryRequests(m_session->db(), q), allRequestClasses(m_session->db()));
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 10000);
-        return;
-    }
-    m_stats->setSelectedRequest(m_selectedRequest);
     m_statsStale = false;
+    queries()->stats(this, m_filter->text(), [this](const Answer<StatsData> &a) {
+        if (!a.ok()) {
+            m_statsStale = true;
+            return; // the status bar has the message
+        }
+        m_stats->setData(a.value.rows, a.value.classes);
+        m_stats->setSelectedRequest(selectedRequest());
+    });
 }
 
 void MainWindow::refreshSources()
 {
+    if (!hasSession()) {
+        m_sources->clear();
+        return;
+    }
+    queries()->sources(this, [this](const Answer<QList<SourceRow>> &a) { showSources(a); });
+}
+
+void MainWindow::showSources(const Answer<QList<SourceRow>> &a)
+{
     m_sources->clear();
-    if (!m_session) return;
-    for (const SourceRow &s : querySources(m_session->db())) {
+    if (!a.ok()) {
+        auto *it = new QTreeWidgetItem({tr("error"), a.error});
+        it->setForeground(1, QColor(0xd3, 0x2f, 0x2f));
+        m_sources->addTopLevelItem(it);
+    }
+    for (const SourceRow &s : a.value) {
         auto *it = new QTreeWidgetItem({QFileInfo(s.path).fileName(), s.format,
                                         QStringLiteral("%1 (%2)").arg(s.clock, s.clockMethod),
                                         QString::number(s.events), QString::number(s.requests),
@@ -949,11 +762,15 @@ void MainWindow::refreshSources()
     m_sources->resizeColumnToContents(0);
 }
 
-void MainWindow::refresh()
+void MainWindow::onSessionChanged()
 {
-    if (!m_session) return;
+    m_paths.clear();
+    if (!hasSession()) {
+        stopTimelineLoad();
+        m_model->clear();
+        return;
+    }
     applyFilter(m_filter->text());
-    m_table->resizeColumnsToContents();
     m_table->setColumnWidth(RequestTableModel::Key,
                             std::min(m_table->columnWidth(RequestTableModel::Key), 120));
     m_table->setColumnWidth(RequestTableModel::Url,
@@ -962,20 +779,30 @@ void MainWindow::refresh()
                             std::min(m_table->columnWidth(RequestTableModel::Start), 110));
     refreshSources();
     refreshNotes();
+    m_flame->reload();
     loadTimeline();
+    // What the selected request shows may have grown (an import added evidence).
+    if (selectedRequest()) onRequestSelected(selectedRequest(), SelectionModel::Zoom::No);
 }
 
-QDialog *MainWindow::showComparison(const QString &otherKey)
+void MainWindow::showComparison(const QString &otherKey)
 {
-    const auto mine = requestById(m_session->db(), m_selectedRequest);
-    if (!mine) return nullptr;
-    RequestComparison c;
-    try {
-        c = compareRequests(m_session->db(), mine->key, otherKey);
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 8000);
-        return nullptr;
-    }
+    const qint64 mine = selectedRequest();
+    if (!hasSession() || !mine) return;
+    queries()->ask<RequestComparison>(
+        this, "compare",
+        [mine, otherKey](const Db &db) {
+            const auto row = requestById(db, mine);
+            if (!row) throw DbError(QStringLiteral("the selected request is gone"));
+            return compareRequests(db, row->key, otherKey);
+        },
+        [this](const Answer<RequestComparison> &a) {
+            if (a.ok()) showComparisonDialog(a.value); // else the status bar says why
+        });
+}
+
+void MainWindow::showComparisonDialog(const RequestComparison &c)
+{
     auto *dlg = new QDialog(this);
     dlg->setObjectName(QStringLiteral("compare"));
     dlg->setAttribute(Qt::WA_DeleteOnClose);
@@ -1013,14 +840,31 @@ QDialog *MainWindow::showComparison(const QString &otherKey)
     lay->addWidget(t, 1);
     dlg->resize(760, 560);
     dlg->show();
-    return dlg;
 }
 
 void MainWindow::refreshNotes()
 {
+    if (!hasSession()) {
+        m_notes->clear();
+        m_noteList.clear();
+        return;
+    }
+    queries()->notes(this, [this](const Answer<QList<Note>> &a) {
+        if (a.ok()) showNotes(a.value);
+    });
+}
+
+const Note *MainWindow::noteById(qint64 id) const
+{
+    for (const Note &n : m_noteList)
+        if (n.id == id) return &n;
+    return nullptr;
+}
+
+void MainWindow::showNotes(const QList<Note> &notes)
+{
     m_notes->clear();
-    if (!m_session) return;
-    const QList<Note> notes = listNotes(m_session->db());
+    m_noteList = notes;
     m_model->setNotes(notes);
     std::vector<TimelineWidget::NoteMark> marks;
     for (const Note &n : notes) {
@@ -1033,7 +877,6 @@ void MainWindow::refreshNotes()
             target = tr("%1 – %2").arg(formatTime(n.start), formatDuration(n.end - n.start));
         auto *it = new QListWidgetItem(QStringLiteral("%1 — %2").arg(target, n.text.simplified()));
         it->setData(Qt::UserRole, n.id);
-        it->setData(Qt::UserRole + 1, n.text);
         it->setToolTip(n.text);
         QPixmap swatch(12, 12);
         swatch.fill(QColor(n.colour));
@@ -1047,55 +890,57 @@ void MainWindow::refreshNotes()
     m_timeline->setNoteMarks(std::move(marks));
 }
 
-qint64 MainWindow::addNoteForSelection(const QString &text)
+bool MainWindow::addNoteForSelection(const QString &text)
 {
-    if (!m_session) return 0;
-    qint64 id = 0;
-    try {
-        if (m_clickedSpan) {
-            id = addSpanNote(m_session->db(), m_clickedSpan, text);
-        } else if (m_selectedRequest) {
-            const auto row = requestById(m_session->db(), m_selectedRequest);
-            if (row) id = addRequestNote(m_session->db(), row->key, text);
-        } else if (m_timeline->selection().isValid()) {
-            const TimeRange r = m_timeline->selection();
-            id = addRangeNote(m_session->db(), r.start, r.end, text);
-        } else {
-            statusBar()->showMessage(tr("Select a request or a time range to pin the note to."),
-                                     8000);
-            return 0;
-        }
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 8000);
-        return 0;
+    if (!hasSession() || text.trimmed().isEmpty()) return false;
+    const Selection sel = m_selection->current();
+    const TimeRange range = m_ranges->selection();
+    if (!sel.span && !sel.request && !range.isValid()) {
+        statusBar()->showMessage(tr("Select a request or a time range to pin the note to."), 8000);
+        return false;
     }
-    refreshNotes();
-    return id;
+    editNotes([sel, range, text](Session &s) -> qint64 {
+        if (sel.span) return addSpanNote(s.db(), sel.span, text);
+        if (sel.request) {
+            const auto row = requestById(s.db(), sel.request);
+            if (!row) throw DbError(QStringLiteral("the selected request is gone"));
+            return addRequestNote(s.db(), row->key, text);
+        }
+        return addRangeNote(s.db(), range.start, range.end, text);
+    });
+    return true;
+}
+
+void MainWindow::editNotes(std::function<qint64(Session &)> fn)
+{
+    m_controller->edit(this, std::move(fn), [this](const Answer<qint64> &a) {
+        if (!a.ok()) {
+            statusBar()->showMessage(a.error, 8000);
+            return;
+        }
+        refreshNotes();
+        emit noteAdded(a.value);
+    });
 }
 
 void MainWindow::removeNote(qint64 id)
 {
-    if (!m_session) return;
-    try {
-        deleteNote(m_session->db(), id);
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 8000);
-    }
-    refreshNotes();
+    if (!hasSession()) return;
+    editNotes([id](Session &s) {
+        deleteNote(s.db(), id);
+        return id;
+    });
 }
 
 void MainWindow::jumpToNote(qint64 id)
 {
-    if (!m_session) return;
-    for (const Note &n : listNotes(m_session->db())) {
-        if (n.id != id) continue;
-        if (n.requestId) {
-            selectRequest(n.requestId, true);
-        } else if (n.start != kNoTime && n.end != kNoTime) {
-            const TimeNs pad = std::max<TimeNs>((n.end - n.start) / 10, 1000);
-            m_timeline->setRange(TimeRange{n.start - pad, n.end + pad});
-        }
-        return;
+    const Note *n = noteById(id);
+    if (!n) return;
+    if (n->requestId) {
+        selectRequest(n->requestId, true);
+    } else if (n->start != kNoTime && n->end != kNoTime) {
+        const TimeNs pad = std::max<TimeNs>((n->end - n->start) / 10, 1000);
+        m_ranges->setVisible(TimeRange{n->start - pad, n->end + pad});
     }
 }
 
@@ -1103,7 +948,8 @@ void MainWindow::stopTimelineLoad()
 {
     ++m_timelineGen;
     if (m_loaderCancel) m_loaderCancel->store(true);
-    if (m_loader.joinable()) m_loader.join();
+    m_loader.clear();
+    m_loader.waitIdle();
     m_loaderCancel.reset();
 }
 
@@ -1114,20 +960,21 @@ void MainWindow::loadTimeline()
     m_timelineModel.reset();
     m_timeline->setModel(nullptr);
     m_timeline->setLoadingText(tr("Loading the timeline…"));
-    m_waterfall->setSession(nullptr, nullptr);
-    m_flame->setDatabase(&m_session->db());
+    m_waterfall->setModel(nullptr);
     const quint64 gen = m_timelineGen;
-    const QString path = m_session->path();
+    const QString path = m_controller->path();
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     m_loaderCancel = cancel;
-    // A read-only connection of its own: SQLite connections are not shared across threads.
-    // A read-only connection of its own: SQLite connections are not shared
+    // On the timeline worker with a read-only connection of its own (a long
+    // read that must not hold up the query service's small ones). SQLite
+    // connections are not shared
     // across threads. Two stages: the lanes a first screen shows (by index),
     // then everything (one table scan, levels built on all cores).
-    m_loader = std::thread([this, gen, path, cancel] {
+    m_loader.post([this, gen, path, cancel] {
         QString error;
         try {
-            Db db(path, Db::Mode::ReadOnly);
+            const Session s = Session::open(path, Session::Open::ReadOnly);
+            const Db &db = s.db();
             for (const int first : {48, -1}) {
                 auto model = std::make_shared<TimelineModel>();
                 model->load(db, cancel.get(), first);
@@ -1159,10 +1006,13 @@ void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> mod
     const bool keep = m_timelineModel != nullptr;
     m_timelineModel = model;
     m_timeline->setModel(model, keep);
-    if (!keep || final) m_waterfall->setSession(&m_session->db(), model);
-    if (!keep && m_selectedRequest) m_timeline->selectRequest(m_selectedRequest, true);
-    m_waterfall->setSelectedRequest(m_selectedRequest);
-    m_waterfall->setRange(m_timeline->range());
+    if (!keep || final) m_waterfall->setModel(model);
+    if (!keep && selectedRequest()) m_timeline->selectRequest(selectedRequest(), true);
+    m_waterfall->setSelectedRequest(selectedRequest());
+    if (!keep && selectedRequest()) {
+        const auto it = m_paths.constFind(selectedRequest());
+        if (it != m_paths.constEnd()) showPath(selectedRequest(), *it);
+    }
     if (final) {
         m_timelineReady = true;
         emit timelineLoaded();
@@ -1171,47 +1021,76 @@ void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> mod
 
 void MainWindow::selectRequest(qint64 id, bool zoom)
 {
-    if (!m_session || id <= 0) return;
-    if (id != m_selectedRequest) m_previousRequest = m_selectedRequest;
-    m_selectedRequest = id;
+    if (!hasSession() || id <= 0) return;
+    m_selection->selectRequest(id,
+                               zoom ? SelectionModel::Zoom::ToRequest : SelectionModel::Zoom::No);
+}
+
+void MainWindow::onRequestSelected(qint64 id, SelectionModel::Zoom zoom)
+{
     if (m_stats && !m_statsStale) m_stats->setSelectedRequest(id);
     const int row = m_model->rowOfRequest(id);
     if (row >= 0) {
-        m_syncing = true;
+        // The table follows the selection; its own signal would select again.
+        const QSignalBlocker block(m_table->selectionModel());
         m_table->selectRow(row);
         m_table->scrollTo(m_model->index(row, 0));
-        m_syncing = false;
     }
-    m_timeline->selectRequest(id, zoom);
-    if (const auto row = requestById(m_session->db(), id))
-        m_flame->setRequest(id, row->key.toUtf8());
-    {
-        std::vector<TimelineWidget::PathMark> marks;
-        try {
-            for (const PathSegment &seg : criticalPath(m_session->db(), id))
-                marks.push_back({seg.laneId, TimeRange{seg.start, seg.end}, seg.hop});
-        } catch (const DbError &e) {
-            statusBar()->showMessage(e.message(), 8000);
-        }
-        m_timeline->setCriticalPath(std::move(marks));
-    }
+    m_timeline->selectRequest(id, zoom == SelectionModel::Zoom::ToRequest);
     m_waterfall->setSelectedRequest(id);
-    m_details->showRequest(m_session->db(), id);
+    if (!id) {
+        m_details->clear();
+        m_timeline->setCriticalPath({});
+        emit requestSelected(id);
+        return;
+    }
+    queries()->requestDetails(this, id, [this, id](const Answer<std::optional<RequestDetails>> &a) {
+        if (id != selectedRequest()) return;
+        if (!a.ok()) {
+            m_details->setError(a.error);
+            return;
+        }
+        if (!a.value) {
+            m_details->clear();
+            return;
+        }
+        m_details->setData(*a.value);
+        m_flame->setRequest(id, a.value->row.key.toUtf8());
+    });
+    // The critical path: computed once per request and session generation.
+    const auto cached = m_paths.constFind(id);
+    if (cached != m_paths.constEnd()) {
+        showPath(id, *cached);
+    } else {
+        m_timeline->setCriticalPath({});
+        queries()->criticalPath(this, id, [this, id](const Answer<std::vector<PathSegment>> &a) {
+            if (!a.ok()) return;
+            m_paths.insert(id, a.value);
+            if (id == selectedRequest()) showPath(id, a.value);
+        });
+    }
     emit requestSelected(id);
+}
+
+void MainWindow::showPath(qint64, const std::vector<PathSegment> &path)
+{
+    std::vector<TimelineWidget::PathMark> marks;
+    for (const PathSegment &seg : path)
+        marks.push_back({seg.laneId, TimeRange{seg.start, seg.end}, seg.hop});
+    m_timeline->setCriticalPath(std::move(marks));
 }
 
 void MainWindow::onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 requestId)
 {
-    if (!m_session) return;
-    if (requestId > 0 && requestId != m_selectedRequest) selectRequest(requestId, false);
-    try {
-        if (const auto s = querySpanAt(m_session->db(), laneId, start, depth)) {
-            m_details->showSpan(*s);
-            m_clickedSpan = s->id; // N now pins a note to this span
-        }
-    } catch (const DbError &e) {
-        statusBar()->showMessage(e.message(), 8000);
-    }
+    if (!hasSession()) return;
+    if (requestId > 0) m_selection->selectRequest(requestId);
+    queries()->spanAt(this, laneId, start, depth,
+                      [this, laneId, requestId](const Answer<std::optional<SpanDetail>> &a) {
+                          if (!a.ok() || !a.value) return;
+                          m_details->showSpan(*a.value);
+                          // N now pins a note to this span.
+                          m_selection->selectSpan(a.value->id, laneId, requestId);
+                      });
 }
 
 void MainWindow::importFiles(const QStringList &inputs)
@@ -1222,7 +1101,7 @@ void MainWindow::importFiles(const QStringList &inputs)
             tr("Nothing to import in %1").arg(inputs.join(QStringLiteral(", "))), 8000);
         return;
     }
-    if (!m_session) {
+    if (!hasSession()) {
         const QFileInfo first(inputs.first());
         const QString dir = first.isDir() ? first.absoluteFilePath() : first.absolutePath();
         QString path = QDir(dir).filePath(first.completeBaseName() + QStringLiteral(".lanescope"));
@@ -1230,43 +1109,17 @@ void MainWindow::importFiles(const QStringList &inputs)
             path = QDir::home().filePath(first.completeBaseName() + QStringLiteral(".lanescope"));
         if (!openSession(path)) return;
     }
-    if (m_job) {
+    if (importRunning()) {
         statusBar()->showMessage(tr("An import is already running."), 5000);
         return;
     }
     m_errors.clear();
-    // The timeline loader reads the file; stop it while the importer writes.
-    stopTimelineLoad();
-    m_job =
-        std::make_unique<ImportJob>(m_session->path(), files, builtinImporters(), ++m_generation);
-    const quint64 gen = m_generation;
-    connect(m_job.get(), &ImportJob::progress, this,
-            [this, gen](int i, int n, const ImportProgress &p) {
-                if (gen != m_generation) return;
-                m_progress->setValue(p.permille);
-                m_progress->setFormat(tr("%1/%2 %3 %p%").arg(i + 1).arg(n).arg(p.stage));
-            });
-    connect(m_job.get(), &ImportJob::fileFinished, this, &MainWindow::onFileFinished);
-    connect(m_job.get(), &ImportJob::finished, this, [this, gen](bool cancelled) {
-        if (gen != m_generation) return;
-        m_progress->hide();
-        m_cancel->hide();
-        m_job.reset();
-        // The worker wrote through its own connection; re-read.
-        refresh();
-        QString msg =
-            cancelled ? tr("Import cancelled; the session is unchanged.") : tr("Import finished.");
-        if (!m_errors.isEmpty())
-            msg += QLatin1Char(' ') +
-                   tr("%n file(s) failed; see Sources.", nullptr, int(m_errors.size()));
-        statusBar()->showMessage(msg, 10000);
-        if (!m_errors.isEmpty()) m_sourcesDock->raise();
-        emit importsFinished(cancelled);
-    });
+    // The views keep showing the last commit while the import writes (WAL);
+    // the controller's changed() refreshes them when it ends.
+    if (!m_controller->startImport(files)) return;
     m_progress->setValue(0);
     m_progress->show();
     m_cancel->show();
-    m_job->start();
 }
 
 void MainWindow::onFileFinished(const ImportResult &r)
@@ -1280,7 +1133,20 @@ void MainWindow::onFileFinished(const ImportResult &r)
 
 void MainWindow::cancelImport()
 {
-    if (m_job) m_job->cancel();
+    m_controller->cancelImport();
+}
+
+bool MainWindow::settle(int ms)
+{
+    QElapsedTimer t;
+    t.start();
+    // Answers may ask again (a page after the ids, the flame graph after the
+    // profile types): settle until the service stays idle.
+    do {
+        if (!queries()->settle(int(std::max<qint64>(1, ms - t.elapsed())))) return false;
+        QCoreApplication::processEvents();
+    } while (!queries()->settle(0) && t.elapsed() < ms);
+    return t.elapsed() < ms;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *e)
@@ -1434,17 +1300,20 @@ int screenshotCommand(const QStringList &args)
         return 1;
     }
     w.show();
-    if (!waitFor([&] { return w.timelineReady(); }, 120000)) {
+    if (!waitFor([&] { return w.timelineReady(); }, 120000) || !w.settle()) {
         err << "lanescope screenshot: the timeline did not load\n";
         return 1;
     }
     qint64 rid = 0;
     if (!request.isEmpty()) {
-        try {
-            Session s = Session::open(session, Session::Open::ReadOnly);
-            if (auto r = requestByKey(s.db(), request)) rid = r->id;
-        } catch (const DbError &) {
-        }
+        w.queries()->ask<qint64>(
+            &w, {},
+            [request](const Db &db) {
+                const auto r = requestByKey(db, request);
+                return r ? r->id : qint64(0);
+            },
+            [&rid](const Answer<qint64> &a) { rid = a.value; });
+        w.settle();
         if (!rid) {
             err << "lanescope screenshot: no request with key " << request << "\n";
             return 1;
@@ -1454,10 +1323,12 @@ int screenshotCommand(const QStringList &args)
     }
     if (rid) w.selectRequest(rid, true);
     if (whole) w.timeline()->fitAll();
+    w.settle();
     if (view == QLatin1String("flame")) w.centralTabs()->setCurrentIndex(2);
     if (view == QLatin1String("waterfall")) {
         w.centralTabs()->setCurrentIndex(1);
         w.waterfall()->rebuildNow();
+        w.settle();
     }
     QWidget *target = &w;
     if (view == QLatin1String("shortcuts")) {
@@ -1465,6 +1336,7 @@ int screenshotCommand(const QStringList &args)
         target = w.findChild<QDialog *>(QStringLiteral("shortcuts"));
     }
     if (view == QLatin1String("stats")) w.refreshStats();
+    w.settle();
     if (view == QLatin1String("requests") || view == QLatin1String("details") ||
         view == QLatin1String("stats")) {
         QDockWidget *d = view == QLatin1String("requests")  ? w.requestsDock()

@@ -1,25 +1,34 @@
 #pragma once
-// The main window: a start page, then the session view — the Timeline (with
-// the per-request Waterfall as a second tab) in the centre, and dockable
-// Requests, Details and Sources panels. One selection is shared by every
-// view: a request chosen anywhere is selected, zoomed to and detailed
-// everywhere. Imports and the timeline model load run off the GUI thread;
-// errors go to the Sources panel and the status bar, never to modal boxes.
+// The main window: layout, menus and actions over the view state. A start
+// page, then the session view — the Timeline (with the Waterfall and the
+// Flame graph as further tabs) in the centre, and dockable Requests,
+// Details, Sources, Statistics and Notes panels.
+//
+// State lives in Qt-Core objects the views observe (app/state/): the
+// SessionController (which file, its generation, imports, edits), one
+// TimeRangeController (visible range, selection, zoom history) the timeline,
+// waterfall and flame graph bind to, and one SelectionModel (request, span).
+// Every read goes through the controller's QueryService, on its worker
+// thread; answers come back as plain structs and errors are shown where the
+// answer would have been and in the status bar, never in modal boxes.
 
+#include "analysis.h"
 #include "annotations.h"
 #include "pipeline.h"
 #include "queries.h"
-#include "session.h"
+#include "queryservice.h"
+#include "requesttablemodel.h"
+#include "selection.h"
+#include "sessioncontroller.h"
 #include "timeline.h"
+#include "timerange.h"
+#include "worker.h"
 
-#include <QAbstractTableModel>
 #include <QHash>
 #include <QMainWindow>
 
 #include <atomic>
 #include <memory>
-#include <optional>
-#include <thread>
 
 class QDialog;
 class QDockWidget;
@@ -45,64 +54,6 @@ class FlameGraphView;
 class TimelineWidget;
 class WaterfallView;
 
-// Requests as a lazy table model: the query yields only ids (and durations
-// for the summary) in display order; rows are fetched by id a page at a time
-// when a view asks for them, and a few pages are kept. A million requests
-// cost 16 MB of ids, and scrolling fetches 256 rows per page.
-class RequestTableModel : public QAbstractTableModel
-{
-    Q_OBJECT
-public:
-    enum Column
-    {
-        Key,
-        Method,
-        Url,
-        Status,
-        Start,
-        Total,
-        Dns,
-        Connect,
-        Tls,
-        Send,
-        Wait,
-        Receive,
-        Error,
-        Class,
-        NoteColumn,
-        ColumnCount
-    };
-    using QAbstractTableModel::QAbstractTableModel;
-    // Runs the query (throws DbError on a bad filter). `db` must outlive the model's use.
-    void setQuery(const Db *db, const QString &filter);
-    void clear();
-    const RequestRow *row(int r) const;
-    qint64 idAt(int r) const;
-    int rowOfRequest(qint64 id) const;
-    const std::vector<qint64> &durations() const { return m_durations; }
-    // The notes shown in the Note column (all of the session's; request notes are used).
-    void setNotes(const QList<Note> &notes);
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role) const override;
-    QVariant headerData(int section, Qt::Orientation o, int role) const override;
-    void sort(int column, Qt::SortOrder order) override;
-
-private:
-    void requery();
-    static constexpr int kPage = 256;
-    static constexpr int kMaxPages = 64;
-    const Db *m_db = nullptr;
-    QString m_filter;
-    RequestSort m_sort = RequestSort::Duration;
-    bool m_desc = true;
-    std::vector<qint64> m_ids, m_durations;
-    QHash<qint64, QString> m_notes; // request id -> its notes' text
-    void reloadNotes();
-    mutable QHash<int, std::vector<RequestRow>> m_pages;
-    mutable QList<int> m_lru;
-};
-
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -113,10 +64,10 @@ public:
     bool openSession(const QString &path);
     // Imports files into the current session (a new one beside the first file when none).
     void importFiles(const QStringList &files);
-    bool hasSession() const { return m_session.has_value(); }
+    bool hasSession() const { return m_controller->isOpen(); }
     RequestTableModel *requestModel() const { return m_model; }
     QTableView *requestView() const { return m_table; }
-    bool importRunning() const { return m_job != nullptr; }
+    bool importRunning() const { return m_controller->importRunning(); }
     void cancelImport();
     void applyFilter(const QString &text);
 
@@ -131,22 +82,32 @@ public:
     StatsPanel *stats() const { return m_stats; }
     QString filterText() const;
     void refreshStats();
-    // Notes: pinned to the selected request, else to the timeline's selected
-    // range; 0 when neither is selected or the text is empty.
-    qint64 addNoteForSelection(const QString &text);
+    // Notes: pinned to the clicked span, else the selected request, else the
+    // timeline's selected range; noteAdded(id) when written. False when
+    // nothing is selected to pin it to.
+    bool addNoteForSelection(const QString &text);
     void removeNote(qint64 id);
     void jumpToNote(qint64 id);
     void refreshNotes();
     // Shows the selected request beside another one (phases, classes,
-    // goroutine states, critical path, steps); nullptr when a key is unknown.
-    QDialog *showComparison(const QString &otherKey);
+    // goroutine states, critical path, steps) in a dialog named "compare"
+    // once read; an unknown key is a status-bar message.
+    void showComparison(const QString &otherKey);
     QListWidget *notesList() const { return m_notes; }
     FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }
     bool timelineReady() const { return m_timelineReady; }
-    // Selects a request everywhere (table, timeline, waterfall, details).
+    // Selects a request (the selection model tells every view).
     void selectRequest(qint64 id, bool zoom = true);
-    qint64 selectedRequest() const { return m_selectedRequest; }
+    qint64 selectedRequest() const { return m_selection->request(); }
+    // The view state, for tests and the screenshot command.
+    SessionController *controller() const { return m_controller; }
+    QueryService *queries() const { return m_controller->queries(); }
+    SelectionModel *selection() const { return m_selection; }
+    TimeRangeController *ranges() const { return m_ranges; }
+    // Waits until every question asked has been answered and shown (tests,
+    // screenshots); false after `ms`.
+    bool settle(int ms = 30000);
     // Every shortcut with what it does (Help > Keyboard Shortcuts).
     QList<QPair<QString, QString>> shortcutList() const;
     void showShortcuts();
@@ -155,6 +116,7 @@ signals:
     void importsFinished(bool cancelled);
     void timelineLoaded();
     void requestSelected(qint64 id);
+    void noteAdded(qint64 id);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *e) override;
@@ -181,8 +143,19 @@ private:
     void showSessionPage(bool on);
     void onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> model, bool final);
     void onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 requestId);
+    void onSessionChanged();
+    void onRequestSelected(qint64 id, SelectionModel::Zoom zoom);
+    void onRequestsLoaded(const QString &error);
+    void showPath(qint64 id, const std::vector<PathSegment> &path);
+    void editNotes(std::function<qint64(Session &)> fn);
+    void showSources(const Answer<QList<SourceRow>> &a);
+    void showNotes(const QList<Note> &notes);
+    const Note *noteById(qint64 id) const;
+    void showComparisonDialog(const RequestComparison &c);
 
-    std::optional<Session> m_session;
+    SessionController *m_controller = nullptr;
+    TimeRangeController *m_ranges = nullptr;
+    SelectionModel *m_selection = nullptr;
     QStackedWidget *m_stack = nullptr;
     QTabWidget *m_views = nullptr;
     QListWidget *m_recent = nullptr;
@@ -203,22 +176,18 @@ private:
     QDockWidget *m_statsDock = nullptr, *m_notesDock = nullptr;
     QListWidget *m_notes = nullptr;
     FlameGraphView *m_flame = nullptr;
-    qint64 m_clickedSpan = 0;
-    qint64 m_previousRequest = 0; // the request selected before the current one // the span last
-                                  // clicked on the timeline, for notes
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
-    std::unique_ptr<ImportJob> m_job;
-    quint64 m_generation = 0;
     QStringList m_errors;
+    QList<Note> m_noteList; // the last notes answer (jumps read it)
+    // Critical paths of this generation's requests, computed once each.
+    QHash<qint64, std::vector<PathSegment>> m_paths;
 
     std::shared_ptr<TimelineModel> m_timelineModel;
-    std::thread m_loader;
+    Worker m_loader{"timeline"};
     std::shared_ptr<std::atomic<bool>> m_loaderCancel;
     quint64 m_timelineGen = 0;
     bool m_timelineReady = false;
-    qint64 m_selectedRequest = 0;
-    bool m_syncing = false;
 };
 
 int runGui(const QStringList &args);

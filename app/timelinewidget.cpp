@@ -17,7 +17,7 @@ namespace ls::gui {
 
 namespace {
 
-constexpr TimeNs kMinRange = 100; // ns
+constexpr TimeNs kMinRange = TimeRangeController::kMinVisible;
 
 // Ruler label: offset from the session start with as many decimals as the tick step needs.
 QString rulerLabel(TimeNs offset, TimeNs step)
@@ -57,7 +57,7 @@ TimelineWidget::TimelineWidget(QWidget *parent) : QWidget(parent)
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMinimumSize(400, 200);
-    m_lastHistoryPush.start();
+    setRangeController(nullptr);
 }
 
 void TimelineWidget::setLoadingText(const QString &text)
@@ -88,13 +88,12 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     m_focusLane = -1;
     m_selectedRequest = 0;
     m_selection = {};
-    m_history.clear();
-    m_historyPos = -1;
     m_scrollY = 0;
     m_loadingText.clear();
     rebuildColours();
     rebuildRows();
-    if (m_model) setRange(m_model->fullRange());
+    // A new session's lanes: the controller starts over at their full range.
+    m_ranges->reset(m_model ? m_model->fullRange() : TimeRange{});
     update();
 }
 
@@ -253,34 +252,35 @@ TimeNs TimelineWidget::timeAt(double x) const
                                                double(plotWidth())));
 }
 
+void TimelineWidget::setRangeController(TimeRangeController *c)
+{
+    if (!c) c = new TimeRangeController(this);
+    if (c == m_ranges) return;
+    for (auto &conn : m_rangeConn)
+        disconnect(conn);
+    if (m_ranges && m_ranges->parent() == this) m_ranges->deleteLater();
+    m_ranges = c;
+    m_rangeConn[0] = connect(c, &TimeRangeController::visibleChanged, this, [this](TimeRange r) {
+        m_range = r;
+        update();
+        emit rangeChanged(r);
+    });
+    m_rangeConn[1] = connect(c, &TimeRangeController::selectionChanged, this, [this](TimeRange r) {
+        if (r == m_selection) return;
+        m_selection = r;
+        finishSelection();
+        update();
+    });
+    m_range = c->visible();
+    m_selection = c->selection();
+    update();
+}
+
 void TimelineWidget::setRange(TimeRange r, bool history)
 {
     if (!m_model) return;
-    const TimeRange full = m_model->fullRange();
-    const TimeNs pad = full.length() / 20;
-    const TimeRange bounds{full.start - pad, full.end + pad};
-    if (r.length() < kMinRange) {
-        const TimeNs mid = r.start + r.length() / 2;
-        r = {mid - kMinRange / 2, mid + kMinRange / 2};
-    }
-    if (r.length() > bounds.length()) r = bounds;
-    if (r.start < bounds.start) r = {bounds.start, bounds.start + r.length()};
-    if (r.end > bounds.end) r = {bounds.end - r.length(), bounds.end};
-    if (r == m_range) return;
-    if (history) {
-        // Continuous gestures (wheel, drag) collapse into one history step.
-        if (m_historyPos < 0 || m_lastHistoryPush.elapsed() > 600) {
-            m_history.resize(size_t(m_historyPos + 1));
-            m_history.push_back(r);
-            m_historyPos = int(m_history.size()) - 1;
-        } else {
-            m_history[size_t(m_historyPos)] = r;
-        }
-        m_lastHistoryPush.restart();
-    }
-    m_range = r;
-    update();
-    emit rangeChanged(r);
+    m_ranges->setVisible(r, history ? TimeRangeController::History::Push
+                                    : TimeRangeController::History::Keep);
 }
 
 void TimelineWidget::zoomAt(double factor, double x)
@@ -320,17 +320,12 @@ void TimelineWidget::fitSelection()
 
 void TimelineWidget::back()
 {
-    if (m_historyPos <= 0) return;
-    --m_historyPos;
-    m_lastHistoryPush.invalidate();
-    setRange(m_history[size_t(m_historyPos)], false);
+    m_ranges->back();
 }
 
 void TimelineWidget::forward()
 {
-    if (m_historyPos + 1 >= int(m_history.size())) return;
-    ++m_historyPos;
-    setRange(m_history[size_t(m_historyPos)], false);
+    m_ranges->forward();
 }
 
 void TimelineWidget::setSelection(TimeRange r)
@@ -375,7 +370,7 @@ void TimelineWidget::selectRequest(qint64 id, bool zoom)
         if (zoom) {
             if (const auto *r = m_model->request(id)) {
                 const TimeNs pad = std::max<TimeNs>(r->end - r->start, 1000) / 10;
-                m_lastHistoryPush.invalidate();
+                m_ranges->endGesture();
                 setRange({r->start - pad, r->end + pad});
             }
         }
@@ -1099,9 +1094,11 @@ void TimelineWidget::finishSelection()
     m_statsText.clear();
     if (!m_model || !m_selection.isValid() || m_selection.length() < 2) {
         m_selection = {};
+        m_ranges->clearSelection();
         emit selectionStats(QString());
         return;
     }
+    m_ranges->setSelection(m_selection);
     QList<int> lanes;
     for (int i = 0; i < m_model->laneCount(); ++i)
         lanes << i;

@@ -10,6 +10,7 @@
 // searches and area statistics run on demand in the model.
 
 #include "timeline.h"
+#include "timerange.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -31,8 +32,12 @@ public:
     const TimelineModel *model() const { return m_model.get(); }
     void setLoadingText(const QString &text);
 
+    // The range controller this view binds to (visible range, selection,
+    // zoom history); without one it keeps its own. Not owned.
+    void setRangeController(TimeRangeController *c);
+    TimeRangeController *rangeController() const { return m_ranges; }
     TimeRange range() const { return m_range; }
-    // Sets the visible range (clamped); pushes the old one on the history.
+    // Asks the controller for a visible range (clamped there); a history step unless told.
     void setRange(TimeRange r, bool history = true);
     void zoomAt(double factor, double x);
     void panPixels(double dx);
@@ -168,10 +173,10 @@ private:
     int m_labelWidth = 220;
     mutable GeometryCache m_cache;
 
+    // Copies of the controller's, updated on its signals (paint reads them).
     TimeRange m_range, m_selection;
-    std::vector<TimeRange> m_history;
-    int m_historyPos = -1;
-    QElapsedTimer m_lastHistoryPush;
+    TimeRangeController *m_ranges = nullptr;
+    QMetaObject::Connection m_rangeConn[2];
 
     qint64 m_selectedRequest = 0;
     std::vector<NoteMark> m_noteMarks;

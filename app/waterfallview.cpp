@@ -1,5 +1,6 @@
 #include "waterfallview.h"
 
+#include "queryservice.h"
 #include "units.h"
 #include "viewpalette.h"
 
@@ -34,10 +35,8 @@ WaterfallView::WaterfallView(QWidget *parent) : QWidget(parent)
     connect(m_debounce, &QTimer::timeout, this, &WaterfallView::rebuild);
     connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this,
             [this](const QCPRange &r) {
-                if (m_syncing || !m_model) return;
-                m_range = {fromX(r.lower), fromX(r.upper)};
-                emit rangeChanged(m_range);
-                m_debounce->start();
+                if (m_settingAxis || !m_model || !m_ranges) return;
+                m_ranges->setVisible({fromX(r.lower), fromX(r.upper)});
             });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *e) {
         QCPAbstractItem *it = m_plot->itemAt(e->pos(), false);
@@ -53,12 +52,19 @@ WaterfallView::WaterfallView(QWidget *parent) : QWidget(parent)
     });
 }
 
-void WaterfallView::setSession(const Db *db, std::shared_ptr<const TimelineModel> model)
+void WaterfallView::bind(QueryService *queries, TimeRangeController *ranges)
 {
-    m_db = db;
+    m_queries = queries;
+    m_ranges = ranges;
+    connect(ranges, &TimeRangeController::visibleChanged, this, &WaterfallView::setRange);
+}
+
+void WaterfallView::setModel(std::shared_ptr<const TimelineModel> model)
+{
     m_model = std::move(model);
-    m_selected = 0;
-    if (m_model) m_range = m_model->fullRange();
+    m_range = m_model && m_ranges && m_ranges->visible().isValid() ? m_ranges->visible()
+              : m_model                                            ? m_model->fullRange()
+                                                                   : TimeRange{};
     rebuildNow();
 }
 
@@ -76,9 +82,9 @@ void WaterfallView::setRange(TimeRange r)
 {
     if (r == m_range) return;
     m_range = r;
-    m_syncing = true;
+    m_settingAxis = true;
     m_plot->xAxis->setRange(toX(r.start), toX(r.end));
-    m_syncing = false;
+    m_settingAxis = false;
     if (isVisible()) m_plot->replot(QCustomPlot::rpQueuedReplot);
     m_debounce->start();
 }
@@ -97,13 +103,10 @@ void WaterfallView::rebuildNow()
 
 void WaterfallView::rebuild()
 {
-    m_plot->clearItems();
-    m_plot->clearGraphs();
-    m_tips.clear();
-    m_itemRequest.clear();
     m_rowIds.clear();
-    if (!m_model || !m_db || !m_range.isValid()) {
-        m_plot->replot();
+    m_rows.clear();
+    if (!m_model || !m_queries || !m_range.isValid()) {
+        paintRows({});
         return;
     }
     // Requests overlapping the range, by start; the selected one always included.
@@ -118,7 +121,23 @@ void WaterfallView::rebuild()
         ids << r->id;
         m_rowIds.push_back(r->id);
     }
-    const QHash<qint64, QList<PhaseRow>> phases = queryPhasesOf(*m_db, ids);
+    m_rows = std::move(rows);
+    // The bars at once, the phases when they arrive (this view's rows may
+    // have moved on by then: the ticket says which answer is current).
+    paintRows({});
+    const quint64 ticket = ++m_ticket;
+    m_queries->phasesOf(this, ids, [this, ticket](const Answer<QHash<qint64, QList<PhaseRow>>> &a) {
+        if (ticket == m_ticket && a.ok()) paintRows(a.value);
+    });
+}
+
+void WaterfallView::paintRows(const QHash<qint64, QList<PhaseRow>> &phases)
+{
+    m_plot->clearItems();
+    m_plot->clearGraphs();
+    m_tips.clear();
+    m_itemRequest.clear();
+    const auto &rows = m_rows;
     QSet<QString> kindsSeen;
     QStringList stepNames;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
@@ -181,9 +200,9 @@ void WaterfallView::rebuild()
     m_plot->legend->setVisible(m_plot->graphCount() > 0);
     m_plot->yAxis->setTicker(ticker);
     m_plot->yAxis->setRange(-0.8, std::max(8.0, double(rows.size()) - 0.2));
-    m_syncing = true;
+    m_settingAxis = true;
     m_plot->xAxis->setRange(toX(m_range.start), toX(m_range.end));
-    m_syncing = false;
+    m_settingAxis = false;
     m_plot->replot();
 }
 

@@ -5,6 +5,7 @@
 // hover tooltips. Its x axis and the timeline's range drive each other.
 
 #include "timeline.h"
+#include "timerange.h"
 
 #include <QHash>
 #include <QWidget>
@@ -15,6 +16,10 @@ class QCustomPlot;
 class QCPAbstractItem;
 class QTimer;
 
+namespace ls {
+class QueryService;
+}
+
 namespace ls::gui {
 
 class WaterfallView : public QWidget
@@ -22,9 +27,11 @@ class WaterfallView : public QWidget
     Q_OBJECT
 public:
     explicit WaterfallView(QWidget *parent = nullptr);
-    // The session (for phases) and the timeline model (requests by time).
-    void setSession(const Db *db, std::shared_ptr<const TimelineModel> model);
-    void setRange(TimeRange r);
+    // Where phases come from and the range it shares with the timeline
+    // (its x axis follows the controller's visible range and sets it).
+    void bind(QueryService *queries, TimeRangeController *ranges);
+    // The timeline model (requests by time); nullptr clears.
+    void setModel(std::shared_ptr<const TimelineModel> model);
     void setSelectedRequest(qint64 id);
     int rowCount() const { return int(m_rowIds.size()); }
     QCustomPlot *plot() const { return m_plot; }
@@ -32,24 +39,29 @@ public:
     void rebuildNow();
 
 signals:
-    void rangeChanged(ls::TimeRange r);
     void requestClicked(qint64 id);
 
 private:
+    void setRange(TimeRange r);
     void rebuild();
+    // Paints the rows of m_rows with the phases known for them.
+    void paintRows(const QHash<qint64, QList<PhaseRow>> &phases);
     double toX(TimeNs t) const; // ms from the session start
     TimeNs fromX(double x) const;
 
     QCustomPlot *m_plot = nullptr;
     QTimer *m_debounce = nullptr;
-    const Db *m_db = nullptr;
+    QueryService *m_queries = nullptr;
+    TimeRangeController *m_ranges = nullptr;
     std::shared_ptr<const TimelineModel> m_model;
     TimeRange m_range;
     qint64 m_selected = 0;
     std::vector<qint64> m_rowIds;
+    std::vector<const TimelineModel::RequestSpan *> m_rows; // into m_model
+    quint64 m_ticket = 0;
     QHash<QCPAbstractItem *, QString> m_tips;
     QHash<QCPAbstractItem *, qint64> m_itemRequest;
-    bool m_syncing = false;
+    bool m_settingAxis = false; // the axis moved by setRange, not by the user
 };
 
 } // namespace ls::gui

@@ -997,8 +997,8 @@ std::optional<RequestDetails> loadRequestDetails(const Db &db, qint64 requestId)
 {
     auto row = requestById(db, requestId);
     if (!row) return std::nullopt;
-    return RequestDetails{std::move(*row), requestClasses(db, requestId), queryRawText(db, requestId),
-                          queryPhases(db, requestId)};
+    return RequestDetails{std::move(*row), requestClasses(db, requestId),
+                          queryRawText(db, requestId), queryPhases(db, requestId)};
 }
 
 } // namespace ls

@@ -11,6 +11,7 @@
 #include "mainwindow.h"
 #include "palette.h"
 #include "queries.h"
+#include "queryservice.h"
 #include "registry.h"
 #include "report.h"
 #include "statspanel.h"
@@ -28,6 +29,7 @@
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -40,6 +42,20 @@
 
 using namespace ls;
 using namespace ls::gui;
+
+namespace {
+
+// Asks for every page of the request table and waits for them: the model
+// fetches rows through the query service, a page at a time.
+void loadAllRows(MainWindow &w)
+{
+    RequestTableModel *m = w.requestModel();
+    for (int r = 0; r < m->rowCount(); r += RequestTableModel::kPage)
+        m->row(r);
+    QVERIFY(w.settle());
+}
+
+} // namespace
 
 class TstGui : public QObject
 {
@@ -94,6 +110,8 @@ void TstGui::openWindow(MainWindow &w)
     QVERIFY(w.openSession(m_session));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
+    QVERIFY(w.settle());
 }
 
 void TstGui::selectSlowestRequest()
@@ -102,11 +120,13 @@ void TstGui::selectSlowestRequest()
     openWindow(w);
     RequestTableModel *m = w.requestModel();
     QVERIFY(m->rowCount() >= 100);
+    loadAllRows(w);
     // Slowest first.
     for (int r = 1; r < m->rowCount(); ++r)
         QVERIFY(m->row(r - 1)->duration() >= m->row(r)->duration());
     const RequestRow slowest = *m->row(0);
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     QCOMPARE(w.selectedRequest(), slowest.id);
     const TimeRange range = w.timeline()->range();
     QVERIFY(range.contains(TimeRange{slowest.start, slowest.end}));
@@ -119,9 +139,11 @@ void TstGui::selectSlowestRequest()
     // Without the load test, the slowest is the client run's slowest (corpus
     // README), whose raw request the details show as dumped.
     w.applyFilter(QStringLiteral("-loadtest"));
+    QVERIFY(w.settle());
     QTRY_VERIFY(m->rowCount() == 300);
     QCOMPARE(m->row(0)->key, QStringLiteral("22132ae4-f0d2-4ffc-bc16-02c560e38222"));
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     QCOMPARE(w.details()->requestId(), m->row(0)->id);
     QVERIFY2(
         w.details()->rawRequestText().startsWith(
@@ -153,14 +175,17 @@ void TstGui::clickSpanSelectsRequest()
     RequestTableModel *m = w.requestModel();
     const qint64 slowest = m->idAt(0);
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     // Select another request without moving the view, then click the slowest's bar.
     w.selectRequest(m->idAt(5), false);
+    QVERIFY(w.settle());
     QCOMPARE(w.selectedRequest(), m->idAt(5));
     TimelineWidget *tl = w.timeline();
     const auto pt = tl->pointOfRequest(slowest);
     QVERIFY(pt.has_value());
     QSignalSpy spy(tl, &TimelineWidget::requestClicked);
     QTest::mouseClick(tl, Qt::LeftButton, {}, *pt);
+    QVERIFY(w.settle());
     QCOMPARE(spy.count(), 1);
     QCOMPARE(w.selectedRequest(), slowest);
     QCOMPARE(w.requestView()->currentIndex().row(), 0);
@@ -188,7 +213,9 @@ void TstGui::rawTextAndSourceLocation()
     QVERIFY(w.openSession(path));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
     w.selectRequest(r.rows[0][0].toLongLong());
+    QVERIFY(w.settle());
     QVERIFY(w.details()->sourceLocation().contains(
         QStringLiteral("server.jsonl line %1").arg(r.rows[0][1])));
     auto *logs = w.details()->tabs()->widget(3);
@@ -216,9 +243,11 @@ void TstGui::filterStatus()
     openWindow(w);
     const int all = w.requestModel()->rowCount();
     w.applyFilter(filter);
+    QVERIFY(w.settle());
     RequestTableModel *m = w.requestModel();
     QVERIFY(m->rowCount() > 0);
     QVERIFY(m->rowCount() < all);
+    loadAllRows(w);
     for (int r = 0; r < m->rowCount(); ++r) {
         QVERIFY(m->row(r)->status >= minStatus);
         QVERIFY(m->row(r)->status <= maxStatus);
@@ -229,6 +258,7 @@ void TstGui::filterStatus()
     // A bad filter keeps the rows and says why (no modal box).
     const int n = m->rowCount();
     w.applyFilter(QStringLiteral("status>=abc"));
+    QVERIFY(w.settle());
     QCOMPARE(m->rowCount(), n);
 }
 
@@ -254,6 +284,7 @@ void TstGui::cancelledImportLeavesSessionUnchanged()
     QVERIFY(w.openSession(copy));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
     const int rows = w.requestModel()->rowCount();
     QSignalSpy spy(&w, &MainWindow::importsFinished);
     w.importFiles({big});
@@ -264,6 +295,7 @@ void TstGui::cancelledImportLeavesSessionUnchanged()
     QVERIFY(!w.importRunning());
     QCOMPARE(w.requestModel()->rowCount(), rows);
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
     QCOMPARE(fileSha256(copy), before);
 }
 
@@ -279,26 +311,51 @@ void TstGui::lazyModelWithManyRows()
         spec.requests = 100'000;
         test::writeSyntheticSession(s, spec);
     }
-    Session s = Session::open(path, Session::Open::ReadOnly);
-    RequestTableModel m;
+    QueryService q;
+    q.setSession(path, 1);
+    RequestTableModel m(&q);
     QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QElapsedTimer t;
     t.start();
-    m.setQuery(&s.db(), QString());
+    m.setFilter(QString());
+    QVERIFY(m.isLoading());
+    QCOMPARE(m.rowCount(), 0); // nothing read on this thread
+    QVERIFY(q.settle());
     QCOMPARE(m.rowCount(), 100'000);
-    // Reading a screenful anywhere fetches one page, not the table.
-    for (int r : {0, 50'000, 99'990}) {
-        QElapsedTimer p;
-        p.start();
-        for (int k = r; k < std::min(r + 40, m.rowCount()); ++k)
-            QVERIFY(
-                !m.data(m.index(k, RequestTableModel::Key), Qt::DisplayRole).toString().isEmpty());
-        QVERIFY2(p.elapsed() < 500, qPrintable(QString::number(p.elapsed())));
+    // The first page came with the ids.
+    QCOMPARE(m.data(m.index(0, RequestTableModel::Key), Qt::DisplayRole).toString().isEmpty(),
+             false);
+    QVERIFY(m.row(RequestTableModel::kPage - 1));
+    // A screenful anywhere else is on its way ("…") until its page arrives.
+    QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+    for (int r : {50'000, 99'990}) {
+        const QModelIndex ix = m.index(r, RequestTableModel::Key);
+        QCOMPARE(m.data(ix, Qt::DisplayRole).toString(), QStringLiteral("…"));
+        QVERIFY(!m.row(r + 1));
+        QVERIFY(q.settle());
+        for (int k = r; k < std::min(r + 40, m.rowCount()); ++k) {
+            const QString key =
+                m.data(m.index(k, RequestTableModel::Key), Qt::DisplayRole).toString();
+            QVERIFY(!key.isEmpty() && key != QStringLiteral("…"));
+        }
     }
+    QCOMPARE(changed.count(), 2); // one repaint per page, not per row
     m.sort(RequestTableModel::Status, Qt::AscendingOrder);
+    QVERIFY(q.settle());
+    m.row(m.rowCount() - 1);
+    QVERIFY(q.settle());
     QVERIFY(m.row(0)->status <= m.row(m.rowCount() - 1)->status);
-    m.setQuery(&s.db(), QStringLiteral("status>=500"));
+    m.setFilter(QStringLiteral("status>=500"));
+    QVERIFY(q.settle());
     QVERIFY(m.rowCount() > 0 && m.rowCount() < 100'000);
+    // A bad filter is an answer with the parser's message; the rows stay.
+    const int kept = m.rowCount();
+    QSignalSpy loaded(&m, &RequestTableModel::loaded);
+    m.setFilter(QStringLiteral("status>>"));
+    QVERIFY(q.settle());
+    QCOMPARE(loaded.count(), 1);
+    QVERIFY(!loaded.first().first().toString().isEmpty());
+    QCOMPARE(m.rowCount(), kept);
     qInfo("100k requests: query + scroll + sort in %lld ms", qint64(t.elapsed()));
 }
 
@@ -320,6 +377,7 @@ void TstGui::failedImportShowsInSources()
     QSignalSpy spy(&w, &MainWindow::importsFinished);
     w.importFiles({bad});
     QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 30000);
+    QVERIFY(w.settle());
     // The error is inline in the Sources panel, naming the file; no modal box.
     QVERIFY(QApplication::activeModalWidget() == nullptr);
     const auto items = w.sources()->findItems(QStringLiteral("failed"), Qt::MatchExactly, 0);
@@ -348,7 +406,9 @@ void TstGui::rawDumpsClickThrough()
     QVERIFY(w.openSession(path));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     const RequestRow slowest = *w.requestModel()->row(0);
     QCOMPARE(w.selectedRequest(), slowest.id);
     QVERIFY(w.timeline()->range().contains(TimeRange{slowest.start, slowest.end}));
@@ -367,6 +427,7 @@ void TstGui::rawDumpsClickThrough()
              qPrintable(resp));
     // Its goroutines are highlighted: clicking its handler span selects it again.
     w.selectRequest(w.requestModel()->idAt(3), false);
+    QVERIFY(w.settle());
     TimelineWidget *tl = w.timeline();
     tl->selectRequest(slowest.id, true);
     QCOMPARE(w.selectedRequest(), w.requestModel()->idAt(3));
@@ -374,6 +435,7 @@ void TstGui::rawDumpsClickThrough()
     const auto pt = tl->pointOfRequest(slowest.id, true);
     QVERIFY(pt.has_value());
     QTest::mouseClick(tl, Qt::LeftButton, {}, *pt);
+    QVERIFY(w.settle());
     QCOMPARE(spans.count(), 1);
     QCOMPARE(w.selectedRequest(), slowest.id);
     // Search by name with next / previous; the hit's lane is scrolled into view.
@@ -481,7 +543,9 @@ void TstGui::statsFollowFilter()
     MainWindow w;
     openWindow(w);
     w.applyFilter(QStringLiteral("status>=500"));
+    QVERIFY(w.settle());
     w.refreshStats();
+    QVERIFY(w.settle());
     const int rows = w.requestModel()->rowCount();
     QVERIFY(rows > 0);
     double total = 0;
@@ -490,7 +554,9 @@ void TstGui::statsFollowFilter()
     QCOMPARE(int(total), rows); // every filtered request is in one bin
     // A bar click narrows the current filter.
     emit w.stats()->filterRequested(QStringLiteral("url:/api/panic"));
+    QVERIFY(w.settle());
     QCOMPARE(w.filterText(), QStringLiteral("status>=500 url:/api/panic"));
+    loadAllRows(w);
     for (int r = 0; r < w.requestModel()->rowCount(); ++r) {
         QVERIFY(w.requestModel()->row(r)->status >= 500);
         QVERIFY(w.requestModel()->row(r)->url.contains(QLatin1String("/api/panic")));
@@ -508,11 +574,17 @@ void TstGui::notesPanel()
     QVERIFY(w.openSession(path));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
     QCOMPARE(w.notesList()->count(), 0);
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     const qint64 rid = w.selectedRequest();
-    const qint64 id = w.addNoteForSelection(QStringLiteral("slow because of <inventoryMu>"));
+    QSignalSpy added(&w, &MainWindow::noteAdded);
+    QVERIFY(w.addNoteForSelection(QStringLiteral("slow because of <inventoryMu>")));
+    QTRY_COMPARE_WITH_TIMEOUT(added.count(), 1, 10000);
+    const qint64 id = added.first().first().toLongLong();
     QVERIFY(id > 0);
+    QVERIFY(w.settle());
     QCOMPARE(w.notesList()->count(), 1);
     QVERIFY(
         w.notesList()->item(0)->text().contains(QLatin1String("slow because of <inventoryMu>")));
@@ -538,6 +610,7 @@ void TstGui::notesPanel()
                      QStringLiteral("GC storm"));
     }
     w.refreshNotes();
+    QVERIFY(w.settle());
     QCOMPARE(w.notesList()->count(), 2);
     QCOMPARE(w.timeline()->noteMarks().size(), size_t(2)); // drawn along the ruler
     qint64 rangeNote = 0;
@@ -546,12 +619,17 @@ void TstGui::notesPanel()
             rangeNote = w.notesList()->item(i)->data(Qt::UserRole).toLongLong();
     QVERIFY(rangeNote > 0);
     w.jumpToNote(rangeNote);
+    QVERIFY(w.settle());
     QVERIFY(w.timeline()->range().length() < 2000000);
     // Jumping to the request note selects its request again.
     w.requestView()->selectRow(1);
+    QVERIFY(w.settle());
     w.jumpToNote(id);
+    QVERIFY(w.settle());
     QCOMPARE(w.selectedRequest(), rid);
     w.removeNote(id);
+    QTRY_COMPARE_WITH_TIMEOUT(added.count(), 2, 10000); // an edit reports when done
+    QVERIFY(w.settle());
     QCOMPARE(w.notesList()->count(), 1);
     // A span clicked on the timeline takes the next note.
     {
@@ -563,13 +641,17 @@ void TstGui::notesPanel()
         QCOMPARE(sp.rows.size(), 1);
         emit w.timeline()->spanClicked(sp.rows[0][0].toLongLong(), sp.rows[0][1].toLongLong(),
                                        sp.rows[0][2].toInt(), sp.rows[0][3].toLongLong());
-        QVERIFY(w.addNoteForSelection(QStringLiteral("this region")) > 0);
+        QVERIFY(w.settle());
+        QVERIFY(w.addNoteForSelection(QStringLiteral("this region")));
+        QTRY_COMPARE_WITH_TIMEOUT(added.count(), 3, 10000);
+        QVERIFY(w.settle());
         bool found = false;
         for (const Note &n : listNotes(rs.db()))
             found = found ||
                     (n.target == QLatin1String("span") && n.spanId == sp.rows[0][4].toLongLong());
         QVERIFY(found);
         w.refreshNotes();
+        QVERIFY(w.settle());
         QCOMPARE(w.notesList()->count(), 2);
     }
     // The notes reach the report.
@@ -585,6 +667,7 @@ void TstGui::classColumn()
     MainWindow w;
     openWindow(w);
     w.applyFilter(QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204"));
+    QVERIFY(w.settle());
     QCOMPARE(w.requestModel()->rowCount(), 1);
     const QModelIndex ix = w.requestModel()->index(0, RequestTableModel::Class);
     QCOMPARE(w.requestModel()->data(ix, Qt::DisplayRole).toString(),
@@ -610,6 +693,7 @@ void TstGui::flameGraph()
     QVERIFY(fg);
     // The whole CPU profile: the top table lists functions, flat first.
     fg->setScope(FlameGraphView::Scope::Whole);
+    QVERIFY(w.settle());
     const FlameGraph &g = fg->canvas()->graph();
     const qint64 wholeTotal = g.total();
     QVERIFY(wholeTotal > 0);
@@ -636,8 +720,11 @@ void TstGui::flameGraph()
     QVERIFY(fg->exportPng(m_dir.filePath(QStringLiteral("flame.png"))));
     // One request: only its samples, with a word on how few there are.
     w.applyFilter(QStringLiteral("-loadtest"));
+    QVERIFY(w.settle());
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     fg->setScope(FlameGraphView::Scope::Request);
+    QVERIFY(w.settle());
     QVERIFY(fg->canvas()->graph().total() < wholeTotal);
     QVERIFY2(fg->infoText().contains(QLatin1String("sample rows")), qPrintable(fg->infoText()));
     if (fg->canvas()->graph().sampleRows() == 0)
@@ -652,12 +739,19 @@ void TstGui::compareRequests()
     MainWindow w;
     openWindow(w);
     w.applyFilter(QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204"));
+    QVERIFY(w.settle());
     w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
     // The details show its latency classes as one stacked bar.
     QVERIFY(w.details()->classBar()->isVisibleTo(w.details()));
     QVERIFY(!w.details()->classBar()->pixmap().isNull());
-    QVERIFY(!w.showComparison(QStringLiteral("no-such-request")));
-    QDialog *dlg = w.showComparison(QStringLiteral("22132ae4-f0d2-4ffc-bc16-02c560e38222"));
+    w.showComparison(QStringLiteral("no-such-request"));
+    QVERIFY(w.settle());
+    QVERIFY(!w.findChild<QDialog *>(QStringLiteral("compare")));
+    QVERIFY(!w.statusBar()->currentMessage().isEmpty()); // says why
+    w.showComparison(QStringLiteral("22132ae4-f0d2-4ffc-bc16-02c560e38222"));
+    QVERIFY(w.settle());
+    auto *dlg = w.findChild<QDialog *>(QStringLiteral("compare"));
     QVERIFY(dlg);
     auto *t = dlg->findChild<QTableWidget *>();
     QVERIFY(t && t->rowCount() > 5);

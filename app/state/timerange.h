@@ -51,6 +51,9 @@ public:
     void back();
     void forward();
     int historySize() const { return int(m_history.size()); }
+    // The next step is a step of its own, however soon it comes (a jump to a
+    // request after a wheel zoom).
+    void endGesture() { m_lastPush.invalidate(); }
     // Steps closer together than this (ms) are one gesture; 0 makes every step count.
     void setCoalesceMs(int ms) { m_coalesceMs = ms; }
 
