@@ -282,17 +282,11 @@ int cmdInfo(const QStringList &argv)
     try {
         Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
         const QList<SourceRow> sources = querySources(s.db());
+        const SessionCounts sc = sessionCounts(s.db());
         QJsonObject counts;
-        for (const char *t : {"request", "phase", "raw_text", "lane", "span", "instant", "flow",
-                              "profile", "sample", "annotation"}) {
-            Stmt c(s.db(), QByteArray("SELECT count(*) FROM ") + t);
-            c.step();
-            counts.insert(QString::fromLatin1(t), c.int64(0));
-        }
-        Stmt range(s.db(), "SELECT min(start_ns), max(end_ns) FROM request");
-        range.step();
-        const TimeNs t0 = range.isNull(0) ? kNoTime : range.int64(0);
-        const TimeNs t1 = range.isNull(1) ? kNoTime : range.int64(1);
+        for (const auto &[table, n] : sc.rows)
+            counts.insert(table, n);
+        const TimeNs t0 = sc.start, t1 = sc.end;
         if (a.has(QStringLiteral("--json"))) {
             QJsonArray srcs;
             for (const SourceRow &sr : sources) {

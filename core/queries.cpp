@@ -438,6 +438,22 @@ std::optional<RequestRow> requestById(const Db &db, qint64 id)
     return std::nullopt;
 }
 
+SessionCounts sessionCounts(const Db &db)
+{
+    SessionCounts c;
+    for (const char *t : {"request", "phase", "raw_text", "lane", "span", "instant", "flow",
+                          "profile", "sample", "annotation"}) {
+        Stmt st(db, QByteArray("SELECT count(*) FROM ") + t);
+        st.step();
+        c.rows.append({QString::fromLatin1(t), st.int64(0)});
+    }
+    Stmt range(db, "SELECT min(start_ns), max(end_ns) FROM request");
+    range.step();
+    c.start = range.isNull(0) ? kNoTime : range.int64(0);
+    c.end = range.isNull(1) ? kNoTime : range.int64(1);
+    return c;
+}
+
 qint64 countRequests(const Db &db)
 {
     Stmt st(db, "SELECT count(*) FROM request");

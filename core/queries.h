@@ -120,6 +120,15 @@ std::vector<RequestRow> requestsByIds(const Db &db, const std::vector<qint64> &i
 std::optional<RequestRow> requestById(const Db &db, qint64 id);
 qint64 countRequests(const Db &db);
 
+// What `info` prints beside the sources: rows per table (in a fixed order)
+// and the requests' time range (kNoTime when there are none).
+struct SessionCounts
+{
+    QList<QPair<QString, qint64>> rows; // table name, row count
+    TimeNs start = kNoTime, end = kNoTime;
+};
+SessionCounts sessionCounts(const Db &db);
+
 struct DiagnosticRow
 {
     QString code, severity, message;

@@ -26,8 +26,10 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QPixmap>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -37,6 +39,8 @@
 #include <QTest>
 #include <QTreeWidget>
 #include <QWheelEvent>
+
+#include <algorithm>
 
 #include <qcustomplot.h>
 
@@ -68,6 +72,8 @@ private slots:
     void filterStatus_data();
     void filterStatus();
     void cancelledImportLeavesSessionUnchanged();
+    void staysResponsiveDuringImport();
+    void sessionBrokenUnderTheApp();
     void lazyModelWithManyRows();
     void failedImportShowsInSources();
     void rawDumpsClickThrough();
@@ -297,6 +303,128 @@ void TstGui::cancelledImportLeavesSessionUnchanged()
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
     QVERIFY(w.settle());
     QCOMPARE(fileSha256(copy), before);
+}
+
+// While a large import runs, the user selects requests and scrolls the
+// table: every read goes to the query service (WAL: it reads the last
+// commit while the import writes), so the GUI thread never waits for
+// SQLite. Each iteration is one frame: select, scroll, deliver answers,
+// paint the table and the timeline. A blocked read would stall a frame for
+// the 2 s busy timeout; the distribution is printed (the benchmark holds
+// the real 16 ms target).
+void TstGui::staysResponsiveDuringImport()
+{
+    const QString big = m_dir.filePath(QStringLiteral("responsive.jsonl"));
+    {
+        const QByteArray data = test::readFile(test::corpus(QStringLiteral("gen/server.jsonl")));
+        QFile out(big);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 150; ++i)
+            out.write(data);
+    }
+    const QString copy = m_dir.filePath(QStringLiteral("responsive.lanescope"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(m_session, copy));
+    MainWindow w;
+    w.resize(1600, 1000);
+    QVERIFY(w.openSession(copy));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
+    const int rows = w.requestModel()->rowCount();
+    QVERIFY(rows > 100);
+    QSignalSpy done(&w, &MainWindow::importsFinished);
+    w.importFiles({big});
+    QVERIFY(w.importRunning());
+    std::vector<double> ms;
+    int detailsDuringImport = 0;
+    QElapsedTimer total;
+    total.start();
+    for (int k = 0; w.importRunning() && total.elapsed() < 120000; ++k) {
+        QElapsedTimer frame;
+        frame.start();
+        w.requestView()->selectRow((k * 7) % rows);
+        QScrollBar *bar = w.requestView()->verticalScrollBar();
+        bar->setValue((k * 37) % std::max(1, bar->maximum()));
+        QCoreApplication::processEvents();
+        w.requestView()->viewport()->repaint();
+        w.timeline()->repaint();
+        ms.push_back(double(frame.nsecsElapsed()) / 1e6);
+        if (w.importRunning() && w.details()->requestId() == w.selectedRequest() &&
+            w.selectedRequest())
+            ++detailsDuringImport;
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+    QCOMPARE(done.first().first().toBool(), false);
+    QVERIFY2(ms.size() >= 10, "the import ended before the GUI was exercised");
+    // Reads were answered while the import was writing.
+    QVERIFY(detailsDuringImport > 0);
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    const auto at = [&](double p) { return sorted[size_t(p * double(sorted.size() - 1))]; };
+    const auto over = [&](double limit) {
+        return std::count_if(ms.begin(), ms.end(), [limit](double v) { return v > limit; });
+    };
+    qInfo("%zu frames during the import: p50 %.1f ms, p95 %.1f ms, max %.1f ms; "
+          "over 16 ms: %td, over 100 ms: %td; details shown during it: %d",
+          ms.size(), at(0.5), at(0.95), sorted.back(), over(16), over(100), detailsDuringImport);
+    // No frame waited for the import's writer (a blocked read waits 2 s).
+    QVERIFY2(sorted.back() < 1000, qPrintable(QString::number(sorted.back())));
+    QVERIFY2(over(100) <= qsizetype(ms.size() / 20), qPrintable(QString::number(over(100))));
+    QVERIFY(w.settle());
+    QVERIFY(w.requestModel()->rowCount() >= rows);
+}
+
+// The session file corrupted under the running app: every view that asks
+// gets the error as its answer — the table's summary line, the details, the
+// status bar — and nothing crashes. A deleted file likewise, once reloaded.
+void TstGui::sessionBrokenUnderTheApp()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("broken.lanescope"));
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(m_session, copy));
+    MainWindow w;
+    w.resize(1600, 1000);
+    QVERIFY(w.openSession(copy));
+    w.show();
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
+    const qint64 first = w.requestModel()->idAt(0);
+    {
+        QFile f(copy);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        f.seek(0);
+        f.write(QByteArray(f.size(), '\x5a')); // not a database any more
+    }
+    w.controller()->reload();
+    QVERIFY(w.settle());
+    QVERIFY2(w.statusBar()->currentMessage().contains(copy),
+             qPrintable(w.statusBar()->currentMessage()));
+    const QLabel *summary = nullptr;
+    for (QLabel *l : w.requestsDock()->findChildren<QLabel *>())
+        if (l->text().contains(QLatin1String("Could not read the requests"))) summary = l;
+    QVERIFY(summary);
+    w.selectRequest(first, true);
+    QVERIFY(w.settle());
+    QVERIFY(w.details()->findChild<QLabel *>() != nullptr);
+    bool inline_ = false;
+    for (QLabel *l : w.details()->findChildren<QLabel *>())
+        inline_ = inline_ || l->text().contains(QLatin1String("Could not read this request"));
+    QVERIFY(inline_);
+    // Everything else the user can do still answers with the error.
+    w.applyFilter(QStringLiteral("status>=500"));
+    w.refreshStats();
+    w.refreshNotes();
+    w.flameGraph()->setScope(FlameGraphView::Scope::Whole);
+    w.waterfall()->rebuildNow();
+    QVERIFY(w.settle());
+    // Deleted: the same, on the next reload.
+    QVERIFY(QFile::remove(copy));
+    w.controller()->reload();
+    QVERIFY(w.settle());
+    QVERIFY2(w.statusBar()->currentMessage().contains(copy),
+             qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(!w.openSession(copy + QStringLiteral(".missing/x.lanescope")));
 }
 
 void TstGui::lazyModelWithManyRows()
