@@ -48,55 +48,6 @@ QTextStream &err()
     return s;
 }
 
-struct Args
-{
-    QStringList positional;
-    QHash<QString, QString> options; // --name value, or --flag → "1"
-    bool has(const QString &name) const { return options.contains(name); }
-    QString value(const QString &name, const QString &def = QString()) const
-    {
-        return options.value(name, def);
-    }
-};
-
-// Parses "--opt value", "--opt=value", "-o value" and flags.
-bool parseArgs(const QStringList &argv, const QStringList &valued, const QStringList &flags,
-               Args *args, QString *error)
-{
-    for (int i = 0; i < argv.size(); ++i) {
-        const QString &a = argv[i];
-        if (a.startsWith(QLatin1Char('-')) && a.size() > 1 && a != QLatin1String("-")) {
-            QString name = a;
-            QString value;
-            const int eq = int(a.indexOf(QLatin1Char('=')));
-            bool hasValue = false;
-            if (eq > 0) {
-                name = a.left(eq);
-                value = a.mid(eq + 1);
-                hasValue = true;
-            }
-            if (valued.contains(name)) {
-                if (!hasValue) {
-                    if (i + 1 >= argv.size()) {
-                        *error = QStringLiteral("%1 needs a value").arg(name);
-                        return false;
-                    }
-                    value = argv[++i];
-                }
-                args->options.insert(name, value);
-            } else if (flags.contains(name) && !hasValue) {
-                args->options.insert(name, QStringLiteral("1"));
-            } else {
-                *error = QStringLiteral("unknown option %1").arg(name);
-                return false;
-            }
-        } else {
-            args->positional << a;
-        }
-    }
-    return true;
-}
-
 int usageError(const QString &cmd, const QString &msg)
 {
     err() << "lanescope " << cmd << ": " << msg << "\n"
@@ -1003,6 +954,43 @@ Commands:
 Run 'lanescope COMMAND --help' for a command's options.
 Options: --help, --version
 )";
+
+bool parseArgs(const QStringList &argv, const QStringList &valued, const QStringList &flags,
+               Args *args, QString *error)
+{
+    for (int i = 0; i < argv.size(); ++i) {
+        const QString &a = argv[i];
+        if (a.startsWith(QLatin1Char('-')) && a.size() > 1 && a != QLatin1String("-")) {
+            QString name = a;
+            QString value;
+            const int eq = int(a.indexOf(QLatin1Char('=')));
+            bool hasValue = false;
+            if (eq > 0) {
+                name = a.left(eq);
+                value = a.mid(eq + 1);
+                hasValue = true;
+            }
+            if (valued.contains(name)) {
+                if (!hasValue) {
+                    if (i + 1 >= argv.size()) {
+                        *error = QStringLiteral("%1 needs a value").arg(name);
+                        return false;
+                    }
+                    value = argv[++i];
+                }
+                args->options.insert(name, value);
+            } else if (flags.contains(name) && !hasValue) {
+                args->options.insert(name, QStringLiteral("1"));
+            } else {
+                *error = QStringLiteral("unknown option %1").arg(name);
+                return false;
+            }
+        } else {
+            args->positional << a;
+        }
+    }
+    return true;
+}
 
 void setPdfWriter(PdfWriter writer)
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QStringList>
 
 namespace ls {
@@ -11,6 +12,22 @@ namespace ls::cli {
 // Writes a report as PDF; set by the GUI part (it needs a QGuiApplication).
 using PdfWriter = bool (*)(const ReportData &d, const QString &path, QString *error);
 void setPdfWriter(PdfWriter writer);
+
+// A command's arguments: positional ones in order, options by name.
+struct Args
+{
+    QStringList positional;
+    QHash<QString, QString> options; // --name value, or --flag → "1"
+    bool has(const QString &name) const { return options.contains(name); }
+    QString value(const QString &name, const QString &def = QString()) const
+    {
+        return options.value(name, def);
+    }
+};
+// Parses "--opt value", "--opt=value", "-o value" and flags; an unknown
+// option or a missing value is an error (false, with *error set).
+bool parseArgs(const QStringList &argv, const QStringList &valued, const QStringList &flags,
+               Args *args, QString *error);
 
 // True when argv[1] names a headless command (import, info, ...).
 bool isCommand(const QString &arg);

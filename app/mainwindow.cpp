@@ -4,6 +4,7 @@
 
 #include "analysis.h"
 #include "annotations.h"
+#include "cli.h"
 #include "palette.h"
 #include "statspanel.h"
 
@@ -1255,34 +1256,33 @@ int screenshotCommand(const QStringList &args)
         "[--view timeline|waterfall|flame|requests|details|stats|shortcuts] [--size "
         "1600x1000] [--whole]\n"
         "  --whole: show the whole session instead of zooming to the request\n";
-    QString session, output, size = QStringLiteral("1600x1000"), request,
-                             view = QStringLiteral("timeline");
-    bool whole = false;
-    for (int i = 0; i < args.size(); ++i) {
-        if ((args[i] == QLatin1String("-o") || args[i] == QLatin1String("--output")) &&
-            i + 1 < args.size())
-            output = args[++i];
-        else if (args[i] == QLatin1String("--size") && i + 1 < args.size())
-            size = args[++i];
-        else if (args[i] == QLatin1String("--request") && i + 1 < args.size())
-            request = args[++i];
-        else if (args[i] == QLatin1String("--view") && i + 1 < args.size())
-            view = args[++i];
-        else if (args[i] == QLatin1String("--whole"))
-            whole = true;
-        else if (args[i] == QLatin1String("--help")) {
-            QTextStream(stdout) << usage;
-            return 0;
-        } else if (session.isEmpty())
-            session = args[i];
+    cli::Args a;
+    QString parseError;
+    if (!cli::parseArgs(args,
+                        {QStringLiteral("-o"), QStringLiteral("--output"), QStringLiteral("--size"),
+                         QStringLiteral("--request"), QStringLiteral("--view")},
+                        {QStringLiteral("--whole"), QStringLiteral("--help"), QStringLiteral("-h")},
+                        &a, &parseError)) {
+        err << "lanescope screenshot: " << parseError << "\n" << usage;
+        return 2;
     }
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        QTextStream(stdout) << usage;
+        return 0;
+    }
+    const QString session = a.positional.value(0);
+    const QString output = a.value(QStringLiteral("-o"), a.value(QStringLiteral("--output")));
+    const QString size = a.value(QStringLiteral("--size"), QStringLiteral("1600x1000"));
+    const QString request = a.value(QStringLiteral("--request"));
+    const QString view = a.value(QStringLiteral("--view"), QStringLiteral("timeline"));
+    const bool whole = a.has(QStringLiteral("--whole"));
     const QStringList wh = size.split(QLatin1Char('x'));
     static const QStringList views{QStringLiteral("timeline"), QStringLiteral("waterfall"),
                                    QStringLiteral("requests"), QStringLiteral("details"),
                                    QStringLiteral("stats"),    QStringLiteral("flame"),
                                    QStringLiteral("shortcuts")};
-    if (session.isEmpty() || output.isEmpty() || wh.size() != 2 || wh[0].toInt() < 200 ||
-        wh[1].toInt() < 150 || !views.contains(view)) {
+    if (session.isEmpty() || a.positional.size() > 1 || output.isEmpty() || wh.size() != 2 ||
+        wh[0].toInt() < 200 || wh[1].toInt() < 150 || !views.contains(view)) {
         err << usage;
         return 2;
     }
