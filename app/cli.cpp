@@ -48,6 +48,22 @@ QTextStream &err()
     return s;
 }
 
+// A class breakdown as JSON: {"client": {"wait": ns, ...}, "server": {...}}.
+QJsonObject classesObject(const ClassBreakdown &b)
+{
+    QJsonObject client, server;
+    for (int i = 0; i < kLatencyClasses; ++i) {
+        const qint64 ns = b.ns[size_t(i)];
+        if (ns <= 0) continue;
+        (isClientClass(LatencyClass(i)) ? client : server)
+            .insert(QString::fromLatin1(latencyClassName(LatencyClass(i))), ns);
+    }
+    QJsonObject o;
+    if (!client.isEmpty()) o.insert(QStringLiteral("client"), client);
+    if (!server.isEmpty()) o.insert(QStringLiteral("server"), server);
+    return o;
+}
+
 int usageError(const QString &cmd, const QString &msg)
 {
     err() << "lanescope " << cmd << ": " << msg << "\n"
@@ -322,7 +338,7 @@ Filter expressions (terms are ANDed; a leading '-' negates a term):
   ttfb>50ms dns>1ms connect>1ms tls>1ms send>1ms receive>1ms
                                          client phases (bare numbers are ms)
   host:api  url:/api/lock  method:POST  key:fd6f  handler:lock  side:client
-  class:sync                             substring match, case-insensitive
+  class:mutex                            substring match, case-insensitive
                                          (class: the dominant latency class)
   error                                  has an error, status 5xx or no response
   loadtest                               from a load generator's results
@@ -388,9 +404,11 @@ int cmdRequests(const QStringList &argv)
                               .arg(fe.message)
                               .arg(fe.position + 1));
     std::vector<RequestRow> rows;
+    std::map<qint64, ClassBreakdown> classes;
     try {
         Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
         rows = queryRequests(s.db(), q);
+        if (format == QLatin1String("json")) classes = allRequestClasses(s.db());
     } catch (const DbError &ex) {
         err() << "lanescope requests: " << ex.message() << "\n";
         return 1;
@@ -440,6 +458,11 @@ int cmdRequests(const QStringList &argv)
             o.insert(QStringLiteral("load_test"), r.loadTest);
             o.insert(QStringLiteral("class"),
                      r.dominantClass.isEmpty() ? QJsonValue() : QJsonValue(r.dominantClass));
+            o.insert(QStringLiteral("cause"),
+                     r.cause.isEmpty() ? QJsonValue() : QJsonValue(r.cause));
+            const auto c = classes.find(r.id);
+            o.insert(QStringLiteral("classes"),
+                     c == classes.end() ? QJsonObject() : classesObject(c->second));
             arr.append(o);
         }
         out() << QJsonDocument(arr).toJson(QJsonDocument::Indented);
@@ -467,6 +490,7 @@ int cmdRequests(const QStringList &argv)
                               -12)
                          .arg(r.url);
             if (!r.error.isEmpty()) out() << "  error: " << r.error;
+            if (!r.cause.isEmpty()) out() << "  cause: " << r.cause;
             out() << "\n";
         }
         out() << rows.size() << " requests\n";
@@ -889,7 +913,10 @@ int cmdCompare(const QStringList &argv)
                                {QStringLiteral("url"), f.row.url},
                                {QStringLiteral("class"), f.classes.dominant.isEmpty()
                                                              ? QJsonValue()
-                                                             : QJsonValue(f.classes.dominant)}};
+                                                             : QJsonValue(f.classes.dominant)},
+                               {QStringLiteral("cause"),
+                                f.row.cause.isEmpty() ? QJsonValue() : QJsonValue(f.row.cause)},
+                               {QStringLiteral("classes"), classesObject(f.classes)}};
         };
         QJsonObject sections;
         for (const CompareLine &l : lines) {
@@ -904,10 +931,13 @@ int cmdCompare(const QStringList &argv)
         out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
         return 0;
     }
-    out() << "A: " << c.a.row.key << "  " << c.a.row.method << " " << c.a.row.url << "  class "
-          << (c.a.classes.dominant.isEmpty() ? QStringLiteral("-") : c.a.classes.dominant) << "\n";
-    out() << "B: " << c.b.row.key << "  " << c.b.row.method << " " << c.b.row.url << "  class "
-          << (c.b.classes.dominant.isEmpty() ? QStringLiteral("-") : c.b.classes.dominant) << "\n";
+    for (const auto &[tag, f] : {std::pair{"A", &c.a}, std::pair{"B", &c.b}}) {
+        out() << tag << ": " << f->row.key << "  " << f->row.method << " " << f->row.url
+              << "  class "
+              << (f->classes.dominant.isEmpty() ? QStringLiteral("-") : f->classes.dominant)
+              << "\n";
+        if (!f->row.cause.isEmpty()) out() << "   cause: " << f->row.cause << "\n";
+    }
     out() << QStringLiteral("%1 %2 %3 %4 %5\n")
                  .arg(QStringLiteral("SECTION"), -10)
                  .arg(QStringLiteral("NAME"), -28)

@@ -161,7 +161,13 @@ DetailsPanel::DetailsPanel(QWidget *parent) : QWidget(parent)
     top->addWidget(m_copy);
     top->addWidget(m_source);
     lay->addLayout(top);
-    // The request's latency classes as one stacked bar (the report's chart).
+    // The cause in one line, then the latency classes as one stacked bar
+    // (the report's chart).
+    m_cause = new QLabel;
+    m_cause->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_cause->setWordWrap(true);
+    m_cause->hide();
+    lay->addWidget(m_cause);
     m_classBar = new QLabel;
     m_classBar->hide();
     lay->addWidget(m_classBar);
@@ -214,6 +220,8 @@ void DetailsPanel::clear()
     m_location.clear();
     m_sourcePath.clear();
     m_title->setText(tr("Select a request or a span."));
+    m_cause->clear();
+    m_cause->hide();
     m_classBar->hide();
     m_sourceLabel->clear();
     m_source->setEnabled(false);
@@ -236,6 +244,10 @@ void DetailsPanel::setData(const RequestDetails &d)
     clear();
     m_requestId = d.row.id;
     const RequestRow &r = d.row;
+    if (!r.cause.isEmpty()) {
+        m_cause->setText(tr("<b>Cause:</b> %1").arg(r.cause.toHtmlEscaped()));
+        m_cause->show();
+    }
     {
         ReportRequest rr;
         rr.row = r;
@@ -353,6 +365,11 @@ void DetailsPanel::showSpan(const SpanDetail &s)
     }
     m_args->setPlainText(text);
     m_tabs->setCurrentWidget(m_args);
+}
+
+QString DetailsPanel::causeText() const
+{
+    return m_cause->isHidden() ? QString() : m_cause->text();
 }
 
 QString DetailsPanel::rawRequestText() const

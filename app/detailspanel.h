@@ -35,6 +35,8 @@ public:
     QString rawResponseText() const;
     QString sourceLocation() const { return m_location; }
     QLabel *classBar() const { return m_classBar; }
+    // The cause line shown above the classes (plain text; empty when none).
+    QString causeText() const;
     QTabWidget *tabs() const { return m_tabs; }
     qint64 requestId() const { return m_requestId; }
 
@@ -50,6 +52,7 @@ private:
 
     QTabWidget *m_tabs = nullptr;
     QLabel *m_classBar = nullptr;
+    QLabel *m_cause = nullptr;
     QLabel *m_title = nullptr;
     QPlainTextEdit *m_request = nullptr, *m_response = nullptr, *m_args = nullptr,
                    *m_logs = nullptr;

@@ -247,6 +247,7 @@ QVariant RequestTableModel::data(const QModelIndex &index, int role) const
         if (col.isValid()) return col;
     }
     if (role == Qt::ToolTipRole && c == NoteColumn) return m_notes.value(r->id);
+    if (role == Qt::ToolTipRole && c == Class && !r->cause.isEmpty()) return r->cause;
     if (role == Qt::BackgroundRole && c == NoteColumn && m_notes.contains(r->id))
         return QColor(0xff, 0xf3, 0xc4);
     if (role == Qt::ToolTipRole && (c == Url || c == Error || c == Start || c == Key))

@@ -18,21 +18,40 @@
 // THE WINDOW. The server window is [server_start_ns, server_end_ns] when the
 // request has both (server log or task), else the extent of its regions.
 //
-// HOW OVERLAPPING GOROUTINES ARE COMBINED. Wall time is split by the handler
-// goroutine's own depth-0 states only, so the classes of one request sum to
-// (at most) its window and never double count parallel workers: time the
-// handler spends waiting for workers is blocked-sync (WaitGroup, channel),
-// and criticalPath() says what the workers did meanwhile. Categories map to
-// classes: running -> running; runnable -> runnable; blocked-net -> blocked-net
-// (network and other poller I/O); blocked-sync, blocked-chan, blocked-select
-// -> blocked-sync; sleep -> sleep (timers, e.g. an injected delay); syscall ->
-// syscall; gc-assist and blocked-gc -> gc; anything else -> other. GC
-// stop-the-world spans (category 'stw' on the trace's GC lane) overlapping
-// the window override whatever the handler was doing: nothing runs then.
-// Parts of the window the handler's spans don't cover are not classified.
+// THE WINDOW CLASSED IS THE WINDOW SHOWN: the server window is clipped to
+// the request's own [start_ns, end_ns] (a client that timed out shows 25 ms
+// although the server went on for 63 ms; its classes cover the 25 ms).
+//
+// HOW OVERLAPPING GOROUTINES ARE COMBINED. The window is split along the
+// handler's critical path (below), which tiles it once, so the classes of one
+// request sum to (at most) its window and never double count parallel
+// workers. A wait that another goroutine ended (an unblock flow) counts as
+// what that goroutine was doing meanwhile: a handler in select until the
+// transport's read loop, blocked on the network, woke it is waiting on the
+// network ("network via g301 ..."); a handler waiting on a WaitGroup while a
+// worker computed is running (via the worker). A mutex wait stays a mutex
+// wait whatever its holder did: the contention is the cause. Categories map
+// to classes: running -> running; runnable -> runnable; blocked-net ->
+// blocked-net (network and other poller I/O); blocked-sync -> blocked-mutex,
+// or blocked-wait when the state is 'sync.Cond' or its blocking stack is in
+// sync.(*WaitGroup) / sync.(*Cond); blocked-chan -> blocked-chan;
+// blocked-select -> blocked-select; sleep -> sleep (timers, e.g. an injected
+// delay); syscall -> syscall; gc-assist and blocked-gc -> gc-assist; anything
+// else -> other. GC stop-the-world spans (category 'stw' on the trace's GC
+// lane) overlapping the window count as stw whatever the path did: nothing
+// runs then. Parts of the window the handler's spans don't cover are not
+// classified.
 //
 // CLIENT SIDE. The client phases dns, connect, tls and wait (time to first
-// byte) give the classes of the same names (summed per kind).
+// byte) give the classes of the same names (summed per kind). The server's
+// classes are the inside of the client's wait, so 'wait' keeps only what they
+// do not explain (the network between the two, queueing, untraced server
+// time). A breakdown never exceeds the request's duration.
+//
+// THE CAUSE. The largest parts of the classed path (at least 5% of the
+// request, at most three), each as its class, the goroutine it was passed
+// through and the innermost trace region of the handler it fell in; without a
+// trace, the largest server steps and client phases. Stored in request.cause.
 //
 // DOMINANT CLASS. The class with the most time, where 'wait' competes only
 // when no server trace explains it (the server classes are the inside of
@@ -63,6 +82,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 namespace ls {
@@ -73,8 +93,27 @@ constexpr int kMaxHops = 6;
 constexpr size_t kMaxSegments = 2000;
 
 const char *const kClassNames[kLatencyClasses] = {
-    "running", "runnable", "blocked-net", "blocked-sync", "sleep", "syscall",
-    "gc",      "other",    "dns",         "connect",      "tls",   "wait"};
+    "running",      "runnable",       "blocked-net", "blocked-mutex", "blocked-wait",
+    "blocked-chan", "blocked-select", "sleep",       "syscall",       "gc-assist",
+    "stw",          "other",          "dns",         "connect",       "tls",
+    "wait"};
+
+const char *const kClassPhrases[kLatencyClasses] = {"running",
+                                                    "waiting for a CPU",
+                                                    "network",
+                                                    "mutex",
+                                                    "WaitGroup/Cond wait",
+                                                    "channel wait",
+                                                    "select",
+                                                    "sleep",
+                                                    "syscall",
+                                                    "GC assist",
+                                                    "GC stop-the-world",
+                                                    "blocked",
+                                                    "DNS",
+                                                    "connect",
+                                                    "TLS handshake",
+                                                    "waiting for the server"};
 
 struct Interval
 {
@@ -85,7 +124,23 @@ struct StateSpan
 {
     TimeNs start = 0, end = 0;
     StringId category = kNoId, name = kNoId;
+    qint64 stack = kNoId; // blocking stack (callsite), from args {"stack":N}
 };
+
+// The callsite of a state span's args ({"stack":N}, the only args the
+// execution-trace importer writes on states).
+qint64 stackOfArgs(QByteArrayView args)
+{
+    static constexpr QByteArrayView kPrefix = "{\"stack\":";
+    if (!args.startsWith(kPrefix)) return kNoId;
+    qint64 v = 0;
+    bool any = false;
+    for (qsizetype i = kPrefix.size(); i < args.size() && args[i] >= '0' && args[i] <= '9'; ++i) {
+        v = v * 10 + (args[i] - '0');
+        any = true;
+    }
+    return any ? v : kNoId;
+}
 
 qint64 overlap(TimeNs a0, TimeNs a1, TimeNs b0, TimeNs b1)
 {
@@ -129,19 +184,6 @@ struct Strings
         m_values.emplace(id, v);
         return v;
     }
-    // Category string id -> class; built from the names the importer interns.
-    std::unordered_map<StringId, LatencyClass> classes()
-    {
-        std::unordered_map<StringId, LatencyClass> m;
-        static const char *const kCats[] = {
-            "running", "runnable", "blocked-net", "blocked-sync", "blocked-chan", "blocked-select",
-            "sleep",   "syscall",  "gc-assist",   "blocked-gc",   "blocked-other"};
-        for (const char *c : kCats)
-            if (const StringId sid = id(c); sid != kNoId)
-                m.emplace(sid, *classOfGoroutineState(QByteArrayView(c)));
-        return m;
-    }
-
     const Db &m_db;
     std::map<QByteArray, StringId> m_ids;
     std::unordered_map<StringId, QString> m_values;
@@ -151,7 +193,8 @@ struct RequestWindow
 {
     qint64 id = 0;
     TimeNs serverStart = kNoTime, serverEnd = kNoTime;
-    bool hasClient = false; // client-side times exist
+    TimeNs start = kNoTime, end = kNoTime; // the request as shown
+    bool hasClient = false;                // client-side times exist
 };
 
 constexpr qint64 kWindowSlackNs = 1000000;
@@ -163,13 +206,15 @@ void readWindow(Stmt &win, RequestWindow &w)
         w.serverStart = win.isNull(0) ? kNoTime : win.int64(0);
         w.serverEnd = win.isNull(1) ? kNoTime : win.int64(1);
         w.hasClient = !win.isNull(2);
+        w.start = win.isNull(3) ? kNoTime : win.int64(3);
+        w.end = win.isNull(4) ? kNoTime : win.int64(4);
     }
     win.reset();
 }
 
 const char kWindowSql[] =
-    "SELECT server_start_ns, server_end_ns, COALESCE(client_start_ns, client_end_ns) "
-    "FROM request WHERE id = ?";
+    "SELECT server_start_ns, server_end_ns, COALESCE(client_start_ns, client_end_ns), start_ns, "
+    "end_ns FROM request WHERE id = ?";
 
 struct Linked
 {
@@ -186,8 +231,10 @@ class LaneStates
 {
 public:
     explicit LaneStates(const Db &db)
-        : m_read(db, "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id FROM " LS_SPANS_BY_RUN
-                     " WHERE r.lane_id = ? AND s.depth = 0")
+        : m_read(
+              db,
+              "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id, s.args FROM " LS_SPANS_BY_RUN
+              " WHERE r.lane_id = ? AND s.depth = 0")
     {}
     std::vector<StateSpan> load(qint64 lane, TimeNs t0, TimeNs t1)
     {
@@ -229,6 +276,7 @@ private:
             s.end = m_read.int64(1);
             s.category = m_read.isNull(2) ? kNoId : m_read.int64(2);
             s.name = m_read.isNull(3) ? kNoId : m_read.int64(3);
+            if (!m_read.isNull(4)) s.stack = stackOfArgs(m_read.textView(4));
             l.spans.push_back(s);
         }
         m_read.reset();
@@ -311,6 +359,9 @@ std::optional<Linked> linkRequest(const RequestWindow &w, const std::vector<Regi
                 l.t1 = std::max(l.t1, r.last);
             }
     }
+    // The window classed is the window shown.
+    if (w.start != kNoTime) l.t0 = std::max(l.t0, w.start);
+    if (w.end != kNoTime) l.t1 = std::min(l.t1, w.end);
     if (l.t1 <= l.t0) return std::nullopt;
     return l;
 }
@@ -338,22 +389,59 @@ std::unordered_map<qint64, std::vector<Interval>> stwBySource(const Db &db, Stri
     return out;
 }
 
-void classifyServer(ClassBreakdown &b, const Linked &l, const std::vector<StateSpan> &states,
-                    const std::unordered_map<StringId, LatencyClass> &classOf,
-                    const std::vector<Interval> *stw)
+// The class of a goroutine state span: its category, and for a sync wait
+// whether it is a mutex or a WaitGroup/Cond (state name or blocking stack).
+class Classifier
 {
-    b.serverWindowNs = l.t1 - l.t0;
-    for (const StateSpan &s : states) {
-        const TimeNs a = std::max(s.start, l.t0), e = std::min(s.end, l.t1);
-        if (e <= a) continue;
-        auto it = classOf.find(s.category);
-        const LatencyClass c = it == classOf.end() ? LatencyClass::Other : it->second;
-        const qint64 inStw = stw ? coveredBy(*stw, a, e) : 0;
-        b.ns[size_t(c)] += (e - a) - inStw;
-        b.ns[size_t(LatencyClass::Gc)] += inStw;
-        b.serverTracedNs += e - a;
+public:
+    Classifier(const Db &db, Strings &strings)
+        : m_frames(db, "WITH RECURSIVE up(id, parent_id, frame_id, n) AS (SELECT id, parent_id, "
+                       "frame_id, 0 FROM callsite WHERE id = ? UNION ALL SELECT c.id, "
+                       "c.parent_id, c.frame_id, up.n + 1 FROM callsite c JOIN up ON c.id = "
+                       "up.parent_id WHERE up.n < 3) SELECT count(*) FROM up JOIN frame f ON "
+                       "f.id = up.frame_id WHERE f.function LIKE 'sync.(*WaitGroup)%' OR "
+                       "f.function LIKE 'sync.(*Cond)%'")
+    {
+        static const char *const kCats[] = {
+            "running", "runnable", "blocked-net", "blocked-sync", "blocked-chan", "blocked-select",
+            "sleep",   "syscall",  "gc-assist",   "blocked-gc",   "blocked-other"};
+        for (const char *c : kCats)
+            if (const StringId sid = strings.id(c); sid != kNoId)
+                m_base.emplace(sid, *classOfGoroutineState(QByteArrayView(c)));
+        m_cond = strings.id("sync.Cond");
     }
-}
+    LatencyClass of(const StateSpan &s)
+    {
+        const auto it = m_base.find(s.category);
+        const LatencyClass c = it == m_base.end() ? LatencyClass::Other : it->second;
+        if (c != LatencyClass::BlockedMutex) return c;
+        if (s.name != kNoId && s.name == m_cond) return LatencyClass::BlockedWait;
+        return s.stack != kNoId && waitsOnGroup(s.stack) ? LatencyClass::BlockedWait : c;
+    }
+    bool onCpu(const StateSpan &s) const
+    {
+        const auto it = m_base.find(s.category);
+        return it != m_base.end() &&
+               (it->second == LatencyClass::Running || it->second == LatencyClass::Runnable ||
+                it->second == LatencyClass::Syscall || it->second == LatencyClass::GcAssist);
+    }
+
+private:
+    bool waitsOnGroup(qint64 stack)
+    {
+        auto [it, added] = m_stacks.try_emplace(stack, false);
+        if (added) {
+            m_frames.bind(1, stack);
+            it->second = m_frames.step() && m_frames.int64(0) > 0;
+            m_frames.reset();
+        }
+        return it->second;
+    }
+    std::unordered_map<StringId, LatencyClass> m_base;
+    StringId m_cond = kNoId;
+    Stmt m_frames;
+    std::unordered_map<qint64, bool> m_stacks;
+};
 
 void chooseDominant(ClassBreakdown &b)
 {
@@ -367,6 +455,150 @@ void chooseDominant(ClassBreakdown &b)
             b.dominant = QString::fromLatin1(kClassNames[i]);
         }
     }
+}
+
+QString laneName(const Db &db, qint64 lane)
+{
+    Stmt st(db, "SELECT name FROM lane WHERE id = ?");
+    st.bind(1, lane);
+    return st.step() ? st.string(0) : QString();
+}
+
+struct Waker
+{
+    qint64 lane = 0;
+    TimeNs ts = 0;
+};
+// Unblock flows from goroutines, keyed by the woken lane and its wake time (a
+// wait ends exactly where the flow lands).
+using WakerMap = std::map<std::pair<qint64, TimeNs>, Waker>;
+
+// Those landing in (t0, t1]; kNoTime bounds: all of them.
+WakerMap loadWakers(const Db &db, TimeNs t0 = kNoTime, TimeNs t1 = kNoTime)
+{
+    WakerMap m;
+    QByteArray sql =
+        "SELECT to_lane_id, to_ts_ns, from_lane_id, from_ts_ns FROM flow f JOIN lane l "
+        "ON l.id = f.from_lane_id WHERE f.kind = 'unblock' AND l.kind = 'goroutine'";
+    if (t0 != kNoTime) sql += " AND f.to_ts_ns > ?1 AND f.to_ts_ns <= ?2";
+    Stmt st(db, sql);
+    if (t0 != kNoTime) st.bind(1, t0).bind(2, t1);
+    while (st.step())
+        m[{st.int64(0), st.int64(1)}] = Waker{st.int64(2), st.int64(3)};
+    return m;
+}
+
+class PathWalker
+{
+public:
+    PathWalker(const Db &db, Strings &strings, const WakerMap &wakers, LaneStates &states,
+               Classifier &classes)
+        : m_db(db), m_strings(strings), m_wakers(wakers), m_states(states), m_classes(classes)
+    {}
+
+    // Appends the path of `lane` over [t0, t1) in reverse time order.
+    // `outerWait`: the class of the handler's wait this walk explains (none
+    // on the handler itself).
+    void walk(qint64 lane, TimeNs t0, TimeNs t1, int hop, std::vector<PathSegment> &out,
+              std::optional<LatencyClass> outerWait = std::nullopt)
+    {
+        const std::vector<StateSpan> spans = m_states.load(lane, t0, t1);
+        for (auto it = spans.rbegin(); it != spans.rend() && out.size() < kMaxSegments; ++it) {
+            const TimeNs a = std::max(it->start, t0), e = std::min(it->end, t1);
+            if (e <= a) continue;
+            if (!m_classes.onCpu(*it) && hop < kMaxHops) {
+                auto w = m_wakers.find({lane, it->end});
+                if (w != m_wakers.end() && w->second.lane != lane) {
+                    const TimeNs wakeAt = std::clamp(w->second.ts, a, e);
+                    // After the wake-up, before this span's end: still the waiter.
+                    if (e > wakeAt)
+                        out.push_back(segment(lane, wakeAt, e, *it, hop, {}, outerWait));
+                    if (wakeAt > a) {
+                        const size_t before = out.size();
+                        walk(w->second.lane, a, wakeAt, hop + 1, out,
+                             outerWait ? outerWait : m_classes.of(*it));
+                        // The waker's uncovered head (it did not exist yet): the wait itself.
+                        const TimeNs covered = out.size() > before ? out.back().start : wakeAt;
+                        if (covered > a)
+                            out.push_back(segment(lane, a, covered, *it, hop,
+                                                  laneName(m_db, w->second.lane), outerWait));
+                        else if (out.size() > before)
+                            tagWaiter(out, before, lane, *it);
+                    }
+                    continue;
+                }
+            }
+            out.push_back(segment(lane, a, e, *it, hop, {}, outerWait));
+        }
+    }
+
+private:
+    PathSegment segment(qint64 lane, TimeNs a, TimeNs e, const StateSpan &s, int hop,
+                        const QString &wakerName, std::optional<LatencyClass> outerWait)
+    {
+        PathSegment p;
+        // A mutex wait stays one whatever its holder did meanwhile.
+        p.latencyClass = QString::fromLatin1(
+            latencyClassName(outerWait == LatencyClass::BlockedMutex ? LatencyClass::BlockedMutex
+                                                                     : m_classes.of(s)));
+        p.laneId = lane;
+        p.laneName = name(lane);
+        p.start = a;
+        p.end = e;
+        p.state = m_strings.value(s.category);
+        p.reason = m_strings.value(s.name);
+        if (p.reason == p.state) p.reason.clear();
+        if (!wakerName.isEmpty())
+            p.reason += (p.reason.isEmpty() ? QString() : QStringLiteral("; ")) +
+                        QStringLiteral("waiting for %1").arg(wakerName);
+        p.hop = hop;
+        return p;
+    }
+    void tagWaiter(std::vector<PathSegment> &out, size_t from, qint64 waiter, const StateSpan &s)
+    {
+        const QString why =
+            QStringLiteral("%1 waited here (%2)")
+                .arg(name(waiter), m_strings.value(s.name).isEmpty() ? m_strings.value(s.category)
+                                                                     : m_strings.value(s.name));
+        for (size_t i = from; i < out.size(); ++i)
+            if (out[i].reason.isEmpty()) out[i].reason = why;
+    }
+    const QString &name(qint64 lane)
+    {
+        auto it = m_names.find(lane);
+        if (it == m_names.end()) it = m_names.emplace(lane, laneName(m_db, lane)).first;
+        return it->second;
+    }
+
+    const Db &m_db;
+    Strings &m_strings;
+    const WakerMap &m_wakers;
+    LaneStates &m_states;
+    Classifier &m_classes;
+    std::unordered_map<qint64, QString> m_names;
+};
+
+// The path over a linked request's window, in time order, adjacent pieces
+// of one state on one goroutine merged (a region boundary or a P change
+// split them in the trace).
+std::vector<PathSegment> pathOf(PathWalker &walker, const Linked &l)
+{
+    std::vector<PathSegment> out;
+    walker.walk(l.handler, l.t0, l.t1, 0, out);
+    std::reverse(out.begin(), out.end());
+    std::vector<PathSegment> merged;
+    for (PathSegment &p : out) {
+        if (!merged.empty()) {
+            PathSegment &m = merged.back();
+            if (m.laneId == p.laneId && m.state == p.state && m.hop == p.hop &&
+                m.reason == p.reason && m.latencyClass == p.latencyClass && m.end == p.start) {
+                m.end = p.end;
+                continue;
+            }
+        }
+        merged.push_back(std::move(p));
+    }
+    return merged;
 }
 
 } // namespace
@@ -384,18 +616,29 @@ std::optional<LatencyClass> latencyClassFromName(QByteArrayView name)
     return std::nullopt;
 }
 
-std::optional<LatencyClass> classOfGoroutineState(QByteArrayView c)
+std::optional<LatencyClass> classOfGoroutineState(QByteArrayView c, QByteArrayView name,
+                                                  bool waitsOnGroup)
 {
     if (c == "running") return LatencyClass::Running;
     if (c == "runnable") return LatencyClass::Runnable;
     if (c == "blocked-net") return LatencyClass::BlockedNet;
-    if (c == "blocked-sync" || c == "blocked-chan" || c == "blocked-select")
-        return LatencyClass::BlockedSync;
+    if (c == "blocked-sync")
+        return name == "sync.Cond" || waitsOnGroup ? LatencyClass::BlockedWait
+                                                   : LatencyClass::BlockedMutex;
+    if (c == "blocked-chan") return LatencyClass::BlockedChan;
+    if (c == "blocked-select") return LatencyClass::BlockedSelect;
     if (c == "sleep") return LatencyClass::Sleep;
     if (c == "syscall") return LatencyClass::Syscall;
-    if (c == "gc-assist" || c == "blocked-gc") return LatencyClass::Gc;
+    if (c == "gc-assist" || c == "blocked-gc") return LatencyClass::GcAssist;
+    if (c == "stw") return LatencyClass::Stw;
     if (c == "blocked-other") return LatencyClass::Other;
     return std::nullopt;
+}
+
+const char *latencyClassPhrase(LatencyClass c)
+{
+    const int i = int(c);
+    return i >= 0 && i < kLatencyClasses ? kClassPhrases[i] : "";
 }
 
 bool isClientClass(LatencyClass c)
@@ -412,13 +655,147 @@ qint64 ClassBreakdown::total() const
     return t;
 }
 
+namespace {
+
+// One trace region of a request on a lane (for naming where time went).
+struct RegionPiece
+{
+    qint64 lane = 0;
+    TimeNs start = 0, end = 0;
+    int depth = 0;
+    QString name;
+};
+
+std::unordered_map<qint64, std::vector<RegionPiece>> regionPieces(const Db &db, Strings &strings,
+                                                                  qint64 onlyRequest)
+{
+    std::unordered_map<qint64, std::vector<RegionPiece>> out;
+    const StringId region = strings.id("region");
+    if (region == kNoId) return out;
+    QByteArray sql = "SELECT s.request_id, s.lane_id, s.start_ns, s.end_ns, s.depth, n.value FROM "
+                     "span s JOIN string n ON n.id = s.name_id WHERE s.request_id IS NOT NULL AND "
+                     "s.depth >= 1 AND s.category_id = ?1";
+    if (onlyRequest > 0) sql += " AND s.request_id = ?2";
+    Stmt st(db, sql);
+    st.bind(1, region);
+    if (onlyRequest > 0) st.bind(2, onlyRequest);
+    while (st.step())
+        out[st.int64(0)].push_back(
+            {st.int64(1), st.int64(2), st.int64(3), int(st.int64(4)), st.string(5)});
+    return out;
+}
+
+// The innermost region of `lane` around t, empty when none.
+QString regionAt(const std::vector<RegionPiece> *regions, qint64 lane, TimeNs t)
+{
+    if (!regions) return {};
+    const RegionPiece *best = nullptr;
+    for (const RegionPiece &r : *regions)
+        if (r.lane == lane && r.start <= t && t < r.end && (!best || r.depth > best->depth))
+            best = &r;
+    return best ? best->name : QString();
+}
+
+// Classes of the server side from the critical path; GC stop-the-world
+// time counts as stw whatever the path did.
+void classifyPath(ClassBreakdown &b, const Linked &l, const std::vector<PathSegment> &path,
+                  const std::vector<Interval> *stw)
+{
+    b.serverWindowNs = l.t1 - l.t0;
+    for (const PathSegment &p : path) {
+        const qint64 d = p.end - p.start;
+        if (d <= 0) continue;
+        const qint64 inStw = stw ? coveredBy(*stw, p.start, p.end) : 0;
+        const auto c = latencyClassFromName(QByteArrayView(p.latencyClass.toLatin1()));
+        b.ns[size_t(c ? *c : LatencyClass::Other)] += d - inStw;
+        b.ns[size_t(LatencyClass::Stw)] += inStw;
+        b.serverTracedNs += d;
+    }
+}
+
+// The client's wait keeps what the server's classes do not explain, and
+// the breakdown never exceeds the request's duration.
+void settleClient(ClassBreakdown &b, qint64 duration)
+{
+    qint64 &wait = b.ns[size_t(LatencyClass::Wait)];
+    if (wait > 0 && b.serverTracedNs > 0) wait = std::max<qint64>(0, wait - b.serverTracedNs);
+    if (duration <= 0) return;
+    qint64 excess = b.total() - duration;
+    for (LatencyClass c :
+         {LatencyClass::Wait, LatencyClass::Tls, LatencyClass::Connect, LatencyClass::Dns}) {
+        if (excess <= 0) break;
+        qint64 &v = b.ns[size_t(c)];
+        const qint64 cut = std::min(v, excess);
+        v -= cut;
+        excess -= cut;
+    }
+    // Server classes lie inside the clipped window: nothing left to exceed.
+}
+
+struct CausePart
+{
+    qint64 ns = 0;
+    QString text;
+};
+
+// The cause line from its parts: the largest (at least 5% of the request,
+// at most three), largest first.
+QString joinCause(std::vector<CausePart> parts, qint64 duration)
+{
+    std::stable_sort(parts.begin(), parts.end(),
+                     [](const CausePart &a, const CausePart &b) { return a.ns > b.ns; });
+    qint64 whole = duration;
+    if (whole <= 0)
+        for (const CausePart &p : parts)
+            whole += p.ns;
+    QStringList out;
+    for (const CausePart &p : parts) {
+        if (out.size() == 3 || p.ns * 20 < whole || p.ns <= 0) break;
+        out << formatDuration(p.ns) + QLatin1Char(' ') + p.text;
+    }
+    return out.join(QStringLiteral(", "));
+}
+
+// Parts of the cause from the classed path: time per (class, goroutine it
+// went through, handler region it fell in).
+std::vector<CausePart> pathCause(const Linked &l, const std::vector<PathSegment> &path,
+                                 const std::vector<RegionPiece> *regions,
+                                 const std::vector<Interval> *stw)
+{
+    std::map<QString, qint64> byKey;
+    std::vector<QString> order;
+    const auto add = [&](const QString &key, qint64 ns) {
+        auto [it, added] = byKey.try_emplace(key, 0);
+        if (added) order.push_back(key);
+        it->second += ns;
+    };
+    for (const PathSegment &p : path) {
+        const qint64 d = p.end - p.start;
+        if (d <= 0) continue;
+        const qint64 inStw = stw ? coveredBy(*stw, p.start, p.end) : 0;
+        const QString region = regionAt(regions, l.handler, p.start + d / 2);
+        const QString where = region.isEmpty() ? QString() : QStringLiteral(" in ") + region;
+        if (inStw > 0) add(QLatin1String(latencyClassPhrase(LatencyClass::Stw)) + where, inStw);
+        const auto c = latencyClassFromName(QByteArrayView(p.latencyClass.toLatin1()));
+        QString text = QLatin1String(latencyClassPhrase(c ? *c : LatencyClass::Other));
+        if (p.hop > 0 && c != LatencyClass::BlockedMutex)
+            text += QStringLiteral(" via ") + p.laneName;
+        add(text + where, d - inStw);
+    }
+    std::vector<CausePart> parts;
+    for (const QString &k : order)
+        parts.push_back({byKey[k], k});
+    return parts;
+}
+
+} // namespace
+
 AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
 {
     QElapsedTimer timer;
     timer.start();
     AnalysisStats stats;
     Strings strings(db);
-    const auto classOf = strings.classes();
     const qint64 only = requestIds.size() == 1 ? requestIds.front() : 0;
     QSet<qint64> wanted;
     for (qint64 id : requestIds)
@@ -426,6 +803,7 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
     auto isWanted = [&](qint64 id) { return requestIds.empty() || wanted.contains(id); };
 
     std::map<qint64, ClassBreakdown> out;
+    std::map<qint64, std::vector<CausePart>> causes;
     // Client phases.
     {
         Stmt st(db, "SELECT request_id, kind, SUM(end_ns - start_ns) FROM phase WHERE kind IN "
@@ -441,11 +819,16 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
             b.ns[size_t(*c)] += st.int64(2);
         }
     }
-    // Server side from execution traces.
+    // Server side from execution traces: the critical path of the handler.
+    std::set<qint64> traced;
     const auto lanes = regionLanes(db, strings, only);
     if (!lanes.empty()) {
         const auto stw = stwBySource(db, strings);
+        const auto regions = regionPieces(db, strings, only);
+        const WakerMap wakers = loadWakers(db);
         LaneStates states(db);
+        Classifier classes(db, strings);
+        PathWalker walker(db, strings, wakers, states, classes);
         Stmt win(db, kWindowSql);
         for (const auto &[rid, rl] : lanes) {
             if (!isWanted(rid)) continue;
@@ -457,29 +840,69 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
             ClassBreakdown &b = out[rid];
             b.requestId = rid;
             auto sit = stw.find(l->sourceId);
-            classifyServer(b, *l, states.load(l->handler, l->t0, l->t1), classOf,
-                           sit == stw.end() ? nullptr : &sit->second);
-            if (b.serverTracedNs > 0) ++stats.traced;
+            const std::vector<Interval> *stwOf = sit == stw.end() ? nullptr : &sit->second;
+            const std::vector<PathSegment> path = pathOf(walker, *l);
+            classifyPath(b, *l, path, stwOf);
+            auto rit = regions.find(rid);
+            causes[rid] = pathCause(*l, path, rit == regions.end() ? nullptr : &rit->second, stwOf);
+            if (b.serverTracedNs > 0) {
+                ++stats.traced;
+                traced.insert(rid);
+            }
         }
+    }
+    // Without a trace, the server's logged steps name where the time went.
+    {
+        Stmt st(db, "SELECT request_id, COALESCE(name, kind), SUM(end_ns - start_ns) FROM phase "
+                    "WHERE kind = 'step' AND end_ns > start_ns GROUP BY request_id, 2");
+        while (st.step()) {
+            const qint64 rid = st.int64(0);
+            if (!isWanted(rid) || traced.count(rid)) continue;
+            causes[rid].push_back({st.int64(2), QStringLiteral("in step ") + st.string(1)});
+            out[rid].requestId = rid;
+        }
+    }
+    // Durations, for the cap and the 5% rule.
+    std::unordered_map<qint64, qint64> durations;
+    {
+        Stmt st(db, "SELECT id, end_ns - start_ns FROM request WHERE start_ns IS NOT NULL AND "
+                    "end_ns IS NOT NULL");
+        while (st.step())
+            if (isWanted(st.int64(0))) durations[st.int64(0)] = st.int64(1);
     }
 
     // Write.
     if (requestIds.empty()) {
         db.exec("DELETE FROM request_class");
-        db.exec("UPDATE request SET dominant_class = NULL WHERE dominant_class IS NOT NULL");
+        db.exec("UPDATE request SET dominant_class = NULL, cause = NULL WHERE dominant_class IS "
+                "NOT NULL OR cause IS NOT NULL");
     } else {
         Stmt del(db, "DELETE FROM request_class WHERE request_id = ?");
-        Stmt clr(db, "UPDATE request SET dominant_class = NULL WHERE id = ?");
+        Stmt clr(db, "UPDATE request SET dominant_class = NULL, cause = NULL WHERE id = ?");
         for (qint64 id : requestIds) {
             del.bind(1, id).run();
             clr.bind(1, id).run();
         }
     }
     Stmt ins(db, "INSERT INTO request_class(request_id, side, class, ns) VALUES(?,?,?,?)");
-    Stmt dom(db, "UPDATE request SET dominant_class = ? WHERE id = ?");
+    Stmt dom(db, "UPDATE request SET dominant_class = ?, cause = ? WHERE id = ?");
     for (auto &[rid, b] : out) {
+        const auto dit = durations.find(rid);
+        const qint64 duration = dit == durations.end() ? -1 : dit->second;
+        settleClient(b, duration);
         chooseDominant(b);
-        if (b.dominant.isEmpty()) continue;
+        // Client phases in the cause: what the server's classes leave unexplained.
+        std::vector<CausePart> &parts = causes[rid];
+        for (LatencyClass c :
+             {LatencyClass::Dns, LatencyClass::Connect, LatencyClass::Tls, LatencyClass::Wait}) {
+            const qint64 v = b.ns[size_t(c)];
+            if (v <= 0) continue;
+            const bool explained = c == LatencyClass::Wait && b.serverTracedNs > 0;
+            parts.push_back({v, explained ? QStringLiteral("between client and server")
+                                          : QString::fromLatin1(latencyClassPhrase(c))});
+        }
+        const QString cause = joinCause(parts, duration);
+        if (b.dominant.isEmpty() && cause.isEmpty()) continue;
         ++stats.requests;
         for (int i = 0; i < kLatencyClasses; ++i) {
             if (b.ns[size_t(i)] <= 0) continue;
@@ -503,10 +926,25 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
                 .bind(4, b.serverTracedNs)
                 .run();
         }
-        dom.bindText(1, b.dominant).bind(2, rid).run();
+        if (b.dominant.isEmpty())
+            dom.bindNull(1);
+        else
+            dom.bindText(1, b.dominant);
+        if (cause.isEmpty())
+            dom.bindNull(2);
+        else
+            dom.bindText(2, cause);
+        dom.bind(3, rid).run();
     }
     stats.ms = timer.elapsed();
     return stats;
+}
+
+QString requestCause(const Db &db, qint64 requestId)
+{
+    Stmt st(db, "SELECT cause FROM request WHERE id = ?");
+    st.bind(1, requestId);
+    return st.step() && !st.isNull(0) ? st.string(0) : QString();
 }
 
 namespace {
@@ -567,110 +1005,6 @@ std::optional<Linked> linkOne(const Db &db, qint64 requestId, Strings &strings)
     return linkRequest(w, it->second);
 }
 
-QString laneName(const Db &db, qint64 lane)
-{
-    Stmt st(db, "SELECT name FROM lane WHERE id = ?");
-    st.bind(1, lane);
-    return st.step() ? st.string(0) : QString();
-}
-
-struct Waker
-{
-    qint64 lane = 0;
-    TimeNs ts = 0;
-};
-
-class PathWalker
-{
-public:
-    PathWalker(const Db &db, Strings &strings, TimeNs t0, TimeNs t1)
-        : m_db(db), m_strings(strings), m_states(db)
-    {
-        // Unblock flows that can end a wait inside the window, keyed by the
-        // woken lane and its wake time (a wait ends exactly where the flow lands).
-        Stmt st(db, "SELECT to_lane_id, to_ts_ns, from_lane_id, from_ts_ns FROM flow f JOIN lane l "
-                    "ON l.id = f.from_lane_id WHERE f.kind = 'unblock' AND l.kind = 'goroutine' "
-                    "AND f.to_ts_ns > ? AND f.to_ts_ns <= ?");
-        st.bind(1, t0).bind(2, t1);
-        while (st.step())
-            m_wakers[{st.int64(0), st.int64(1)}] = Waker{st.int64(2), st.int64(3)};
-        for (const char *c : {"running", "runnable", "syscall", "gc-assist"})
-            if (const StringId id = strings.id(c); id != kNoId) m_onCpu.insert(id);
-    }
-
-    // Appends the path of `lane` over [t0, t1) in reverse time order.
-    void walk(qint64 lane, TimeNs t0, TimeNs t1, int hop, std::vector<PathSegment> &out)
-    {
-        const std::vector<StateSpan> spans = m_states.load(lane, t0, t1);
-        for (auto it = spans.rbegin(); it != spans.rend() && out.size() < kMaxSegments; ++it) {
-            const TimeNs a = std::max(it->start, t0), e = std::min(it->end, t1);
-            if (e <= a) continue;
-            if (!m_onCpu.contains(it->category) && hop < kMaxHops) {
-                auto w = m_wakers.find({lane, it->end});
-                if (w != m_wakers.end() && w->second.lane != lane) {
-                    const TimeNs wakeAt = std::clamp(w->second.ts, a, e);
-                    // After the wake-up, before this span's end: still the waiter.
-                    if (e > wakeAt) out.push_back(segment(lane, wakeAt, e, *it, hop, {}));
-                    if (wakeAt > a) {
-                        const size_t before = out.size();
-                        walk(w->second.lane, a, wakeAt, hop + 1, out);
-                        // The waker's uncovered head (it did not exist yet): the wait itself.
-                        const TimeNs covered = out.size() > before ? out.back().start : wakeAt;
-                        if (covered > a)
-                            out.push_back(segment(lane, a, covered, *it, hop,
-                                                  laneName(m_db, w->second.lane)));
-                        else if (out.size() > before)
-                            tagWaiter(out, before, lane, *it);
-                    }
-                    continue;
-                }
-            }
-            out.push_back(segment(lane, a, e, *it, hop, {}));
-        }
-    }
-
-private:
-    PathSegment segment(qint64 lane, TimeNs a, TimeNs e, const StateSpan &s, int hop,
-                        const QString &wakerName)
-    {
-        PathSegment p;
-        p.laneId = lane;
-        p.laneName = name(lane);
-        p.start = a;
-        p.end = e;
-        p.state = m_strings.value(s.category);
-        p.reason = m_strings.value(s.name);
-        if (p.reason == p.state) p.reason.clear();
-        if (!wakerName.isEmpty())
-            p.reason += (p.reason.isEmpty() ? QString() : QStringLiteral("; ")) +
-                        QStringLiteral("waiting for %1").arg(wakerName);
-        p.hop = hop;
-        return p;
-    }
-    void tagWaiter(std::vector<PathSegment> &out, size_t from, qint64 waiter, const StateSpan &s)
-    {
-        const QString why =
-            QStringLiteral("%1 waited here (%2)")
-                .arg(name(waiter), m_strings.value(s.name).isEmpty() ? m_strings.value(s.category)
-                                                                     : m_strings.value(s.name));
-        for (size_t i = from; i < out.size(); ++i)
-            if (out[i].reason.isEmpty()) out[i].reason = why;
-    }
-    const QString &name(qint64 lane)
-    {
-        auto it = m_names.find(lane);
-        if (it == m_names.end()) it = m_names.emplace(lane, laneName(m_db, lane)).first;
-        return it->second;
-    }
-
-    const Db &m_db;
-    Strings &m_strings;
-    LaneStates m_states;
-    std::map<std::pair<qint64, TimeNs>, Waker> m_wakers;
-    QSet<StringId> m_onCpu;
-    std::unordered_map<qint64, QString> m_names;
-};
-
 } // namespace
 
 qint64 handlerLane(const Db &db, qint64 requestId)
@@ -685,25 +1019,11 @@ std::vector<PathSegment> criticalPath(const Db &db, qint64 requestId)
     Strings strings(db);
     const auto l = linkOne(db, requestId, strings);
     if (!l) return {};
-    PathWalker walker(db, strings, l->t0, l->t1);
-    std::vector<PathSegment> out;
-    walker.walk(l->handler, l->t0, l->t1, 0, out);
-    std::reverse(out.begin(), out.end());
-    // Adjacent pieces of one state on one goroutine (a region boundary or a
-    // P change split them in the trace) read as one.
-    std::vector<PathSegment> merged;
-    for (PathSegment &p : out) {
-        if (!merged.empty()) {
-            PathSegment &m = merged.back();
-            if (m.laneId == p.laneId && m.state == p.state && m.hop == p.hop &&
-                m.reason == p.reason && m.end == p.start) {
-                m.end = p.end;
-                continue;
-            }
-        }
-        merged.push_back(std::move(p));
-    }
-    return merged;
+    const WakerMap wakers = loadWakers(db, l->t0, l->t1);
+    LaneStates states(db);
+    Classifier classes(db, strings);
+    PathWalker walker(db, strings, wakers, states, classes);
+    return pathOf(walker, *l);
 }
 
 namespace {

@@ -19,29 +19,39 @@
 
 namespace ls {
 
-// Server classes come from the goroutines of an execution trace, client ones
-// from httptrace phases. Order is the order of a breakdown bar.
+// Server classes come from the critical path of an execution trace's
+// handler goroutine, client ones from httptrace phases. Order is the order
+// of a breakdown bar.
 enum class LatencyClass : int
 {
     Running = 0,
-    Runnable,
-    BlockedNet,
-    BlockedSync,
-    Sleep,
+    Runnable,      // scheduler delay
+    BlockedNet,    // network and other poller I/O
+    BlockedMutex,  // sync.Mutex / RWMutex
+    BlockedWait,   // sync.WaitGroup, sync.Cond
+    BlockedChan,   // channel send or receive
+    BlockedSelect, // select
+    Sleep,         // timers (time.Sleep, an injected delay)
     Syscall,
-    Gc,
+    GcAssist, // GC assist and waits for the GC
+    Stw,      // GC stop-the-world
     Other,
     Dns,
     Connect,
     Tls,
-    Wait,
+    Wait, // time to first byte that the server's classes do not explain
     Count
 };
 inline constexpr int kLatencyClasses = int(LatencyClass::Count);
 const char *latencyClassName(LatencyClass c);
 std::optional<LatencyClass> latencyClassFromName(QByteArrayView name);
-// The class a goroutine state category (span.category of an execution trace) counts as.
-std::optional<LatencyClass> classOfGoroutineState(QByteArrayView category);
+// The class a goroutine state category (span.category of an execution trace) counts as;
+// `name` (span.name) and `waitsOnGroup` (the blocking stack is in sync.WaitGroup or
+// sync.Cond) tell a mutex from a WaitGroup/Cond wait among 'blocked-sync' states.
+std::optional<LatencyClass> classOfGoroutineState(QByteArrayView category, QByteArrayView name = {},
+                                                  bool waitsOnGroup = false);
+// A few words for a class in a cause line: "network", "mutex", "sleep", ...
+const char *latencyClassPhrase(LatencyClass c);
 bool isClientClass(LatencyClass c);
 
 struct ClassBreakdown
@@ -67,6 +77,14 @@ struct AnalysisStats
 // caller owns the transaction (the import pipeline runs it inside its own).
 AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds = {});
 
+// The cause of a request's latency in one line, as analyzeRequests stores it
+// in request.cause: the largest parts of its critical path by class, with the
+// goroutine a wait was passed through and the region it happened in ("101 ms
+// network via g301 net/http.(*persistConn).readLoop in downstream_call, 89.7
+// ms sleep in inject_delay"); without a trace, its largest server steps and
+// client phases. Empty when nothing explains it.
+QString requestCause(const Db &db, qint64 requestId);
+
 // Stored breakdowns (computed by analyzeRequests).
 std::optional<ClassBreakdown> requestClasses(const Db &db, qint64 requestId);
 std::map<qint64, ClassBreakdown> allRequestClasses(const Db &db);
@@ -85,9 +103,14 @@ struct PathSegment
     QString state;  // goroutine state category: running, blocked-sync, ...
     QString reason; // the state's detail (span name), and whom it waited on
     int hop = 0;    // 0: the handler itself, 1: a goroutine it waited on, ...
+    // The latency class this piece counts as (latencyClassName): its own
+    // state's, except under a mutex wait, which stays a mutex wait whatever
+    // the holder did; GC stop-the-world overrides both.
+    QString latencyClass;
 };
-// Segments in time order, tiling the request's server window (untraced parts
-// are left out). Empty when no trace covers the request.
+// Segments in time order, tiling the request's server window clipped to the
+// request's own [start, end] (untraced parts are left out). Empty when no
+// trace covers the request.
 std::vector<PathSegment> criticalPath(const Db &db, qint64 requestId);
 
 // Side by side facts of two requests.

@@ -38,12 +38,21 @@ inline const char *stateColour(QByteArrayView state)
 }
 
 // Latency classes (core/analysis.h): goroutine classes as their states,
-// client classes as their phases; timer sleep light grey, other dark grey.
+// client classes as their phases; the four kinds of synchronisation wait in
+// reds and pinks of distinct lightness (mutex red, WaitGroup/Cond brown,
+// channel deep pink, select light pink), GC assist purple and
+// stop-the-world deep purple; timer sleep light grey, other dark grey.
 inline const char *classColour(QByteArrayView cls)
 {
     if (cls == "dns" || cls == "connect" || cls == "tls" || cls == "wait") return phaseColour(cls);
     if (cls == "sleep") return "#cfd8dc";
     if (cls == "other") return "#757575";
+    if (cls == "blocked-mutex") return "#e53935";
+    if (cls == "blocked-wait") return "#8d6e63";
+    if (cls == "blocked-chan") return "#ad1457";
+    if (cls == "blocked-select") return "#f48fb1";
+    if (cls == "gc-assist") return "#ab47bc";
+    if (cls == "stw") return "#4a148c";
     return stateColour(cls);
 }
 

@@ -254,7 +254,7 @@ static const char kRequestSelect[] =
     " SELECT r.id, r.key, r.method, r.url, r.host, r.handler, r.error, r.side, r.dominant_class,"
     " r.status, r.start_ns, r.end_ns, r.client_start_ns, r.client_end_ns, r.server_start_ns,"
     " r.server_end_ns, r.load_test, p.blocked_ns, p.dns_ns, p.connect_ns, p.tls_ns, p.send_ns,"
-    " p.wait_ns, p.receive_ns FROM request r LEFT JOIN p ON p.request_id = r.id";
+    " p.wait_ns, p.receive_ns, r.cause FROM request r LEFT JOIN p ON p.request_id = r.id";
 
 static RequestRow readRequestRow(const Stmt &st)
 {
@@ -279,6 +279,7 @@ static RequestRow readRequestRow(const Stmt &st)
     r.loadTest = st.int64(16) != 0;
     for (int k = 0; k < kPhaseKinds; ++k)
         r.phaseNs[size_t(k)] = st.isNull(17 + k) ? -1 : st.int64(17 + k);
+    r.cause = st.string(17 + kPhaseKinds);
     return r;
 }
 

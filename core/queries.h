@@ -44,6 +44,7 @@ struct RequestRow
 {
     qint64 id = 0;
     QString key, method, url, host, handler, error, side, dominantClass;
+    QString cause;   // the latency cause in one line (core/analysis.h), empty when unknown
     int status = -1; // -1 unknown
     TimeNs start = kNoTime, end = kNoTime;
     TimeNs clientStart = kNoTime, clientEnd = kNoTime;

@@ -312,13 +312,12 @@ QByteArray waterfallSvg(const ReportRequest &r, int width)
 QByteArray classBreakdownSvg(const ReportRequest &r, int width)
 {
     const ClassBreakdown &c = r.classes;
-    // 'wait' is the outside of the server classes when a trace explains it.
-    const bool traced = c.serverTracedNs > 0;
+    // Classes add up: 'wait' is only what the server's classes leave unexplained.
     std::vector<std::pair<LatencyClass, qint64>> parts;
     qint64 total = 0;
     for (int i = 0; i < kLatencyClasses; ++i) {
         const qint64 v = c.ns[size_t(i)];
-        if (v <= 0 || (traced && LatencyClass(i) == LatencyClass::Wait)) continue;
+        if (v <= 0) continue;
         parts.emplace_back(LatencyClass(i), v);
         total += v;
     }
@@ -455,6 +454,8 @@ QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef)
                     r.row.error.isEmpty()
                         ? QString()
                         : QStringLiteral(" · <span class=\"err\">%1</span>").arg(esc(r.row.error)));
+        if (!r.row.cause.isEmpty())
+            h += QStringLiteral("<p class=\"cause\">Cause: %1</p>\n").arg(esc(r.row.cause));
         h += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r));
         if (!r.classes.isEmpty())
             h += image(QStringLiteral("classes-%1").arg(idx), classBreakdownSvg(r));
@@ -580,6 +581,7 @@ QByteArray renderMarkdown(const ReportData &d, const QString &imageDir, const QS
                       r.row.error.isEmpty()
                           ? QString()
                           : QStringLiteral(", error: %1").arg(mdCell(r.row.error)));
+        if (!r.row.cause.isEmpty()) m += QStringLiteral("Cause: %1\n\n").arg(mdCell(r.row.cause));
         m += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r));
         if (!r.classes.isEmpty())
             m += image(QStringLiteral("classes-%1").arg(idx), classBreakdownSvg(r));

@@ -66,7 +66,7 @@ CREATE TABLE request (
   server_start_ns INTEGER, server_end_ns INTEGER, server_status INTEGER,
   side TEXT NOT NULL,              -- client | server | both
   load_test INTEGER NOT NULL DEFAULT 0, -- 1 when known from a load generator's results
-  dominant_class TEXT,             -- running | runnable | blocked-net | blocked-sync | sleep | syscall | gc | other | dns | connect | tls | wait (see request_class)
+  dominant_class TEXT,             -- the largest class of request_class (see there), e.g. blocked-mutex
   first_source_id INTEGER REFERENCES source(id)
 );
 
@@ -213,8 +213,10 @@ static const char kSchemaV2[] = R"SQL(
 CREATE TABLE request_class (
   request_id INTEGER NOT NULL REFERENCES request(id),
   side TEXT NOT NULL,              -- server (goroutine states of an execution trace) | client (httptrace phases)
-  class TEXT NOT NULL,             -- running | runnable | blocked-net | blocked-sync | sleep | syscall | gc | other
-                                   -- | dns | connect | tls | wait; plus two server bookkeeping rows:
+  class TEXT NOT NULL,             -- server: running | runnable | blocked-net | blocked-mutex | blocked-wait
+                                   -- | blocked-chan | blocked-select | sleep | syscall | gc-assist | stw | other
+                                   -- (v4; before: blocked-sync and gc); client: dns | connect | tls | wait
+                                   -- (time to first byte the server's classes do not explain); plus two server bookkeeping rows:
                                    -- 'window' (server window analysed) and 'traced' (part the handler goroutine covers)
   ns INTEGER NOT NULL,
   PRIMARY KEY (request_id, side, class)
@@ -297,10 +299,19 @@ const char *liveIndexSql()
     return kLiveIndexes;
 }
 
+// Version 4: the request's latency cause in one line, and finer classes in
+// request_class: the mutex, WaitGroup/Cond, channel and select waits apart
+// (they were one 'blocked-sync'), GC assist apart from stop-the-world, and
+// waits attributed to what their waker was waiting on (core/analysis.cpp).
+// Upgrading recomputes every request.
+static const char kSchemaV4[] = R"SQL(
+ALTER TABLE request ADD COLUMN cause TEXT; -- e.g. '101 ms network via g301 ... in downstream_call, 89.7 ms sleep in inject_delay'
+)SQL";
+
 const std::vector<const char *> &migrations()
 {
     // migrations()[0] creates version 1 from an empty file.
-    static const std::vector<const char *> m{kSchemaV1, kSchemaV2, kSchemaV3};
+    static const std::vector<const char *> m{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
     return m;
 }
 

@@ -47,8 +47,9 @@ Session Session::open(const QString &path, Open mode)
             // The lane index of spans and instants written before v3 (the
             // analysis below reads lanes through it).
             if (version >= 1 && version < 3) buildRuns(db);
-            // A session imported before v2 gets its latency classes now.
-            if (version >= 1 && version < 2) analyzeRequests(db);
+            // A session imported before v4 gets its latency classes (and
+            // causes) computed by today's rules.
+            if (version >= 1 && version < 4) analyzeRequests(db);
             db.exec(QByteArray("PRAGMA user_version = " + QByteArray::number(kSchemaVersion))
                         .constData());
         });

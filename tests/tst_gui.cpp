@@ -777,14 +777,14 @@ void TstGui::classColumn()
     QCOMPARE(w.requestModel()->rowCount(), 1);
     const QModelIndex ix = w.requestModel()->index(0, RequestTableModel::Class);
     QCOMPARE(w.requestModel()->data(ix, Qt::DisplayRole).toString(),
-             QStringLiteral("blocked-sync"));
+             QStringLiteral("blocked-mutex"));
     // A swatch in the class's colour stands beside the name.
     const QVariant swatch = w.requestModel()->data(ix, Qt::DecorationRole);
     QVERIFY(swatch.canConvert<QPixmap>());
     const QImage img = swatch.value<QPixmap>().toImage();
     QVERIFY(!img.isNull());
     QCOMPARE(img.pixelColor(img.width() / 2, img.height() / 2),
-             QColor(QLatin1String(palette::classColour("blocked-sync"))));
+             QColor(QLatin1String(palette::classColour("blocked-mutex"))));
     QCOMPARE(w.requestModel()
                  ->headerData(RequestTableModel::Class, Qt::Horizontal, Qt::DisplayRole)
                  .toString(),
@@ -848,7 +848,9 @@ void TstGui::compareRequests()
     QVERIFY(w.settle());
     w.requestView()->selectRow(0);
     QVERIFY(w.settle());
-    // The details show its latency classes as one stacked bar.
+    // The details name the cause in one line, then the classes as one stacked bar.
+    QVERIFY2(w.details()->causeText().contains(QLatin1String("138 ms mutex in lock_wait")),
+             qPrintable(w.details()->causeText()));
     QVERIFY(w.details()->classBar()->isVisibleTo(w.details()));
     QVERIFY(!w.details()->classBar()->pixmap().isNull());
     w.showComparison(QStringLiteral("no-such-request"));
@@ -869,7 +871,7 @@ void TstGui::compareRequests()
     bool syncRow = false;
     for (int r = 0; r < t->rowCount(); ++r)
         syncRow = syncRow || (t->item(r, 0)->text() == QLatin1String("class") &&
-                              t->item(r, 1)->text() == QLatin1String("blocked-sync"));
+                              t->item(r, 1)->text() == QLatin1String("blocked-mutex"));
     QVERIFY(syncRow);
     const QPixmap shot = dlg->grab();
     QVERIFY(!shot.isNull());

@@ -229,17 +229,24 @@ private slots:
         o.filter = QStringLiteral("key:8c0cccc2-a950-4752-a9c7-f8ae43c91204");
         const ReportData d = buildReport(ts.session().db(), ts.path(), o);
         QCOMPARE(d.slowest.size(), size_t(1));
-        QCOMPARE(d.slowest[0].classes.dominant, QStringLiteral("blocked-sync"));
+        QCOMPARE(d.slowest[0].classes.dominant, QStringLiteral("blocked-mutex"));
         const QByteArray svg = classBreakdownSvg(d.slowest[0]);
         QVERIFY(svg.startsWith("<svg"));
-        QVERIFY(svg.contains("blocked-sync"));
-        QVERIFY(svg.contains(palette::classColour("blocked-sync")));
+        QVERIFY(svg.contains("blocked-mutex"));
+        QVERIFY(svg.contains(palette::classColour("blocked-mutex")));
         const QByteArray html = renderHtml(d);
         QVERIFY(html.contains("latency classes"));
-        QVERIFY(html.contains("mostly <b>blocked-sync</b>"));
+        QVERIFY(html.contains("mostly <b>blocked-mutex</b>"));
+        // The cause line, as the app and `requests` show it.
+        const QString cause = d.slowest[0].row.cause;
+        QVERIFY(cause.startsWith(QStringLiteral("138 ms mutex in lock_wait")));
+        const QByteArray causeHtml = "<p class=\"cause\">Cause: " + cause.toHtmlEscaped().toUtf8();
+        QVERIFY(html.contains(causeHtml));
         QTemporaryDir dir;
         const QByteArray md = renderMarkdown(d, dir.path(), QStringLiteral("r"));
         QVERIFY2(md.contains("r-classes-1.svg"), md.constData());
+        const QByteArray causeMd = "Cause: " + cause.toUtf8();
+        QVERIFY2(md.contains(causeMd), md.constData());
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("r-classes-1.svg"))));
         // No classes, no bar.
         ReportRequest none;

@@ -108,23 +108,23 @@ private slots:
         StatsPanel p;
         p.setData(m_rows, classes);
         const auto &names = p.classNames();
-        const auto it = std::find(names.begin(), names.end(), QStringLiteral("blocked-sync"));
+        const auto it = std::find(names.begin(), names.end(), QStringLiteral("blocked-mutex"));
         QVERIFY(it != names.end());
         const int idx = int(it - names.begin());
         QCOMPARE(p.classSets().size(), names.size());
         QBarSet *set = p.classSets()[size_t(idx)];
-        QCOMPARE(set->label(), QStringLiteral("blocked-sync"));
+        QCOMPARE(set->label(), QStringLiteral("blocked-mutex"));
         qint64 syncNs = 0;
         int dominated = 0;
         for (const auto &[id, b] : classes) {
-            syncNs += b.ns[size_t(LatencyClass::BlockedSync)];
-            dominated += b.dominant == QLatin1String("blocked-sync");
+            syncNs += b.ns[size_t(LatencyClass::BlockedMutex)];
+            dominated += b.dominant == QLatin1String("blocked-mutex");
         }
         QVERIFY(std::abs(set->at(idx) - double(syncNs) / 1e6) < 1e-6 * double(syncNs));
         QSignalSpy spy(&p, &StatsPanel::filterRequested);
         emit set->clicked(idx);
         QCOMPARE(spy.size(), 1);
-        QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("class=blocked-sync"));
+        QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("class=blocked-mutex"));
         QCOMPARE(countFor(spy.at(0).at(0).toString()), qint64(dominated));
     }
 
