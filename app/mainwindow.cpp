@@ -17,6 +17,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QColorDialog>
@@ -211,14 +212,36 @@ void MainWindow::buildSessionPage()
     hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     hint->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_search->setMinimumWidth(240);
+    // Which tracks: request focus, a name filter, idle lanes hidden, all flows.
+    auto *focus = new QCheckBox(tr("Focus"));
+    focus->setChecked(true);
+    focus->setToolTip(tr("Selecting a request gathers its tracks under the requests lane and "
+                         "closes the processes below (U)"));
+    auto *trackFilter = new QLineEdit;
+    trackFilter->setPlaceholderText(tr("Filter tracks"));
+    trackFilter->setClearButtonEnabled(true);
+    trackFilter->setMaximumWidth(160);
+    auto *idle = new QCheckBox(tr("Hide idle"));
+    idle->setToolTip(tr("Hide tracks with nothing in the visible range"));
+    auto *flows = new QCheckBox(tr("All flows"));
+    flows->setToolTip(tr("Draw the flows of every track shown, not only the selection's"));
     bar->addWidget(m_search, 2);
     bar->addWidget(prev);
     bar->addWidget(next);
     bar->addWidget(m_searchLabel);
+    bar->addWidget(focus);
+    bar->addWidget(trackFilter);
+    bar->addWidget(idle);
+    bar->addWidget(flows);
     bar->addWidget(hint, 3);
     tlay->addLayout(bar);
     m_timeline = new TimelineWidget;
     tlay->addWidget(m_timeline, 1);
+    connect(focus, &QCheckBox::toggled, m_timeline, &TimelineWidget::setFocusMode);
+    connect(m_timeline, &TimelineWidget::focusModeChanged, focus, &QCheckBox::setChecked);
+    connect(trackFilter, &QLineEdit::textChanged, m_timeline, &TimelineWidget::setTrackFilter);
+    connect(idle, &QCheckBox::toggled, m_timeline, &TimelineWidget::setHideIdle);
+    connect(flows, &QCheckBox::toggled, m_timeline, &TimelineWidget::setAllFlows);
     m_views->addTab(tl, tr("Timeline"));
     m_waterfall = new WaterfallView;
     m_views->addTab(m_waterfall, tr("Waterfall"));

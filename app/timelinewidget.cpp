@@ -1,5 +1,7 @@
 #include "timelinewidget.h"
 
+#include <QScrollBar>
+
 #include "units.h"
 #include "viewpalette.h"
 
@@ -14,6 +16,19 @@
 #include <cmath>
 
 namespace ls::gui {
+
+QString shortLaneName(const QString &name)
+{
+    // "g142 net/http.(*conn).serve" -> "g142 http.(*conn).serve": the import
+    // path before the last '/' of the function name says little in a label.
+    const qsizetype sp = name.indexOf(QLatin1Char(' '));
+    const qsizetype fnStart = sp >= 0 ? sp + 1 : 0;
+    const qsizetype paren = name.indexOf(QLatin1Char('('), fnStart);
+    const qsizetype limit = paren >= 0 ? paren : name.size();
+    const qsizetype slash = name.lastIndexOf(QLatin1Char('/'), limit - 1);
+    if (slash < fnStart) return name;
+    return name.left(fnStart) + name.mid(slash + 1);
+}
 
 namespace {
 
@@ -58,6 +73,13 @@ TimelineWidget::TimelineWidget(QWidget *parent) : QWidget(parent)
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMinimumSize(400, 200);
     setRangeController(nullptr);
+    m_vbar = new QScrollBar(Qt::Vertical, this);
+    m_vbar->hide();
+    m_vbarW = m_vbar->sizeHint().width();
+    connect(m_vbar, &QScrollBar::valueChanged, this, [this](int v) {
+        m_scrollY = v;
+        update();
+    });
 }
 
 void TimelineWidget::setLoadingText(const QString &text)
@@ -129,13 +151,32 @@ int TimelineWidget::laneHeight(const TimelineLane &l) const
     return tracks * trackHeight(l) + 3 + (l.instants.size() && !l.instants.hasValues ? 4 : 0);
 }
 
+bool TimelineWidget::laneShown(int li) const
+{
+    const TimelineLane &l = m_model->lane(li);
+    if (!m_trackFilter.isEmpty() && !l.name.contains(m_trackFilter, Qt::CaseInsensitive))
+        return false;
+    if (!m_hideIdle || !m_range.isValid() || !l.loaded) return true;
+    // Idle in the visible range: no span and no instant there.
+    for (const DepthTrack &t : l.tracks) {
+        const auto [first, last] = t.spans.visible(m_range.start, m_range.end);
+        for (size_t i = first; i < last; ++i)
+            if (t.spans.end[i] >= m_range.start && t.spans.start[i] <= m_range.end) return true;
+    }
+    const auto &ts = l.instants.ts;
+    const auto it = std::lower_bound(ts.begin(), ts.end(), m_range.start);
+    return it != ts.end() && *it <= m_range.end;
+}
+
 void TimelineWidget::rebuildRows()
 {
     m_rows.clear();
     m_rowOfLane.clear();
     if (!m_model) return;
     int y = 0;
-    auto header = [&](const QString &group, const QString &title, int indent) {
+    // A header; `closedByDefault` groups open only when expanded by hand.
+    auto header = [&](const QString &group, const QString &title, int indent,
+                      bool closedByDefault = false) {
         Row r;
         r.type = RowType::Header;
         r.group = group;
@@ -143,9 +184,11 @@ void TimelineWidget::rebuildRows()
         r.y = y;
         r.height = 18;
         r.indent = indent;
+        r.closed = closedByDefault ? !m_expanded.contains(group) : m_collapsed.contains(group);
+        r.closedByDefault = closedByDefault;
         y += r.height;
         m_rows.push_back(r);
-        return !m_collapsed.contains(group);
+        return !r.closed;
     };
     auto lane = [&](int li, int indent) {
         Row r;
@@ -171,57 +214,107 @@ void TimelineWidget::rebuildRows()
                 lane(li, 1);
         }
     }
-    // Kinds in model order; goroutines grouped by the goroutine that created them.
+    // Request focus: the selected request's tracks, in the order its story
+    // reads; the processes below stay closed until opened (U shows all).
+    const bool focus = focusActive();
+    if (focus) {
+        const auto *rq = m_model->request(m_selectedRequest);
+        const QString what = rq ? rq->label : QString::number(m_selectedRequest);
+        if (header(QStringLiteral("focus"),
+                   tr("Request focus: %1 (%2 tracks · U shows all tracks)")
+                       .arg(what)
+                       .arg(m_focusLanes.size()),
+                   0)) {
+            QSet<qint64> sources;
+            for (int li : m_focusLanes)
+                sources.insert(m_model->lane(li).sourceId);
+            for (int li : m_focusLanes) {
+                lane(li, 1);
+                // Lanes of several processes side by side: say whose each is.
+                m_rows.back().tagProcess = sources.size() > 1;
+            }
+        }
+    }
+    // Process by process (one per traced process: its trace, dump or log):
+    // what the whole process did (GC, heap, procs, threads) above its
+    // goroutines, which are grouped by the goroutine that created them.
     const int n = m_model->laneCount();
     int i = 0;
     while (i < n) {
-        const LaneKind kind = m_model->lane(i).kind;
-        int j = i;
-        while (j < n && m_model->lane(j).kind == kind)
-            ++j;
-        if (kind == LaneKind::Requests) {
-            for (int k = i; k < j; ++k)
-                if (k != 0) lane(k, 0);
-        } else if (kind == LaneKind::Goroutine) {
-            const QString g = QStringLiteral("kind:goroutine");
-            if (header(g, tr("Goroutines (%1)").arg(j - i), 0)) {
-                QHash<qint64, QList<int>> children;
-                QList<qint64> parentsOrder;
-                for (int k = i; k < j; ++k) {
-                    const qint64 parent = m_model->lane(k).parentLaneId;
-                    const int pi = m_model->laneIndexOf(parent);
-                    const qint64 key = pi >= 0 ? parent : 0;
-                    if (!children.contains(key)) parentsOrder << key;
-                    children[key] << k;
-                }
-                for (qint64 key : std::as_const(parentsOrder)) {
-                    const QList<int> &kids = children[key];
-                    if (key == 0 || parentsOrder.size() == 1) {
-                        for (int k : kids)
-                            lane(k, 1);
-                        continue;
+        if (m_model->lane(i).kind == LaneKind::Requests) {
+            if (i != 0 && laneShown(i)) lane(i, 0);
+            ++i;
+            continue;
+        }
+        const qint64 source = m_model->lane(i).sourceId;
+        int end = i;
+        while (end < n && m_model->lane(end).sourceId == source &&
+               m_model->lane(end).kind != LaneKind::Requests)
+            ++end;
+        std::vector<int> shown;
+        for (int k = i; k < end; ++k)
+            if (laneShown(k)) shown.push_back(k);
+        const int pi = m_model->processIndexOf(source);
+        if (!shown.empty()) {
+            const QString pg = QStringLiteral("process:%1").arg(source);
+            QString title = pi >= 0 ? m_model->processes()[size_t(pi)].name : tr("lanes");
+            if (pi >= 0 && !m_model->processes()[size_t(pi)].format.isEmpty())
+                title += QStringLiteral(" · ") + m_model->processes()[size_t(pi)].format;
+            if (header(pg, tr("%1 (%2 tracks)").arg(title).arg(shown.size()), 0, focus)) {
+                size_t k = 0;
+                while (k < shown.size()) {
+                    const LaneKind kind = m_model->lane(shown[k]).kind;
+                    size_t j = k;
+                    while (j < shown.size() && m_model->lane(shown[j]).kind == kind)
+                        ++j;
+                    const QString g =
+                        pg + QStringLiteral("/kind:") + m_model->lane(shown[k]).kindName;
+                    const QString kt =
+                        QStringLiteral("%1 (%2)").arg(laneKindTitle(kind)).arg(j - k);
+                    if (kind == LaneKind::Goroutine) {
+                        if (header(g, kt, 1)) {
+                            QHash<qint64, QList<int>> children;
+                            QList<qint64> parentsOrder;
+                            for (size_t q = k; q < j; ++q) {
+                                const qint64 parent = m_model->lane(shown[q]).parentLaneId;
+                                const int pli = m_model->laneIndexOf(parent);
+                                const qint64 key = pli >= 0 ? parent : 0;
+                                if (!children.contains(key)) parentsOrder << key;
+                                children[key] << shown[q];
+                            }
+                            for (qint64 key : std::as_const(parentsOrder)) {
+                                const QList<int> &kids = children[key];
+                                if (key == 0 || parentsOrder.size() == 1) {
+                                    for (int kid : kids)
+                                        lane(kid, 2);
+                                    continue;
+                                }
+                                const int pli = m_model->laneIndexOf(key);
+                                const QString sub = QStringLiteral("parent:%1").arg(key);
+                                if (header(sub,
+                                           tr("created by %1 (%2)")
+                                               .arg(shortLaneName(m_model->lane(pli).name))
+                                               .arg(kids.size()),
+                                           2))
+                                    for (int kid : kids)
+                                        lane(kid, 3);
+                            }
+                        }
+                    } else if (j - k == 1 && kind != LaneKind::Proc && kind != LaneKind::Thread) {
+                        lane(shown[k], 1); // a single GC or heap lane needs no header
+                    } else if (header(g, kt, 1)) {
+                        for (size_t q = k; q < j; ++q)
+                            lane(shown[q], 2);
                     }
-                    const int pi = m_model->laneIndexOf(key);
-                    const QString sub = QStringLiteral("parent:%1").arg(key);
-                    if (header(
-                            sub,
-                            tr("created by %1 (%2)").arg(m_model->lane(pi).name).arg(kids.size()),
-                            1))
-                        for (int k : kids)
-                            lane(k, 2);
+                    k = j;
                 }
             }
-        } else {
-            const QString g = QStringLiteral("kind:") + m_model->lane(i).kindName;
-            if (header(g, QStringLiteral("%1 (%2)").arg(laneKindTitle(kind)).arg(j - i), 0))
-                for (int k = i; k < j; ++k)
-                    lane(k, 1);
         }
-        i = j;
+        i = end;
     }
     m_contentHeight = y;
-    // Each lane's first row (a pinned lane also has its normal place), for
-    // the arrows and the critical path painted across rows.
+    // Each lane's first row (a pinned or focused lane also has its normal
+    // place), for the arrows and the critical path painted across rows.
     m_rowOfLane.assign(size_t(n), -1);
     for (size_t k = 0; k < m_rows.size(); ++k)
         if (m_rows[k].type == RowType::Lane && m_rowOfLane[size_t(m_rows[k].lane)] < 0)
@@ -229,10 +322,114 @@ void TimelineWidget::rebuildRows()
     clampScroll();
 }
 
+bool TimelineWidget::focusActive() const
+{
+    return m_focusMode && m_selectedRequest && !m_focusLanes.empty();
+}
+
+void TimelineWidget::updateFocusLanes()
+{
+    m_focusLanes.clear();
+    if (!m_model || !m_selectedRequest) return;
+    const auto *rq = m_model->request(m_selectedRequest);
+    std::vector<int> order;
+    QSet<int> seen;
+    const auto add = [&](int li) {
+        if (li > 0 && !seen.contains(li)) {
+            seen.insert(li);
+            order.push_back(li);
+        }
+    };
+    // The goroutines that worked for it, by when they started to (the
+    // client's, then the server's handler), then the critical path's
+    // goroutines in path order. (Procs and threads that ran its spans stay
+    // in their process: they say where, not why.)
+    const auto goroutine = [this](int li) {
+        return li > 0 && m_model->lane(li).kind == LaneKind::Goroutine;
+    };
+    for (const auto &[li, t] : m_handlerLinks)
+        if (goroutine(li)) add(li);
+    for (const PathMark &m : m_path)
+        if (goroutine(m_model->laneIndexOf(m.laneId))) add(m_model->laneIndexOf(m.laneId));
+    const std::vector<int> storyLanes = order;
+    // Their processes' GC lanes when a GC span overlaps the request (before
+    // the goroutines merely created or woken: a pause stops everything).
+    QSet<qint64> sources;
+    for (int li : storyLanes)
+        sources.insert(m_model->lane(li).sourceId);
+    for (int li = 0; li < m_model->laneCount() && rq; ++li) {
+        const TimelineLane &l = m_model->lane(li);
+        if (l.kind != LaneKind::Gc || !sources.contains(l.sourceId)) continue;
+        bool overlaps = false;
+        for (const DepthTrack &t : l.tracks) {
+            const auto [first, last] = t.spans.visible(rq->start, rq->end);
+            for (size_t k = first; k < last && !overlaps; ++k)
+                overlaps = t.spans.end[k] > rq->start && t.spans.start[k] < rq->end;
+        }
+        if (overlaps) add(li);
+    }
+    // Goroutines the story's goroutines created or woke during the request.
+    if (rq) {
+        const QSet<int> base(storyLanes.begin(), storyLanes.end());
+        for (const TimelineModel::Flow *f :
+             m_model->flowsFor(base, TimeRange{rq->start, rq->end}, 200))
+            if (base.contains(f->fromLane) && goroutine(f->toLane)) add(f->toLane);
+    }
+    m_focusLanes = std::move(order);
+}
+
+void TimelineWidget::setFocusMode(bool on)
+{
+    if (m_focusMode == on) return;
+    m_focusMode = on;
+    m_expanded.clear();
+    rebuildRows();
+    update();
+}
+
+void TimelineWidget::setTrackFilter(const QString &text)
+{
+    m_trackFilter = text.trimmed();
+    rebuildRows();
+    update();
+}
+
+void TimelineWidget::setHideIdle(bool on)
+{
+    m_hideIdle = on;
+    rebuildRows();
+    update();
+}
+
+void TimelineWidget::setAllFlows(bool on)
+{
+    m_allFlows = on;
+    update();
+}
+
+std::optional<QRect> TimelineWidget::laneRect(int lane) const
+{
+    const int r = rowOfLane(lane);
+    if (r < 0) return std::nullopt;
+    const Row &row = m_rows[size_t(r)];
+    const int y = rowScreenY(row);
+    const int top = lanesTop() + (m_stickyH && r != 0 ? m_stickyH : 0);
+    if (y < top || y + row.height > height()) return std::nullopt;
+    return QRect(0, y, width(), row.height);
+}
+
 void TimelineWidget::clampScroll()
 {
-    m_scrollY =
-        std::clamp(m_scrollY, 0, std::max(0, m_contentHeight - m_stickyH - scrollView() + 20));
+    const int max = std::max(0, m_contentHeight - m_stickyH - scrollView() + 20);
+    m_scrollY = std::clamp(m_scrollY, 0, max);
+    if (m_vbar) {
+        const QSignalBlocker block(m_vbar);
+        m_vbar->setRange(0, max);
+        m_vbar->setPageStep(scrollView());
+        m_vbar->setSingleStep(20);
+        m_vbar->setValue(m_scrollY);
+        m_vbar->setVisible(max > 0);
+    }
 }
 
 const LaneGeometry &TimelineWidget::geometry(int lane) const
@@ -262,6 +459,7 @@ void TimelineWidget::setRangeController(TimeRangeController *c)
     m_ranges = c;
     m_rangeConn[0] = connect(c, &TimeRangeController::visibleChanged, this, [this](TimeRange r) {
         m_range = r;
+        if (m_hideIdle) rebuildRows();
         update();
         emit rangeChanged(r);
     });
@@ -356,8 +554,14 @@ void TimelineWidget::selectRequest(qint64 id, bool zoom)
             m_highlightLanes.insert(li);
     }
     updateHandlerLinks();
+    m_path.clear(); // the new request's path arrives with setCriticalPath()
+    updateFocusLanes();
+    m_expanded.clear();
+    rebuildRows();
+    if (focusActive()) m_scrollY = 0; // the focus group sits right under the requests lane
+    clampScroll();
     if (m_model && id) {
-        if (zoom && !m_highlightLanes.isEmpty()) {
+        if (zoom && !m_highlightLanes.isEmpty() && !focusActive()) {
             // Bring the first goroutine that worked for it into view.
             for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i) {
                 const Row &r = m_rows[i];
@@ -420,7 +624,11 @@ void TimelineWidget::togglePin(int lane)
 
 void TimelineWidget::toggleGroup(const QString &group)
 {
-    if (!m_collapsed.remove(group)) m_collapsed.insert(group);
+    bool byDefault = false;
+    for (const Row &r : m_rows)
+        if (r.type == RowType::Header && r.group == group) byDefault = r.closedByDefault;
+    QSet<QString> &set = byDefault ? m_expanded : m_collapsed;
+    if (!set.remove(group)) set.insert(group);
     rebuildRows();
     update();
 }
@@ -591,8 +799,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             QFont f = font();
             f.setBold(true);
             p.setFont(f);
-            const QString arrow =
-                m_collapsed.contains(row.group) ? QStringLiteral("▸ ") : QStringLiteral("▾ ");
+            const QString arrow = row.closed ? QStringLiteral("▸ ") : QStringLiteral("▾ ");
             p.drawText(QRect(6 + row.indent * 12, y, width(), row.height), Qt::AlignVCenter,
                        arrow + row.title);
             p.setFont(font());
@@ -608,14 +815,20 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         p.setPen(pal.color(QPalette::Mid));
         p.drawLine(0, top + m_stickyH - 1, width(), top + m_stickyH - 1);
     }
-    // Flow arrows of the selection (the selected request's lanes, the clicked span's lane).
-    if (!m_highlightLanes.isEmpty() || m_focusLane >= 0) {
+    // Flow arrows: by default only the selection's (the selected request's
+    // lanes, the clicked span's lane: its create/unblock chain), in a quiet
+    // blue-grey that never competes with the critical path's orange; with
+    // "all flows", those of every lane shown.
+    if (!m_highlightLanes.isEmpty() || m_focusLane >= 0 || m_allFlows) {
         QSet<int> lanes = m_highlightLanes;
         if (m_focusLane >= 0) lanes.insert(m_focusLane);
+        if (m_allFlows)
+            for (const Row &r : m_rows)
+                if (r.type == RowType::Lane) lanes.insert(r.lane);
         p.setRenderHint(QPainter::Antialiasing, true);
-        QColor c = pal.color(QPalette::Text);
-        c.setAlpha(170);
-        p.setPen(QPen(c, 1.2));
+        QColor c(0x60, 0x7d, 0x8b);
+        c.setAlpha(m_allFlows ? 90 : 150);
+        p.setPen(QPen(c, 1.0));
         p.setBrush(c);
         p.setClipRect(m_labelWidth, top, plotWidth(), height() - top);
         for (const TimelineModel::Flow *f : m_model->flowsFor(lanes, m_range)) {
@@ -736,13 +949,17 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
     if (highlighted) labelBg.setAlpha(90);
     p.fillRect(0, y, m_labelWidth - 1, row.height, labelBg);
     p.setPen(pal.color(QPalette::Text));
-    QString label = l.name;
+    QString label = shortLaneName(l.name);
+    if (row.tagProcess) {
+        const int pi = m_model->processIndexOf(l.sourceId);
+        if (pi >= 0) label += QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name;
+    }
     if (m_pinned.contains(row.lane)) label = QStringLiteral("📌 ") + label;
     p.drawText(
         QRect(6 + row.indent * 12, y, m_labelWidth - 10 - row.indent * 12,
               std::min(row.height, 16)),
         Qt::AlignVCenter | Qt::AlignLeft,
-        p.fontMetrics().elidedText(label, Qt::ElideRight, m_labelWidth - 12 - row.indent * 12));
+        p.fontMetrics().elidedText(label, Qt::ElideMiddle, m_labelWidth - 12 - row.indent * 12));
     p.setPen(mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.12));
     p.drawLine(0, y + row.height - 1, width(), y + row.height - 1);
 
@@ -867,6 +1084,11 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
 void TimelineWidget::setCriticalPath(std::vector<PathMark> path)
 {
     m_path = std::move(path);
+    // The path's goroutines join the focus group.
+    if (m_focusMode && m_selectedRequest) {
+        updateFocusLanes();
+        rebuildRows();
+    }
     update();
 }
 
@@ -966,7 +1188,8 @@ void TimelineWidget::paintOverview(QPainter &p)
 
 void TimelineWidget::resizeEvent(QResizeEvent *)
 {
-    m_labelWidth = std::clamp(width() / 7, 140, 260);
+    m_labelWidth = std::clamp(width() / 6, 170, 300);
+    m_vbar->setGeometry(width() - m_vbarW, lanesTop(), m_vbarW, height() - lanesTop());
     clampScroll();
 }
 
@@ -1172,6 +1395,10 @@ void TimelineWidget::keyPressEvent(QKeyEvent *e)
         break;
     case Qt::Key_Escape:
         setSelection({});
+        break;
+    case Qt::Key_U:
+        setFocusMode(!m_focusMode);
+        emit focusModeChanged(m_focusMode);
         break;
     case Qt::Key_P: {
         const int ri = rowAt(m_mouse.y());

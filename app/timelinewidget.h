@@ -18,7 +18,13 @@
 
 #include <memory>
 
+class QScrollBar;
+
 namespace ls::gui {
+
+// A lane name for a label: the goroutine id and its start function without
+// the import path ("g142 http.(*conn).serve").
+QString shortLaneName(const QString &name);
 
 class TimelineWidget : public QWidget
 {
@@ -80,6 +86,23 @@ public:
     int searchIndex() const { return m_searchPos; }
     int searchCount() const { return int(m_hits.size()); }
 
+    // Request focus (on by default): selecting a request puts its tracks in
+    // a group of their own under the requests lane — the goroutines that
+    // worked for it (handler first), its critical path's, those they created
+    // or woke, and the GC lanes of their processes when GC overlapped it —
+    // and closes every process below until opened; U toggles it.
+    void setFocusMode(bool on);
+    bool focusMode() const { return m_focusMode; }
+    const std::vector<int> &focusLanes() const { return m_focusLanes; }
+    // Show only lanes whose name holds `text` (empty: all).
+    void setTrackFilter(const QString &text);
+    // Hide lanes with nothing in the visible range.
+    void setHideIdle(bool on);
+    // Flows of every lane shown, not only the selection's.
+    void setAllFlows(bool on);
+    // Where a lane's first row is on screen, when it is fully in view.
+    std::optional<QRect> laneRect(int lane) const;
+
     void togglePin(int lane);
     bool isPinned(int lane) const { return m_pinned.contains(lane); }
     void toggleGroup(const QString &group);
@@ -89,7 +112,7 @@ public:
     // With `spanLane`, a span of the request on a goroutine (or other) lane instead.
     std::optional<QPoint> pointOfRequest(qint64 requestId, bool spanLane = false) const;
     int plotLeft() const { return m_labelWidth; }
-    int plotWidth() const { return std::max(1, width() - m_labelWidth); }
+    int plotWidth() const { return std::max(1, width() - m_labelWidth - m_vbarW); }
     // Last frame's paint time (benchmark).
     qint64 lastPaintNs() const { return m_lastPaintNs; }
 
@@ -100,6 +123,7 @@ signals:
     void spanClicked(qint64 laneId, ls::TimeNs start, int depth, qint64 requestId);
     void selectionStats(const QString &text);
     void searchMoved(int index, int count);
+    void focusModeChanged(bool on);
 
 protected:
     void paintEvent(QPaintEvent *) override;
@@ -128,6 +152,9 @@ private:
         QString title; // header text
         int y = 0, height = 0;
         int indent = 0;
+        bool closed = false;          // header: its lanes are not shown
+        bool closedByDefault = false; // header: opens only when expanded by hand (focus)
+        bool tagProcess = false;      // lane: its label names its process
     };
     struct Hit
     {
@@ -137,6 +164,9 @@ private:
     };
 
     void rebuildRows();
+    bool laneShown(int lane) const;
+    bool focusActive() const;
+    void updateFocusLanes();
     void rebuildColours();
     int laneHeight(const TimelineLane &l) const;
     int trackHeight(const TimelineLane &l) const;
@@ -192,6 +222,13 @@ private:
     int m_focusLane = -1;
     QSet<int> m_pinned;
     QSet<QString> m_collapsed;
+    QSet<QString> m_expanded; // closed-by-default groups opened by hand
+    bool m_focusMode = true;
+    std::vector<int> m_focusLanes;
+    QString m_trackFilter;
+    bool m_hideIdle = false, m_allFlows = false;
+    QScrollBar *m_vbar = nullptr;
+    int m_vbarW = 0; // the scrollbar's column at the right, kept whether shown or not
 
     std::vector<SpanRef> m_hits;
     int m_searchPos = -1;

@@ -495,20 +495,22 @@ void TimelineModel::addLane(TimelineLane lane)
     m_lanes.push_back(std::move(lane));
 }
 
+// Within one process: what the whole process went through (GC, heap, procs,
+// threads) above its goroutines.
 static int kindOrder(LaneKind k)
 {
     switch (k) {
     case LaneKind::Requests:
         return 0;
-    case LaneKind::Goroutine:
-        return 1;
-    case LaneKind::Proc:
-        return 2;
-    case LaneKind::Thread:
-        return 3;
     case LaneKind::Gc:
-        return 4;
+        return 1;
     case LaneKind::Counter:
+        return 2;
+    case LaneKind::Proc:
+        return 3;
+    case LaneKind::Thread:
+        return 4;
+    case LaneKind::Goroutine:
         return 5;
     case LaneKind::Other:
         break;
@@ -533,11 +535,12 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     }
     std::vector<TimelineLane> lanes;
     {
-        Stmt st(db, "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key FROM "
-                    "lane ORDER BY id");
+        Stmt st(db, "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key, "
+                    "source_id FROM lane ORDER BY id");
         while (st.step()) {
             TimelineLane l;
             l.laneId = st.int64(0);
+            l.sourceId = st.int64(6);
             l.kindName = st.string(1);
             l.kind = laneKindFromName(l.kindName);
             l.name = st.string(2);
@@ -549,13 +552,27 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             lanes.push_back(std::move(l));
         }
     }
-    // Display order first, so a partial load reads the lanes a first screen shows.
-    std::stable_sort(lanes.begin(), lanes.end(), [](const TimelineLane &a, const TimelineLane &b) {
-        const int ka = kindOrder(a.kind), kb = kindOrder(b.kind);
-        if (ka != kb) return ka < kb;
-        if (a.sortKey != b.sortKey) return a.sortKey < b.sortKey;
-        return a.externalId < b.externalId;
-    });
+    // Processes: the sources that have lanes, in source order.
+    {
+        Stmt st(db, "SELECT id, path, format FROM source WHERE id IN (SELECT DISTINCT source_id "
+                    "FROM lane) ORDER BY id");
+        while (st.step())
+            m_processes.push_back({st.int64(0), QFileInfo(st.string(1)).fileName(), st.string(2)});
+    }
+    // Display order first, so a partial load reads the lanes a first screen
+    // shows: request lanes, then process by process its GC, counters, procs
+    // and threads above its goroutines.
+    std::stable_sort(
+        lanes.begin(), lanes.end(), [this](const TimelineLane &a, const TimelineLane &b) {
+            const bool ra = a.kind == LaneKind::Requests, rb = b.kind == LaneKind::Requests;
+            if (ra != rb) return ra;
+            const int pa = processIndexOf(a.sourceId), pb = processIndexOf(b.sourceId);
+            if (pa != pb) return pa < pb;
+            const int ka = kindOrder(a.kind), kb = kindOrder(b.kind);
+            if (ka != kb) return ka < kb;
+            if (a.sortKey != b.sortKey) return a.sortKey < b.sortKey;
+            return a.externalId < b.externalId;
+        });
     QHash<qint64, int> index;
     for (size_t i = 0; i < lanes.size(); ++i)
         index.insert(lanes[i].laneId, int(i));
@@ -805,6 +822,13 @@ std::vector<const TimelineModel::Flow *> TimelineModel::flowsFor(const QSet<int>
         if (lanes.contains(it->fromLane) || lanes.contains(it->toLane)) out.push_back(&*it);
     }
     return out;
+}
+
+int TimelineModel::processIndexOf(qint64 sourceId) const
+{
+    for (size_t i = 0; i < m_processes.size(); ++i)
+        if (m_processes[i].sourceId == sourceId) return int(i);
+    return -1;
 }
 
 QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const

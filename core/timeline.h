@@ -118,7 +118,8 @@ QString laneKindTitle(LaneKind k);
 
 struct TimelineLane
 {
-    qint64 laneId = 0; // lane row id; 0 for the synthetic requests lane
+    qint64 laneId = 0;   // lane row id; 0 for the synthetic requests lane
+    qint64 sourceId = 0; // the source (process) it came from; 0 for the requests lane
     LaneKind kind = LaneKind::Other;
     QString kindName, name;
     qint64 externalId = 0, parentLaneId = 0, sortKey = 0;
@@ -212,6 +213,16 @@ public:
     const TimelineLane &lane(int i) const { return m_lanes[size_t(i)]; }
     int laneCount() const { return int(m_lanes.size()); }
     int laneIndexOf(qint64 laneId) const { return m_laneIndex.value(laneId, -1); }
+    // The processes the lanes belong to: one per source with lanes, in the
+    // order their tracks are shown (a trace, a dump, a log of one process).
+    struct Process
+    {
+        qint64 sourceId = 0;
+        QString name;   // the file name
+        QString format; // importer id
+    };
+    const std::vector<Process> &processes() const { return m_processes; }
+    int processIndexOf(qint64 sourceId) const;
     qint64 spanCount() const { return m_spanCount; }
     size_t memoryBytes() const;
 
@@ -261,6 +272,7 @@ public:
 
 private:
     std::vector<TimelineLane> m_lanes;
+    std::vector<Process> m_processes;
     QHash<qint64, int> m_laneIndex;
     std::vector<QString> m_strings;
     QHash<QString, qint32> m_stringIndex;

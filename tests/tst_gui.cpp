@@ -5,6 +5,7 @@
 // the session file byte for byte unchanged; the lazy request model passes
 // QAbstractItemModelTester; every view renders in a screenshot.
 
+#include "analysis.h"
 #include "annotations.h"
 #include "detailspanel.h"
 #include "flamegraphview.h"
@@ -73,6 +74,7 @@ private slots:
     void filterStatus();
     void cancelledImportLeavesSessionUnchanged();
     void staysResponsiveDuringImport();
+    void requestFocusBringsTheStoryIntoView();
     void sessionBrokenUnderTheApp();
     void lazyModelWithManyRows();
     void failedImportShowsInSources();
@@ -369,6 +371,65 @@ void TstGui::staysResponsiveDuringImport()
     QVERIFY2(over(100) <= qsizetype(ms.size() / 20), qPrintable(QString::number(over(100))));
     QVERIFY(w.settle());
     QVERIFY(w.requestModel()->rowCount() >= rows);
+}
+
+// The whole gen corpus in one session (client and server traces, dumps,
+// dlv traces: 2,000+ lanes): selecting each notable request of the corpus
+// README brings its server handler's lane, its client phases and, where GC
+// overlapped it, the server's GC lane into the viewport — checked on the
+// rows' geometry.
+void TstGui::requestFocusBringsTheStoryIntoView()
+{
+    const QString path = m_dir.filePath(QStringLiteral("whole-gen.lanescope"));
+    QFile::remove(path);
+    {
+        Session s = Session::open(path);
+        for (const QString &f : expandInputs({test::corpus(QStringLiteral("gen"))}))
+            importFile(s, f, builtinImporters()); // README.md and truth.json are refused
+    }
+    MainWindow w;
+    openWindow(w, path);
+    TimelineWidget *tl = w.timeline();
+    const TimelineModel *m = tl->model();
+    QVERIFY(m->processes().size() >= 4);
+    Session s = Session::open(path, Session::Open::ReadOnly);
+    struct Case
+    {
+        const char *key;
+        bool gc;
+    };
+    for (const Case &c : {Case{"22132ae4-f0d2-4ffc-bc16-02c560e38222", false},
+                          Case{"8c0cccc2-a950-4752-a9c7-f8ae43c91204", false},
+                          Case{"06224e05-d692-4432-888a-31efdd3d2c97", true},
+                          Case{"f4a1d41f-05d1-4bce-b14f-e5918f171841", false},
+                          Case{"7962a0d9-b134-48f5-8b45-6cf38fbad426", false}}) {
+        const auto row = requestByKey(s.db(), QLatin1String(c.key));
+        QVERIFY2(row, c.key);
+        w.selectRequest(row->id, true);
+        QVERIFY(w.settle());
+        QVERIFY(tl->focusMode());
+        const int handler = m->laneIndexOf(handlerLane(s.db(), row->id));
+        QVERIFY2(handler > 0, c.key);
+        QVERIFY2(tl->laneRect(handler).has_value(), c.key);
+        // The focus group starts with goroutines (the handler among them).
+        QVERIFY(!tl->focusLanes().empty());
+        QCOMPARE(m->lane(tl->focusLanes().front()).kind, LaneKind::Goroutine);
+        // Its client phases (or its bar, for the server-only ones) in the requests lane.
+        QVERIFY2(tl->pointOfRequest(row->id).has_value(), c.key);
+        if (c.gc) {
+            bool gcInView = false;
+            for (int li : tl->focusLanes())
+                gcInView = gcInView || (m->lane(li).kind == LaneKind::Gc &&
+                                        m->lane(li).sourceId == m->lane(handler).sourceId &&
+                                        tl->laneRect(li).has_value());
+            QVERIFY2(gcInView, c.key);
+        }
+    }
+    // U shows every track again: the processes' headers open.
+    QTest::keyClick(tl, Qt::Key_U);
+    QVERIFY(!tl->focusMode());
+    QTest::keyClick(tl, Qt::Key_U);
+    QVERIFY(tl->focusMode());
 }
 
 // The session file corrupted under the running app: every view that asks

@@ -284,7 +284,17 @@ void TstTimelineGeometry::modelFromSyntheticSession()
     m.load(ts.session().db());
     QCOMPARE(m.spanCount(), res.spans);
     QCOMPARE(m.lane(0).kind, LaneKind::Requests);
-    QCOMPARE(m.lane(1).kind, LaneKind::Goroutine);
+    // One process (the synthetic trace): what the whole process went through
+    // (GC, heap, procs) above its goroutines.
+    QCOMPARE(m.processes().size(), size_t(1));
+    int g1 = -1;
+    for (int i = 1; i < m.laneCount(); ++i) {
+        QCOMPARE(m.lane(i).sourceId, m.processes().front().sourceId);
+        if (g1 < 0 && m.lane(i).kind == LaneKind::Goroutine) g1 = i;
+        if (g1 >= 0) QCOMPARE(m.lane(i).kind, LaneKind::Goroutine);
+    }
+    QVERIFY(g1 > 1);
+    QCOMPARE(m.lane(1).kind, LaneKind::Gc);
     QCOMPARE(qint64(m.requests().size()), qint64(spec.requests));
     QVERIFY(m.fullRange().start >= spec.start);
     QVERIFY(m.fullRange().end <= spec.start + spec.duration * 3);
@@ -296,9 +306,9 @@ void TstTimelineGeometry::modelFromSyntheticSession()
     // Handler spans tie goroutine lanes to requests.
     const qint64 rid = m.requests().front().id;
     QVERIFY(!m.lanesOfRequest(rid).isEmpty());
-    const RangeStats st = m.statsFor(m.fullRange(), {1, 2, 3});
-    QCOMPARE(st.spans,
-             qint64(m.lane(1).spanCount() + m.lane(2).spanCount() + m.lane(3).spanCount()));
+    const RangeStats st = m.statsFor(m.fullRange(), {g1, g1 + 1, g1 + 2});
+    QCOMPARE(st.spans, qint64(m.lane(g1).spanCount() + m.lane(g1 + 1).spanCount() +
+                              m.lane(g1 + 2).spanCount()));
     QVERIFY(st.nsByCategory.value(m.findString(QStringLiteral("running"))) > 0);
     const auto hits = m.search(QStringLiteral("handleitem"));
     QCOMPARE(qint64(hits.size()), qint64(spec.requests));
@@ -310,11 +320,11 @@ void TstTimelineGeometry::modelFromSyntheticSession()
 
     // Create flows from parents to children, found by time and lane.
     QCOMPARE(qint64(m.flows().size()), qint64(spec.goroutines - 1));
-    const auto fl = m.flowsFor({1}, m.fullRange());
+    const auto fl = m.flowsFor({g1}, m.fullRange());
     QVERIFY(!fl.empty());
     for (const auto *f : fl)
-        QVERIFY(f->fromLane == 1 || f->toLane == 1);
-    QVERIFY(m.flowsFor({1}, {m.fullRange().end + 1, m.fullRange().end + 2}).empty());
+        QVERIFY(f->fromLane == g1 || f->toLane == g1);
+    QVERIFY(m.flowsFor({g1}, {m.fullRange().end + 1, m.fullRange().end + 2}).empty());
 
     // Progressive opening: the first lanes only, then everything.
     TimelineModel part;
