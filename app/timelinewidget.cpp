@@ -35,28 +35,6 @@ namespace {
 constexpr TimeNs kMinRange = TimeRangeController::kMinVisible;
 
 // Ruler label: offset from the session start with as many decimals as the tick step needs.
-QString rulerLabel(TimeNs offset, TimeNs step)
-{
-    const double a = double(std::llabs(offset));
-    double unit;
-    const char *name;
-    if (a >= 1e9) {
-        unit = 1e9;
-        name = "s";
-    } else if (a >= 1e6) {
-        unit = 1e6;
-        name = "ms";
-    } else if (a >= 1e3) {
-        unit = 1e3;
-        name = "µs";
-    } else {
-        unit = 1;
-        name = "ns";
-    }
-    const int decimals = std::clamp(int(std::ceil(std::log10(unit / double(step)) - 1e-9)), 0, 9);
-    return QString::number(double(offset) / unit, 'f', decimals) + QString::fromUtf8(name);
-}
-
 QColor mix(const QColor &a, const QColor &b, double t)
 {
     return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
@@ -115,7 +93,8 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     rebuildColours();
     rebuildRows();
     // A new session's lanes: the controller starts over at their full range.
-    m_ranges->reset(m_model ? m_model->fullRange() : TimeRange{});
+    m_ranges->reset(m_model ? m_model->fullRange() : TimeRange{},
+                    m_model ? m_model->fitRange() : TimeRange{});
     update();
 }
 
@@ -463,6 +442,7 @@ void TimelineWidget::setRangeController(TimeRangeController *c)
         update();
         emit rangeChanged(r);
     });
+    connect(c, &TimeRangeController::zeroChanged, this, [this] { update(); });
     m_rangeConn[1] = connect(c, &TimeRangeController::selectionChanged, this, [this](TimeRange r) {
         if (r == m_selection) return;
         m_selection = r;
@@ -499,7 +479,20 @@ void TimelineWidget::panPixels(double dx)
 
 void TimelineWidget::fitAll()
 {
-    if (m_model) setRange(m_model->fullRange());
+    if (m_model) m_ranges->fitAll();
+}
+
+void TimelineWidget::fitWhole()
+{
+    if (m_model) m_ranges->fitWhole();
+}
+
+void TimelineWidget::toggleZeroAtRequest()
+{
+    if (!m_model) return;
+    const auto *r = m_model->request(m_selectedRequest);
+    m_ranges->setZero(r && m_ranges->zero() != r->start ? r->start : m_ranges->fit().start);
+    update();
 }
 
 void TimelineWidget::fitSelection()
@@ -719,8 +712,7 @@ QString TimelineWidget::tooltipFor(const Hit &h) const
         const LaneGeometry &g = geometry(row.lane);
         const CounterColumn &c = g.columns[size_t(h.column)];
         return QStringLiteral("<b>%1</b><br>%2: %3 (min %4, max %5 in this pixel)")
-            .arg(l.name.toHtmlEscaped(),
-                 rulerLabel(timeAt(m_mouse.x()) - m_model->fullRange().start, 1000))
+            .arg(l.name.toHtmlEscaped(), formatOffset(timeAt(m_mouse.x()) - m_ranges->zero(), 1000))
             .arg(double(c.last), 0, 'g', 6)
             .arg(double(c.min), 0, 'g', 6)
             .arg(double(c.max), 0, 'g', 6);
@@ -733,7 +725,7 @@ QString TimelineWidget::tooltipFor(const Hit &h) const
                "%4")
                 .arg(r.count)
                 .arg(m_model->string(r.category).toHtmlEscaped(),
-                     rulerLabel(r.start - m_model->fullRange().start, 1000),
+                     formatOffset(r.start - m_ranges->zero(), 1000),
                      formatDuration(r.end - r.start));
     } else {
         QString name = m_model->string(r.name);
@@ -754,8 +746,7 @@ QString TimelineWidget::tooltipFor(const Hit &h) const
                          .arg(100.0 * double(r.end - r.start) / double(total), 0, 'f', 1);
             }
         }
-        s +=
-            QStringLiteral("<br>at %1").arg(rulerLabel(r.start - m_model->fullRange().start, 1000));
+        s += QStringLiteral("<br>at %1").arg(formatOffset(r.start - m_ranges->zero(), 1000));
         if (r.request)
             if (const auto *req = m_model->request(r.request))
                 s += QStringLiteral("<br>request %1").arg(req->key.toHtmlEscaped());
@@ -1098,6 +1089,43 @@ void TimelineWidget::setNoteMarks(std::vector<NoteMark> marks)
     update();
 }
 
+TimelineWidget::Ruler TimelineWidget::rulerTicks() const
+{
+    Ruler r;
+    if (!m_model || !m_range.isValid()) return r;
+    r.step = niceTickStep(m_range.length(), plotWidth(), 110);
+    const TimeNs zero = m_ranges->zero();
+    // Ticks at multiples of `step` from the zero.
+    TimeNs first = zero + ((m_range.start - zero) / r.step) * r.step;
+    while (first < m_range.start)
+        first += r.step;
+    // Far from the zero with fine ticks ("1337d 03:19:07.623456" each), the
+    // whole minutes go to the corner once and the ticks count from there.
+    TimeNs base = 0;
+    const TimeNs off = first - zero;
+    if ((off >= 60'000'000'000 || off <= -60'000'000'000) && r.step < 1'000'000'000) {
+        constexpr TimeNs kMinute = 60'000'000'000;
+        base = off >= 0 ? (off / kMinute) * kMinute : -((-off + kMinute - 1) / kMinute) * kMinute;
+        r.base = formatOffset(base, kMinute);
+    }
+    for (TimeNs t = first; t <= m_range.end; t += r.step)
+        r.ticks.emplace_back(t, formatOffset(t - zero - base, r.step));
+    return r;
+}
+
+QStringList TimelineWidget::rulerLabels() const
+{
+    QStringList out;
+    for (const auto &[t, label] : rulerTicks().ticks)
+        out << label;
+    return out;
+}
+
+QString TimelineWidget::rulerBase() const
+{
+    return rulerTicks().base;
+}
+
 void TimelineWidget::paintRuler(QPainter &p)
 {
     const QPalette &pal = palette();
@@ -1111,18 +1139,13 @@ void TimelineWidget::paintRuler(QPainter &p)
         const double x1 = std::min<double>(width(), std::max(xOf(m.range.end), x0 + 3));
         p.fillRect(QRectF(x0, 0, x1 - x0, 4), m.colour);
     }
-    const TimeNs step = niceTickStep(m_range.length(), plotWidth(), 110);
-    const TimeNs origin = m_model->fullRange().start;
-    // Ticks at multiples of `step` from the session start.
-    TimeNs first = origin + ((m_range.start - origin) / step) * step;
-    if (first < m_range.start) first += step;
+    const Ruler ruler = rulerTicks();
     p.setPen(pal.color(QPalette::Text));
-    for (TimeNs t = first; t <= m_range.end; t += step) {
+    for (const auto &[t, label] : ruler.ticks) {
         const int x = int(xOf(t));
         p.drawLine(x, kRulerH - 8, x, kRulerH - 1);
-        p.drawText(QRect(x + 3, 2, 140, kRulerH - 6), Qt::AlignLeft | Qt::AlignVCenter,
-                   rulerLabel(t - origin, step));
-        const TimeNs minor = step / 5;
+        p.drawText(QRect(x + 3, 2, 140, kRulerH - 6), Qt::AlignLeft | Qt::AlignVCenter, label);
+        const TimeNs minor = ruler.step / 5;
         if (minor > 0)
             for (int k = 1; k < 5; ++k) {
                 const int mx = int(xOf(t + minor * k));
@@ -1130,8 +1153,12 @@ void TimelineWidget::paintRuler(QPainter &p)
             }
     }
     p.fillRect(0, 0, m_labelWidth - 1, kRulerH - 1, pal.color(QPalette::Window));
+    // The corner: how much is visible, and the base the tick labels count
+    // from when it is far from the zero.
     p.drawText(QRect(6, 0, m_labelWidth - 10, kRulerH), Qt::AlignVCenter,
-               tr("%1 visible").arg(formatDuration(m_range.length())));
+               ruler.base.isEmpty()
+                   ? tr("%1 visible").arg(formatDuration(m_range.length()))
+                   : tr("%1 visible · %2 +").arg(formatDuration(m_range.length()), ruler.base));
 }
 
 void TimelineWidget::paintOverview(QPainter &p)
@@ -1144,7 +1171,7 @@ void TimelineWidget::paintOverview(QPainter &p)
     p.drawText(QRect(6, kRulerH, m_labelWidth - 10, kOverviewH), Qt::AlignVCenter,
                m_model->spanCount() == 0
                    ? tr("Overview")
-                   : tr("Overview (%1)")
+                   : tr("Overview (%1 spans)")
                          .arg(m_model->spanCount() >= 1'000'000
                                   ? QString::number(double(m_model->spanCount()) / 1e6, 'f', 1) +
                                         QLatin1Char('M')
@@ -1179,6 +1206,32 @@ void TimelineWidget::paintOverview(QPainter &p)
     hl.setAlpha(220);
     p.setPen(QPen(hl, 1.5));
     p.drawRect(box);
+    // Requests far from the rest (a source whose clock sits months away):
+    // Fit All leaves them out and says so here.
+    const auto &others = m_model->otherClusters();
+    if (!others.empty()) {
+        qint64 n = 0;
+        TimeNs farthest = 0;
+        for (const TimelineModel::Cluster &c : others) {
+            n += c.requests;
+            const TimeNs d = c.range.start < m_model->fitRange().start
+                                 ? c.range.start - m_model->fitRange().start
+                                 : c.range.start - m_model->fitRange().end;
+            if (std::abs(d) > std::abs(farthest)) farthest = d;
+        }
+        const QString note =
+            tr("%n request(s) lie apart from these (as far as %1): Shift+0 shows everything",
+               nullptr, int(n))
+                .arg(formatOffset(farthest, 1'000'000'000));
+        const QRect nr = p.fontMetrics().boundingRect(note).adjusted(-6, -1, 6, 1);
+        const QRect at(r.right() - nr.width() - 4, r.y() + (r.height() - nr.height()) / 2,
+                       nr.width(), nr.height());
+        QColor bg = pal.color(QPalette::ToolTipBase);
+        bg.setAlpha(230);
+        p.fillRect(at, bg);
+        p.setPen(pal.color(QPalette::ToolTipText));
+        p.drawText(at, Qt::AlignCenter, note);
+    }
     p.setPen(pal.color(QPalette::Mid));
     p.drawLine(0, lanesTop() - 1, width(), lanesTop() - 1);
 }
@@ -1391,7 +1444,13 @@ void TimelineWidget::keyPressEvent(QKeyEvent *e)
         break;
     case Qt::Key_0:
     case Qt::Key_Home:
-        fitAll();
+        if (e->modifiers() & Qt::ShiftModifier)
+            fitWhole();
+        else
+            fitAll();
+        break;
+    case Qt::Key_Z:
+        toggleZeroAtRequest();
         break;
     case Qt::Key_Escape:
         setSelection({});

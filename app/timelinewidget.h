@@ -47,8 +47,17 @@ public:
     void setRange(TimeRange r, bool history = true);
     void zoomAt(double factor, double x);
     void panPixels(double dx);
+    // Fit All shows the largest cluster of requests; fitWhole() everything.
     void fitAll();
+    void fitWhole();
     void fitSelection();
+    // Z: times count from the selected request's start, or back from the
+    // session's (the fit range's start).
+    void toggleZeroAtRequest();
+    // The ruler as painted: its tick labels, and the base they count from
+    // when far from the zero (empty when they count from the zero).
+    QStringList rulerLabels() const;
+    QString rulerBase() const;
     void back();
     void forward();
 
@@ -163,6 +172,13 @@ private:
         int column = -1; // counter column
     };
 
+    struct Ruler
+    {
+        TimeNs step = 0;
+        QString base;
+        std::vector<std::pair<TimeNs, QString>> ticks;
+    };
+    Ruler rulerTicks() const;
     void rebuildRows();
     bool laneShown(int lane) const;
     bool focusActive() const;

@@ -5,14 +5,43 @@
 #include "viewpalette.h"
 
 #include <QTimer>
+
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <functional>
 
 #include <qcustomplot.h>
 
 namespace ls::gui {
 
 static constexpr int kMaxRows = 200;
+
+namespace {
+
+// Axis labels as offsets from the timeline's zero (formatOffset): readable
+// at any distance from it, never "1.01555·10^10".
+class OffsetTicker : public QCPAxisTicker
+{
+public:
+    explicit OffsetTicker(std::function<TimeNs(double)> toNs) : m_toNs(std::move(toNs)) {}
+
+protected:
+    double getTickStep(const QCPRange &range) override
+    {
+        m_step = QCPAxisTicker::getTickStep(range);
+        return m_step;
+    }
+    QString getTickLabel(double tick, const QLocale &, QChar, int) override
+    {
+        return formatOffset(m_toNs(tick), std::max<TimeNs>(1, TimeNs(m_step * 1e6)));
+    }
+
+private:
+    std::function<TimeNs(double)> m_toNs;
+    double m_step = 1;
+};
+
+} // namespace
 
 WaterfallView::WaterfallView(QWidget *parent) : QWidget(parent)
 {
@@ -23,7 +52,9 @@ WaterfallView::WaterfallView(QWidget *parent) : QWidget(parent)
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
-    m_plot->xAxis->setLabel(tr("time since session start (ms)"));
+    m_plot->xAxis->setLabel(tr("time from the timeline's zero"));
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new OffsetTicker(
+        [this](double x) { return fromX(x) - (m_ranges ? m_ranges->zero() : fromX(0)); })));
     m_plot->yAxis->setRangeReversed(true);
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(font());
@@ -57,6 +88,7 @@ void WaterfallView::bind(QueryService *queries, TimeRangeController *ranges)
     m_queries = queries;
     m_ranges = ranges;
     connect(ranges, &TimeRangeController::visibleChanged, this, &WaterfallView::setRange);
+    connect(ranges, &TimeRangeController::zeroChanged, this, [this] { m_plot->replot(); });
 }
 
 void WaterfallView::setModel(std::shared_ptr<const TimelineModel> model)

@@ -768,6 +768,34 @@ void TimelineModel::finishLoad()
     if (lo > hi) lo = hi = 0;
     if (hi <= lo) hi = lo + 1000;
     m_full = {lo, hi};
+    // Request clusters: split where the next request starts more than an
+    // hour after every earlier one ended.
+    m_fit = m_full;
+    m_otherClusters.clear();
+    if (!m_requests.empty()) {
+        std::vector<const RequestSpan *> byStart;
+        byStart.reserve(m_requests.size());
+        for (const RequestSpan &r : m_requests)
+            byStart.push_back(&r);
+        std::sort(byStart.begin(), byStart.end(),
+                  [](const RequestSpan *a, const RequestSpan *b) { return a->start < b->start; });
+        constexpr TimeNs kGap = 3'600'000'000'000; // an hour
+        std::vector<Cluster> clusters;
+        for (const RequestSpan *r : byStart) {
+            if (clusters.empty() || r->start > clusters.back().range.end + kGap)
+                clusters.push_back({{r->start, std::max(r->end, r->start + 1)}, 0});
+            Cluster &c = clusters.back();
+            c.range.end = std::max(c.range.end, r->end);
+            ++c.requests;
+        }
+        size_t best = 0;
+        for (size_t i = 1; i < clusters.size(); ++i)
+            if (clusters[i].requests > clusters[best].requests) best = i;
+        m_fit = clusters[best].range;
+        if (m_fit.length() < 1000) m_fit.end = m_fit.start + 1000;
+        for (size_t i = 0; i < clusters.size(); ++i)
+            if (i != best) m_otherClusters.push_back(clusters[i]);
+    }
     m_laneIndex.clear();
     for (size_t i = 0; i < m_lanes.size(); ++i)
         m_laneIndex.insert(m_lanes[i].laneId, int(i));

@@ -209,6 +209,17 @@ public:
     bool hasClientPhases() const { return m_hasClientPhases; }
     bool isEmpty() const { return m_lanes.empty(); }
     TimeRange fullRange() const { return m_full; }
+    // What Fit All shows: the largest cluster of requests (requests more than
+    // an hour apart from the rest are another cluster: a source whose clock
+    // sits months away must not stretch the view), else the full range.
+    TimeRange fitRange() const { return m_fit; }
+    // The request clusters Fit All leaves out, with how many requests each has.
+    struct Cluster
+    {
+        TimeRange range;
+        qint64 requests = 0;
+    };
+    const std::vector<Cluster> &otherClusters() const { return m_otherClusters; }
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
     const TimelineLane &lane(int i) const { return m_lanes[size_t(i)]; }
     int laneCount() const { return int(m_lanes.size()); }
@@ -273,6 +284,8 @@ public:
 private:
     std::vector<TimelineLane> m_lanes;
     std::vector<Process> m_processes;
+    TimeRange m_fit;
+    std::vector<Cluster> m_otherClusters;
     QHash<qint64, int> m_laneIndex;
     std::vector<QString> m_strings;
     QHash<QString, qint32> m_stringIndex;

@@ -1,5 +1,7 @@
 #include "units.h"
 
+#include <cmath>
+
 #include <QDateTime>
 
 #include <limits>
@@ -304,6 +306,52 @@ QString formatDuration(qint64 ns)
     const double av = v < 0 ? -v : v;
     const int decimals = av >= 100 ? 0 : av >= 10 ? 1 : 2;
     return QString::number(v, 'f', decimals) + QLatin1Char(' ') + QString::fromUtf8(unit);
+}
+
+QString formatOffset(TimeNs offset, TimeNs step)
+{
+    step = std::max<TimeNs>(1, step);
+    const QString sign = offset < 0 ? QStringLiteral("−") : QString();
+    const qint64 a = offset < 0 ? -offset : offset;
+    if (a < 60'000'000'000) {
+        double unit;
+        const char *name;
+        if (a >= 1'000'000'000) {
+            unit = 1e9;
+            name = "s";
+        } else if (a >= 1'000'000) {
+            unit = 1e6;
+            name = "ms";
+        } else if (a >= 1'000) {
+            unit = 1e3;
+            name = "µs";
+        } else {
+            unit = 1;
+            name = "ns";
+        }
+        const int decimals =
+            std::clamp(int(std::ceil(std::log10(unit / double(step)) - 1e-9)), 0, 9);
+        return sign + QString::number(double(a) / unit, 'f', decimals) + QString::fromUtf8(name);
+    }
+    const qint64 sec = a / 1'000'000'000, frac = a % 1'000'000'000;
+    const qint64 days = sec / 86400, h = (sec / 3600) % 24, m = (sec / 60) % 60, s = sec % 60;
+    QString out = sign;
+    if (days) out += QStringLiteral("%1d ").arg(days);
+    if (days || h)
+        out += QStringLiteral("%1:%2:%3")
+                   .arg(h, days ? 2 : 1, 10, QLatin1Char('0'))
+                   .arg(m, 2, 10, QLatin1Char('0'))
+                   .arg(s, 2, 10, QLatin1Char('0'));
+    else
+        out += QStringLiteral("%1:%2").arg(m).arg(s, 2, 10, QLatin1Char('0'));
+    const int digits =
+        step >= 1'000'000'000
+            ? 0
+            : std::clamp(int(std::ceil(std::log10(1e9 / double(step)) - 1e-9)), 0, 9);
+    if (digits > 0)
+        out +=
+            QLatin1Char('.') + QStringLiteral("%1").arg(frac, 9, 10, QLatin1Char('0')).left(digits);
+    return out;
 }
 
 QString formatTime(TimeNs ns)

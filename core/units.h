@@ -42,5 +42,9 @@ void appendJsonString(QByteArray &out, QByteArrayView s);
 QString formatDuration(qint64 ns);
 // ISO-8601 UTC with microseconds.
 QString formatTime(TimeNs ns);
+// An offset from a timeline's zero, precise to `step` ns, for rulers, axes
+// and tooltips: "850µs", "4.75s" under a minute; "12:03.5", "3:12:03.250" and
+// "1337d 03:19:07.62" beyond. Never scientific notation.
+QString formatOffset(TimeNs offset, TimeNs step);
 
 } // namespace ls

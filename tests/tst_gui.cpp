@@ -19,6 +19,7 @@
 #include "synthetic.h"
 #include "testsupport.h"
 #include "timelinewidget.h"
+#include "units.h"
 #include "waterfallview.h"
 
 #include <QAbstractItemModelTester>
@@ -75,6 +76,7 @@ private slots:
     void cancelledImportLeavesSessionUnchanged();
     void staysResponsiveDuringImport();
     void requestFocusBringsTheStoryIntoView();
+    void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
     void lazyModelWithManyRows();
     void failedImportShowsInSources();
@@ -430,6 +432,69 @@ void TstGui::requestFocusBringsTheStoryIntoView()
     QVERIFY(!tl->focusMode());
     QTest::keyClick(tl, Qt::Key_U);
     QVERIFY(tl->focusMode());
+}
+
+// A HAR file three and a half years older than the gen corpus's log: Fit All
+// shows the log's requests (the HAR's are a note, not a stretched axis), and
+// the ruler's labels stay distinct and readable at every step of a zoom
+// sweep, from the whole session down to a microsecond.
+void TstGui::rulerReadsAtAnyOffset()
+{
+    const QString path = m_dir.filePath(QStringLiteral("far-apart.lanescope"));
+    QFile::remove(path);
+    {
+        Session s = Session::open(path);
+        QVERIFY(
+            importFile(s, test::corpus(QStringLiteral("gen/server.jsonl")), builtinImporters()).ok);
+        QVERIFY(importFile(s, test::corpus(QStringLiteral("public/har/mitmproxy_chrome.har")),
+                           builtinImporters())
+                    .ok);
+    }
+    MainWindow w;
+    openWindow(w, path);
+    TimelineWidget *tl = w.timeline();
+    const TimelineModel *m = tl->model();
+    QVERIFY(m->fullRange().length() > 365LL * 86'400'000'000'000);
+    QVERIFY(m->fitRange().length() < 3'600'000'000'000);
+    QVERIFY(!m->otherClusters().empty()); // the HAR's requests (hours apart among themselves too)
+    for (const TimelineModel::Cluster &c : m->otherClusters())
+        QVERIFY(c.range.end < m->fitRange().start);
+    QCOMPARE(tl->range().length(), w.ranges()->clamped(m->fitRange()).length());
+    const auto readable = [](const QStringList &labels, const QString &where) {
+        QVERIFY2(labels.size() >= 2, qPrintable(where));
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+        for (const QString &l : labels) {
+            QVERIFY2(!l.isEmpty() && l.size() <= 18, qPrintable(where + QLatin1Char(' ') + l));
+            QVERIFY2(!l.contains(QLatin1Char('e')) && !l.contains(QStringLiteral("·10")),
+                     qPrintable(where + QLatin1Char(' ') + l));
+        }
+    };
+    // The whole session (years): days and clock times.
+    tl->fitWhole();
+    readable(tl->rulerLabels(), QStringLiteral("whole"));
+    // From Fit All down to about a microsecond at the middle.
+    tl->fitAll();
+    const double cx = tl->plotLeft() + tl->plotWidth() / 2.0;
+    int steps = 0;
+    while (tl->range().length() > 2000 && steps < 200) {
+        readable(tl->rulerLabels(), formatDuration(tl->range().length()));
+        tl->zoomAt(0.7, cx);
+        ++steps;
+    }
+    QVERIFY(steps > 20);
+    // Far from the zero, the fine ticks count from a base in the corner.
+    tl->fitWhole();
+    tl->setRange({m->fullRange().start, m->fullRange().start + 10'000});
+    readable(tl->rulerLabels(), QStringLiteral("the HAR's first request, years before the zero"));
+    QVERIFY(!tl->rulerBase().isEmpty());
+    // Zero at the selected request: its start reads 0.
+    const qint64 id = w.requestModel()->idAt(0);
+    w.selectRequest(id, true);
+    QVERIFY(w.settle());
+    tl->toggleZeroAtRequest();
+    QCOMPARE(w.ranges()->zero(), m->request(id)->start);
+    readable(tl->rulerLabels(), QStringLiteral("zero at request"));
+    QVERIFY(tl->rulerBase().isEmpty());
 }
 
 // The session file corrupted under the running app: every view that asks

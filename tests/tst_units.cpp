@@ -15,6 +15,21 @@ class TstUnits : public QObject
     Q_OBJECT
 private slots:
     // One rule for error requests, summaries and histogram bins (queries.h).
+    void offsets()
+    {
+        QCOMPARE(formatOffset(0, 1000), QStringLiteral("0ns"));
+        QCOMPARE(formatOffset(4'750'000'000, 50'000'000), QStringLiteral("4.75s"));
+        QCOMPARE(formatOffset(850'000, 10'000), QStringLiteral("850µs"));
+        QCOMPARE(formatOffset(-2'500'000, 100'000), QStringLiteral("−2.5ms"));
+        QCOMPARE(formatOffset(723'500'000'000, 100'000'000), QStringLiteral("12:03.5"));
+        QCOMPARE(formatOffset(11'523'250'000'000, 10'000'000), QStringLiteral("3:12:03.25"));
+        // Years away at a microsecond step: days and a clock, never 1e+16.
+        const TimeNs far =
+            1337 * 86'400'000'000'000 + 3 * 3'600'000'000'000 + 19 * 60'000'000'000 + 7'623'456'000;
+        QCOMPARE(formatOffset(far, 1000), QStringLiteral("1337d 03:19:07.623456"));
+        QCOMPARE(formatOffset(far, 86'400'000'000'000), QStringLiteral("1337d 03:19:07"));
+    }
+
     void requestRules()
     {
         RequestRow ok, fail, none, clientErr, unknown;

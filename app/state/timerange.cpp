@@ -6,18 +6,20 @@ namespace ls {
 
 TimeRangeController::TimeRangeController(QObject *parent) : QObject(parent) {}
 
-void TimeRangeController::reset(TimeRange full)
+void TimeRangeController::reset(TimeRange full, TimeRange fit)
 {
     m_full = full.isValid() ? full : TimeRange{};
+    m_fit = fit.isValid() && m_full.contains(fit) ? fit : m_full;
     m_history.clear();
     m_pos = -1;
     m_lastPush.invalidate();
     const bool hadSelection = m_selection.isValid();
     m_selection = {};
     emit fullChanged(m_full);
+    setZero(m_fit.start);
     if (hadSelection) emit selectionChanged(m_selection);
     if (m_full.isValid()) {
-        setVisible(m_full);
+        setVisible(m_fit);
     } else if (m_visible.isValid()) {
         m_visible = {};
         emit visibleChanged(m_visible);
@@ -63,6 +65,13 @@ void TimeRangeController::apply(TimeRange r)
 {
     m_visible = r;
     emit visibleChanged(r);
+}
+
+void TimeRangeController::setZero(TimeNs zero)
+{
+    if (zero == m_zero) return;
+    m_zero = zero;
+    emit zeroChanged(zero);
 }
 
 void TimeRangeController::setSelection(TimeRange r)

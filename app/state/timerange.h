@@ -32,9 +32,15 @@ public:
     };
     explicit TimeRangeController(QObject *parent = nullptr);
 
-    // A new session's range: visible = full, selection and history cleared.
-    void reset(TimeRange full);
+    // A new session's range: visible = fit (the part Fit All shows; the full
+    // range when not given), zero = its start, selection and history cleared.
+    void reset(TimeRange full, TimeRange fit = {});
     TimeRange full() const { return m_full; }
+    TimeRange fit() const { return m_fit; }
+    // Times are shown relative to this (the fit range's start, or the
+    // selected request's).
+    TimeNs zero() const { return m_zero; }
+    void setZero(TimeNs zero);
     TimeRange visible() const { return m_visible; }
     TimeRange selection() const { return m_selection; }
     bool hasRange() const { return m_full.isValid(); }
@@ -42,7 +48,8 @@ public:
     // The range a request of visible() would be clamped to.
     TimeRange clamped(TimeRange r) const;
     void setVisible(TimeRange r, History h = History::Push);
-    void fitAll() { setVisible(m_full); }
+    void fitAll() { setVisible(m_fit); }
+    void fitWhole() { setVisible(m_full); }
     void setSelection(TimeRange r);
     void clearSelection() { setSelection({}); }
 
@@ -59,12 +66,14 @@ public:
 
 signals:
     void fullChanged(ls::TimeRange full);
+    void zeroChanged(ls::TimeNs zero);
     void visibleChanged(ls::TimeRange visible);
     void selectionChanged(ls::TimeRange selection);
 
 private:
     void apply(TimeRange r);
-    TimeRange m_full, m_visible, m_selection;
+    TimeRange m_full, m_fit, m_visible, m_selection;
+    TimeNs m_zero = 0;
     std::vector<TimeRange> m_history;
     int m_pos = -1;
     int m_coalesceMs = 600;
