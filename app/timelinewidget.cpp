@@ -204,13 +204,21 @@ void TimelineWidget::rebuildRows()
                        .arg(what)
                        .arg(m_focusLanes.size()),
                    0)) {
+            // Lanes of several processes side by side: a lane whose name
+            // another focused lane shares, or that stands for a whole process
+            // (GC, heap), says whose it is.
             QSet<qint64> sources;
-            for (int li : m_focusLanes)
+            QHash<QString, int> names;
+            for (int li : m_focusLanes) {
                 sources.insert(m_model->lane(li).sourceId);
+                ++names[shortLaneName(m_model->lane(li).name)];
+            }
             for (int li : m_focusLanes) {
                 lane(li, 1);
-                // Lanes of several processes side by side: say whose each is.
-                m_rows.back().tagProcess = sources.size() > 1;
+                const TimelineLane &fl = m_model->lane(li);
+                m_rows.back().tagProcess =
+                    sources.size() > 1 &&
+                    (fl.kind != LaneKind::Goroutine || names.value(shortLaneName(fl.name)) > 1);
             }
         }
     }
@@ -1046,6 +1054,10 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
                 if (const auto *req = m_model->request(r.request)) text = req->label;
             } else {
                 text = m_model->string(r.name);
+                // A wide client phase also says whose it is: method and path.
+                if (isRequests && r.overlay && w >= 140)
+                    if (const auto *req = m_model->request(r.request))
+                        text = req->label + QStringLiteral(" · ") + text;
             }
             if (!text.isEmpty()) {
                 p.setPen(c.lightness() > 140 ? QColor(20, 20, 20) : QColor(250, 250, 250));

@@ -133,6 +133,13 @@ int main(int argc, char **argv)
         << tl->model()->memoryBytes() / (1024 * 1024) << " MB)\n";
     out.flush();
 
+    // A request selected, its tracks gathered by request focus (on by
+    // default): the frames below are measured with grouping and focus on.
+    if (!tl->model()->requests().empty()) {
+        w.selectRequest(tl->model()->requests()[tl->model()->requests().size() / 2].id, false);
+        w.settle();
+        out << "request focus: " << tl->focusLanes().size() << " tracks gathered\n";
+    }
     // Zoom from the whole trace to 1 µs at a point in the middle.
     const TimeRange full = tl->model()->fullRange();
     tl->setRange(full);
