@@ -302,31 +302,63 @@ struct RegionLane
     bool connServe = false;
 };
 
-std::unordered_map<qint64, std::vector<RegionLane>> regionLanes(const Db &db, Strings &strings,
-                                                                qint64 onlyRequest)
+// One trace region of a request on a goroutine lane: what ties goroutines
+// to requests, and names where the time went.
+struct RegionPiece
 {
-    std::unordered_map<qint64, std::vector<RegionLane>> out;
+    qint64 lane = 0, source = 0;
+    TimeNs start = 0, end = 0;
+    int depth = 0;
+    QString name;
+    bool connServe = false; // the lane is a net/http connection's goroutine
+};
+
+// Region spans by request (all requests, or only `onlyRequest`).
+std::unordered_map<qint64, std::vector<RegionPiece>> regionPieces(const Db &db, Strings &strings,
+                                                                  qint64 onlyRequest)
+{
+    std::unordered_map<qint64, std::vector<RegionPiece>> out;
     const StringId region = strings.id("region");
     if (region == kNoId) return out;
-    QByteArray sql = "SELECT s.request_id, s.lane_id, l.source_id, MIN(s.start_ns), MAX(s.end_ns), "
-                     "l.name LIKE '%net/http.(*conn).serve%' FROM span s JOIN lane l ON l.id = "
-                     "s.lane_id WHERE s.request_id IS NOT NULL AND s.depth >= 1 AND "
-                     "s.category_id = ?1 AND l.kind = 'goroutine'";
+    QByteArray sql = "SELECT s.request_id, s.lane_id, l.source_id, s.start_ns, s.end_ns, s.depth, "
+                     "n.value, l.name LIKE '%net/http.(*conn).serve%' FROM span s JOIN lane l ON "
+                     "l.id = s.lane_id LEFT JOIN string n ON n.id = s.name_id WHERE s.request_id "
+                     "IS NOT NULL AND s.depth >= 1 AND s.category_id = ?1 AND l.kind = 'goroutine'";
     if (onlyRequest > 0) sql += " AND s.request_id = ?2";
-    sql += " GROUP BY s.request_id, s.lane_id";
     Stmt st(db, sql);
     st.bind(1, region);
     if (onlyRequest > 0) st.bind(2, onlyRequest);
-    while (st.step()) {
-        RegionLane r;
-        r.lane = st.int64(1);
-        r.source = st.int64(2);
-        r.first = st.int64(3);
-        r.last = st.int64(4);
-        r.connServe = st.int64(5) != 0;
-        out[st.int64(0)].push_back(r);
+    while (st.step())
+        out[st.int64(0)].push_back({st.int64(1), st.int64(2), st.int64(3), st.int64(4),
+                                    int(st.int64(5)), st.string(6), st.int64(7) != 0});
+    return out;
+}
+
+// The lanes of each request's regions, with the extent of its regions there.
+std::unordered_map<qint64, std::vector<RegionLane>>
+regionLanes(const std::unordered_map<qint64, std::vector<RegionPiece>> &pieces)
+{
+    std::unordered_map<qint64, std::vector<RegionLane>> out;
+    for (const auto &[rid, ps] : pieces) {
+        std::vector<RegionLane> &lanes = out[rid];
+        for (const RegionPiece &p : ps) {
+            auto it = std::find_if(lanes.begin(), lanes.end(),
+                                   [&](const RegionLane &l) { return l.lane == p.lane; });
+            if (it == lanes.end()) {
+                lanes.push_back({p.lane, p.source, p.start, p.end, p.connServe});
+            } else {
+                it->first = std::min(it->first, p.start);
+                it->last = std::max(it->last, p.end);
+            }
+        }
     }
     return out;
+}
+
+std::unordered_map<qint64, std::vector<RegionLane>> regionLanes(const Db &db, Strings &strings,
+                                                                qint64 onlyRequest)
+{
+    return regionLanes(regionPieces(db, strings, onlyRequest));
 }
 
 std::optional<Linked> linkRequest(const RequestWindow &w, const std::vector<RegionLane> &lanes)
@@ -657,34 +689,6 @@ qint64 ClassBreakdown::total() const
 
 namespace {
 
-// One trace region of a request on a lane (for naming where time went).
-struct RegionPiece
-{
-    qint64 lane = 0;
-    TimeNs start = 0, end = 0;
-    int depth = 0;
-    QString name;
-};
-
-std::unordered_map<qint64, std::vector<RegionPiece>> regionPieces(const Db &db, Strings &strings,
-                                                                  qint64 onlyRequest)
-{
-    std::unordered_map<qint64, std::vector<RegionPiece>> out;
-    const StringId region = strings.id("region");
-    if (region == kNoId) return out;
-    QByteArray sql = "SELECT s.request_id, s.lane_id, s.start_ns, s.end_ns, s.depth, n.value FROM "
-                     "span s JOIN string n ON n.id = s.name_id WHERE s.request_id IS NOT NULL AND "
-                     "s.depth >= 1 AND s.category_id = ?1";
-    if (onlyRequest > 0) sql += " AND s.request_id = ?2";
-    Stmt st(db, sql);
-    st.bind(1, region);
-    if (onlyRequest > 0) st.bind(2, onlyRequest);
-    while (st.step())
-        out[st.int64(0)].push_back(
-            {st.int64(1), st.int64(2), st.int64(3), int(st.int64(4)), st.string(5)});
-    return out;
-}
-
 // The innermost region of `lane` around t, empty when none.
 QString regionAt(const std::vector<RegionPiece> *regions, qint64 lane, TimeNs t)
 {
@@ -821,10 +825,10 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
     }
     // Server side from execution traces: the critical path of the handler.
     std::set<qint64> traced;
-    const auto lanes = regionLanes(db, strings, only);
+    const auto regions = regionPieces(db, strings, only);
+    const auto lanes = regionLanes(regions);
     if (!lanes.empty()) {
         const auto stw = stwBySource(db, strings);
-        const auto regions = regionPieces(db, strings, only);
         const WakerMap wakers = loadWakers(db);
         LaneStates states(db);
         Classifier classes(db, strings);
