@@ -642,6 +642,22 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             if (li >= 0) addInstant(lanes[size_t(li)], in);
         }
     }
+    // CPU samples an execution trace took on a goroutine: marks on its lane,
+    // so a request's samples show beside what its goroutines did.
+    {
+        const qint32 mark = intern(QStringLiteral("CPU sample"));
+        Stmt st(db, "SELECT lane_id, ts_ns FROM sample WHERE ts_ns IS NOT NULL AND lane_id IS NOT "
+                    "NULL");
+        while (st.step()) {
+            const int li = index.value(st.int64(0), -1);
+            if (li < 0) continue;
+            TimelineLane &l = lanes[size_t(li)];
+            if (!l.loaded || l.kind != LaneKind::Goroutine || l.instants.hasValues) continue;
+            l.instants.ts.push_back(st.int64(1));
+            l.instants.name.push_back(mark);
+            l.instants.value.push_back(0.0);
+        }
+    }
     // Requests: one synthetic lane, requests packed greedily into rows.
     {
         Stmt st(db, "SELECT id, key, method, url, status, start_ns, end_ns FROM request WHERE "

@@ -418,6 +418,25 @@ void TstGui::requestFocusBringsTheStoryIntoView()
         QCOMPARE(m->lane(tl->focusLanes().front()).kind, LaneKind::Goroutine);
         // Its client phases (or its bar, for the server-only ones) in the requests lane.
         QVERIFY2(tl->pointOfRequest(row->id).has_value(), c.key);
+        // The CPU samples the trace took on the handler while it ran are
+        // marks on its lane, as many as the session holds.
+        {
+            const qint64 laneId = m->lane(handler).laneId;
+            const qint64 inDb = test::scalar(
+                s.db(), QStringLiteral("SELECT count(*) FROM sample WHERE lane_id = %1 AND ts_ns "
+                                       "BETWEEN %2 AND %3")
+                            .arg(laneId)
+                            .arg(row->start)
+                            .arg(row->end));
+            const InstantArrays &marks = m->lane(handler).instants;
+            const qint32 cpu = m->findString(QStringLiteral("CPU sample"));
+            qint64 inModel = 0;
+            for (size_t k = 0; k < marks.size(); ++k)
+                inModel +=
+                    marks.name[k] == cpu && marks.ts[k] >= row->start && marks.ts[k] <= row->end;
+            QCOMPARE(inModel, inDb);
+            if (c.gc) QVERIFY(inDb > 0); // it allocated (and ran) for 23 ms
+        }
         if (c.gc) {
             bool gcInView = false;
             for (int li : tl->focusLanes())
