@@ -441,13 +441,15 @@ public:
             if (const StringId sid = strings.id(c); sid != kNoId)
                 m_base.emplace(sid, *classOfGoroutineState(QByteArrayView(c)));
         m_cond = strings.id("sync.Cond");
+        m_group = strings.id("sync.WaitGroup");
     }
     LatencyClass of(const StateSpan &s)
     {
         const auto it = m_base.find(s.category);
         const LatencyClass c = it == m_base.end() ? LatencyClass::Other : it->second;
         if (c != LatencyClass::BlockedMutex) return c;
-        if (s.name != kNoId && s.name == m_cond) return LatencyClass::BlockedWait;
+        if (s.name != kNoId && (s.name == m_cond || s.name == m_group))
+            return LatencyClass::BlockedWait;
         return s.stack != kNoId && waitsOnGroup(s.stack) ? LatencyClass::BlockedWait : c;
     }
     bool onCpu(const StateSpan &s) const
@@ -470,7 +472,7 @@ private:
         return it->second;
     }
     std::unordered_map<StringId, LatencyClass> m_base;
-    StringId m_cond = kNoId;
+    StringId m_cond = kNoId, m_group = kNoId;
     Stmt m_frames;
     std::unordered_map<qint64, bool> m_stacks;
 };
@@ -655,8 +657,9 @@ std::optional<LatencyClass> classOfGoroutineState(QByteArrayView c, QByteArrayVi
     if (c == "runnable") return LatencyClass::Runnable;
     if (c == "blocked-net") return LatencyClass::BlockedNet;
     if (c == "blocked-sync")
-        return name == "sync.Cond" || waitsOnGroup ? LatencyClass::BlockedWait
-                                                   : LatencyClass::BlockedMutex;
+        return name == "sync.Cond" || name == "sync.WaitGroup" || waitsOnGroup
+                   ? LatencyClass::BlockedWait
+                   : LatencyClass::BlockedMutex;
     if (c == "blocked-chan") return LatencyClass::BlockedChan;
     if (c == "blocked-select") return LatencyClass::BlockedSelect;
     if (c == "sleep") return LatencyClass::Sleep;

@@ -205,6 +205,22 @@ void TestExecTrace::clientTrace()
                     QStringLiteral("SELECT count(*) FROM request WHERE side = 'client'")),
              300);
     QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
+    // The client's wg.Wait() is a WaitGroup wait, not a mutex (the old trace
+    // format says "sync" for both; the blocking stack tells them apart).
+    const QString syncNamed =
+        QStringLiteral("SELECT count(*) FROM span s JOIN string c ON c.id = s.category_id JOIN "
+                       "string n ON n.id = s.name_id WHERE c.value = 'blocked-sync' AND n.value "
+                       "= '%1'");
+    QVERIFY(scalar(s.session().db(), syncNamed.arg(QLatin1String("sync.WaitGroup"))) >= 1);
+    // And every state still called a mutex has no WaitGroup frame on top.
+    QCOMPARE(scalar(s.session().db(),
+                    QStringLiteral(
+                        "SELECT count(*) FROM span s JOIN string c ON c.id = s.category_id JOIN "
+                        "string n ON n.id = s.name_id JOIN callsite cs ON cs.id = "
+                        "json_extract(s.args, '$.stack') JOIN frame f ON f.id = cs.frame_id "
+                        "WHERE c.value = 'blocked-sync' AND n.value = 'sync.Mutex' AND "
+                        "f.function LIKE 'sync.(*WaitGroup)%'")),
+             0);
 }
 
 void TestExecTrace::alignsWithServerLog()

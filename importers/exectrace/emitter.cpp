@@ -494,6 +494,9 @@ void TraceEmitter::goStopped(TimeNs ts, quint64 gid, Wait why, QByteArrayView re
         break;
     case Wait::Sync:
         cat = m_catSync;
+        // The old format says "sync" for a mutex and a WaitGroup alike (and
+        // the new one "sync" too): the blocking stack tells them apart.
+        reason = syncReason(reason, stack);
         break;
     case Wait::Chan:
         cat = m_catChan;
@@ -516,6 +519,21 @@ void TraceEmitter::goStopped(TimeNs ts, quint64 gid, Wait why, QByteArrayView re
     }
     transition(g, ts, state, cat, reason.isEmpty() ? cat : internCached(reason), stack);
     g.syscallAt = kNoTime;
+}
+
+QByteArrayView TraceEmitter::syncReason(QByteArrayView reason, quint64 stack) const
+{
+    if (reason != "sync.Mutex" && reason != "sync") return reason;
+    const std::vector<int> *frames = stack ? m_stacks.stack(stack) : nullptr;
+    if (!frames) return reason;
+    // The innermost frames (the trace leaves out the runtime's own).
+    for (size_t i = 0; i < std::min<size_t>(frames->size(), 3); ++i) {
+        const QByteArray &fn = m_stacks.frame((*frames)[i]).fn;
+        if (fn.startsWith("sync.(*WaitGroup)")) return "sync.WaitGroup";
+        if (fn.startsWith("sync.(*RWMutex)")) return "sync.RWMutex";
+        if (fn.startsWith("sync.(*Mutex)")) return "sync.Mutex";
+    }
+    return reason;
 }
 
 void TraceEmitter::goUnblock(TimeNs ts, quint64 waker, qint64 wakerP, quint64 gid, quint64 stack)

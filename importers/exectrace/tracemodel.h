@@ -146,6 +146,8 @@ private:
     void leaveProc(G &g, TimeNs ts);
     void flushProc(P &pp);
     CallsiteId callsiteFor(quint64 stack);
+    // A sync wait's name from its blocking stack: sync.WaitGroup, sync.RWMutex, sync.Mutex.
+    QByteArrayView syncReason(QByteArrayView reason, quint64 stack) const;
     LaneId gcLane();
     LaneId counterLane(Counter c);
     int allocAssistDepth(TimeNs ts);
