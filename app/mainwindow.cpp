@@ -36,6 +36,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QPixmap>
@@ -46,6 +47,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -64,6 +66,24 @@ static void initLanescopeResources()
 }
 
 namespace ls::gui {
+
+namespace {
+
+// Text elided in the middle (request ids: both ends show).
+class MiddleElideDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle;
+    }
+};
+
+} // namespace
 
 // ---------------------------------------------------------------------------
 
@@ -137,6 +157,7 @@ void MainWindow::closeEvent(QCloseEvent *e)
 {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("requests/header"), m_table->horizontalHeader()->saveState());
     if (hasSession()) s.setValue(QStringLiteral("window/state"), saveState());
     QMainWindow::closeEvent(e);
 }
@@ -293,7 +314,23 @@ void MainWindow::buildDocks()
     m_summary->setWordWrap(true);
     lay->addWidget(m_filter);
     lay->addWidget(m_summary);
-    connect(m_filter, &QLineEdit::returnPressed, this, [this] { applyFilter(m_filter->text()); });
+    // The filter applies as you type (after a pause; the query runs on the
+    // query service's thread), at once on Enter; clearing the box shows all.
+    auto *typing = new QTimer(this);
+    typing->setSingleShot(true);
+    typing->setInterval(250);
+    connect(typing, &QTimer::timeout, this, [this] { applyFilter(m_filter->text()); });
+    connect(m_filter, &QLineEdit::textEdited, typing, qOverload<>(&QTimer::start));
+    connect(m_filter, &QLineEdit::textChanged, this, [this, typing](const QString &t) {
+        if (t.isEmpty()) {
+            typing->stop();
+            applyFilter(QString());
+        }
+    });
+    connect(m_filter, &QLineEdit::returnPressed, this, [this, typing] {
+        typing->stop();
+        applyFilter(m_filter->text());
+    });
     m_model = new RequestTableModel(queries(), this);
     connect(m_model, &RequestTableModel::loaded, this, &MainWindow::onRequestsLoaded);
     m_table = new QTableView;
@@ -308,6 +345,31 @@ void MainWindow::buildDocks()
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    // What a user reads first stays in view at 1280 px: the key (elided in
+    // the middle, so both ends of an id show), Total and TTFB, then the rest.
+    m_table->setItemDelegateForColumn(RequestTableModel::Key, new MiddleElideDelegate(m_table));
+    {
+        QHeaderView *h = m_table->horizontalHeader();
+        h->moveSection(h->visualIndex(RequestTableModel::Total), 1);
+        h->moveSection(h->visualIndex(RequestTableModel::Wait), 2);
+        h->setSectionsMovable(true);
+        // Columns to show: the header's context menu; order and choice persist.
+        h->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(h, &QHeaderView::customContextMenuRequested, this, [this, h](const QPoint &pos) {
+            QMenu menu;
+            for (int c = 0; c < RequestTableModel::ColumnCount; ++c) {
+                QAction *a = menu.addAction(
+                    m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+                a->setCheckable(true);
+                a->setChecked(!h->isSectionHidden(c));
+                a->setEnabled(c != RequestTableModel::Key);
+                connect(a, &QAction::toggled, h, [h, c](bool on) { h->setSectionHidden(c, !on); });
+            }
+            menu.exec(h->mapToGlobal(pos));
+        });
+        const QByteArray saved = QSettings().value(QStringLiteral("requests/header")).toByteArray();
+        if (!saved.isEmpty()) h->restoreState(saved);
+    }
     lay->addWidget(m_table, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &cur) {
@@ -665,7 +727,7 @@ bool MainWindow::openSession(const QString &path)
     addRecent(path);
     setWindowTitle(QStringLiteral("%1 — Lanescope").arg(QFileInfo(path).fileName()));
     showSessionPage(true);
-    m_table->resizeColumnsToContents();
+    m_sizeColumns = true; // once the first rows are in
     return true;
 }
 
@@ -693,6 +755,14 @@ void MainWindow::onRequestsLoaded(const QString &error)
                 .arg(tr("Could not read the requests: %1").arg(error.toHtmlEscaped())));
         return;
     }
+    if (m_sizeColumns && m_model->rowCount() > 0) {
+        m_sizeColumns = false;
+        m_table->resizeColumnsToContents();
+        for (const auto &[c, w] :
+             {std::pair{RequestTableModel::Key, 150}, std::pair{RequestTableModel::Url, 220},
+              std::pair{RequestTableModel::Start, 110}})
+            m_table->setColumnWidth(c, std::min(m_table->columnWidth(c), w));
+    }
     const RequestSummary sum = summarizeDurations(m_model->durations());
     const qsizetype n = m_model->rowCount();
     if (sum.durations.empty()) {
@@ -706,6 +776,16 @@ void MainWindow::onRequestsLoaded(const QString &error)
     m_statsStale = true;
     if (m_statsDock && m_statsDock->isVisible() && !m_statsDock->visibleRegion().isEmpty())
         refreshStats();
+    // The waterfall shows the filtered requests too.
+    if (m_model->filter().trimmed().isEmpty()) {
+        m_waterfall->setRequestFilter(nullptr);
+    } else {
+        auto ids = std::make_shared<QSet<qint64>>();
+        ids->reserve(m_model->rowCount());
+        for (int r = 0; r < m_model->rowCount(); ++r)
+            ids->insert(m_model->idAt(r));
+        m_waterfall->setRequestFilter(std::move(ids));
+    }
     // Keep the selection when the selected request survived the filter (the
     // table's own row follows without selecting again).
     const int row = m_model->rowOfRequest(selectedRequest());
@@ -795,12 +875,6 @@ void MainWindow::onSessionChanged()
         return;
     }
     applyFilter(m_filter->text());
-    m_table->setColumnWidth(RequestTableModel::Key,
-                            std::min(m_table->columnWidth(RequestTableModel::Key), 120));
-    m_table->setColumnWidth(RequestTableModel::Url,
-                            std::min(m_table->columnWidth(RequestTableModel::Url), 220));
-    m_table->setColumnWidth(RequestTableModel::Start,
-                            std::min(m_table->columnWidth(RequestTableModel::Start), 110));
     refreshSources();
     refreshNotes();
     m_flame->reload();

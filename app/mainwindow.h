@@ -81,6 +81,7 @@ public:
     QDockWidget *statsDock() const { return m_statsDock; }
     StatsPanel *stats() const { return m_stats; }
     QString filterText() const;
+    QLineEdit *filterBox() const { return m_filter; }
     void refreshStats();
     // Notes: pinned to the clicked span, else the selected request, else the
     // timeline's selected range; noteAdded(id) when written. False when
@@ -178,6 +179,7 @@ private:
     FlameGraphView *m_flame = nullptr;
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
+    bool m_sizeColumns = false; // size the table's columns when the first rows arrive
     QStringList m_errors;
     QList<Note> m_noteList; // the last notes answer (jumps read it)
     // Critical paths of this generation's requests, computed once each.

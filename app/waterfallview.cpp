@@ -58,7 +58,17 @@ WaterfallView::WaterfallView(QWidget *parent) : QWidget(parent)
     m_plot->yAxis->setRangeReversed(true);
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(font());
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend in a column of its own at the right: it never hides a bar.
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    auto *side = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(0, 1, side);
+    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    side->addElement(0, 0, m_plot->legend);
+    side->addElement(1, 0, new QCPLayoutElement(m_plot)); // takes the height below
+    side->setRowStretchFactor(0, 0.001);
+    m_plot->legend->setMargins(QMargins(6, 4, 6, 4));
+    // Row labels are text: no "beautiful powers" for an id like 8e10d1cf.
+    m_plot->yAxis->setNumberFormat(QStringLiteral("g"));
     m_plot->setMouseTracking(true);
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -121,6 +131,12 @@ void WaterfallView::setRange(TimeRange r)
     m_debounce->start();
 }
 
+void WaterfallView::setRequestFilter(std::shared_ptr<const QSet<qint64>> ids)
+{
+    m_filtered = std::move(ids);
+    m_debounce->start();
+}
+
 void WaterfallView::setSelectedRequest(qint64 id)
 {
     m_selected = id;
@@ -146,6 +162,7 @@ void WaterfallView::rebuild()
     for (const auto &r : m_model->requests()) {
         if (r.end < m_range.start) continue;
         if (r.start > m_range.end) break;
+        if (m_filtered && !m_filtered->contains(r.id) && r.id != m_selected) continue;
         if (int(rows.size()) < kMaxRows || r.id == m_selected) rows.push_back(&r);
     }
     QList<qint64> ids;
@@ -188,9 +205,11 @@ void WaterfallView::paintRows(const QHash<qint64, QList<PhaseRow>> &phases)
                                .arg(r.label.toHtmlEscaped(), status,
                                     formatDuration(r.end - r.start), r.key.toHtmlEscaped()));
         m_itemRequest.insert(bar, r.id);
+        // A short id first (the key's head), so two rows of one URL differ.
         QString label = r.label;
-        if (label.size() > 34) label = label.left(33) + QChar(0x2026);
-        ticker->addTick(i, label + QStringLiteral("  ") + status);
+        if (label.size() > 30) label = label.left(29) + QChar(0x2026);
+        ticker->addTick(i, r.key.left(8) + QStringLiteral("  ") + label + QStringLiteral("  ") +
+                               status);
         const TimeNs total = std::max<TimeNs>(1, r.end - r.start);
         for (const PhaseRow &p : phases.value(r.id)) {
             auto *it = new QCPItemRect(m_plot);

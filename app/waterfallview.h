@@ -8,6 +8,7 @@
 #include "timerange.h"
 
 #include <QHash>
+#include <QSet>
 #include <QWidget>
 
 #include <memory>
@@ -33,7 +34,10 @@ public:
     // The timeline model (requests by time); nullptr clears.
     void setModel(std::shared_ptr<const TimelineModel> model);
     void setSelectedRequest(qint64 id);
+    // Only these requests get rows (the request filter's; nullptr: all).
+    void setRequestFilter(std::shared_ptr<const QSet<qint64>> ids);
     int rowCount() const { return int(m_rowIds.size()); }
+    const std::vector<qint64> &rowIds() const { return m_rowIds; }
     QCustomPlot *plot() const { return m_plot; }
     // Rebuilds now instead of after the debounce (screenshots, tests).
     void rebuildNow();
@@ -59,6 +63,7 @@ private:
     std::vector<qint64> m_rowIds;
     std::vector<const TimelineModel::RequestSpan *> m_rows; // into m_model
     quint64 m_ticket = 0;
+    std::shared_ptr<const QSet<qint64>> m_filtered;
     QHash<QCPAbstractItem *, QString> m_tips;
     QHash<QCPAbstractItem *, qint64> m_itemRequest;
     bool m_settingAxis = false; // the axis moved by setRange, not by the user

@@ -75,6 +75,7 @@ private slots:
     void filterStatus();
     void cancelledImportLeavesSessionUnchanged();
     void staysResponsiveDuringImport();
+    void filterAsYouType();
     void requestFocusBringsTheStoryIntoView();
     void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
@@ -309,6 +310,31 @@ void TstGui::cancelledImportLeavesSessionUnchanged()
     QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
     QVERIFY(w.settle());
     QCOMPARE(fileSha256(copy), before);
+}
+
+// The filter applies as the user types (no Enter), the waterfall follows it,
+// and clearing the box shows every request again.
+void TstGui::filterAsYouType()
+{
+    MainWindow w;
+    openWindow(w);
+    RequestTableModel *m = w.requestModel();
+    const int all = m->rowCount();
+    QTest::keyClicks(w.filterBox(), QStringLiteral("status>=500"));
+    QTRY_VERIFY_WITH_TIMEOUT(m->rowCount() > 0 && m->rowCount() < all, 5000);
+    QVERIFY(w.settle());
+    QSet<qint64> shown;
+    for (int r = 0; r < m->rowCount(); ++r)
+        shown.insert(m->idAt(r));
+    w.centralTabs()->setCurrentIndex(1);
+    w.timeline()->fitWhole();
+    w.waterfall()->rebuildNow();
+    QVERIFY(w.settle());
+    QVERIFY(w.waterfall()->rowCount() > 0);
+    for (qint64 id : w.waterfall()->rowIds())
+        QVERIFY(shown.contains(id) || id == w.selectedRequest());
+    w.filterBox()->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), all, 5000);
 }
 
 // While a large import runs, the user selects requests and scrolls the
