@@ -866,6 +866,69 @@ int cmdNote(const QStringList &argv)
     return 0;
 }
 
+const char kAlignHelp[] =
+    R"(Usage: lanescope align SESSION SOURCE (--offset D | --shift D)
+
+Places a source's times on the session's timeline by hand, for the sources
+`info` lists as "unaligned" (a gctrace, a goroutine dump, dlv traces) or
+aligned wrongly. --offset D sets the offset added to the file's own times;
+--shift D moves the source by D from where it is. D is a Go duration and may
+be negative (-2h13m, 1.5s, -250ms). SOURCE is a source id (see `lanescope
+info`) or the end of its path (gctrace.txt). Every timed row of the source
+moves, the method is recorded as "by hand", and latency classes are
+recomputed.
+)";
+
+int cmdAlign(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(argv, {QStringLiteral("--offset"), QStringLiteral("--shift")},
+                   {QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+        return usageError(QStringLiteral("align"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kAlignHelp;
+        return 0;
+    }
+    const bool absolute = a.has(QStringLiteral("--offset"));
+    if (a.positional.size() != 2 || absolute == a.has(QStringLiteral("--shift")))
+        return usageError(QStringLiteral("align"),
+                          QStringLiteral("expects SESSION SOURCE and one of --offset, --shift"));
+    const QString given =
+        a.value(absolute ? QStringLiteral("--offset") : QStringLiteral("--shift"));
+    const auto d = parseGoDuration(given.toUtf8());
+    if (!d)
+        return usageError(QStringLiteral("align"),
+                          QStringLiteral("'%1' is not a duration (e.g. -2h13m, 1.5s)").arg(given));
+    try {
+        Session s = Session::open(a.positional[0]);
+        const QString want = a.positional[1];
+        bool isId = false;
+        const qint64 id = want.toLongLong(&isId);
+        QList<SourceRow> matches;
+        for (const SourceRow &src : querySources(s.db()))
+            if ((isId && src.id == id) || (!isId && src.path.endsWith(want))) matches << src;
+        if (matches.size() != 1) {
+            err() << "lanescope align: "
+                  << (matches.isEmpty() ? QStringLiteral("no source matches '%1'").arg(want)
+                                        : QStringLiteral("'%1' matches %2 sources; give its id")
+                                              .arg(want)
+                                              .arg(matches.size()))
+                  << "\n";
+            return 1;
+        }
+        const SourceRow &src = matches.first();
+        const TimeNs offset = absolute ? *d : src.offset + *d;
+        s.setSourceOffset(src.id, offset, QStringLiteral("by hand"));
+        out() << "source " << src.id << " (" << QFileInfo(src.path).fileName() << "): offset "
+              << formatOffset(src.offset, 1) << " -> " << formatOffset(offset, 1) << "\n";
+    } catch (const DbError &ex) {
+        err() << "lanescope align: " << ex.message() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
 // ---------------------------------------------------------------------------
 
 const char kCompareHelp[] = R"(Usage: lanescope compare SESSION KEY1 KEY2 [--format table|json]
@@ -979,6 +1042,7 @@ Commands:
   note SESSION [...]              add, list or delete notes
   screenshot SESSION -o PNG       render a view offscreen (--view, --request, --size)
   compare SESSION KEY1 KEY2       two requests side by side (phases, classes)
+  align SESSION SOURCE --offset D place a source's clock by hand (--shift D moves it)
   formats                         list the formats that can be imported
 
 Run 'lanescope COMMAND --help' for a command's options.
@@ -1034,7 +1098,7 @@ bool isCommand(const QString &arg)
         QStringLiteral("sql"),     QStringLiteral("formats"), QStringLiteral("--help"),
         QStringLiteral("-h"),      QStringLiteral("help"),    QStringLiteral("--version"),
         QStringLiteral("version"), QStringLiteral("report"),  QStringLiteral("check"),
-        QStringLiteral("note"),    QStringLiteral("compare")};
+        QStringLiteral("note"),    QStringLiteral("compare"), QStringLiteral("align")};
     return cmds.contains(arg);
 }
 
@@ -1050,6 +1114,7 @@ int run(const QStringList &args)
     if (cmd == QLatin1String("check")) return cmdCheck(rest);
     if (cmd == QLatin1String("note")) return cmdNote(rest);
     if (cmd == QLatin1String("compare")) return cmdCompare(rest);
+    if (cmd == QLatin1String("align")) return cmdAlign(rest);
     if (cmd == QLatin1String("formats")) return cmdFormats();
     if (cmd == QLatin1String("--version") || cmd == QLatin1String("version")) {
         out() << "lanescope " << LANESCOPE_VERSION << "\n";

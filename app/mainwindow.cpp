@@ -402,6 +402,22 @@ void MainWindow::buildDocks()
     m_sources = new QTreeWidget;
     m_sources->setHeaderLabels({tr("Source"), tr("Format"), tr("Clock"), tr("Events"),
                                 tr("Requests"), tr("Spans"), tr("Status")});
+    // A source's clock placed by hand (what `lanescope align` does).
+    m_sources->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *shift = new QAction(tr("Shift Clock…"), m_sources);
+    m_sources->addAction(shift);
+    connect(shift, &QAction::triggered, this, [this] {
+        QTreeWidgetItem *it = m_sources->currentItem();
+        while (it && it->parent())
+            it = it->parent();
+        if (!it || !it->data(0, Qt::UserRole).isValid()) return;
+        bool ok = false;
+        const QString text = QInputDialog::getText(
+            this, tr("Shift clock"),
+            tr("Move %1 on the timeline by (a Go duration, e.g. -2h13m or 1.5s):").arg(it->text(0)),
+            QLineEdit::Normal, QString(), &ok);
+        if (ok) shiftSource(it->data(0, Qt::UserRole).toLongLong(), text);
+    });
     m_sourcesDock = new QDockWidget(tr("Sources"), this);
     m_sourcesDock->setObjectName(QStringLiteral("sources"));
     m_sourcesDock->setWidget(m_sources);
@@ -839,6 +855,9 @@ void MainWindow::showSources(const Answer<QList<SourceRow>> &a)
                                         QString::number(s.events), QString::number(s.requests),
                                         QString::number(s.spans), s.status});
         it->setToolTip(0, s.path);
+        it->setToolTip(2, tr("offset %1 from the file's own clock; right-click to shift it")
+                              .arg(formatOffset(s.offset, 1000)));
+        it->setData(0, Qt::UserRole, s.id);
         if (s.status != QLatin1String("ok")) it->setForeground(6, QColor(0xe6, 0x7e, 0x22));
         for (const DiagnosticRow &d : s.diagnostics) {
             QString where;
@@ -1006,6 +1025,36 @@ bool MainWindow::addNoteForSelection(const QString &text)
         }
         return addRangeNote(s.db(), range.start, range.end, text);
     });
+    return true;
+}
+
+bool MainWindow::shiftSource(qint64 sourceId, const QString &duration)
+{
+    const auto d = parseGoDuration(duration.trimmed().toUtf8());
+    if (!d) {
+        statusBar()->showMessage(tr("'%1' is not a duration (e.g. -2h13m, 1.5s)").arg(duration),
+                                 8000);
+        return false;
+    }
+    const TimeNs delta = *d;
+    m_controller->edit(
+        this,
+        [sourceId, delta](Session &s) {
+            for (const SourceRow &src : querySources(s.db()))
+                if (src.id == sourceId) {
+                    s.setSourceOffset(sourceId, src.offset + delta, QStringLiteral("by hand"));
+                    return sourceId;
+                }
+            throw DbError(QStringLiteral("no source %1").arg(sourceId));
+        },
+        [this](const Answer<qint64> &a) {
+            if (!a.ok()) {
+                statusBar()->showMessage(a.error, 8000);
+                return;
+            }
+            statusBar()->showMessage(tr("Source moved; its clock is now set by hand."), 8000);
+            m_controller->reload(); // every view asks again
+        });
     return true;
 }
 
@@ -1431,6 +1480,7 @@ int screenshotCommand(const QStringList &args)
     if (view == QLatin1String("shortcuts")) {
         w.showShortcuts();
         target = w.findChild<QDialog *>(QStringLiteral("shortcuts"));
+        target->resize(sz);
     }
     if (view == QLatin1String("stats")) w.refreshStats();
     w.settle();

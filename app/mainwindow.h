@@ -88,6 +88,9 @@ public:
     // nothing is selected to pin it to.
     bool addNoteForSelection(const QString &text);
     void removeNote(qint64 id);
+    // Moves a source on the timeline by a Go duration (Sources › Shift Clock);
+    // false when it is not a duration. The views reload when it is done.
+    bool shiftSource(qint64 sourceId, const QString &duration);
     void jumpToNote(qint64 id);
     void refreshNotes();
     // Shows the selected request beside another one (phases, classes,

@@ -953,7 +953,7 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
         const int pi = m_model->processIndexOf(l.sourceId);
         if (pi >= 0) label += QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name;
     }
-    if (m_pinned.contains(row.lane)) label = QStringLiteral("📌 ") + label;
+    if (m_pinned.contains(row.lane)) label = QStringLiteral("★ ") + label; // in every font
     p.drawText(
         QRect(6 + row.indent * 12, y, m_labelWidth - 10 - row.indent * 12,
               std::min(row.height, 16)),

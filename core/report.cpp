@@ -45,6 +45,12 @@ QString displayText(const QByteArray &raw)
     while (i < raw.size()) {
         const uchar c = uchar(raw[i]);
         if (c < 0x80) {
+            // CRLF line ends (HTTP dumps) read as one line break: a PDF
+            // would otherwise break twice.
+            if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') {
+                ++i;
+                continue;
+            }
             if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
                 out += QLatin1Char(char(c));
                 if (c == 0x7f) out.back() = QLatin1Char('?');

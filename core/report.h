@@ -79,8 +79,8 @@ QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef = {});
 // and returns the Markdown text referring to them by relative path.
 QByteArray renderMarkdown(const ReportData &d, const QString &imageDir, const QString &imagePrefix);
 
-// Text of a raw message fit for display: valid UTF-8 is kept, control bytes
-// other than tab/CR/LF and invalid sequences become \xNN.
+// Text of a raw message fit for display: valid UTF-8 is kept, CRLF becomes
+// LF, control bytes other than tab/CR/LF and invalid sequences become \xNN.
 QString displayText(const QByteArray &raw);
 
 } // namespace ls

@@ -125,6 +125,54 @@ private slots:
         QCOMPARE(img.size(), QSize(800, 600));
     }
 
+    // A gctrace has no wall clock: `align` places it by hand, every row
+    // moves with it, and the method is recorded.
+    void alignsASourceByHand()
+    {
+        const QString s = m_dir.filePath(QStringLiteral("align.lanescope"));
+        QFile::remove(s);
+        Run r = lanescope({QStringLiteral("import"), QStringLiteral("-o"), s,
+                           test::corpus(QStringLiteral("gen/server.jsonl")),
+                           test::corpus(QStringLiteral("gen/server_stderr_gctrace.txt"))},
+                          QStringLiteral(LANESCOPE_CLI));
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto spanStart = [&] {
+            Session sess = Session::open(s, Session::Open::ReadOnly);
+            return test::scalar(sess.db(),
+                                QStringLiteral("SELECT MIN(s.start_ns) FROM span s JOIN lane l ON "
+                                               "l.id = s.lane_id JOIN source src ON src.id = "
+                                               "l.source_id WHERE src.path LIKE '%gctrace.txt'"));
+        };
+        const qint64 before = spanStart();
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--shift"), QStringLiteral("-2h13m")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("offset"), r.out.constData());
+        QCOMPARE(spanStart(), before - 7'980'000'000'000);
+        {
+            Session sess = Session::open(s, Session::Open::ReadOnly);
+            QCOMPARE(test::sqlText(sess.db(), QStringLiteral("SELECT clock_method FROM source "
+                                                             "WHERE path LIKE '%gctrace.txt'")),
+                     QStringLiteral("by hand"));
+        }
+        // --offset sets it outright; bad input says why.
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--offset"), QStringLiteral("0s")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QCOMPARE(r.code, 0);
+        QCOMPARE(lanescope({QStringLiteral("align"), s, QStringLiteral("nothing.txt"),
+                            QStringLiteral("--offset"), QStringLiteral("1s")},
+                           QStringLiteral(LANESCOPE_CLI))
+                     .code,
+                 1);
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--offset"), QStringLiteral("soon")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("not a duration"));
+    }
+
     void importFailureExitsOne()
     {
         const QString s = m_dir.filePath(QStringLiteral("partial.lanescope"));

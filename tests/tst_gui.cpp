@@ -76,6 +76,7 @@ private slots:
     void cancelledImportLeavesSessionUnchanged();
     void staysResponsiveDuringImport();
     void filterAsYouType();
+    void shiftSourceClock();
     void requestFocusBringsTheStoryIntoView();
     void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
@@ -335,6 +336,46 @@ void TstGui::filterAsYouType()
         QVERIFY(shown.contains(id) || id == w.selectedRequest());
     w.filterBox()->clear();
     QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), all, 5000);
+}
+
+// Sources › Shift Clock: the source moves, its method reads "by hand", and
+// the views reload (a new generation); a bad duration changes nothing.
+void TstGui::shiftSourceClock()
+{
+    const QString path = m_dir.filePath(QStringLiteral("shift.lanescope"));
+    QFile::remove(path);
+    qint64 gcSource = 0;
+    TimeNs before = 0;
+    {
+        Session s = Session::open(path);
+        QVERIFY(
+            importFile(s, test::corpus(QStringLiteral("gen/server.jsonl")), builtinImporters()).ok);
+        const ImportResult r = importFile(
+            s, test::corpus(QStringLiteral("gen/server_stderr_gctrace.txt")), builtinImporters());
+        QVERIFY(r.ok);
+        gcSource = r.sourceId;
+        for (const SourceRow &src : querySources(s.db()))
+            if (src.id == gcSource) before = src.offset;
+    }
+    MainWindow w;
+    openWindow(w, path);
+    const quint64 gen = w.controller()->generation();
+    QVERIFY(!w.shiftSource(gcSource, QStringLiteral("soon")));
+    QVERIFY(w.shiftSource(gcSource, QStringLiteral("-1.5s")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller()->generation() > gen, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
+    Session s = Session::open(path, Session::Open::ReadOnly);
+    for (const SourceRow &src : querySources(s.db()))
+        if (src.id == gcSource) {
+            QCOMPARE(src.offset, before - 1'500'000'000);
+            QCOMPARE(src.clockMethod, QStringLiteral("by hand"));
+        }
+    // The Sources dock shows it.
+    bool shown = false;
+    for (int i = 0; i < w.sources()->topLevelItemCount(); ++i)
+        shown = shown || w.sources()->topLevelItem(i)->text(2).contains(QLatin1String("by hand"));
+    QVERIFY(shown);
 }
 
 // While a large import runs, the user selects requests and scrolls the

@@ -82,10 +82,11 @@ private slots:
 
     void displayTextEscapesControlBytes()
     {
+        // CRLF reads as one line break (a PDF broke twice); a lone CR stays.
         QCOMPARE(displayText(QByteArray("a\x00"
-                                        "b\r\n\xff\xc3\xa9",
-                                        8)),
-                 QStringLiteral("a\\x00b\r\n\\xffé"));
+                                        "b\r\n\xff\xc3\xa9\rx",
+                                        10)),
+                 QStringLiteral("a\\x00b\n\\xffé\rx"));
     }
 
     void htmlReport()
