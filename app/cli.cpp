@@ -83,16 +83,19 @@ QString humanBytes(qint64 b)
 
 // ---------------------------------------------------------------------------
 
-const char kImportHelp[] = R"(Usage: lanescope import -o SESSION FILE|DIR... [--format ID]
+const char kImportHelp[] = R"(Usage: lanescope import -o SESSION FILE|DIR... [--format ID] [--force]
 
 Imports trace files into a session file, creating it when it does not exist
 and appending otherwise. A folder imports every file in it (recursively) whose
-format is recognised; files that are not are listed and skipped. Each file is
-one transaction: a file that fails leaves the session as it was.
+format is recognised; files that are not are listed and skipped. A file whose
+bytes the session already holds (same SHA-256) is skipped too, unless
+--force. Each file is one transaction: a file that fails leaves the session
+as it was.
 
 Options:
   -o, --output SESSION  the session file (*.lanescope)
   --format ID           force an importer (see 'lanescope formats')
+  --force               import a file again although the session holds it
   --quiet               no progress bar
 
 Exit status: 0 all files imported, 1 any file failed, 2 usage error.
@@ -148,9 +151,11 @@ int cmdImport(const QStringList &argv)
 {
     Args a;
     QString e;
-    if (!parseArgs(
-            argv, {QStringLiteral("-o"), QStringLiteral("--output"), QStringLiteral("--format")},
-            {QStringLiteral("--quiet"), QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+    if (!parseArgs(argv,
+                   {QStringLiteral("-o"), QStringLiteral("--output"), QStringLiteral("--format")},
+                   {QStringLiteral("--quiet"), QStringLiteral("--force"), QStringLiteral("-h"),
+                    QStringLiteral("--help")},
+                   &a, &e))
         return usageError(QStringLiteral("import"), e);
     if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
         out() << kImportHelp;
@@ -180,11 +185,17 @@ int cmdImport(const QStringList &argv)
     for (const QString &f : files) {
         ImportOptions opt;
         opt.format = a.value(QStringLiteral("--format")).toUtf8();
+        opt.force = a.has(QStringLiteral("--force"));
         const QString name = QFileInfo(f).fileName();
         progress.restart();
         opt.progress = [&](const ImportProgress &p) { progress.update(name, p); };
         const ImportResult r = importFile(s, f, reg, opt);
         progress.clear();
+        if (r.duplicateOf) {
+            out() << "skipped " << r.error << "\n";
+            ++skipped;
+            continue;
+        }
         if (!r.ok) {
             // Inside a folder, files of no known format are skipped, not failures.
             if (fromFolder && r.format.isEmpty() &&

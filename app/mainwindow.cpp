@@ -1271,6 +1271,10 @@ void MainWindow::importFiles(const QStringList &inputs)
 
 void MainWindow::onFileFinished(const ImportResult &r)
 {
+    if (r.duplicateOf) { // skipped, not failed: the session holds these bytes already
+        statusBar()->showMessage(r.error, 10000);
+        return;
+    }
     if (!r.ok && !r.cancelled) {
         m_errors << r.error;
         refreshSources();

@@ -324,6 +324,29 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         }
         res.format = imp->id();
         res.formatName = imp->displayName();
+        // The same bytes imported before would double every lane: skip them
+        // unless forced. Only a source of the same size needs the digest now
+        // (a second read of this file, in the rare case that one exists).
+        if (!options.force) {
+            Stmt same(db, "SELECT id, sha256 FROM source WHERE size = ?");
+            same.bind(1, res.bytes);
+            std::vector<std::pair<qint64, QByteArray>> candidates;
+            while (same.step())
+                candidates.emplace_back(same.int64(0), same.text(1));
+            if (!candidates.empty()) {
+                const QByteArray digest = fileSha256(abs);
+                for (const auto &[id, sha] : candidates)
+                    if (sha == digest) {
+                        res.duplicateOf = id;
+                        res.error = QStringLiteral("%1: already in this session as source %2 "
+                                                   "(same SHA-256); force to import it again")
+                                        .arg(path)
+                                        .arg(id);
+                        res.ms = timer.elapsed();
+                        return res;
+                    }
+            }
+        }
         // Hash on another thread while the import runs: it is the single
         // most expensive pass over the bytes and needs nothing from the parse.
         FileHasher sha(abs, FileHasher::Mode::Background);
@@ -485,7 +508,8 @@ void ImportJob::start()
 
 bool ImportJob::wait(unsigned long ms)
 {
-    return !m_worker || m_worker->waitIdle(ms == ULONG_MAX ? -1 : int(std::min<unsigned long>(ms, INT_MAX)));
+    return !m_worker ||
+           m_worker->waitIdle(ms == ULONG_MAX ? -1 : int(std::min<unsigned long>(ms, INT_MAX)));
 }
 
 } // namespace ls

@@ -46,7 +46,8 @@ struct ImportOptions
 {
     std::function<void(const ImportProgress &)> progress;
     const std::atomic<bool> *cancel = nullptr;
-    QByteArray format; // force an importer by id; empty: sniff
+    QByteArray format;  // force an importer by id; empty: sniff
+    bool force = false; // import a file whose bytes the session already holds
 };
 
 struct ImportResult
@@ -54,7 +55,8 @@ struct ImportResult
     QString path;
     bool ok = false;
     bool cancelled = false;
-    QString error; // full message naming the file, position and reason
+    qint64 duplicateOf = 0; // skipped: the session holds these bytes as this source
+    QString error;          // full message naming the file, position and reason
     QByteArray format;
     QString formatName;
     qint64 sourceId = 0;

@@ -294,7 +294,7 @@ private slots:
         QCOMPARE(fileSha256(ts.path()), before);
         QCOMPARE(querySources(ts.session().db()).size(), 1);
         // The session still works after the rollback.
-        ok = importFile(ts.session(), test::corpus(QStringLiteral("gen/server.jsonl")), reg);
+        ok = importFile(ts.session(), test::corpus(QStringLiteral("gen/server.log")), reg);
         QVERIFY2(ok.ok, qPrintable(ok.error));
         QCOMPARE(querySources(ts.session().db()).size(), 2);
     }
@@ -314,13 +314,45 @@ private slots:
         const ImportResult r = importFile(ts.session(), bad, reg);
         QVERIFY(!r.ok);
         QCOMPARE(r.error, bad + QStringLiteral(": line 1: failed after the rows"));
-                QVERIFY2(QFileInfo(ts.path() + QStringLiteral("-wal")).size() > 1 << 20,
+        QVERIFY2(QFileInfo(ts.path() + QStringLiteral("-wal")).size() > 1 << 20,
                  "the failed rows should have reached the log");
         QCOMPARE(test::contentDigest(ts.session().db()), content);
         QCOMPARE(fileSha256(ts.path()), file);
         Session other = Session::open(ts.path(), Session::Open::ReadOnly);
         QCOMPARE(test::contentDigest(other.db()), content);
         QCOMPARE(countRequests(other.db()), qint64(500));
+    }
+
+    // The same bytes again (the same file, or a copy under another name)
+    // are skipped unless forced: they would double every lane.
+    void sameFileTwiceIsSkipped()
+    {
+        const ImporterRegistry reg = testRegistry();
+        test::TempSession ts;
+        const QString f = test::corpus(QStringLiteral("gen/server.jsonl"));
+        const ImportResult first = importFile(ts.session(), f, reg);
+        QVERIFY(first.ok);
+        const QByteArray content = test::contentDigest(ts.session().db());
+        QTemporaryDir dir;
+        const QString copy = dir.filePath(QStringLiteral("renamed.jsonl"));
+        QVERIFY(QFile::copy(f, copy));
+        for (const QString &again : {f, copy}) {
+            const ImportResult r = importFile(ts.session(), again, reg);
+            QVERIFY(!r.ok);
+            QCOMPARE(r.duplicateOf, first.sourceId);
+            QVERIFY2(r.error.contains(QStringLiteral("already in this session")),
+                     qPrintable(r.error));
+            QCOMPARE(test::contentDigest(ts.session().db()), content);
+        }
+        // A file of the same size but other bytes imports.
+        QByteArray other = test::readFile(f);
+        other[other.size() - 2] = other[other.size() - 2] == 'x' ? 'y' : 'x';
+        const QString changed = writeFile(dir, QStringLiteral("changed.jsonl"), other);
+        ImportOptions force;
+        force.force = true;
+        QVERIFY(importFile(ts.session(), changed, reg).ok);
+        QVERIFY(importFile(ts.session(), f, reg, force).ok); // forced: imported again
+        QCOMPARE(querySources(ts.session().db()).size(), 3);
     }
 
     void cancellationRollsBack()
