@@ -654,33 +654,10 @@ int cmdReport(const QStringList &argv)
     try {
         Session s = Session::open(a.positional[0], Session::Open::ReadOnly);
         const ReportData d = buildReport(s.db(), a.positional[0], opt);
-        if (suffix == QLatin1String("pdf")) {
-            QString err2;
-            if (!pdfWriter()) {
-                err() << "lanescope report: PDF output is rendered by 'lanescope report' (Qt GUI); "
-                         "this program writes .html and .md\n";
-                return 1;
-            }
-            if (!pdfWriter()(d, output, &err2)) {
-                err() << "lanescope report: " << err2 << "\n";
-                return 1;
-            }
-        } else {
-            QByteArray text;
-            if (suffix == QLatin1String("md")) {
-                const QFileInfo fi(output);
-                const QString dir = fi.absolutePath() + QLatin1Char('/') + fi.completeBaseName() +
-                                    QStringLiteral("_files");
-                text = renderMarkdown(d, dir, fi.completeBaseName());
-            } else {
-                text = renderHtml(d);
-            }
-            QFile f(output);
-            if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size()) {
-                err() << "lanescope report: " << output << ": cannot write: " << f.errorString()
-                      << "\n";
-                return 1;
-            }
+        QString why;
+        if (!writeReport(d, output, &why)) {
+            err() << "lanescope report: " << why << "\n";
+            return 1;
         }
         out() << "wrote " << output << " (" << d.count << " requests, " << d.slowest.size()
               << " detailed, " << d.notes.size() << " notes"
@@ -1093,6 +1070,34 @@ bool parseArgs(const QStringList &argv, const QStringList &valued, const QString
         } else {
             args->positional << a;
         }
+    }
+    return true;
+}
+
+bool writeReport(const ReportData &d, const QString &output, QString *error)
+{
+    const QString suffix = QFileInfo(output).suffix().toLower();
+    if (suffix == QLatin1String("pdf")) {
+        if (!pdfWriter()) {
+            *error = QStringLiteral("PDF output is rendered by 'lanescope report' (Qt GUI); "
+                                    "this program writes .html and .md");
+            return false;
+        }
+        return pdfWriter()(d, output, error);
+    }
+    QByteArray text;
+    if (suffix == QLatin1String("md")) {
+        const QFileInfo fi(output);
+        const QString dir =
+            fi.absolutePath() + QLatin1Char('/') + fi.completeBaseName() + QStringLiteral("_files");
+        text = renderMarkdown(d, dir, fi.completeBaseName());
+    } else {
+        text = renderHtml(d);
+    }
+    QFile f(output);
+    if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size()) {
+        *error = QStringLiteral("%1: cannot write: %2").arg(output, f.errorString());
+        return false;
     }
     return true;
 }

@@ -12,6 +12,9 @@ namespace ls::cli {
 // Writes a report as PDF; set by the GUI part (it needs a QGuiApplication).
 using PdfWriter = bool (*)(const ReportData &d, const QString &path, QString *error);
 void setPdfWriter(PdfWriter writer);
+// Writes a report as HTML, Markdown (images beside it) or PDF, by the
+// output's suffix; false with the reason in *error.
+bool writeReport(const ReportData &d, const QString &output, QString *error);
 
 // A command's arguments: positional ones in order, options by name.
 struct Args

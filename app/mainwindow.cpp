@@ -6,6 +6,8 @@
 #include "annotations.h"
 #include "cli.h"
 #include "palette.h"
+#include "report.h"
+#include "reportpdf.h"
 #include "statspanel.h"
 
 #include "detailspanel.h"
@@ -97,6 +99,7 @@ MainWindow::MainWindow()
     setAcceptDrops(true);
     setDockNestingEnabled(true);
     m_controller = new SessionController(builtinImporters(), this);
+    cli::setPdfWriter(&writeReportPdf); // File › Export Report writes PDF too
     m_ranges = new TimeRangeController(this);
     m_selection = new SelectionModel(this);
     m_stack = new QStackedWidget(this);
@@ -469,6 +472,13 @@ void MainWindow::buildMenus()
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Open &Demo"), this, &MainWindow::openDemo);
     file->addSeparator();
+    file->addAction(tr("&Export Report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+        if (!hasSession()) return;
+        const QString f =
+            QFileDialog::getSaveFileName(this, tr("Export report"), QString(),
+                                         tr("HTML (*.html);;PDF (*.pdf);;Markdown (*.md)"));
+        if (!f.isEmpty()) exportReport(f);
+    });
     file->addAction(tr("&Cancel Import"), QKeySequence(Qt::CTRL | Qt::Key_Period), this,
                     &MainWindow::cancelImport);
     file->addSeparator();
@@ -1026,6 +1036,25 @@ bool MainWindow::addNoteForSelection(const QString &text)
         return addRangeNote(s.db(), range.start, range.end, text);
     });
     return true;
+}
+
+void MainWindow::exportReport(const QString &path)
+{
+    if (!hasSession()) return;
+    ReportOptions opt;
+    opt.filter = m_filter->text(); // the report covers what the table shows
+    const QString session = m_controller->path();
+    queries()->ask<ReportData>(
+        this, {}, [opt, session](const Db &db) { return buildReport(db, session, opt); },
+        [this, path](const Answer<ReportData> &a) {
+            QString why = a.error;
+            if (a.ok() && cli::writeReport(a.value, path, &why)) {
+                statusBar()->showMessage(tr("Wrote %1 (redacted)").arg(path), 10000);
+                emit reportWritten(path);
+                return;
+            }
+            statusBar()->showMessage(tr("Report: %1").arg(why), 10000);
+        });
 }
 
 bool MainWindow::shiftSource(qint64 sourceId, const QString &duration)

@@ -91,6 +91,9 @@ public:
     // Moves a source on the timeline by a Go duration (Sources › Shift Clock);
     // false when it is not a duration. The views reload when it is done.
     bool shiftSource(qint64 sourceId, const QString &duration);
+    // File › Export Report: the filtered requests as HTML, PDF or Markdown
+    // (by the suffix), redacted; reportWritten(path) when done.
+    void exportReport(const QString &path);
     void jumpToNote(qint64 id);
     void refreshNotes();
     // Shows the selected request beside another one (phases, classes,
@@ -121,6 +124,7 @@ signals:
     void timelineLoaded();
     void requestSelected(qint64 id);
     void noteAdded(qint64 id);
+    void reportWritten(const QString &path);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *e) override;

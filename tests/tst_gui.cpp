@@ -77,6 +77,7 @@ private slots:
     void staysResponsiveDuringImport();
     void filterAsYouType();
     void shiftSourceClock();
+    void exportReportFromTheWindow();
     void requestFocusBringsTheStoryIntoView();
     void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
@@ -376,6 +377,26 @@ void TstGui::shiftSourceClock()
     for (int i = 0; i < w.sources()->topLevelItemCount(); ++i)
         shown = shown || w.sources()->topLevelItem(i)->text(2).contains(QLatin1String("by hand"));
     QVERIFY(shown);
+}
+
+// File › Export Report: the filtered requests, with their causes, as HTML
+// and PDF, written from the query service's answer.
+void TstGui::exportReportFromTheWindow()
+{
+    MainWindow w;
+    openWindow(w);
+    w.applyFilter(QStringLiteral("url:/api/lock"));
+    QVERIFY(w.settle());
+    QSignalSpy written(&w, &MainWindow::reportWritten);
+    const QString html = m_dir.filePath(QStringLiteral("window-report.html"));
+    const QString pdf = m_dir.filePath(QStringLiteral("window-report.pdf"));
+    w.exportReport(html);
+    w.exportReport(pdf);
+    QTRY_COMPARE_WITH_TIMEOUT(written.count(), 2, 30000);
+    const QByteArray text = test::readFile(html);
+    QVERIFY(text.contains("url:/api/lock"));
+    QVERIFY(text.contains("<p class=\"cause\">Cause: "));
+    QVERIFY(test::readFile(pdf).startsWith("%PDF"));
 }
 
 // While a large import runs, the user selects requests and scrolls the
