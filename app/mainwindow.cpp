@@ -837,7 +837,7 @@ void MainWindow::refreshStats()
             m_statsStale = true;
             return; // the status bar has the message
         }
-        m_stats->setData(a.value.rows, a.value.classes);
+        m_stats->setData(a.value.rows, a.value.classes, a.value.steps);
         m_stats->setSelectedRequest(selectedRequest());
     });
 }

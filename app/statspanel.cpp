@@ -2,6 +2,7 @@
 
 #include "palette.h"
 #include "units.h"
+#include "viewpalette.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -26,7 +27,7 @@ QChartView *makeView(const QString &title, QWidget *parent)
 {
     auto *chart = new QChart;
     chart->setTitle(title);
-    chart->legend()->setVisible(false);
+    chart->legend()->setVisible(false); // shown where colours need naming
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setAnimationOptions(QChart::NoAnimation);
     auto *view = new QChartView(chart, parent);
@@ -57,7 +58,8 @@ QString shortMs(qint64 ns)
 
 StatsPanel::StatsPanel(QWidget *parent) : QWidget(parent)
 {
-    m_histView = makeView(tr("Latency histogram (log bins)"), this);
+    m_histView =
+        makeView(tr("Latency histogram (log bins; red: the selected request's bin)"), this);
     m_pctView = makeView(tr("Latency percentiles"), this);
     m_phaseView = makeView(tr("Slowest requests: phases"), this);
     m_classView = makeView(tr("Latency classes"), this);
@@ -79,10 +81,12 @@ const std::vector<double> &StatsPanel::percentiles()
     return p;
 }
 
-void StatsPanel::setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes)
+void StatsPanel::setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes,
+                         std::map<qint64, std::vector<std::pair<QString, qint64>>> steps)
 {
     m_rows = std::move(rows);
     m_classes = std::move(classes);
+    m_steps = std::move(steps);
     buildHistogram();
     buildPercentiles();
     buildPhases();
@@ -168,9 +172,18 @@ void StatsPanel::buildHistogram()
     x->append(cats);
     x->setLabelsAngle(-90);
     x->setTitleText(tr("ms (bin start)"));
+    // Counts tick at whole numbers: a step of 1, 2 or 5 × 10^k, at most 6 ticks.
     auto *y = new QValueAxis;
     y->setLabelFormat(QStringLiteral("%d"));
-    y->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.1 + 1);
+    y->setTitleText(tr("requests"));
+    const int maxCount = std::max(1, *std::max_element(counts.begin(), counts.end()));
+    int step = 1;
+    for (int mag = 1; step * 5 < maxCount; mag *= 10)
+        for (int m : {1, 2, 5})
+            if (step * 5 < maxCount) step = m * mag;
+    const int top = (maxCount + step - 1) / step * step;
+    y->setRange(0, top);
+    y->setTickCount(top / step + 1);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
@@ -254,22 +267,55 @@ void StatsPanel::buildPhases()
         s->setColor(QColor(QLatin1String(palette::phaseColour(phaseKindName(k)))));
         sets.push_back(s);
     }
-    // Time no client phase explains (server-only requests, gaps).
-    auto *rest = new QBarSet(tr("no client phase"));
-    rest->setColor(QColor(QLatin1String(palette::phaseColour("step"))));
+    // Server steps, one set per step name (in first-seen order), inside the
+    // client's wait when the request has one: the wait keeps what they
+    // leave.
+    std::vector<QString> stepNames;
+    for (const RequestRow *r : slow)
+        if (auto it = m_steps.find(r->id); it != m_steps.end())
+            for (const auto &[name, ns] : it->second)
+                if (std::find(stepNames.begin(), stepNames.end(), name) == stepNames.end())
+                    stepNames.push_back(name);
+    std::vector<QBarSet *> stepSets;
+    for (const QString &n : stepNames) {
+        auto *s = new QBarSet(tr("step %1").arg(n));
+        s->setColor(gui::categoryColour(QStringLiteral("step"), n));
+        stepSets.push_back(s);
+    }
+    // Time neither a client phase nor a server step explains.
+    auto *rest = new QBarSet(tr("unexplained"));
+    rest->setColor(QColor(0xb0, 0xbe, 0xc5));
+    const size_t waitIdx =
+        size_t(std::find(std::begin(kinds), std::end(kinds), PhaseKind::Wait) - std::begin(kinds));
     double maxMs = 0;
     for (const RequestRow *r : slow) {
+        std::vector<qint64> stepNs(stepNames.size(), 0);
+        qint64 steps = 0;
+        if (auto it = m_steps.find(r->id); it != m_steps.end())
+            for (const auto &[name, ns] : it->second) {
+                const size_t k =
+                    size_t(std::find(stepNames.begin(), stepNames.end(), name) - stepNames.begin());
+                stepNs[k] += std::max<qint64>(0, ns);
+                steps += std::max<qint64>(0, ns);
+            }
         qint64 sum = 0;
         for (size_t i = 0; i < std::size(kinds); ++i) {
-            const qint64 v = std::max<qint64>(0, r->phaseNs[size_t(kinds[i])]);
+            qint64 v = std::max<qint64>(0, r->phaseNs[size_t(kinds[i])]);
+            if (i == waitIdx && v > 0) v = std::max<qint64>(0, v - steps); // steps are inside it
             sum += v;
             *sets[i] << double(v) / 1e6;
         }
+        for (size_t k = 0; k < stepSets.size(); ++k)
+            *stepSets[k] << double(stepNs[k]) / 1e6;
+        sum += steps;
         *rest << double(std::max<qint64>(0, r->duration() - sum)) / 1e6;
         maxMs = std::max(maxMs, double(std::max(sum, r->duration())) / 1e6);
         cats << r->key.left(8);
         m_phaseKeys.push_back(r->key);
     }
+    // Bars read left to right in time: client phases up to the wait, the
+    // server's steps, then the rest.
+    sets.insert(sets.begin() + qsizetype(waitIdx), stepSets.begin(), stepSets.end());
     sets.push_back(rest);
     for (QBarSet *s : sets) {
         // A set nobody has only clutters the legend.
@@ -358,6 +404,7 @@ void StatsPanel::buildClasses()
     y->append(cats);
     auto *x = new QValueAxis;
     x->setTitleText(tr("ms over the shown requests (requests it dominates)"));
+    x->setLabelFormat(QStringLiteral("%.0f"));
     x->setRange(0, maxMs * 1.05 + 0.01);
     x->applyNiceNumbers();
     chart->addAxis(y, Qt::AlignLeft);

@@ -37,7 +37,10 @@ public:
 
     void setSlowestCount(int n) { m_slowestN = n; }
     // Rebuilds every chart. `classes` is keyed by request id (see allRequestClasses).
-    void setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes);
+    // `steps`: server steps (name, ns) of the slowest requests, by request
+    // id; their bars show them inside the client's wait.
+    void setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes,
+                 std::map<qint64, std::vector<std::pair<QString, qint64>>> steps = {});
     // Highlights the selected request: its histogram bin, its phase bar when
     // it is among the slowest, its dominant class. 0 clears the selection.
     void setSelectedRequest(qint64 requestId);
@@ -72,6 +75,7 @@ private:
 
     std::vector<RequestRow> m_rows;
     std::map<qint64, ClassBreakdown> m_classes;
+    std::map<qint64, std::vector<std::pair<QString, qint64>>> m_steps;
     int m_slowestN = 10;
     qint64 m_selected = 0;
 

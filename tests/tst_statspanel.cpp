@@ -4,6 +4,7 @@
 
 #include "analysis.h"
 #include "queries.h"
+#include "queryservice.h"
 #include "statspanel.h"
 #include "testsupport.h"
 
@@ -126,6 +127,44 @@ private slots:
         QCOMPARE(spy.size(), 1);
         QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("class=blocked-mutex"));
         QCOMPARE(countFor(spy.at(0).at(0).toString()), qint64(dominated));
+    }
+
+    // The slowest requests' bars hold their client phases and, inside the
+    // wait, their server steps (nested steps counted once): no bar is longer
+    // than its request.
+    void slowestShowServerSteps()
+    {
+        QueryService q;
+        q.setSession(m_s->path(), 1);
+        StatsData d;
+        q.stats(this, QString(), [&](const Answer<StatsData> &a) { d = a.value; });
+        QVERIFY(q.settle());
+        QVERIFY(!d.steps.empty());
+        StatsPanel p;
+        p.setData(d.rows, d.classes, d.steps);
+        QHorizontalStackedBarSeries *series = p.phaseSeries();
+        QVERIFY(series);
+        QStringList names;
+        for (QBarSet *set : series->barSets())
+            names << set->label();
+        QVERIFY2(names.contains(QStringLiteral("step inject_delay")),
+                 qPrintable(names.join(QLatin1Char(','))));
+        // Bars are bottom-up: the slowest is the last category.
+        std::vector<const RequestRow *> slow;
+        for (const RequestRow &r : d.rows)
+            if (r.duration() >= 0) slow.push_back(&r);
+        std::sort(slow.begin(), slow.end(), [](const RequestRow *a, const RequestRow *b) {
+            return a->duration() > b->duration();
+        });
+        const int n = series->barSets().first()->count();
+        for (int i = 0; i < n; ++i) {
+            double sum = 0;
+            for (QBarSet *set : series->barSets())
+                sum += set->at(i);
+            const double ms = double(slow[size_t(n - 1 - i)]->duration()) / 1e6;
+            QVERIFY2(sum <= ms * 1.0001 + 1e-6,
+                     qPrintable(QStringLiteral("%1 > %2").arg(sum).arg(ms)));
+        }
     }
 
     void selection()

@@ -46,7 +46,11 @@ struct StatsData
 {
     std::vector<RequestRow> rows;
     std::map<qint64, ClassBreakdown> classes;
+    // Server steps (name, ns) of the slowest `kStatsSlowest` rows; nested
+    // steps count only the time an earlier step did not cover.
+    std::map<qint64, std::vector<std::pair<QString, qint64>>> steps;
 };
+inline constexpr int kStatsSlowest = 10;
 
 class QueryService : public QObject
 {
