@@ -721,9 +721,8 @@ QString TimelineWidget::tooltipFor(const Hit &h) const
         const CounterColumn &c = g.columns[size_t(h.column)];
         return QStringLiteral("<b>%1</b><br>%2: %3 (min %4, max %5 in this pixel)")
             .arg(l.name.toHtmlEscaped(), formatOffset(timeAt(m_mouse.x()) - m_ranges->zero(), 1000))
-            .arg(double(c.last), 0, 'g', 6)
-            .arg(double(c.min), 0, 'g', 6)
-            .arg(double(c.max), 0, 'g', 6);
+            .arg(formatCounter(l.name, double(c.last)), formatCounter(l.name, double(c.min)),
+                 formatCounter(l.name, double(c.max)));
     }
     if (!h.run) return QStringLiteral("<b>%1</b>").arg(l.name.toHtmlEscaped());
     const SpanRun &r = *h.run;

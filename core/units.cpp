@@ -308,6 +308,32 @@ QString formatDuration(qint64 ns)
     return QString::number(v, 'f', decimals) + QLatin1Char(' ') + QString::fromUtf8(unit);
 }
 
+QString formatCounter(const QString &counterName, double value)
+{
+    const QString n = counterName.toLower();
+    if (n.contains(QLatin1String("heap")) || n.contains(QLatin1String("byte")) ||
+        n.contains(QLatin1String("alloc"))) {
+        const double a = std::abs(value);
+        if (a >= double(1LL << 30))
+            return QString::number(value / double(1LL << 30), 'f', 2) + QStringLiteral(" GiB");
+        if (a >= double(1 << 20))
+            return QString::number(value / double(1 << 20), 'f', 1) + QStringLiteral(" MiB");
+        if (a >= 1024) return QString::number(value / 1024, 'f', 1) + QStringLiteral(" KiB");
+        return QString::number(qint64(value)) + QStringLiteral(" B");
+    }
+    if (value == std::floor(value) && std::abs(value) < 9e15) {
+        QString digits = QString::number(qint64(std::abs(value)));
+        for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+            digits.insert(i, QLatin1Char(','));
+        return (value < 0 ? QStringLiteral("-") : QString()) + digits;
+    }
+    QString t = QString::number(value, 'f', 4);
+    while (t.endsWith(QLatin1Char('0')))
+        t.chop(1);
+    if (t.endsWith(QLatin1Char('.'))) t.chop(1);
+    return t;
+}
+
 QString formatOffset(TimeNs offset, TimeNs step)
 {
     step = std::max<TimeNs>(1, step);

@@ -42,6 +42,10 @@ void appendJsonString(QByteArray &out, QByteArrayView s);
 QString formatDuration(qint64 ns);
 // ISO-8601 UTC with microseconds.
 QString formatTime(TimeNs ns);
+// A counter's value for display: bytes as KiB/MiB/GiB when the counter's
+// name says it counts memory ("heap", "bytes", "alloc"), whole numbers with
+// digit grouping, others with up to 4 decimals; never scientific notation.
+QString formatCounter(const QString &counterName, double value);
 // An offset from a timeline's zero, precise to `step` ns, for rulers, axes
 // and tooltips: "850µs", "4.75s" under a minute; "12:03.5", "3:12:03.250" and
 // "1337d 03:19:07.62" beyond. Never scientific notation.

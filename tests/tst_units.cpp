@@ -15,6 +15,16 @@ class TstUnits : public QObject
     Q_OBJECT
 private slots:
     // One rule for error requests, summaries and histogram bins (queries.h).
+    void counters()
+    {
+        QCOMPARE(formatCounter(QStringLiteral("heap"), 5'551'000.0), QStringLiteral("5.3 MiB"));
+        QCOMPARE(formatCounter(QStringLiteral("heap goal"), 900.0), QStringLiteral("900 B"));
+        QCOMPARE(formatCounter(QStringLiteral("goroutines"), 5'551'000.0),
+                 QStringLiteral("5,551,000"));
+        QCOMPARE(formatCounter(QStringLiteral("load"), 0.25), QStringLiteral("0.25"));
+        QCOMPARE(formatCounter(QStringLiteral("GOMAXPROCS"), 2.0), QStringLiteral("2"));
+    }
+
     void offsets()
     {
         QCOMPARE(formatOffset(0, 1000), QStringLiteral("0ns"));
