@@ -738,8 +738,10 @@ void BatchWriter::phase(const PhaseRecord &p)
         if (dup) {
             ++m_counts.duplicatePhases;
             if (m_warn)
-                m_warn("duplicate-phase", QStringLiteral("a phase another source already stored "
-                                                         "for the request was skipped"));
+                m_warn("duplicate-phase",
+                       QStringLiteral("a phase another source already holds for the request "
+                                      "(a second log of the same events) was merged, not "
+                                      "stored twice"));
             return;
         }
     }

@@ -377,7 +377,10 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
             .run();
         res.sourceId = db.lastInsertId();
         BatchWriter writer(db, res.sourceId, [&ctx](QByteArrayView code, const QString &msg) {
-            ctx.diag(code, Severity::Warning, -1, -1, msg);
+            // A phase another source already holds is a second log of the
+            // same events (text and JSON) merging: worth knowing, not a warning.
+            ctx.diag(code, code == "duplicate-phase" ? Severity::Info : Severity::Warning, -1, -1,
+                     msg);
         });
         ctx.setStage(QStringLiteral("parsing"));
         const_cast<Importer *>(imp)->run(ctx, writer);

@@ -355,6 +355,29 @@ private slots:
         QCOMPARE(querySources(ts.session().db()).size(), 3);
     }
 
+    // The text and the JSON log of one server are the same events: the
+    // second merges into the first with an info note, no warning.
+    void secondLogOfTheSameEventsMerges()
+    {
+        const ImporterRegistry reg = testRegistry();
+        test::TempSession ts;
+        QVERIFY(importFile(ts.session(), test::corpus(QStringLiteral("gen/server.jsonl")), reg).ok);
+        const qint64 phases =
+            test::scalar(ts.session().db(), QStringLiteral("SELECT count(*) FROM phase"));
+        const ImportResult r =
+            importFile(ts.session(), test::corpus(QStringLiteral("gen/server.log")), reg);
+        QVERIFY(r.ok);
+        QCOMPARE(test::scalar(ts.session().db(), QStringLiteral("SELECT count(*) FROM phase")),
+                 phases);
+        bool dupInfo = false;
+        for (const DiagnosticInfo &d : r.diagnostics) {
+            QVERIFY2(d.severity != Severity::Warning || d.code != "duplicate-phase",
+                     d.code.constData());
+            dupInfo = dupInfo || (d.code == "duplicate-phase" && d.severity == Severity::Info);
+        }
+        QVERIFY(dupInfo);
+    }
+
     void cancellationRollsBack()
     {
         const ImporterRegistry reg = testRegistry();
