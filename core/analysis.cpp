@@ -82,6 +82,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <list>
 #include <set>
 #include <unordered_map>
 
@@ -263,12 +264,25 @@ private:
     {
         std::vector<StateSpan> spans;
         std::vector<TimeNs> maxEnd; // maxEnd[i] = max(end of spans[0..i])
+        std::list<qint64>::iterator recent;
     };
+    // Lanes stay read while they fit (kMaxKeptSpans); past that the least
+    // recently used go first. The returned lane is valid until the next read.
     const Lane &read(qint64 lane)
     {
-        auto [it, added] = m_lanes.try_emplace(lane);
-        if (!added) return it->second;
-        Lane &l = it->second;
+        if (auto it = m_lanes.find(lane); it != m_lanes.end()) {
+            m_recent.splice(m_recent.begin(), m_recent, it->second.recent);
+            return it->second;
+        }
+        while (m_keptSpans > kMaxKeptSpans && !m_recent.empty()) {
+            const auto old = m_lanes.find(m_recent.back());
+            m_keptSpans -= old->second.spans.size();
+            m_lanes.erase(old);
+            m_recent.pop_back();
+        }
+        Lane &l = m_lanes[lane];
+        m_recent.push_front(lane);
+        l.recent = m_recent.begin();
         m_read.bind(1, lane);
         while (m_read.step()) {
             StateSpan s;
@@ -287,11 +301,15 @@ private:
         l.maxEnd.reserve(l.spans.size());
         for (const StateSpan &s : l.spans)
             l.maxEnd.push_back(l.maxEnd.empty() ? s.end : std::max(l.maxEnd.back(), s.end));
+        m_keptSpans += l.spans.size();
         return l;
     }
 
+    static constexpr size_t kMaxKeptSpans = 4'000'000; // about 190 MB of states
     Stmt m_read;
     std::unordered_map<qint64, Lane> m_lanes;
+    std::list<qint64> m_recent; // most recently read first
+    size_t m_keptSpans = 0;
 };
 
 // Handler lanes of requests, from their region spans.
@@ -837,13 +855,22 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
         Classifier classes(db, strings);
         PathWalker walker(db, strings, wakers, states, classes);
         Stmt win(db, kWindowSql);
+        // Linked first, then walked handler by handler: a handler's lane (and
+        // often its wakers') is read once while its requests are classed.
+        std::vector<std::pair<qint64, Linked>> linked;
         for (const auto &[rid, rl] : lanes) {
             if (!isWanted(rid)) continue;
             RequestWindow w;
             w.id = rid;
             readWindow(win, w);
-            const auto l = linkRequest(w, rl);
-            if (!l) continue;
+            if (const auto l = linkRequest(w, rl)) linked.emplace_back(rid, *l);
+        }
+        std::sort(linked.begin(), linked.end(), [](const auto &a, const auto &b) {
+            return std::tie(a.second.handler, a.second.t0) <
+                   std::tie(b.second.handler, b.second.t0);
+        });
+        for (const auto &[rid, lk] : linked) {
+            const Linked *l = &lk;
             ClassBreakdown &b = out[rid];
             b.requestId = rid;
             auto sit = stw.find(l->sourceId);
