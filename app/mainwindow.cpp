@@ -40,6 +40,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPixmap>
 #include <QProgressBar>
@@ -1277,14 +1278,7 @@ void MainWindow::importFiles(const QStringList &inputs)
             tr("Nothing to import in %1").arg(inputs.join(QStringLiteral(", "))), 8000);
         return;
     }
-    if (!hasSession()) {
-        const QFileInfo first(inputs.first());
-        const QString dir = first.isDir() ? first.absoluteFilePath() : first.absolutePath();
-        QString path = QDir(dir).filePath(first.completeBaseName() + QStringLiteral(".lanescope"));
-        if (!QFileInfo(dir).isWritable())
-            path = QDir::home().filePath(first.completeBaseName() + QStringLiteral(".lanescope"));
-        if (!openSession(path)) return;
-    }
+    if (!hasSession() && !openSession(newSessionPathFor(inputs))) return;
     if (importRunning()) {
         statusBar()->showMessage(tr("An import is already running."), 5000);
         return;
@@ -1343,7 +1337,40 @@ void MainWindow::openPaths(const QStringList &paths)
         else
             traces << p;
     }
-    if (!traces.isEmpty()) importFiles(traces);
+    if (traces.isEmpty()) return;
+    if (hasSession()) {
+        // Files opened into an open session: add them, or start a new one
+        // beside the first file (never append without asking).
+        const AddOrNew choice = m_askAddOrNew ? m_askAddOrNew(traces) : askAddOrNew(traces);
+        if (choice == AddOrNew::Cancel) return;
+        if (choice == AddOrNew::New && !openSession(newSessionPathFor(traces))) return;
+    }
+    importFiles(traces);
+}
+
+// A new session for imported files: beside the first of them, else in the
+// home folder when that folder is not writable.
+QString MainWindow::newSessionPathFor(const QStringList &inputs)
+{
+    const QFileInfo first(inputs.first());
+    const QString dir = first.isDir() ? first.absoluteFilePath() : first.absolutePath();
+    const QString name = first.completeBaseName() + QStringLiteral(".lanescope");
+    return QFileInfo(dir).isWritable() ? QDir(dir).filePath(name) : QDir::home().filePath(name);
+}
+
+MainWindow::AddOrNew MainWindow::askAddOrNew(const QStringList &files)
+{
+    QMessageBox box(QMessageBox::Question, tr("Open files"),
+                    tr("Add %n file(s) to the open session, or open them in a new session?",
+                       nullptr, int(files.size())),
+                    QMessageBox::Cancel, this);
+    QPushButton *add = box.addButton(tr("Add to This Session"), QMessageBox::AcceptRole);
+    QPushButton *fresh = box.addButton(tr("New Session"), QMessageBox::ActionRole);
+    box.setDefaultButton(add);
+    box.exec();
+    if (box.clickedButton() == add) return AddOrNew::Add;
+    if (box.clickedButton() == fresh) return AddOrNew::New;
+    return AddOrNew::Cancel;
 }
 
 void MainWindow::dropEvent(QDropEvent *e)

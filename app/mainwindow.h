@@ -64,6 +64,21 @@ public:
     bool openSession(const QString &path);
     // Imports files into the current session (a new one beside the first file when none).
     void importFiles(const QStringList &files);
+    // What File › Open, a drop or the command line do with paths: sessions
+    // open; trace files are imported, and when a session is open the user
+    // chooses between adding them and a new session.
+    void openPaths(const QStringList &paths);
+    enum class AddOrNew
+    {
+        Add,
+        New,
+        Cancel
+    };
+    // Tests answer the question instead of a dialog.
+    void setAddOrNewChooser(std::function<AddOrNew(const QStringList &)> f)
+    {
+        m_askAddOrNew = std::move(f);
+    }
     bool hasSession() const { return m_controller->isOpen(); }
     RequestTableModel *requestModel() const { return m_model; }
     QTableView *requestView() const { return m_table; }
@@ -144,7 +159,8 @@ private:
     void openFilesDialog();
     void openFolderDialog();
     void openSessionDialog();
-    void openPaths(const QStringList &paths);
+    AddOrNew askAddOrNew(const QStringList &files);
+    static QString newSessionPathFor(const QStringList &inputs);
     void onFileFinished(const ImportResult &r);
     void loadTimeline();
     void stopTimelineLoad();
@@ -186,7 +202,9 @@ private:
     FlameGraphView *m_flame = nullptr;
     StatsPanel *m_stats = nullptr;
     bool m_statsStale = true;
-    bool m_sizeColumns = false; // size the table's columns when the first rows arrive
+    bool m_sizeColumns = false;
+    std::function<AddOrNew(const QStringList &)>
+        m_askAddOrNew; // size the table's columns when the first rows arrive
     QStringList m_errors;
     QList<Note> m_noteList; // the last notes answer (jumps read it)
     // Critical paths of this generation's requests, computed once each.

@@ -78,6 +78,7 @@ private slots:
     void filterAsYouType();
     void shiftSourceClock();
     void exportReportFromTheWindow();
+    void openingFilesIntoASessionAsks();
     void requestFocusBringsTheStoryIntoView();
     void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
@@ -397,6 +398,43 @@ void TstGui::exportReportFromTheWindow()
     QVERIFY(text.contains("url:/api/lock"));
     QVERIFY(text.contains("<p class=\"cause\">Cause: "));
     QVERIFY(test::readFile(pdf).startsWith("%PDF"));
+}
+
+// Files opened while a session is open: the user is asked; "add" imports
+// into it, "new" opens a session beside the first file, "cancel" does
+// nothing. Nothing is appended without asking.
+void TstGui::openingFilesIntoASessionAsks()
+{
+    const QString copy = sessionCopy(QStringLiteral("ask.lanescope"));
+    QTemporaryDir dir;
+    const QString log =
+        test::writeFile(dir, QStringLiteral("extra.jsonl"),
+                        test::readFile(test::corpus(QStringLiteral("gen/server.log"))));
+    MainWindow w;
+    openWindow(w, copy);
+    int asked = 0;
+    MainWindow::AddOrNew answer = MainWindow::AddOrNew::Cancel;
+    w.setAddOrNewChooser([&](const QStringList &files) {
+        ++asked;
+        [&] { QCOMPARE(files, QStringList{log}); }();
+        return answer;
+    });
+    const int sources = w.sources()->topLevelItemCount();
+    w.openPaths({log});
+    QCOMPARE(asked, 1);
+    QVERIFY(!w.importRunning());
+    answer = MainWindow::AddOrNew::Add;
+    QSignalSpy done(&w, &MainWindow::importsFinished);
+    w.openPaths({log});
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+    QVERIFY(w.settle());
+    QCOMPARE(w.controller()->path(), QFileInfo(copy).absoluteFilePath());
+    QCOMPARE(w.sources()->topLevelItemCount(), sources + 1);
+    answer = MainWindow::AddOrNew::New;
+    w.openPaths({log});
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 30000);
+    QCOMPARE(w.controller()->path(), dir.filePath(QStringLiteral("extra.lanescope")));
+    QCOMPARE(asked, 3);
 }
 
 // While a large import runs, the user selects requests and scrolls the
