@@ -176,6 +176,9 @@ void TimelineWidget::rebuildRows()
         r.y = y;
         r.height = laneHeight(m_model->lane(li));
         r.indent = indent;
+        // The label is made here, once per layout, not on every paint.
+        r.label = shortLaneName(m_model->lane(li).name);
+        if (m_pinned.contains(li)) r.label = QStringLiteral("★ ") + r.label; // in every font
         y += r.height;
         m_rows.push_back(r);
     };
@@ -216,9 +219,11 @@ void TimelineWidget::rebuildRows()
             for (int li : m_focusLanes) {
                 lane(li, 1);
                 const TimelineLane &fl = m_model->lane(li);
-                m_rows.back().tagProcess =
-                    sources.size() > 1 &&
-                    (fl.kind != LaneKind::Goroutine || names.value(shortLaneName(fl.name)) > 1);
+                const int pi = m_model->processIndexOf(fl.sourceId);
+                if (sources.size() > 1 && pi >= 0 &&
+                    (fl.kind != LaneKind::Goroutine || names.value(shortLaneName(fl.name)) > 1))
+                    m_rows.back().label +=
+                        QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name;
             }
         }
     }
@@ -947,17 +952,11 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
     if (highlighted) labelBg.setAlpha(90);
     p.fillRect(0, y, m_labelWidth - 1, row.height, labelBg);
     p.setPen(pal.color(QPalette::Text));
-    QString label = shortLaneName(l.name);
-    if (row.tagProcess) {
-        const int pi = m_model->processIndexOf(l.sourceId);
-        if (pi >= 0) label += QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name;
-    }
-    if (m_pinned.contains(row.lane)) label = QStringLiteral("★ ") + label; // in every font
-    p.drawText(
-        QRect(6 + row.indent * 12, y, m_labelWidth - 10 - row.indent * 12,
-              std::min(row.height, 16)),
-        Qt::AlignVCenter | Qt::AlignLeft,
-        p.fontMetrics().elidedText(label, Qt::ElideMiddle, m_labelWidth - 12 - row.indent * 12));
+    p.drawText(QRect(6 + row.indent * 12, y, m_labelWidth - 10 - row.indent * 12,
+                     std::min(row.height, 16)),
+               Qt::AlignVCenter | Qt::AlignLeft,
+               p.fontMetrics().elidedText(row.label, Qt::ElideMiddle,
+                                          m_labelWidth - 12 - row.indent * 12));
     p.setPen(mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.12));
     p.drawLine(0, y + row.height - 1, width(), y + row.height - 1);
 

@@ -163,7 +163,7 @@ private:
         int indent = 0;
         bool closed = false;          // header: its lanes are not shown
         bool closedByDefault = false; // header: opens only when expanded by hand (focus)
-        bool tagProcess = false;      // lane: its label names its process
+        QString label;                // lane: its label (short name, pin, process when needed)
     };
     struct Hit
     {

@@ -131,6 +131,14 @@ void WaterfallView::setRange(TimeRange r)
     m_debounce->start();
 }
 
+std::vector<qint64> WaterfallView::rowIds() const
+{
+    std::vector<qint64> ids;
+    for (const auto *r : m_rows)
+        ids.push_back(r->id);
+    return ids;
+}
+
 void WaterfallView::setRequestFilter(std::shared_ptr<const QSet<qint64>> ids)
 {
     m_filtered = std::move(ids);
@@ -151,7 +159,6 @@ void WaterfallView::rebuildNow()
 
 void WaterfallView::rebuild()
 {
-    m_rowIds.clear();
     m_rows.clear();
     if (!m_model || !m_queries || !m_range.isValid()) {
         paintRows({});
@@ -168,7 +175,6 @@ void WaterfallView::rebuild()
     QList<qint64> ids;
     for (const auto *r : rows) {
         ids << r->id;
-        m_rowIds.push_back(r->id);
     }
     m_rows = std::move(rows);
     // The bars at once, the phases when they arrive (this view's rows may

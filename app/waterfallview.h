@@ -36,8 +36,9 @@ public:
     void setSelectedRequest(qint64 id);
     // Only these requests get rows (the request filter's; nullptr: all).
     void setRequestFilter(std::shared_ptr<const QSet<qint64>> ids);
-    int rowCount() const { return int(m_rowIds.size()); }
-    const std::vector<qint64> &rowIds() const { return m_rowIds; }
+    int rowCount() const { return int(m_rows.size()); }
+    // The requests with a row, top to bottom.
+    std::vector<qint64> rowIds() const;
     QCustomPlot *plot() const { return m_plot; }
     // Rebuilds now instead of after the debounce (screenshots, tests).
     void rebuildNow();
@@ -60,7 +61,6 @@ private:
     std::shared_ptr<const TimelineModel> m_model;
     TimeRange m_range;
     qint64 m_selected = 0;
-    std::vector<qint64> m_rowIds;
     std::vector<const TimelineModel::RequestSpan *> m_rows; // into m_model
     quint64 m_ticket = 0;
     std::shared_ptr<const QSet<qint64>> m_filtered;

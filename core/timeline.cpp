@@ -556,8 +556,10 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     {
         Stmt st(db, "SELECT id, path, format FROM source WHERE id IN (SELECT DISTINCT source_id "
                     "FROM lane) ORDER BY id");
-        while (st.step())
+        while (st.step()) {
+            m_processIndex.insert(st.int64(0), int(m_processes.size()));
             m_processes.push_back({st.int64(0), QFileInfo(st.string(1)).fileName(), st.string(2)});
+        }
     }
     // Display order first, so a partial load reads the lanes a first screen
     // shows: request lanes, then process by process its GC, counters, procs
@@ -870,9 +872,7 @@ std::vector<const TimelineModel::Flow *> TimelineModel::flowsFor(const QSet<int>
 
 int TimelineModel::processIndexOf(qint64 sourceId) const
 {
-    for (size_t i = 0; i < m_processes.size(); ++i)
-        if (m_processes[i].sourceId == sourceId) return int(i);
-    return -1;
+    return m_processIndex.value(sourceId, -1);
 }
 
 QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const

@@ -284,6 +284,7 @@ public:
 private:
     std::vector<TimelineLane> m_lanes;
     std::vector<Process> m_processes;
+    QHash<qint64, int> m_processIndex; // source id -> index into m_processes
     TimeRange m_fit;
     std::vector<Cluster> m_otherClusters;
     QHash<qint64, int> m_laneIndex;

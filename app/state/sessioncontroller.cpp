@@ -90,11 +90,6 @@ void SessionController::cancelImport()
     if (m_job) m_job->cancel();
 }
 
-bool SessionController::waitForImport(int ms)
-{
-    return !m_job || m_job->wait(ms < 0 ? ULONG_MAX : (unsigned long)ms);
-}
-
 void SessionController::edit(QObject *receiver, std::function<qint64(Session &)> fn,
                              std::function<void(const Answer<qint64> &)> done)
 {

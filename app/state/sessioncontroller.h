@@ -39,7 +39,6 @@ public:
     bool startImport(const QStringList &files);
     bool importRunning() const { return m_job != nullptr; }
     void cancelImport();
-    bool waitForImport(int ms = -1);
 
     // A write to the session (notes): runs on the edit worker with a
     // connection of its own; done() gets the function's result or the error
