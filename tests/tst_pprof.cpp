@@ -32,6 +32,9 @@ struct RawTotals
     QList<qint64> totals;
     // Per sample type: "root;...;leaf" -> summed value.
     QList<QMap<QString, qint64>> stacks;
+    // Per sample type: the non-zero values of every sample line, and of
+    // every distinct stack, sorted.
+    QList<QList<qint64>> sampleValues, stackValues;
 };
 
 // The Samples section of `go tool pprof -raw`: a header line of type/unit
@@ -67,6 +70,7 @@ RawTotals parseRaw(const QString &path)
             for (int k = 0; k < t.types.size(); ++k) {
                 t.totals.append(0);
                 t.stacks.append(QMap<QString, qint64>());
+                t.sampleValues.append(QList<qint64>());
             }
             continue;
         }
@@ -107,7 +111,15 @@ RawTotals parseRaw(const QString &path)
         std::reverse(stack.begin(), stack.end());
         const QString key = stack.join(QLatin1Char(';'));
         for (int k = 0; k < values.size(); ++k)
-            if (values[k] != 0) t.stacks[k][key] += values[k];
+            if (values[k] != 0) {
+                t.stacks[k][key] += values[k];
+                t.sampleValues[k].append(values[k]);
+            }
+    }
+    for (int k = 0; k < t.stacks.size(); ++k) {
+        t.stackValues.append(t.stacks[k].values());
+        std::sort(t.stackValues[k].begin(), t.stackValues[k].end());
+        std::sort(t.sampleValues[k].begin(), t.sampleValues[k].end());
     }
     return t;
 }
@@ -144,6 +156,11 @@ private slots:
     void matchesGoToolPprof_data();
     void matchesGoToolPprof();
     void labelsLinkRequests();
+    void textProfilesMatchGoToolPprof_data();
+    void textProfilesMatchGoToolPprof();
+    void textProfileLabelsLinkRequests();
+    void badTextProfile_data();
+    void badTextProfile();
     void badInput_data();
     void badInput();
     void stringIndexOutOfRange();
@@ -229,6 +246,151 @@ void TestPprof::matchesGoToolPprof()
     }
 }
 
+// The debug=1 text forms: the same sample types, totals and per-sample
+// values as `go tool pprof -raw` reads from them, and frames named from the
+// "#" lines.
+void TestPprof::textProfilesMatchGoToolPprof_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<QString>("topType");
+    QTest::addColumn<QString>("topFunction"); // the leaf with the largest value of topType
+    QTest::newRow("heap") << corpus(QStringLiteral("gen/heap.txt")) << QStringLiteral("gen_heap.txt")
+                          << QStringLiteral("alloc_space") << QStringLiteral("main.handleAlloc.func1");
+    QTest::newRow("goroutine") << corpus(QStringLiteral("gen/goroutine.txt"))
+                               << QStringLiteral("gen_goroutine.txt") << QStringLiteral("goroutine")
+                               << QStringLiteral("internal/poll.runtime_pollWait");
+    QTest::newRow("mutex") << testData(QStringLiteral("pprof/gen_mutex.txt"))
+                           << QStringLiteral("gen_mutex.txt") << QStringLiteral("delay")
+                           << QStringLiteral("sync.(*Mutex).Unlock");
+    QTest::newRow("block") << testData(QStringLiteral("pprof/gen_block.txt"))
+                           << QStringLiteral("gen_block.txt") << QStringLiteral("delay")
+                           << QStringLiteral("sync.(*Mutex).Lock");
+}
+
+void TestPprof::textProfilesMatchGoToolPprof()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, fixture);
+    QFETCH(QString, topType);
+    QFETCH(QString, topFunction);
+    TempSession s;
+    const ImportResult r = s.import(path); // sniffed, no format given
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.format, QByteArray("pprof"));
+    QVERIFY(r.diagnostics.isEmpty());
+    const RawTotals raw = parseRaw(testData(QStringLiteral("pprof/%1.raw.txt.gz").arg(fixture)));
+    QVERIFY(!raw.types.isEmpty());
+    const SqlResult profiles =
+        runSql(s.session().db(), QStringLiteral("SELECT id, sample_type || '/' || unit FROM "
+                                                "profile ORDER BY id"));
+    QCOMPARE(profiles.rows.size(), raw.types.size());
+    for (int i = 0; i < raw.types.size(); ++i) {
+        const QString pid = profiles.rows[i][0];
+        QCOMPARE(profiles.rows[i][1], raw.types[i]);
+        // pprof reads no labels from a goroutine profile and merges its
+        // samples of one stack; the session keeps them apart by label, so
+        // those compare per stack. Heap and contention samples compare one
+        // by one (the heap's "bytes" label keeps them apart in pprof too).
+        const bool perStack = fixture == QLatin1String("gen_goroutine.txt");
+        const SqlResult values = runSql(
+            s.session().db(),
+            perStack ? QStringLiteral("SELECT SUM(value) AS v FROM sample WHERE profile_id = %1 "
+                                      "GROUP BY callsite_id ORDER BY v")
+                           .arg(pid)
+                     : QStringLiteral("SELECT value FROM sample WHERE profile_id = %1 ORDER BY "
+                                      "value")
+                           .arg(pid));
+        QList<qint64> got;
+        qint64 total = 0;
+        for (const QStringList &row : values.rows) {
+            got.append(row[0].toLongLong());
+            total += got.back();
+        }
+        QCOMPARE(total, raw.totals[i]);
+        QCOMPARE(got, perStack ? raw.stackValues[i] : raw.sampleValues[i]);
+    }
+    const QString top = sqlText(
+        s.session().db(),
+        QStringLiteral("SELECT f.function FROM sample s JOIN callsite c ON c.id = s.callsite_id "
+                       "JOIN frame f ON f.id = c.frame_id WHERE s.profile_id = %1 GROUP BY "
+                       "f.function ORDER BY SUM(s.value) DESC LIMIT 1")
+            .arg(sqlText(s.session().db(),
+                         QStringLiteral("SELECT id FROM profile WHERE sample_type = '%1'")
+                             .arg(topType))));
+    QCOMPARE(top, topFunction);
+    // Every frame is named: the runtime's unnamed frames at the ends are gone.
+    QCOMPARE(sqlText(s.session().db(),
+                     QStringLiteral("SELECT COUNT(*) FROM frame WHERE function LIKE '0x%' OR "
+                                    "file = ''")),
+             QStringLiteral("0"));
+}
+
+// A goroutine profile's "# labels:" lines carry req_id: samples link to the
+// requests of the step log imported first.
+void TestPprof::textProfileLabelsLinkRequests()
+{
+    TempSession s;
+    QVERIFY(s.import(corpus(QStringLiteral("gen/server.jsonl"))).ok);
+    const ImportResult r = s.import(corpus(QStringLiteral("gen/goroutine.txt")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const qint64 labelled =
+        sqlText(s.session().db(),
+                QStringLiteral("SELECT COUNT(*) FROM sample WHERE labels LIKE '%req_id%'"))
+            .toLongLong();
+    QVERIFY(labelled > 0);
+    QCOMPARE(sqlText(s.session().db(),
+                     QStringLiteral("SELECT COUNT(*) FROM sample WHERE labels LIKE '%req_id%' "
+                                    "AND request_id IS NOT NULL")),
+             QString::number(labelled));
+}
+
+void TestPprof::badTextProfile_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("expect");
+    QFile f(corpus(QStringLiteral("gen/heap.txt")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray heap = f.readAll();
+    const qsizetype secondSample = heap.indexOf("\n1: 524288");
+    QVERIFY(secondSample > 0);
+    QTest::newRow("truncated mid-sample")
+        << heap.left(secondSample + 5) << QStringLiteral("line 16: malformed heap sample");
+    QByteArray badAddress = heap;
+    badAddress.replace("@ 0x6ad659", "@ 0x6zd659");
+    QTest::newRow("corrupt address") << badAddress << QStringLiteral("line 2: bad stack address");
+    QByteArray zeroCount = heap;
+    zeroCount.replace("6: 6291456 [12:", "0: 6291456 [12:");
+    QTest::newRow("zero count, bytes") << zeroCount << QStringLiteral("count is 0");
+    QTest::newRow("unknown kind") << QByteArray("heap profile: 1: 2 [3: 4] @ bogus/2\n")
+                                  << QStringLiteral("unknown heap profile kind");
+    QTest::newRow("count profile, junk")
+        << QByteArray("goroutine profile: total 3\n3 @ 0x1 0x2\nthis is not a sample\n")
+        << QStringLiteral("line 3: malformed goroutine sample");
+    QTest::newRow("contention, junk")
+        << QByteArray("--- mutex:\ncycles/second=1000\nsampling period=1\n12 x @ 0x1\n")
+        << QStringLiteral("line 4: malformed contention sample");
+    QByteArray deep("goroutine profile: total 1\n1 @");
+    for (int i = 0; i < 1100; ++i)
+        deep += " 0x" + QByteArray::number(i + 16, 16);
+    QTest::newRow("stack too deep") << deep << QStringLiteral("deeper than 1024");
+}
+
+void TestPprof::badTextProfile()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, expect);
+    TempSession s;
+    QVERIFY(s.import(testData(QStringLiteral("pprof/gen_mutex.txt"))).ok);
+    const QString before = sqlText(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM sample"));
+    const QString path = writeFile(s.dir(), QStringLiteral("bad.txt"), bytes);
+    const ImportResult r = s.import(path);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(expect), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QLatin1String("bad.txt")), qPrintable(r.error));
+    QCOMPARE(sqlText(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM sample")), before);
+}
+
 void TestPprof::labelsLinkRequests()
 {
     TempSession s;
@@ -278,8 +440,6 @@ void TestPprof::badInput_data()
         << QStringLiteral("truncate") << QStringLiteral("truncated");
     QTest::newRow("truncated gzip") << QStringLiteral("truncate-gz") << QString();
     QTest::newRow("legacy cpu profile") << QStringLiteral("legacy") << QStringLiteral("legacy");
-    QTest::newRow("legacy text heap profile")
-        << QStringLiteral("legacy-text") << QStringLiteral("legacy");
     QTest::newRow("empty file forced") << QStringLiteral("empty") << QStringLiteral("empty");
     QTest::newRow("wrong format forced") << QStringLiteral("text") << QStringLiteral("protobuf");
     QTest::newRow("bad nested message") << QStringLiteral("nested") << QStringLiteral("malformed");
@@ -309,9 +469,6 @@ void TestPprof::badInput()
         path = writeFile(s.dir(), QStringLiteral("cut.pb.gz"), gz.left(gz.size() / 2));
     } else if (kind == QLatin1String("legacy")) {
         path = corpus(QStringLiteral("public/pprof/google-pprof_legacy_gobench.cpu"));
-    } else if (kind == QLatin1String("legacy-text")) {
-        path = corpus(QStringLiteral("gen/heap.txt"));
-        opt.format = "pprof";
     } else if (kind == QLatin1String("empty")) {
         path = writeFile(s.dir(), QStringLiteral("empty.pprof"), QByteArray());
         opt.format = "pprof";

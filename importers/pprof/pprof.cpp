@@ -1,6 +1,7 @@
 // pprof profile.proto (gzipped or plain), as written by Go's runtime/pprof and
 // net/http/pprof, fgprof, and google/pprof. Decoded with libprotobuf from
-// profile.proto in this folder.
+// profile.proto in this folder. The debug=1 text forms go through
+// legacytext.h into the same Profile message.
 //
 // What becomes what:
 //  - every sample type (cpu/nanoseconds, alloc_space/bytes, ...) is one
@@ -34,6 +35,7 @@
 #include "pprof.h"
 
 #include "common/logline.h"
+#include "pprof/legacytext.h"
 #include "pprof/profile.pb.h"
 
 #include <QHash>
@@ -93,12 +95,6 @@ bool isLegacyCpuProfile(QByteArrayView head)
     // 64-bit words: 0 (header count), 3 (header words), 0 (version), period, 0.
     static const char kLegacy[16] = {0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0};
     return head.size() >= 16 && head.first(16) == QByteArrayView(kLegacy, 16);
-}
-
-bool isLegacyTextProfile(QByteArrayView head)
-{
-    return head.startsWith("heap profile:") || head.startsWith("--- contention:") ||
-           head.startsWith("goroutine profile:") || head.startsWith("threadcreate profile:");
 }
 
 class ProfileReader
@@ -382,7 +378,7 @@ QString PprofImporter::displayName() const
 int PprofImporter::sniff(const SniffInput &in) const
 {
     if (isLegacyCpuProfile(in.head)) return 90; // claimed so that run() can refuse it clearly
-    if (isLegacyTextProfile(in.head)) return 30;
+    if (isLegacyTextProfile(in.head)) return 70;
     if (in.head.isEmpty()) return 0;
     switch (quint8(in.head[0])) {
     case 0x0A:
@@ -418,18 +414,22 @@ void PprofImporter::run(ImportContext &ctx, RecordSink &sink)
                                          "or by gperftools: not supported; convert it with "
                                          "`go tool pprof -proto FILE > FILE.pb.gz`"),
                           0);
-    if (isLegacyTextProfile(head))
-        throw ImportError(QStringLiteral("legacy text profile (debug=1 output): not supported; "
-                                         "write the profile with debug=0 (protobuf) instead"),
-                          0);
     const QByteArray data = ctx.input().readAll(kMaxProfileBytes);
     if (data.isEmpty()) throw ImportError(QStringLiteral("empty profile"), 0);
+    lanescope::pprof::Profile profile;
+    if (isLegacyTextProfile(head)) {
+        ctx.setStage(QStringLiteral("parsing text profile"));
+        parseLegacyTextProfile(data, profile);
+        ctx.checkpoint();
+        ctx.setStage(QStringLiteral("storing samples"));
+        ProfileReader(ctx, sink, profile).run();
+        return;
+    }
     qint64 offset = 0;
     const QString wireError = pprofWireCheck(data, &offset);
     if (!wireError.isEmpty())
         throw ImportError(QStringLiteral("not a valid pprof protobuf: %1").arg(wireError), offset);
     ctx.setStage(QStringLiteral("decoding"));
-    lanescope::pprof::Profile profile;
     if (!profile.ParseFromArray(data.constData(), int(data.size())))
         throw ImportError(QStringLiteral("not a valid pprof protobuf: a nested message is "
                                          "malformed (corrupt or truncated data)"),
