@@ -904,6 +904,15 @@ void MainWindow::onSessionChanged()
         m_model->clear();
         return;
     }
+    // Asked first, so the colours are in before the views' own answers.
+    queries()->ask<QList<QByteArray>>(this, "step-names", &stepNames,
+                                      [this](const Answer<QList<QByteArray>> &a) {
+                                          if (!a.error.isEmpty()) return;
+                                          gui::setCategoryNames(a.value);
+                                          m_timeline->refreshColours();
+                                          m_waterfall->update();
+                                          refreshStats();
+                                      });
     applyFilter(m_filter->text());
     refreshSources();
     refreshNotes();

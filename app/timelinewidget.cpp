@@ -110,6 +110,12 @@ void TimelineWidget::rebuildColours()
     m_nameColours.assign(size_t(m_model->stringCount()), QColor());
 }
 
+void TimelineWidget::refreshColours()
+{
+    rebuildColours();
+    update();
+}
+
 QColor TimelineWidget::nameColour(qint32 name) const
 {
     if (name < 0 || size_t(name) >= m_nameColours.size()) return QColor(Qt::gray);

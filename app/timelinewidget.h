@@ -30,6 +30,8 @@ class TimelineWidget : public QWidget
 {
     Q_OBJECT
 public:
+    // The categorical colours changed (viewpalette.h): name colours again.
+    void refreshColours();
     explicit TimelineWidget(QWidget *parent = nullptr);
 
     // `keepView`: the same session's lanes, more completely loaded — keep

@@ -11,6 +11,7 @@
 namespace ls::gui {
 
 static PaletteKind g_kind = PaletteKind::Standard;
+static palette::CategoricalColours g_categorical;
 
 void setPaletteKind(PaletteKind k)
 {
@@ -75,16 +76,15 @@ QColor categoryColour(const QString &c, const QString &name)
     if (c == QLatin1String("request-4xx")) return QColor(0xff, 0xb7, 0x4d);
     if (c == QLatin1String("request-error"))
         return cb ? QColor(0xd5, 0x5e, 0x00) : QColor(0xe5, 0x39, 0x35);
-    // Anything else (server steps, regions, tasks): a stable pastel per name.
+    // Anything else (server steps, regions, tasks, counters): the session's
+    // categorical colour for the name (core/palette.h), the same in reports.
     const QString key = name.isEmpty() ? c : name;
-    // FNV-1a: stable across runs and machines (qHash is seeded per process).
-    quint32 fnv = 2166136261u;
-    for (const QChar ch : key) {
-        fnv ^= ch.unicode();
-        fnv *= 16777619u;
-    }
-    const uint h = fnv % 360;
-    return QColor::fromHsl(int(h), 90, 175);
+    return QColor(QLatin1String(g_categorical.colour(key.toUtf8())));
+}
+
+void setCategoryNames(const QList<QByteArray> &names)
+{
+    g_categorical.assign(names);
 }
 
 QColor statusColour(int status)

@@ -16,9 +16,13 @@ enum class PaletteKind
 void setPaletteKind(PaletteKind k);
 PaletteKind paletteKind();
 
-// Colour for a span category / phase kind; `name` picks a stable hashed hue
-// for categories without a fixed colour (server steps, regions).
+// Colour for a span category / phase kind; `name` picks the categorical
+// colour of categories without a fixed one (server steps, regions).
 QColor categoryColour(const QString &category, const QString &name = QString());
+// The names of the open session that share the categorical colours
+// (palette::CategoricalColours): the session's step names. Views repaint
+// with the new colours after this.
+void setCategoryNames(const QList<QByteArray> &names);
 // Status text colour in tables (invalid colour: default text).
 QColor statusColour(int status);
 // Phase kinds in waterfall order, with display names.

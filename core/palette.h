@@ -4,7 +4,12 @@
 // Plain #rrggbb strings so core (no QtGui) and reports can use them; the GUI
 // turns them into QColor.
 
+#include <QByteArray>
 #include <QByteArrayView>
+#include <QHash>
+#include <QList>
+
+#include <array>
 
 namespace ls::palette {
 
@@ -60,5 +65,40 @@ inline const char *errorColour()
 {
     return "#d32f2f";
 }
+
+// Categorical colours for named things without a colour of their own:
+// server steps, regions, tasks, counters. 24 colours chosen greedily from the
+// sRGB grid (lightness 45-80, chroma >= 30, so dark text stays readable) to
+// keep the smallest CIEDE2000 distance between any two, and to the client
+// phase colours above (steps and phases share the waterfall), as large as
+// possible, both as seen and as seen with protanopia, deuteranopia and
+// tritanopia (Machado et al. 2009, full severity): any two differ by at least
+// 11.0 as seen and 5.3 under every simulation, and from a phase colour by 8.7
+// and 4.1 (tst_units checks all four). The first colours are the most
+// distinct of all.
+inline constexpr std::array<const char *, 24> kCategorical = {
+    "#ffa5ff", "#f0003c", "#78d2c3", "#7869a5", "#e19687", "#f00ff0", "#c32d78", "#e1c300",
+    "#00a5b4", "#69965a", "#a55a00", "#c378a5", "#a5a54b", "#f05a0f", "#b496e1", "#a50ff0",
+    "#ff6996", "#00875a", "#ffb487", "#6987c3", "#c36978", "#96d2a5", "#965a87", "#2d69c3"};
+
+// The colour a name prefers: FNV-1a of its bytes (stable across runs and
+// machines, unlike qHash), modulo the palette.
+int preferredCategory(QByteArrayView name);
+
+// Colours for the names of one session (or report): every name its
+// preferred colour when no other name of the set wants it, else the next free
+// one (names in byte order choose first), so up to 24 names never share a
+// colour, and a name keeps its colour in every session where it does not
+// collide. Names outside the set get their preferred colour.
+class CategoricalColours
+{
+public:
+    void assign(QList<QByteArray> names);
+    const char *colour(QByteArrayView name) const;
+    int slot(QByteArrayView name) const;
+
+private:
+    QHash<QByteArray, int> m_slot;
+};
 
 } // namespace ls::palette

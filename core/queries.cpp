@@ -455,6 +455,16 @@ SessionCounts sessionCounts(const Db &db)
     return c;
 }
 
+QList<QByteArray> stepNames(const Db &db)
+{
+    QList<QByteArray> out;
+    Stmt st(db, "SELECT DISTINCT name FROM phase WHERE kind = 'step' AND name IS NOT NULL "
+                "LIMIT 1000");
+    while (st.step())
+        out.append(st.text(0));
+    return out;
+}
+
 qint64 countRequests(const Db &db)
 {
     Stmt st(db, "SELECT count(*) FROM request");

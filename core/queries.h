@@ -129,6 +129,9 @@ struct SessionCounts
     TimeNs start = kNoTime, end = kNoTime;
 };
 SessionCounts sessionCounts(const Db &db);
+// The server step names of the session (at most 1,000), for the colours
+// (palette.h's CategoricalColours) every view and report gives them.
+QList<QByteArray> stepNames(const Db &db);
 
 struct DiagnosticRow
 {

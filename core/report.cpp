@@ -87,6 +87,7 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
     const std::vector<RequestRow> rows = queryRequests(db, q); // slowest first
     static_cast<RequestSummary &>(d) = summarizeRequests(rows);
     d.notes = listNotes(db);
+    d.stepColours.assign(stepNames(db));
     Stmt ph(db, "SELECT kind, COALESCE(name, ''), COALESCE(side, ''), start_ns, end_ns FROM phase "
                 "WHERE request_id = ? ORDER BY start_ns, end_ns DESC");
     Stmt raw(db, "SELECT t.kind, COALESCE(t.side, ''), s.path, t.data, t.offset, t.line FROM "
@@ -270,7 +271,8 @@ QByteArray phaseBreakdownSvg(const ReportData &d, int width)
     return svg.toUtf8();
 }
 
-QByteArray waterfallSvg(const ReportRequest &r, int width)
+QByteArray waterfallSvg(const ReportRequest &r, int width,
+                        const palette::CategoricalColours *stepColours)
 {
     const int rowH = 16, left = 150, right = 80, top = 6;
     const int rows = int(r.phases.size()) + 1;
@@ -309,7 +311,12 @@ QByteArray waterfallSvg(const ReportRequest &r, int width)
     int row = 1;
     for (const ReportPhase &p : r.phases) {
         const QString label = p.kind == QLatin1String("step") ? p.name : p.kind;
-        bar(row++, label, p.start, p.end, palette::phaseColour(p.kind.toLatin1()));
+        const bool step = p.kind == QLatin1String("step");
+        const QByteArray name = p.name.toUtf8();
+        bar(row++, label, p.start, p.end,
+            !step                ? palette::phaseColour(p.kind.toLatin1())
+            : stepColours ? stepColours->colour(name)
+                          : palette::kCategorical[size_t(palette::preferredCategory(name))]);
     }
     svg += QStringLiteral("</svg>");
     return svg.toUtf8();
@@ -462,7 +469,7 @@ QByteArray renderHtml(const ReportData &d, const ImageRefFn &imageRef)
                         : QStringLiteral(" · <span class=\"err\">%1</span>").arg(esc(r.row.error)));
         if (!r.row.cause.isEmpty())
             h += QStringLiteral("<p class=\"cause\">Cause: %1</p>\n").arg(esc(r.row.cause));
-        h += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r));
+        h += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r, 720, &d.stepColours));
         if (!r.classes.isEmpty())
             h += image(QStringLiteral("classes-%1").arg(idx), classBreakdownSvg(r));
         for (const Note &n : r.notes)
@@ -588,7 +595,7 @@ QByteArray renderMarkdown(const ReportData &d, const QString &imageDir, const QS
                           ? QString()
                           : QStringLiteral(", error: %1").arg(mdCell(r.row.error)));
         if (!r.row.cause.isEmpty()) m += QStringLiteral("Cause: %1\n\n").arg(mdCell(r.row.cause));
-        m += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r));
+        m += image(QStringLiteral("waterfall-%1").arg(idx), waterfallSvg(r, 720, &d.stepColours));
         if (!r.classes.isEmpty())
             m += image(QStringLiteral("classes-%1").arg(idx), classBreakdownSvg(r));
         for (const Note &n : r.notes)

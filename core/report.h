@@ -7,6 +7,7 @@
 // in Markdown); raw request/response text passes through redactHttp() unless
 // redaction was switched off, and the rules in force are listed in the footer.
 
+#include "palette.h"
 #include "analysis.h"
 #include "annotations.h"
 #include "queries.h"
@@ -59,6 +60,7 @@ struct ReportData : RequestSummary
     QList<SourceRow> sources;
     std::vector<ReportRequest> slowest;
     QList<Note> notes;
+    palette::CategoricalColours stepColours; // over the session's step names, as the app has them
 };
 
 ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOptions &options);
@@ -66,7 +68,8 @@ ReportData buildReport(const Db &db, const QString &sessionPath, const ReportOpt
 // Charts as standalone SVG documents.
 QByteArray latencyHistogramSvg(const ReportData &d, int width = 720, int height = 220);
 QByteArray phaseBreakdownSvg(const ReportData &d, int width = 720);
-QByteArray waterfallSvg(const ReportRequest &r, int width = 720);
+QByteArray waterfallSvg(const ReportRequest &r, int width = 720,
+                        const palette::CategoricalColours *stepColours = nullptr);
 // One stacked bar of the request's latency classes with a legend; empty when
 // the request has none.
 QByteArray classBreakdownSvg(const ReportRequest &r, int width = 720);

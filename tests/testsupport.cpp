@@ -1,5 +1,8 @@
 #include "testsupport.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "queries.h"
 #include "registry.h"
 #include "schema.h"
@@ -305,6 +308,99 @@ QByteArray contentDigest(const Db &db)
         }
     }
     return h.result().toHex();
+}
+
+namespace {
+
+struct Lab
+{
+    double l, a, b;
+};
+
+double linear(int c)
+{
+    const double v = c / 255.0;
+    return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+}
+
+Lab labOf(QByteArrayView hex, int cvd)
+{
+    const bool ok = hex.size() == 7 && hex[0] == '#';
+    if (!ok) qFatal("not #rrggbb");
+    const QByteArray h(hex.data() + 1, 6);
+    const uint v = h.toUInt(nullptr, 16);
+    double rgb[3] = {linear(int(v >> 16) & 255), linear(int(v >> 8) & 255), linear(int(v) & 255)};
+    static const double kCvd[3][3][3] = {
+        {{0.152286, 1.052583, -0.204868},
+         {0.114503, 0.786281, 0.099216},
+         {-0.003882, -0.048116, 1.051998}},
+        {{0.367322, 0.860646, -0.227968},
+         {0.280085, 0.672501, 0.047413},
+         {-0.011820, 0.042940, 0.968881}},
+        {{1.255528, -0.076749, -0.178779},
+         {-0.078411, 0.930809, 0.147602},
+         {0.004733, 0.691367, 0.303900}}};
+    if (cvd >= 1 && cvd <= 3) {
+        const auto &m = kCvd[cvd - 1];
+        double o[3];
+        for (int i = 0; i < 3; ++i)
+            o[i] = std::clamp(m[i][0] * rgb[0] + m[i][1] * rgb[1] + m[i][2] * rgb[2], 0.0, 1.0);
+        std::copy(o, o + 3, rgb);
+    }
+    const double x = 0.4124564 * rgb[0] + 0.3575761 * rgb[1] + 0.1804375 * rgb[2];
+    const double y = 0.2126729 * rgb[0] + 0.7151522 * rgb[1] + 0.0721750 * rgb[2];
+    const double z = 0.0193339 * rgb[0] + 0.1191920 * rgb[1] + 0.9503041 * rgb[2];
+    auto f = [](double t) {
+        return t > 216.0 / 24389 ? std::cbrt(t) : (24389.0 / 27 * t + 16) / 116;
+    };
+    const double fx = f(x / 0.95047), fy = f(y), fz = f(z / 1.08883);
+    return {116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)};
+}
+
+double deltaE2000(const Lab &p, const Lab &q)
+{
+    constexpr double kPi = 3.14159265358979323846;
+    auto rad = [](double d) { return d * kPi / 180; };
+    const double c1 = std::hypot(p.a, p.b), c2 = std::hypot(q.a, q.b), cm = (c1 + c2) / 2;
+    const double g = 0.5 * (1 - std::sqrt(std::pow(cm, 7) / (std::pow(cm, 7) + std::pow(25, 7))));
+    const double a1 = (1 + g) * p.a, a2 = (1 + g) * q.a;
+    const double c1p = std::hypot(a1, p.b), c2p = std::hypot(a2, q.b);
+    auto hue = [&](double b, double a) {
+        double h = std::atan2(b, a) * 180 / kPi;
+        return h < 0 ? h + 360 : h;
+    };
+    const double h1 = hue(p.b, a1), h2 = hue(q.b, a2);
+    const double dl = q.l - p.l, dc = c2p - c1p;
+    double dh = 0;
+    if (c1p * c2p != 0) {
+        dh = h2 - h1;
+        if (dh > 180) dh -= 360;
+        else if (dh < -180) dh += 360;
+    }
+    const double dH = 2 * std::sqrt(c1p * c2p) * std::sin(rad(dh / 2));
+    const double lm = (p.l + q.l) / 2, cpm = (c1p + c2p) / 2;
+    double hm = h1 + h2;
+    if (c1p * c2p != 0) {
+        if (std::abs(h1 - h2) <= 180) hm = (h1 + h2) / 2;
+        else if (h1 + h2 < 360) hm = (h1 + h2 + 360) / 2;
+        else hm = (h1 + h2 - 360) / 2;
+    }
+    const double t = 1 - 0.17 * std::cos(rad(hm - 30)) + 0.24 * std::cos(rad(2 * hm)) +
+                     0.32 * std::cos(rad(3 * hm + 6)) - 0.20 * std::cos(rad(4 * hm - 63));
+    const double dth = 30 * std::exp(-std::pow((hm - 275) / 25, 2));
+    const double rc = 2 * std::sqrt(std::pow(cpm, 7) / (std::pow(cpm, 7) + std::pow(25, 7)));
+    const double sl = 1 + 0.015 * std::pow(lm - 50, 2) / std::sqrt(20 + std::pow(lm - 50, 2));
+    const double sc = 1 + 0.045 * cpm, sh = 1 + 0.015 * cpm * t;
+    const double rt = -std::sin(rad(2 * dth)) * rc;
+    return std::sqrt(std::pow(dl / sl, 2) + std::pow(dc / sc, 2) + std::pow(dH / sh, 2) +
+                     rt * (dc / sc) * (dH / sh));
+}
+
+} // namespace
+
+double colourDistance(QByteArrayView a, QByteArrayView b, int cvd)
+{
+    return deltaE2000(labOf(a, cvd), labOf(b, cvd));
 }
 
 } // namespace ls::test

@@ -88,6 +88,12 @@ QString laneReadProblems(const Db &db);
 QByteArray queryCsv(const Db &db, const QString &sql);
 // Compares `actual` with the golden file; returns an empty string when equal,
 // else a message with a unified-style diff (and writes golden + ".actual").
+// Colour distance for the palette checks: CIEDE2000 between two sRGB
+// colours (#rrggbb), as seen (cvd 0) or both seen through a simulated colour
+// vision deficiency (Machado et al. 2009 at full severity: 1 protanopia,
+// 2 deuteranopia, 3 tritanopia).
+double colourDistance(QByteArrayView a, QByteArrayView b, int cvd = 0);
+
 QString compareGolden(const QByteArray &actual, const QString &goldenPath);
 
 } // namespace ls::test

@@ -20,6 +20,7 @@
 #include "testsupport.h"
 #include "timelinewidget.h"
 #include "units.h"
+#include "viewpalette.h"
 #include "waterfallview.h"
 
 #include <QAbstractItemModelTester>
@@ -86,6 +87,7 @@ private slots:
     void failedImportShowsInSources();
     void rawDumpsClickThrough();
     void waterfallFollowsTimeline();
+    void stepColoursAreDistinct();
     void renderHttp_data();
     void renderHttp();
     void timelineNavigation();
@@ -863,6 +865,71 @@ void TstGui::waterfallFollowsTimeline()
     // Zooming the waterfall moves the timeline.
     w.waterfall()->plot()->xAxis->setRange(x.lower, x.lower + (x.upper - x.lower) / 2);
     QVERIFY(w.timeline()->range().length() < r.length() * 3 / 4);
+}
+
+// Every server step name of the corpus gets its own colour, distinct as seen
+// and with a colour vision deficiency, and the waterfall's legend and bars
+// use those colours; the report's waterfall the same ones.
+void TstGui::stepColoursAreDistinct()
+{
+    MainWindow w;
+    openWindow(w);
+    QList<QByteArray> names;
+    {
+        Session s = Session::open(m_session);
+        names = stepNames(s.db());
+    }
+    QVERIFY2(names.size() >= 20, qPrintable(QString::number(names.size())));
+    QStringList hex;
+    for (const QByteArray &n : names)
+        hex << gui::categoryColour(QStringLiteral("step"), QString::fromUtf8(n)).name();
+    double seen = 1e9, cvd = 1e9;
+    QString worst;
+    for (int i = 0; i < hex.size(); ++i)
+        for (int j = i + 1; j < hex.size(); ++j) {
+            const double d = test::colourDistance(hex[i].toLatin1(), hex[j].toLatin1());
+            if (d < seen) {
+                seen = d;
+                worst = QString::fromUtf8(names[i] + " / " + names[j]);
+            }
+            for (int k = 1; k <= 3; ++k)
+                cvd = std::min(
+                    cvd, test::colourDistance(hex[i].toLatin1(), hex[j].toLatin1(), k));
+        }
+    QVERIFY2(seen >= 11, qPrintable(worst + QStringLiteral(": ") + QString::number(seen)));
+    QVERIFY2(cvd >= 5, qPrintable(QString::number(cvd)));
+
+    w.centralTabs()->setCurrentIndex(1);
+    w.requestView()->selectRow(0); // the slowest: client phases and server steps
+    QVERIFY(w.settle());
+    QCustomPlot *plot = w.waterfall()->plot();
+    auto stepEntries = [plot] {
+        int n = 0;
+        for (int g = 0; g < plot->graphCount(); ++g)
+            if (plot->graph(g)->name().startsWith(QLatin1String("step: "))) ++n;
+        return n;
+    };
+    QTRY_VERIFY(stepEntries() >= 2);
+    for (int g = 0; g < plot->graphCount(); ++g) {
+        const QString name = plot->graph(g)->name();
+        if (name.startsWith(QLatin1String("step: ")))
+            QCOMPARE(plot->graph(g)->pen().color(),
+                     gui::categoryColour(QStringLiteral("step"), name.mid(6)));
+    }
+    // The report's waterfall gives a step the session's colour too.
+    Session s = Session::open(m_session);
+    ReportOptions o;
+    o.top = 3;
+    const ReportData d = buildReport(s.db(), m_session, o);
+    bool sawStep = false;
+    for (const ReportRequest &r : d.slowest)
+        for (const ReportPhase &p : r.phases)
+            if (p.kind == QLatin1String("step")) {
+                sawStep = true;
+                const QByteArray svg = waterfallSvg(r, 720, &d.stepColours);
+                QVERIFY(svg.contains(gui::categoryColour(QStringLiteral("step"), p.name).name().toLatin1()));
+            }
+    QVERIFY(sawStep);
 }
 
 void TstGui::renderHttp_data()

@@ -1,11 +1,14 @@
 // Units shared by every importer and the filter language: Go durations,
 // RFC 3339 and Go log timestamps, request filter parsing, percentiles.
 
+#include "palette.h"
 #include "queries.h"
 #include "sha256.h"
+#include "testsupport.h"
 #include "units.h"
 
 #include <QCryptographicHash>
+#include <QSet>
 #include <QTest>
 
 using namespace ls;
@@ -262,6 +265,87 @@ private slots:
         std::tie(f, l) = s.visible(15, 35);
         QCOMPARE(f, size_t(0));
         QCOMPARE(l, size_t(3));
+    }
+
+    // The categorical palette: any two colours differ by CIEDE2000 >= 11 as
+    // seen and >= 5 under each simulated colour vision deficiency; none is
+    // too light for white or too dark for black text.
+    void categoricalPaletteIsDistinct()
+    {
+        double seen = 1e9, cvd = 1e9;
+        const auto &p = palette::kCategorical;
+        for (size_t i = 0; i < p.size(); ++i)
+            for (size_t j = i + 1; j < p.size(); ++j) {
+                seen = std::min(seen, test::colourDistance(p[i], p[j]));
+                for (int k = 1; k <= 3; ++k)
+                    cvd = std::min(cvd, test::colourDistance(p[i], p[j], k));
+            }
+        QVERIFY2(seen >= 11, qPrintable(QString::number(seen)));
+        QVERIFY2(cvd >= 5, qPrintable(QString::number(cvd)));
+        // Distinct from the client phases they share the waterfall with.
+        double phase = 1e9, phaseCvd = 1e9;
+        for (const char *c : p)
+            for (const char *k : {"blocked", "dns", "connect", "tls", "send", "wait", "receive"}) {
+                phase = std::min(phase, test::colourDistance(c, palette::phaseColour(k)));
+                for (int v = 1; v <= 3; ++v)
+                    phaseCvd =
+                        std::min(phaseCvd, test::colourDistance(c, palette::phaseColour(k), v));
+            }
+        QVERIFY2(phase >= 8.5, qPrintable(QString::number(phase)));
+        QVERIFY2(phaseCvd >= 4, qPrintable(QString::number(phaseCvd)));
+        for (const char *c : p) {
+            QVERIFY(test::colourDistance(c, "#ffffff") > 15);
+            QVERIFY(test::colourDistance(c, "#000000") > 30);
+        }
+        // The distance itself: known CIEDE2000 pairs (Sharma et al. 2005, pair 1
+        // in sRGB approximation) and symmetry.
+        QCOMPARE(test::colourDistance("#ff0000", "#ff0000"), 0.0);
+        QVERIFY(std::abs(test::colourDistance("#ff0000", "#00ff00") -
+                         test::colourDistance("#00ff00", "#ff0000")) < 1e-9);
+        QVERIFY(test::colourDistance("#ff0000", "#00ff00", 2) <
+                test::colourDistance("#ff0000", "#00ff00") / 2); // red/green under deuteranopia
+    }
+
+    // Names of one set never share a colour (up to 24); a name without a
+    // rival keeps its preferred colour in any set; the order names come in
+    // does not matter.
+    void categoricalAssignment()
+    {
+        QList<QByteArray> names;
+        for (int i = 0; i < 24; ++i)
+            names.append("step_" + QByteArray::number(i));
+        palette::CategoricalColours a;
+        a.assign(names);
+        QSet<int> taken;
+        for (const QByteArray &n : names)
+            taken.insert(a.slot(n));
+        QCOMPARE(taken.size(), 24);
+        QList<QByteArray> reversed(names.rbegin(), names.rend());
+        palette::CategoricalColours b;
+        b.assign(reversed);
+        for (const QByteArray &n : names)
+            QCOMPARE(b.slot(n), a.slot(n));
+        // Alone, or beside a name that prefers another colour: its own colour.
+        palette::CategoricalColours one;
+        one.assign({"inject_delay"});
+        QCOMPARE(one.slot("inject_delay"), palette::preferredCategory("inject_delay"));
+        QCOMPARE(a.slot("never_seen"), palette::preferredCategory("never_seen"));
+        // Two names wanting one colour: the first in byte order keeps it.
+        QByteArray rival;
+        for (int i = 0; rival.isEmpty(); ++i) {
+            const QByteArray n = "x" + QByteArray::number(i);
+            if (palette::preferredCategory(n) == palette::preferredCategory("write_db")) rival = n;
+        }
+        palette::CategoricalColours two;
+        two.assign({rival, "write_db"});
+        const QByteArray first = std::min(rival, QByteArray("write_db"));
+        const QByteArray second = std::max(rival, QByteArray("write_db"));
+        QCOMPARE(two.slot(first), palette::preferredCategory(first));
+        QVERIFY(two.slot(second) != two.slot(first));
+        // 25 names: one must share, nothing breaks.
+        names.append("step_24");
+        a.assign(names);
+        QVERIFY(a.slot("step_24") >= 0 && a.slot("step_24") < 24);
     }
 };
 
