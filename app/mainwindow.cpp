@@ -23,9 +23,12 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QColorDialog>
+#include <QComboBox>
+#include <QCompleter>
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -342,7 +345,16 @@ void MainWindow::buildDocks()
     m_table->setSortingEnabled(true);
     m_table->horizontalHeader()->setSortIndicator(RequestTableModel::Total, Qt::DescendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Two rows selected (Ctrl+click) and Ctrl+K compares them.
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QMenu menu;
+        const bool two = m_table->selectionModel()->selectedRows().size() == 2;
+        menu.addAction(two ? tr("Compare the Two Selected") : tr("Compare With…"),
+                       QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] { compareSelected(); });
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(20);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
@@ -551,27 +563,8 @@ void MainWindow::buildMenus()
                   [this] { m_timeline->fitAll(); });
     go->addAction(tr("Fit &Selection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
                   [this] { m_timeline->fitSelection(); });
-    go->addAction(tr("&Compare With Request…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
-        if (!hasSession() || !selectedRequest()) {
-            statusBar()->showMessage(tr("Select a request to compare."), 8000);
-            return;
-        }
-        // The dialog offers the request selected before this one.
-        const qint64 previous = m_selection->previousRequest();
-        queries()->ask<QString>(
-            this, {},
-            [previous](const Db &db) {
-                const auto prev = requestById(db, previous);
-                return prev ? prev->key : QString();
-            },
-            [this](const Answer<QString> &a) {
-                bool ok = false;
-                const QString other = QInputDialog::getText(
-                    this, tr("Compare"), tr("Compare the selected request with key:"),
-                    QLineEdit::Normal, a.value, &ok);
-                if (ok && !other.trimmed().isEmpty()) showComparison(other.trimmed());
-            });
-    });
+    go->addAction(tr("&Compare Requests…"), QKeySequence(Qt::CTRL | Qt::Key_K), this,
+                  [this] { compareSelected(); });
     go->addAction(tr("&Next Request"), QKeySequence(Qt::CTRL | Qt::Key_Down), this, [this] {
         const int r = m_table->currentIndex().row() + 1;
         if (r < m_model->rowCount()) m_table->selectRow(r);
@@ -920,6 +913,97 @@ void MainWindow::onSessionChanged()
     loadTimeline();
     // What the selected request shows may have grown (an import added evidence).
     if (selectedRequest()) onRequestSelected(selectedRequest(), SelectionModel::Zoom::No);
+}
+
+void MainWindow::compareSelected()
+{
+    if (!hasSession() || !selectedRequest()) {
+        statusBar()->showMessage(tr("Select a request to compare (or two, with Ctrl+click)."),
+                                 8000);
+        return;
+    }
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.size() == 2) {
+        const qint64 mine = selectedRequest();
+        const qint64 a = m_model->idAt(rows[0].row()), b = m_model->idAt(rows[1].row());
+        showComparison(a == mine ? b : a);
+        return;
+    }
+    showComparePicker();
+}
+
+// A list of the requests the filter shows (slowest first, the one selected
+// before this one on top), searchable by any part of its text.
+void MainWindow::showComparePicker()
+{
+    const qint64 mine = selectedRequest(), previous = m_selection->previousRequest();
+    const QString filter = m_model->filter();
+    queries()->ask<std::vector<RequestRow>>(
+        this, "compare-picker",
+        [filter](const Db &db) {
+            RequestQuery q;
+            q.filter = filter;
+            q.limit = 2000;
+            return queryRequests(db, q);
+        },
+        [this, mine, previous](const Answer<std::vector<RequestRow>> &a) {
+            if (!a.ok()) return;
+            auto *dlg = new QDialog(this);
+            dlg->setObjectName(QStringLiteral("comparePicker"));
+            dlg->setAttribute(Qt::WA_DeleteOnClose);
+            dlg->setWindowTitle(tr("Compare with"));
+            auto *lay = new QVBoxLayout(dlg);
+            lay->addWidget(new QLabel(tr("Compare the selected request with (type any part of "
+                                         "the key, method, URL or status):")));
+            auto *box = new QComboBox;
+            box->setEditable(true);
+            box->setInsertPolicy(QComboBox::NoInsert);
+            box->setMinimumWidth(560);
+            int current = -1;
+            for (const RequestRow &r : a.value) {
+                if (r.id == mine) continue;
+                box->addItem(QStringLiteral("%1  %2 %3  %4  %5")
+                                 .arg(r.key, r.method, r.url,
+                                      r.status >= 0 ? QString::number(r.status)
+                                                    : QStringLiteral("–"),
+                                      r.duration() < 0 ? QStringLiteral("–")
+                                                       : formatDuration(r.duration())),
+                             r.key);
+                if (r.id == previous) current = box->count() - 1;
+            }
+            box->completer()->setFilterMode(Qt::MatchContains);
+            box->completer()->setCompletionMode(QCompleter::PopupCompletion);
+            box->setCurrentIndex(current >= 0 ? current : 0);
+            lay->addWidget(box);
+            auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+            lay->addWidget(buttons);
+            connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
+            connect(buttons, &QDialogButtonBox::accepted, dlg, [this, dlg, box] {
+                // A listed request, else what was typed taken as a key.
+                const int i = box->findText(box->currentText());
+                const QString key = i >= 0 ? box->itemData(i).toString()
+                                           : box->currentText().section(QLatin1Char(' '), 0, 0);
+                dlg->accept();
+                if (!key.trimmed().isEmpty()) showComparison(key.trimmed());
+            });
+            dlg->open();
+        });
+}
+
+void MainWindow::showComparison(qint64 otherId)
+{
+    const qint64 mine = selectedRequest();
+    if (!hasSession() || !mine) return;
+    queries()->ask<RequestComparison>(
+        this, "compare",
+        [mine, otherId](const Db &db) {
+            const auto row = requestById(db, mine), other = requestById(db, otherId);
+            if (!row || !other) throw DbError(QStringLiteral("the selected request is gone"));
+            return compareRequests(db, row->key, other->key);
+        },
+        [this](const Answer<RequestComparison> &a) {
+            if (a.ok()) showComparisonDialog(a.value);
+        });
 }
 
 void MainWindow::showComparison(const QString &otherKey)

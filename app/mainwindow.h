@@ -115,6 +115,9 @@ public:
     // goroutine states, critical path, steps) in a dialog named "compare"
     // once read; an unknown key is a status-bar message.
     void showComparison(const QString &otherKey);
+    void showComparison(qint64 otherId);
+    // Ctrl+K: the two selected rows, else a picker of the filter's requests.
+    void compareSelected();
     QListWidget *notesList() const { return m_notes; }
     FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }
@@ -176,6 +179,7 @@ private:
     void showNotes(const QList<Note> &notes);
     const Note *noteById(qint64 id) const;
     void showComparisonDialog(const RequestComparison &c);
+    void showComparePicker();
 
     SessionController *m_controller = nullptr;
     TimeRangeController *m_ranges = nullptr;

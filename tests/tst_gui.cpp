@@ -23,6 +23,9 @@
 #include "viewpalette.h"
 #include "waterfallview.h"
 
+#include <QComboBox>
+#include <QCompleter>
+#include <QDialogButtonBox>
 #include <QAbstractItemModelTester>
 #include <QBarSet>
 #include <QDialog>
@@ -1215,6 +1218,54 @@ void TstGui::compareRequests()
     QVERIFY(!shot.isNull());
     if (qEnvironmentVariableIsSet("LANESCOPE_COMPARE_PNG"))
         shot.save(qEnvironmentVariable("LANESCOPE_COMPARE_PNG"));
+    delete dlg;
+
+    // From the table: two rows selected (Ctrl+click), Ctrl+K.
+    w.applyFilter(QString());
+    QVERIFY(w.settle());
+    QTRY_VERIFY(w.requestModel()->rowCount() == 500);
+    QTRY_VERIFY(w.requestModel()->row(0) && w.requestModel()->row(1) && w.requestModel()->row(2));
+    const QString k0 = w.requestModel()->row(0)->key, k1 = w.requestModel()->row(1)->key,
+                  k2 = w.requestModel()->row(2)->key;
+    w.requestView()->selectRow(1);
+    QVERIFY(w.settle());
+    w.requestView()->selectionModel()->select(
+        w.requestModel()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(w.requestView()->selectionModel()->selectedRows().size(), 2);
+    QAction *compare = nullptr;
+    for (QAction *a : w.findChildren<QAction *>())
+        if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_K)) compare = a;
+    QVERIFY(compare);
+    compare->trigger();
+    QVERIFY(w.settle());
+    dlg = w.findChild<QDialog *>(QStringLiteral("compare"));
+    QVERIFY(dlg);
+    const QString head = dlg->findChild<QLabel *>()->text();
+    QVERIFY2(head.indexOf(k1) >= 0 && head.indexOf(k0) > head.indexOf(k1), qPrintable(head));
+    delete dlg;
+
+    // One row: a picker of the filter's requests, the previous one first;
+    // typing part of a key finds it.
+    w.requestView()->selectRow(2);
+    QVERIFY(w.settle());
+    compare->trigger();
+    QVERIFY(w.settle());
+    auto *picker = w.findChild<QDialog *>(QStringLiteral("comparePicker"));
+    QVERIFY(picker);
+    auto *box = picker->findChild<QComboBox *>();
+    QVERIFY(box);
+    QCOMPARE(box->count(), 499); // every request but the selected one
+    QCOMPARE(box->currentData().toString(), k1); // the request selected before
+    QVERIFY(box->completer()->filterMode() == Qt::MatchContains);
+    if (qEnvironmentVariableIsSet("LANESCOPE_COMPARE_PNG"))
+        picker->grab().save(qEnvironmentVariable("LANESCOPE_COMPARE_PNG") + QStringLiteral(".picker.png"));
+    box->setCurrentIndex(box->findData(k0));
+    picker->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QVERIFY(w.settle());
+    dlg = w.findChild<QDialog *>(QStringLiteral("compare"));
+    QVERIFY(dlg);
+    const QString head2 = dlg->findChild<QLabel *>()->text();
+    QVERIFY2(head2.indexOf(k2) >= 0 && head2.indexOf(k0) > head2.indexOf(k2), qPrintable(head2));
 }
 
 void TstGui::shortcutsListed()
