@@ -188,11 +188,15 @@ void TimelineWidget::rebuildRows()
         y += r.height;
         m_rows.push_back(r);
     };
-    // The requests lane comes first and stays at the top while lanes scroll.
+    // The requests lane comes first and stays at the top while lanes scroll;
+    // pinned lanes stay under it while they take at most 40% of the view
+    // (more pins scroll with the rest, still first).
     m_stickyH = 0;
+    m_stickyRows = 0;
     if (m_model->laneCount() > 0 && m_model->lane(0).kind == LaneKind::Requests) {
         lane(0, 0);
         m_stickyH = m_rows.back().height;
+        m_stickyRows = 1;
     }
     if (!m_pinned.isEmpty()) {
         if (header(QStringLiteral("pinned"), tr("Pinned (%1)").arg(m_pinned.size()), 0)) {
@@ -200,6 +204,11 @@ void TimelineWidget::rebuildRows()
             std::sort(pins.begin(), pins.end());
             for (int li : pins)
                 lane(li, 1);
+        }
+        const int view = std::max(200, height() - lanesTop());
+        if (y <= view * 2 / 5) {
+            m_stickyH = y;
+            m_stickyRows = m_rows.size();
         }
     }
     // Request focus: the selected request's tracks, in the order its story
@@ -411,9 +420,15 @@ std::optional<QRect> TimelineWidget::laneRect(int lane) const
     if (r < 0) return std::nullopt;
     const Row &row = m_rows[size_t(r)];
     const int y = rowScreenY(row);
-    const int top = lanesTop() + (m_stickyH && r != 0 ? m_stickyH : 0);
+    const int top = lanesTop() + (size_t(r) >= m_stickyRows ? m_stickyH : 0);
     if (y < top || y + row.height > height()) return std::nullopt;
     return QRect(0, y, width(), row.height);
+}
+
+int TimelineWidget::laneAt(int y) const
+{
+    const int r = rowAt(y);
+    return r >= 0 && m_rows[size_t(r)].type == RowType::Lane ? m_rows[size_t(r)].lane : -1;
 }
 
 void TimelineWidget::clampScroll()
@@ -575,7 +590,7 @@ void TimelineWidget::selectRequest(qint64 id, bool zoom)
     if (m_model && id) {
         if (zoom && !m_highlightLanes.isEmpty() && !focusActive()) {
             // Bring the first goroutine that worked for it into view.
-            for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i) {
+            for (size_t i = m_stickyRows; i < m_rows.size(); ++i) {
                 const Row &r = m_rows[i];
                 if (r.type == RowType::Lane && m_highlightLanes.contains(r.lane)) {
                     scrollRowIntoView(r);
@@ -616,7 +631,7 @@ void TimelineWidget::searchStep(int delta)
     if (!m_range.contains(TimeRange{s, e}) || m_range.length() > len * 200)
         setRange({s - len, e + len});
     // Bring its lane into view.
-    for (size_t i = m_stickyH ? 1 : 0; i < m_rows.size(); ++i)
+    for (size_t i = 0; i < m_rows.size(); ++i)
         if (m_rows[i].type == RowType::Lane && m_rows[i].lane == h.lane) {
             scrollRowIntoView(m_rows[i]);
             break;
@@ -628,7 +643,9 @@ void TimelineWidget::searchStep(int delta)
 void TimelineWidget::togglePin(int lane)
 {
     // The requests lane is always on top already.
-    if (lane < 0 || !m_model || m_model->lane(lane).kind == LaneKind::Requests) return;
+    if (lane < 0 || !m_model || lane >= m_model->laneCount() ||
+        m_model->lane(lane).kind == LaneKind::Requests)
+        return;
     if (!m_pinned.remove(lane)) m_pinned.insert(lane);
     rebuildRows();
     update();
@@ -645,15 +662,20 @@ void TimelineWidget::toggleGroup(const QString &group)
     update();
 }
 
+bool TimelineWidget::isSticky(const Row &r) const
+{
+    return !m_rows.empty() && &r >= &m_rows.front() && size_t(&r - &m_rows.front()) < m_stickyRows;
+}
+
 int TimelineWidget::rowScreenY(const Row &r) const
 {
-    if (m_stickyH && &r == &m_rows.front()) return lanesTop();
+    if (isSticky(r)) return lanesTop() + r.y;
     return lanesTop() + r.y - m_scrollY;
 }
 
 void TimelineWidget::scrollRowIntoView(const Row &r)
 {
-    if (m_stickyH && &r == &m_rows.front()) return;
+    if (isSticky(r)) return;
     const int view = scrollView();
     if (r.y < m_scrollY + m_stickyH || r.y + r.height > m_scrollY + m_stickyH + view)
         m_scrollY = r.y - m_stickyH - view / 3;
@@ -663,8 +685,8 @@ void TimelineWidget::scrollRowIntoView(const Row &r)
 int TimelineWidget::rowAt(int y) const
 {
     if (y < lanesTop()) return -1;
-    if (m_stickyH && y < lanesTop() + m_stickyH) return 0;
-    const int cy = y - lanesTop() + m_scrollY;
+    const bool sticky = y < lanesTop() + m_stickyH;
+    const int cy = y - lanesTop() + (sticky ? 0 : m_scrollY);
     auto it = std::upper_bound(m_rows.begin(), m_rows.end(), cy,
                                [](int v, const Row &r) { return v < r.y; });
     if (it == m_rows.begin()) return -1;
@@ -680,7 +702,7 @@ std::optional<QPoint> TimelineWidget::pointOfRequest(qint64 requestId, bool span
         if ((m_model->lane(r.lane).kind == LaneKind::Requests) == spanLane) continue;
         const int top = rowScreenY(r);
         if (top < lanesTop() || top + r.height > height()) continue;
-        if (&r != &m_rows.front() && top < lanesTop() + m_stickyH) continue;
+        if (!isSticky(r) && top < lanesTop() + m_stickyH) continue;
         const TimelineLane &l = m_model->lane(r.lane);
         const LaneGeometry &g = geometry(r.lane);
         for (const SpanRun &run : g.runs) {
@@ -793,14 +815,9 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     const int top = lanesTop();
     const int viewBottom = height();
     p.save();
-    // Scrolled rows below the sticky requests lane, then the sticky lane on top.
-    p.setClipRect(0, top + m_stickyH, width(), height() - top - m_stickyH);
-    for (size_t i = 0; i < m_rows.size(); ++i) {
-        const Row &row = m_rows[i];
-        if (i == 0 && m_stickyH) continue;
-        const int y = rowScreenY(row);
-        if (y + row.height < top + m_stickyH) continue;
-        if (y > viewBottom) break;
+    // Scrolled rows below the sticky ones (the requests lane, pins), then
+    // the sticky rows on top.
+    auto paintRow = [&](const Row &row, int y) {
         if (row.type == RowType::Header) {
             p.fillRect(0, y, width(), row.height,
                        mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
@@ -812,14 +829,23 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             p.drawText(QRect(6 + row.indent * 12, y, width(), row.height), Qt::AlignVCenter,
                        arrow + row.title);
             p.setFont(font());
-            continue;
+            return;
         }
         paintLane(p, row, y);
+    };
+    p.setClipRect(0, top + m_stickyH, width(), height() - top - m_stickyH);
+    for (size_t i = m_stickyRows; i < m_rows.size(); ++i) {
+        const Row &row = m_rows[i];
+        const int y = rowScreenY(row);
+        if (y + row.height < top + m_stickyH) continue;
+        if (y > viewBottom) break;
+        paintRow(row, y);
     }
     if (m_stickyH) {
         p.setClipRect(0, top, width(), m_stickyH);
         p.fillRect(0, top, width(), m_stickyH, pal.base());
-        paintLane(p, m_rows.front(), top);
+        for (size_t i = 0; i < m_stickyRows; ++i)
+            paintRow(m_rows[i], rowScreenY(m_rows[i]));
         p.setClipRect(0, top, width(), height() - top);
         p.setPen(pal.color(QPalette::Mid));
         p.drawLine(0, top + m_stickyH - 1, width(), top + m_stickyH - 1);
@@ -855,11 +881,12 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         }
         // Request -> handler: from the selected request's bar down to each
         // goroutine that worked for it, at the moment it started to.
-        if (m_stickyH && m_selectedRequest) {
+        if (m_stickyRows && m_rows.front().type == RowType::Lane &&
+            m_model->lane(m_rows.front().lane).kind == LaneKind::Requests && m_selectedRequest) {
             QColor hc = pal.color(QPalette::Highlight);
             p.setPen(QPen(hc, 1.5, Qt::DashLine));
             p.setBrush(hc);
-            const double y0 = top + m_stickyH - 3;
+            const double y0 = top + m_rows.front().height - 3;
             for (const auto &[lane, t] : handlerLinks()) {
                 const int r1 = rowOfLane(lane);
                 if (r1 < 0) continue;
@@ -1259,6 +1286,7 @@ void TimelineWidget::resizeEvent(QResizeEvent *)
 {
     m_labelWidth = std::clamp(width() / 6, 170, 300);
     m_vbar->setGeometry(width() - m_vbarW, lanesTop(), m_vbarW, height() - lanesTop());
+    if (!m_pinned.isEmpty()) rebuildRows(); // whether the pins fit on top depends on the height
     clampScroll();
 }
 

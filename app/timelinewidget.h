@@ -113,6 +113,8 @@ public:
     void setAllFlows(bool on);
     // Where a lane's first row is on screen, when it is fully in view.
     std::optional<QRect> laneRect(int lane) const;
+    // The lane whose row is at widget y (-1: a header, or none).
+    int laneAt(int y) const;
 
     void togglePin(int lane);
     bool isPinned(int lane) const { return m_pinned.contains(lane); }
@@ -217,7 +219,9 @@ private:
     std::vector<Row> m_rows;
     int m_contentHeight = 0;
     int m_scrollY = 0;
-    int m_stickyH = 0; // the requests lane stays on top: its height
+    int m_stickyH = 0;         // the rows that stay on top (requests lane, pins): their height
+    size_t m_stickyRows = 0;   // and their number, from the first row
+    bool isSticky(const Row &r) const;
     int m_labelWidth = 220;
     mutable GeometryCache m_cache;
 

@@ -89,6 +89,7 @@ private slots:
     void lazyModelWithManyRows();
     void failedImportShowsInSources();
     void rawDumpsClickThrough();
+    void pinnedLanesStayOnTop();
     void waterfallFollowsTimeline();
     void stepColoursAreDistinct();
     void renderHttp_data();
@@ -850,6 +851,47 @@ void TstGui::rawDumpsClickThrough()
     QVERIFY(static_cast<QPlainTextEdit *>(d->tabs()->currentWidget())
                 ->toPlainText()
                 .contains(QStringLiteral("main.handleItem")));
+}
+
+void TstGui::pinnedLanesStayOnTop()
+{
+    MainWindow w;
+    openWindow(w);
+    w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
+    TimelineWidget *tl = w.timeline();
+    QVERIFY(tl->model()->laneCount() > 500);
+    QWheelEvent wheel(QPointF(tl->plotLeft() + 50, 300),
+                      tl->mapToGlobal(QPointF(tl->plotLeft() + 50, 300)), QPoint(), QPoint(0, -240),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    // Pinned lanes stay on top, under the requests lane, while the rest
+    // scrolls; so many pins that they would fill the view scroll with it.
+    tl->setFocusMode(false); // every track: a long list to scroll
+    const int pin = tl->model()->laneCount() - 1;
+    tl->togglePin(pin);
+    const auto pinned = tl->laneRect(pin);
+    QVERIFY(pinned.has_value());
+    auto *vbar = tl->findChild<QScrollBar *>();
+    QVERIFY(vbar);
+    QVERIFY2(vbar->maximum() > 200, qPrintable(QString::number(vbar->maximum())));
+    const int before = vbar->value();
+    for (int k = 0; k < 10; ++k)
+        QApplication::sendEvent(tl, &wheel);
+    QVERIFY(vbar->value() >= std::min(vbar->maximum(), before + 300));
+    QCOMPARE(tl->laneRect(pin), pinned);
+    if (qEnvironmentVariableIsSet("LANESCOPE_PIN_PNG"))
+        w.grab().save(qEnvironmentVariable("LANESCOPE_PIN_PNG"));
+    QVERIFY(tl->pointOfRequest(w.selectedRequest()).has_value()); // the requests lane too
+    // Clicking the pinned lane's row hits it, not the row scrolled beneath.
+    QCOMPARE(tl->laneAt(pinned->center().y()), pin);
+    for (int l = 1; l < 80; ++l)
+        if (!tl->isPinned(l)) tl->togglePin(l);
+    QApplication::sendEvent(tl, &wheel);
+    QVERIFY(!tl->laneRect(pin).has_value() || tl->laneRect(pin) != pinned);
+    for (int l = 1; l < 80; ++l)
+        tl->togglePin(l);
+    tl->togglePin(pin);
+    tl->setFocusMode(true);
 }
 
 void TstGui::waterfallFollowsTimeline()
