@@ -856,60 +856,119 @@ int cmdNote(const QStringList &argv)
 
 const char kAlignHelp[] =
     R"(Usage: lanescope align SESSION SOURCE (--offset D | --shift D)
+       lanescope align SESSION SOURCE --to OTHER [--event TEXT] [--at TEXT]
 
-Places a source's times on the session's timeline by hand, for the sources
-`info` lists as "unaligned" (a gctrace, a goroutine dump, dlv traces) or
-aligned wrongly. --offset D sets the offset added to the file's own times;
---shift D moves the source by D from where it is. D is a Go duration and may
-be negative (-2h13m, 1.5s, -250ms). SOURCE is a source id (see `lanescope
-info`) or the end of its path (gctrace.txt). Every timed row of the source
-moves, the method is recorded as "by hand", and latency classes are
-recomputed.
+Places a source's times on the session's timeline, for the sources `info`
+lists as "unaligned" (a gctrace, a goroutine dump, dlv traces) or aligned
+wrongly.
+
+By hand: --offset D sets the offset added to the file's own times; --shift D
+moves the source by D from where it is. D is a Go duration and may be
+negative (-2h13m, 1.5s, -250ms).
+
+By a shared event: --to OTHER moves SOURCE so that one of its events happens
+at the moment of one of OTHER's: --event TEXT picks SOURCE's first event whose
+label contains TEXT ("origin": the file's own time 0, e.g. a gctrace's
+process start; default: origin when its clock is relative, else its first
+event), --at TEXT picks OTHER's (default: its first event, e.g. the first
+line the process logged). --list prints the events a source offers.
+
+SOURCE and OTHER are source ids (see `lanescope info`) or the end of a path
+(gctrace.txt). Every timed row of the source moves, the method is recorded
+("by hand", or "by event: ... = ..."), and latency classes are recomputed.
 )";
 
 int cmdAlign(const QStringList &argv)
 {
     Args a;
     QString e;
-    if (!parseArgs(argv, {QStringLiteral("--offset"), QStringLiteral("--shift")},
-                   {QStringLiteral("-h"), QStringLiteral("--help")}, &a, &e))
+    if (!parseArgs(argv,
+                   {QStringLiteral("--offset"), QStringLiteral("--shift"), QStringLiteral("--to"),
+                    QStringLiteral("--event"), QStringLiteral("--at")},
+                   {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("--list")}, &a,
+                   &e))
         return usageError(QStringLiteral("align"), e);
     if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
         out() << kAlignHelp;
         return 0;
     }
     const bool absolute = a.has(QStringLiteral("--offset"));
-    if (a.positional.size() != 2 || absolute == a.has(QStringLiteral("--shift")))
+    const bool byEvent = a.has(QStringLiteral("--to"));
+    const bool list = a.has(QStringLiteral("--list"));
+    const int modes = int(absolute) + int(a.has(QStringLiteral("--shift"))) + int(byEvent) + int(list);
+    if (a.positional.size() != 2 || modes != 1)
         return usageError(QStringLiteral("align"),
-                          QStringLiteral("expects SESSION SOURCE and one of --offset, --shift"));
-    const QString given =
-        a.value(absolute ? QStringLiteral("--offset") : QStringLiteral("--shift"));
-    const auto d = parseGoDuration(given.toUtf8());
-    if (!d)
-        return usageError(QStringLiteral("align"),
-                          QStringLiteral("'%1' is not a duration (e.g. -2h13m, 1.5s)").arg(given));
+                          QStringLiteral("expects SESSION SOURCE and one of --offset, --shift, "
+                                         "--to, --list"));
+    std::optional<TimeNs> d;
+    if (!byEvent && !list) {
+        const QString given =
+            a.value(absolute ? QStringLiteral("--offset") : QStringLiteral("--shift"));
+        d = parseGoDuration(given.toUtf8());
+        if (!d)
+            return usageError(QStringLiteral("align"),
+                              QStringLiteral("'%1' is not a duration (e.g. -2h13m, 1.5s)").arg(given));
+    }
     try {
         Session s = Session::open(a.positional[0]);
-        const QString want = a.positional[1];
-        bool isId = false;
-        const qint64 id = want.toLongLong(&isId);
-        QList<SourceRow> matches;
-        for (const SourceRow &src : querySources(s.db()))
-            if ((isId && src.id == id) || (!isId && src.path.endsWith(want))) matches << src;
-        if (matches.size() != 1) {
+        const QList<SourceRow> sources = querySources(s.db());
+        auto find = [&sources](const QString &want, SourceRow *found) {
+            bool isId = false;
+            const qint64 id = want.toLongLong(&isId);
+            QList<SourceRow> matches;
+            for (const SourceRow &src : sources)
+                if ((isId && src.id == id) || (!isId && src.path.endsWith(want))) matches << src;
+            if (matches.size() == 1) {
+                *found = matches.first();
+                return true;
+            }
             err() << "lanescope align: "
                   << (matches.isEmpty() ? QStringLiteral("no source matches '%1'").arg(want)
                                         : QStringLiteral("'%1' matches %2 sources; give its id")
                                               .arg(want)
                                               .arg(matches.size()))
                   << "\n";
-            return 1;
+            return false;
+        };
+        SourceRow src;
+        if (!find(a.positional[1], &src)) return 1;
+        if (list) {
+            for (const SourceEvent &ev : sourceEvents(s.db(), src.id, 200))
+                out() << "+" << formatDuration(ev.time - src.offset) << "  " << ev.label << "\n";
+            return 0;
         }
-        const SourceRow &src = matches.first();
-        const TimeNs offset = absolute ? *d : src.offset + *d;
-        s.setSourceOffset(src.id, offset, QStringLiteral("by hand"));
+        TimeNs offset = 0;
+        QString method = QStringLiteral("by hand");
+        if (byEvent) {
+            SourceRow ref;
+            if (!find(a.value(QStringLiteral("--to")), &ref)) return 1;
+            if (ref.id == src.id) {
+                err() << "lanescope align: a source cannot be aligned to itself\n";
+                return 1;
+            }
+            QString want = a.value(QStringLiteral("--event"));
+            if (want.isEmpty() && (src.clock == QLatin1String("relative") ||
+                                   src.clock == QLatin1String("monotonic")))
+                want = QStringLiteral("origin");
+            const auto own = findSourceEvent(sourceEvents(s.db(), src.id), want);
+            const auto at = findSourceEvent(sourceEvents(s.db(), ref.id), a.value(QStringLiteral("--at")));
+            if (!own || !at) {
+                err() << "lanescope align: "
+                      << QStringLiteral("no event of %1 matches '%2' (see --list)")
+                             .arg(QFileInfo(own ? ref.path : src.path).fileName(),
+                                  own ? a.value(QStringLiteral("--at")) : want)
+                      << "\n";
+                return 1;
+            }
+            offset = offsetAligning(src.offset, *own, *at);
+            method = eventAlignmentMethod(*own, ref.path, *at);
+        } else {
+            offset = absolute ? *d : src.offset + *d;
+        }
+        s.setSourceOffset(src.id, offset, method);
         out() << "source " << src.id << " (" << QFileInfo(src.path).fileName() << "): offset "
-              << formatOffset(src.offset, 1) << " -> " << formatOffset(offset, 1) << "\n";
+              << formatOffset(src.offset, 1) << " -> " << formatOffset(offset, 1) << " (" << method
+              << ")\n";
     } catch (const DbError &ex) {
         err() << "lanescope align: " << ex.message() << "\n";
         return 1;
@@ -1030,7 +1089,7 @@ Commands:
   note SESSION [...]              add, list or delete notes
   screenshot SESSION -o PNG       render a view offscreen (--view, --request, --size)
   compare SESSION KEY1 KEY2       two requests side by side (phases, classes)
-  align SESSION SOURCE --offset D place a source's clock by hand (--shift D moves it)
+  align SESSION SOURCE --offset D place a source's clock by hand (--shift D, --to OTHER)
   formats                         list the formats that can be imported
 
 Run 'lanescope COMMAND --help' for a command's options.

@@ -1,4 +1,6 @@
 #include "queries.h"
+
+#include <QFileInfo>
 #include "schema.h"
 
 #include "units.h"
@@ -470,6 +472,71 @@ qint64 countRequests(const Db &db)
     Stmt st(db, "SELECT count(*) FROM request");
     st.step();
     return st.int64(0);
+}
+
+static const char kOriginLabel[] = "clock origin (the file's time 0)";
+
+QList<SourceEvent> sourceEvents(const Db &db, qint64 sourceId, int limit)
+{
+    QList<SourceEvent> out;
+    Stmt src(db, "SELECT clock, offset_ns FROM source WHERE id = ?");
+    src.bind(1, sourceId);
+    if (!src.step()) throw DbError(QStringLiteral("no source %1").arg(sourceId));
+    const QString clock = src.string(0);
+    if (clock == QLatin1String("relative") || clock == QLatin1String("monotonic"))
+        out.append({src.int64(1), QString::fromLatin1(kOriginLabel)});
+    // Rows in import order stop early on a big source; sorted by time after.
+    QList<SourceEvent> rows;
+    Stmt ph(db, "SELECT p.start_ns, p.kind, COALESCE(p.name, ''), r.key, COALESCE(r.method, ''), "
+                "COALESCE(r.url, '') FROM phase p JOIN request r ON r.id = p.request_id WHERE "
+                "p.source_id = ? LIMIT ?");
+    ph.bind(1, sourceId).bind(2, limit);
+    while (ph.step()) {
+        const QString what = ph.string(2).isEmpty() ? ph.string(1)
+                                                    : ph.string(1) + QLatin1Char(' ') + ph.string(2);
+        rows.append({ph.int64(0), QStringLiteral("request %1 %2 %3: %4")
+                                      .arg(ph.string(3).left(8), ph.string(4), ph.string(5), what)});
+    }
+    Stmt sp(db, "SELECT s.start_ns, COALESCE(n.value, ''), COALESCE(c.value, ''), l.name FROM span "
+                "s JOIN lane l ON l.id = s.lane_id LEFT JOIN string n ON n.id = s.name_id LEFT JOIN "
+                "string c ON c.id = s.category_id WHERE s.lane_id IN (SELECT id FROM lane WHERE "
+                "source_id = ?) LIMIT ?");
+    sp.bind(1, sourceId).bind(2, limit);
+    while (sp.step())
+        rows.append({sp.int64(0), QStringLiteral("%1 (%2) on %3")
+                                      .arg(sp.string(1), sp.string(2), sp.string(3))});
+    Stmt in(db, "SELECT i.ts_ns, COALESCE(n.value, ''), l.name FROM instant i JOIN lane l ON l.id "
+                "= i.lane_id LEFT JOIN string n ON n.id = i.name_id WHERE i.value IS NULL AND "
+                "i.lane_id IN (SELECT id FROM lane WHERE source_id = ?) LIMIT ?");
+    in.bind(1, sourceId).bind(2, limit);
+    while (in.step())
+        rows.append({in.int64(0), QStringLiteral("%1 on %2").arg(in.string(1), in.string(2))});
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const SourceEvent &a, const SourceEvent &b) { return a.time < b.time; });
+    out.append(rows.mid(0, limit));
+    return out;
+}
+
+std::optional<SourceEvent> findSourceEvent(const QList<SourceEvent> &events, const QString &text)
+{
+    if (events.isEmpty()) return std::nullopt;
+    if (text.isEmpty()) return events.first();
+    for (const SourceEvent &e : events)
+        if (text == QLatin1String("origin") ? e.label == QLatin1String(kOriginLabel)
+                                            : e.label.contains(text, Qt::CaseInsensitive))
+            return e;
+    return std::nullopt;
+}
+
+TimeNs offsetAligning(TimeNs currentOffset, const SourceEvent &own, const SourceEvent &ref)
+{
+    return currentOffset + (ref.time - own.time);
+}
+
+QString eventAlignmentMethod(const SourceEvent &own, const QString &refPath, const SourceEvent &ref)
+{
+    return QStringLiteral("by event: %1 = %2 in %3")
+        .arg(own.label.left(80), ref.label.left(80), QFileInfo(refPath).fileName());
 }
 
 QList<SourceRow> querySources(const Db &db)

@@ -149,6 +149,26 @@ struct SourceRow
 };
 QList<SourceRow> querySources(const Db &db);
 
+// Alignment by a shared event: a moment two sources both saw (a process's
+// start and its first log line, a dump's timestamp and a request). The
+// events a source offers, on the session's timeline: its clock origin (the
+// file's own time 0) when its clock is relative or monotonic, then its first
+// request phases, spans and instants in time order (at most `limit`).
+struct SourceEvent
+{
+    TimeNs time = 0;
+    QString label;
+};
+QList<SourceEvent> sourceEvents(const Db &db, qint64 sourceId, int limit = 2000);
+// The first of `events` whose label contains `text` (case-insensitive);
+// "origin" names the clock origin; empty text: the first event.
+std::optional<SourceEvent> findSourceEvent(const QList<SourceEvent> &events, const QString &text);
+// Aligning `own` (of the source moved) to `ref` (of another source): the
+// source's new offset, and the method recorded for it.
+TimeNs offsetAligning(TimeNs currentOffset, const SourceEvent &own, const SourceEvent &ref);
+QString eventAlignmentMethod(const SourceEvent &own, const QString &refPath,
+                             const SourceEvent &ref);
+
 struct LaneRow
 {
     qint64 id = 0, sourceId = 0, externalId = 0, parentId = 0, sortKey = 0, spanCount = 0;

@@ -171,6 +171,73 @@ private slots:
                       QStringLiteral(LANESCOPE_CLI));
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("not a duration"));
+
+        // By a shared event: the gctrace's process start (its clock origin)
+        // at the server log's first event; then GC 3 at a chosen request's
+        // first step. The method names both events.
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--list")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.startsWith("+0 ns  clock origin"), r.out.left(200).constData());
+        QVERIFY(r.out.contains("GC 3 (gc) on GC"));
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--to"), QStringLiteral("server.jsonl")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QVERIFY2(r.code == 0, r.err.constData());
+        qint64 logStart = 0, originNow = 0, gc3 = 0;
+        auto read = [&] {
+            Session sess = Session::open(s, Session::Open::ReadOnly);
+            logStart = test::scalar(sess.db(),
+                                    QStringLiteral("SELECT MIN(p.start_ns) FROM phase p JOIN "
+                                                   "source src ON src.id = p.source_id WHERE "
+                                                   "src.path LIKE '%server.jsonl'"));
+            originNow = test::scalar(sess.db(), QStringLiteral("SELECT offset_ns FROM source "
+                                                               "WHERE path LIKE '%gctrace.txt'"));
+            gc3 = test::scalar(sess.db(),
+                               QStringLiteral("SELECT s.start_ns FROM span s JOIN string n ON "
+                                              "n.id = s.name_id JOIN lane l ON l.id = s.lane_id "
+                                              "JOIN source src ON src.id = l.source_id WHERE "
+                                              "src.path LIKE '%gctrace.txt' AND n.value = 'GC 3'"));
+            return test::sqlText(sess.db(), QStringLiteral("SELECT clock_method FROM source "
+                                                           "WHERE path LIKE '%gctrace.txt'"));
+        };
+        QString method = read();
+        QCOMPARE(originNow, logStart);
+        QVERIFY2(method.startsWith(QLatin1String("by event: clock origin")) &&
+                     method.endsWith(QLatin1String("in server.jsonl")),
+                 qPrintable(method));
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--to"), QStringLiteral("server.jsonl"),
+                       QStringLiteral("--event"), QStringLiteral("gc 3 (gc)"),
+                       QStringLiteral("--at"), QStringLiteral("step lock_wait")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QVERIFY2(r.code == 0, r.err.constData());
+        method = read();
+        {
+            Session sess = Session::open(s, Session::Open::ReadOnly);
+            const qint64 lockWait = test::scalar(
+                sess.db(), QStringLiteral("SELECT MIN(p.start_ns) FROM phase p JOIN source src ON "
+                                          "src.id = p.source_id WHERE src.path LIKE "
+                                          "'%server.jsonl' AND p.name = 'lock_wait'"));
+            QCOMPARE(gc3, lockWait);
+        }
+        QVERIFY2(method.contains(QLatin1String("GC 3")) && method.contains(QLatin1String("lock_wait")),
+                 qPrintable(method));
+        // No such event, or the source itself: a clear error, nothing moves.
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--to"), QStringLiteral("server.jsonl"),
+                       QStringLiteral("--at"), QStringLiteral("no such event")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no event of server.jsonl matches"));
+        r = lanescope({QStringLiteral("align"), s, QStringLiteral("gctrace.txt"),
+                       QStringLiteral("--to"), QStringLiteral("gctrace.txt")},
+                      QStringLiteral(LANESCOPE_CLI));
+        QCOMPARE(r.code, 1);
+        const qint64 gcBefore = gc3;
+        read();
+        QCOMPARE(gc3, gcBefore);
     }
 
     void importFailureExitsOne()
