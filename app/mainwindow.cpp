@@ -434,6 +434,15 @@ void MainWindow::buildDocks()
             QLineEdit::Normal, QString(), &ok);
         if (ok) shiftSource(it->data(0, Qt::UserRole).toLongLong(), text);
     });
+    auto *align = new QAction(tr("Align to Another Source…"), m_sources);
+    m_sources->addAction(align);
+    connect(align, &QAction::triggered, this, [this] {
+        QTreeWidgetItem *it = m_sources->currentItem();
+        while (it && it->parent())
+            it = it->parent();
+        if (it && it->data(0, Qt::UserRole).isValid())
+            showAlignDialog(it->data(0, Qt::UserRole).toLongLong());
+    });
     m_sourcesDock = new QDockWidget(tr("Sources"), this);
     m_sourcesDock->setObjectName(QStringLiteral("sources"));
     m_sourcesDock->setWidget(m_sources);
@@ -1160,25 +1169,166 @@ bool MainWindow::shiftSource(qint64 sourceId, const QString &duration)
         return false;
     }
     const TimeNs delta = *d;
+    applySourceOffset(sourceId, [delta](TimeNs current) { return current + delta; },
+                      QStringLiteral("by hand"));
+    return true;
+}
+
+void MainWindow::applySourceOffset(qint64 sourceId, std::function<TimeNs(TimeNs)> offsetFrom,
+                                   const QString &method)
+{
     m_controller->edit(
         this,
-        [sourceId, delta](Session &s) {
+        [sourceId, offsetFrom, method](Session &s) {
             for (const SourceRow &src : querySources(s.db()))
                 if (src.id == sourceId) {
-                    s.setSourceOffset(sourceId, src.offset + delta, QStringLiteral("by hand"));
+                    s.setSourceOffset(sourceId, offsetFrom(src.offset), method);
                     return sourceId;
                 }
             throw DbError(QStringLiteral("no source %1").arg(sourceId));
         },
-        [this](const Answer<qint64> &a) {
+        [this, method](const Answer<qint64> &a) {
+            m_timeline->setPreviewShift(0, 0);
             if (!a.ok()) {
                 statusBar()->showMessage(a.error, 8000);
                 return;
             }
-            statusBar()->showMessage(tr("Source moved; its clock is now set by hand."), 8000);
+            statusBar()->showMessage(tr("Source moved (%1).").arg(method), 8000);
             m_controller->reload(); // every view asks again
         });
-    return true;
+}
+
+// Align a source to another by a moment both saw: pick one event of each;
+// the timeline shows the source moved while the choice changes; Apply
+// writes it (the method names both events).
+void MainWindow::showAlignDialog(qint64 sourceId)
+{
+    struct Start
+    {
+        QList<SourceRow> sources;
+        QList<SourceEvent> own;
+    };
+    queries()->ask<Start>(
+        this, "align",
+        [sourceId](const Db &db) {
+            return Start{querySources(db), sourceEvents(db, sourceId)};
+        },
+        [this, sourceId](const Answer<Start> &a) {
+            if (!a.ok()) return;
+            SourceRow src;
+            for (const SourceRow &r : a.value.sources)
+                if (r.id == sourceId) src = r;
+            if (!src.id) return;
+            auto *dlg = new QDialog(this);
+            dlg->setObjectName(QStringLiteral("align"));
+            dlg->setAttribute(Qt::WA_DeleteOnClose);
+            dlg->setWindowTitle(tr("Align %1").arg(QFileInfo(src.path).fileName()));
+            auto *lay = new QVBoxLayout(dlg);
+            // "+t" from the file's own time 0, or from the first event when the
+            // file has a wall clock (its time 0 is 1970).
+            auto originOf = [](const SourceRow &r, const QList<SourceEvent> &events) {
+                return r.clock == QLatin1String("wall") && !events.isEmpty() ? events.first().time
+                                                                             : r.offset;
+            };
+            auto picker = [](const QList<SourceEvent> &events, TimeNs origin, QComboBox *box) {
+                box->clear();
+                for (const SourceEvent &e : events)
+                    box->addItem(QStringLiteral("+%1  %2").arg(formatDuration(e.time - origin), e.label),
+                                 QVariant::fromValue(e.time));
+            };
+            lay->addWidget(new QLabel(
+                tr("Move <b>%1</b> so that its event").arg(QFileInfo(src.path).fileName().toHtmlEscaped())));
+            auto *own = new QComboBox;
+            own->setObjectName(QStringLiteral("ownEvent"));
+            own->setMinimumWidth(620);
+            picker(a.value.own, originOf(src, a.value.own), own);
+            lay->addWidget(own);
+            lay->addWidget(new QLabel(tr("happens at the same moment as this event of")));
+            auto *refSource = new QComboBox;
+            refSource->setObjectName(QStringLiteral("refSource"));
+            for (const SourceRow &r : a.value.sources)
+                if (r.id != sourceId) refSource->addItem(QFileInfo(r.path).fileName(), r.id);
+            lay->addWidget(refSource);
+            auto *ref = new QComboBox;
+            ref->setObjectName(QStringLiteral("refEvent"));
+            lay->addWidget(ref);
+            for (QComboBox *b : {own, ref}) {
+                b->setEditable(true);
+                b->setInsertPolicy(QComboBox::NoInsert);
+                b->completer()->setFilterMode(Qt::MatchContains);
+                b->completer()->setCompletionMode(QCompleter::PopupCompletion);
+            }
+            auto *result = new QLabel;
+            result->setObjectName(QStringLiteral("alignResult"));
+            lay->addWidget(result);
+            auto *buttons = new QDialogButtonBox(QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
+            lay->addWidget(buttons);
+            auto events = std::make_shared<QHash<qint64, QList<SourceEvent>>>();
+            events->insert(sourceId, a.value.own);
+            auto chosen = [events, own, ref, refSource, sourceId] {
+                std::optional<std::pair<SourceEvent, SourceEvent>> out;
+                const QList<SourceEvent> &mine = events->value(sourceId);
+                const QList<SourceEvent> theirs = events->value(refSource->currentData().toLongLong());
+                const int i = own->findText(own->currentText()), j = ref->findText(ref->currentText());
+                if (i >= 0 && i < mine.size() && j >= 0 && j < theirs.size())
+                    out = std::make_pair(mine[i], theirs[j]);
+                return out;
+            };
+            auto update = [this, chosen, result, src, buttons] {
+                const auto c = chosen();
+                buttons->button(QDialogButtonBox::Apply)->setEnabled(c.has_value());
+                if (!c) {
+                    result->setText(tr("Pick an event of each source."));
+                    m_timeline->setPreviewShift(0, 0);
+                    return;
+                }
+                const TimeNs offset = offsetAligning(src.offset, c->first, c->second);
+                const TimeNs delta = offset - src.offset;
+                result->setText(tr("Moves the source by %1%2 (previewed on the timeline).")
+                                    .arg(delta < 0 ? QStringLiteral("−") : QStringLiteral("+"),
+                                         formatDuration(std::abs(delta))));
+                m_timeline->setPreviewShift(src.id, delta);
+            };
+            const QList<SourceRow> sources = a.value.sources;
+            auto loadRef = [this, events, refSource, ref, picker, update, sources, originOf] {
+                const qint64 id = refSource->currentData().toLongLong();
+                SourceRow row;
+                for (const SourceRow &r : sources)
+                    if (r.id == id) row = r;
+                queries()->ask<QList<SourceEvent>>(
+                    ref, "align-ref", [id](const Db &db) { return sourceEvents(db, id); },
+                    [events, id, ref, picker, update, row,
+                     originOf](const Answer<QList<SourceEvent>> &e) {
+                        if (!e.ok()) return;
+                        events->insert(id, e.value);
+                        const QSignalBlocker block(ref);
+                        picker(e.value, originOf(row, e.value), ref);
+                        update();
+                    });
+            };
+            connect(refSource, &QComboBox::currentIndexChanged, dlg, loadRef);
+            loadRef();
+            connect(own, &QComboBox::currentTextChanged, dlg, update);
+            connect(ref, &QComboBox::currentTextChanged, dlg, update);
+            connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
+            connect(dlg, &QDialog::finished, this, [this] { m_timeline->setPreviewShift(0, 0); });
+            connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, dlg,
+                    [this, dlg, chosen, src, refSource] {
+                        const auto c = chosen();
+                        if (!c) return;
+                        const SourceEvent mine = c->first, theirs = c->second;
+                        QString refPath = refSource->currentText();
+                        const QString method = eventAlignmentMethod(mine, refPath, theirs);
+                        applySourceOffset(
+                            src.id,
+                            [mine, theirs](TimeNs current) {
+                                return offsetAligning(current, mine, theirs);
+                            },
+                            method);
+                        dlg->accept();
+                    });
+            dlg->open();
+        });
 }
 
 void MainWindow::editNotes(std::function<qint64(Session &)> fn)

@@ -106,6 +106,8 @@ public:
     // Moves a source on the timeline by a Go duration (Sources › Shift Clock);
     // false when it is not a duration. The views reload when it is done.
     bool shiftSource(qint64 sourceId, const QString &duration);
+    // Sources › Align to Another Source: by an event of each, previewed live.
+    void showAlignDialog(qint64 sourceId);
     // File › Export Report: the filtered requests as HTML, PDF or Markdown
     // (by the suffix), redacted; reportWritten(path) when done.
     void exportReport(const QString &path);
@@ -180,6 +182,9 @@ private:
     const Note *noteById(qint64 id) const;
     void showComparisonDialog(const RequestComparison &c);
     void showComparePicker();
+    // Sets a source's offset on the edit worker (from its current one), then reloads.
+    void applySourceOffset(qint64 sourceId, std::function<TimeNs(TimeNs)> offsetFrom,
+                           const QString &method);
 
     SessionController *m_controller = nullptr;
     TimeRangeController *m_ranges = nullptr;

@@ -71,6 +71,7 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     const bool keep = keepView && m_model && model && m_model->laneCount() == model->laneCount();
     m_model = std::move(model);
     m_cache.clear();
+    m_previewCache.clear();
     if (keep) {
         m_hits.clear();
         m_searchPos = -1;
@@ -447,7 +448,29 @@ void TimelineWidget::clampScroll()
 
 const LaneGeometry &TimelineWidget::geometry(int lane) const
 {
+    if (m_previewSource && m_model->lane(lane).sourceId == m_previewSource)
+        return m_previewCache.get(
+            *m_model, lane, {m_range.start - m_previewDelta, m_range.end - m_previewDelta},
+            plotWidth());
     return m_cache.get(*m_model, lane, m_range, plotWidth());
+}
+
+void TimelineWidget::setPreviewShift(qint64 sourceId, TimeNs delta)
+{
+    if (sourceId == m_previewSource && delta == m_previewDelta) return;
+    m_previewSource = delta != 0 ? sourceId : 0;
+    m_previewDelta = m_previewSource ? delta : 0;
+    m_previewCache.clear();
+    update();
+}
+
+std::vector<std::pair<float, float>> TimelineWidget::laneRunsX(int lane) const
+{
+    std::vector<std::pair<float, float>> out;
+    if (!m_model || lane < 0 || lane >= m_model->laneCount()) return out;
+    for (const SpanRun &r : geometry(lane).runs)
+        out.emplace_back(r.x0, r.x1);
+    return out;
 }
 
 double TimelineWidget::xOf(TimeNs t) const
@@ -1024,7 +1047,7 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
         }
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRect(x0 + 4, y + 2, 200, 14), Qt::AlignLeft | Qt::AlignTop,
-                   QString::number(l.instants.maxValue, 'g', 4));
+                   formatCounter(l.name, l.instants.maxValue));
     } else if (!g.columns.empty()) {
         // Plain instants: a tick per pixel column that holds any.
         const QColor tick = pal.color(QPalette::Text);

@@ -115,6 +115,15 @@ public:
     std::optional<QRect> laneRect(int lane) const;
     // The lane whose row is at widget y (-1: a header, or none).
     int laneAt(int y) const;
+    // A clock alignment previewed: the source's lanes drawn `delta` later
+    // than their rows say, until cleared (sourceId 0). Nothing is written.
+    void setPreviewShift(qint64 sourceId, TimeNs delta);
+    TimeNs previewShift(qint64 sourceId) const
+    {
+        return sourceId == m_previewSource ? m_previewDelta : 0;
+    }
+    // The x of each span run of a lane as painted (tests, previews).
+    std::vector<std::pair<float, float>> laneRunsX(int lane) const;
 
     void togglePin(int lane);
     bool isPinned(int lane) const { return m_pinned.contains(lane); }
@@ -224,6 +233,9 @@ private:
     bool isSticky(const Row &r) const;
     int m_labelWidth = 220;
     mutable GeometryCache m_cache;
+    mutable GeometryCache m_previewCache; // the previewed source's lanes, at their shifted range
+    qint64 m_previewSource = 0;
+    TimeNs m_previewDelta = 0;
 
     // Copies of the controller's, updated on its signals (paint reads them).
     TimeRange m_range, m_selection;

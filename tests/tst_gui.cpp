@@ -384,6 +384,59 @@ void TstGui::shiftSourceClock()
     for (int i = 0; i < w.sources()->topLevelItemCount(); ++i)
         shown = shown || w.sources()->topLevelItem(i)->text(2).contains(QLatin1String("by hand"));
     QVERIFY(shown);
+
+    // By a shared event: the gctrace's process start (its clock origin) at
+    // the server log's first event, previewed on the timeline before Apply.
+    w.showAlignDialog(gcSource);
+    QVERIFY(w.settle());
+    auto *dlg = w.findChild<QDialog *>(QStringLiteral("align"));
+    QVERIFY(dlg);
+    auto *own = dlg->findChild<QComboBox *>(QStringLiteral("ownEvent"));
+    auto *refSource = dlg->findChild<QComboBox *>(QStringLiteral("refSource"));
+    auto *ref = dlg->findChild<QComboBox *>(QStringLiteral("refEvent"));
+    QVERIFY(own && refSource && ref);
+    QVERIFY2(own->itemText(0).contains(QLatin1String("clock origin")), qPrintable(own->itemText(0)));
+    QCOMPARE(refSource->currentText(), QStringLiteral("server.jsonl"));
+    QTRY_VERIFY(ref->count() > 10);
+    own->setCurrentIndex(0);
+    ref->setCurrentIndex(0);
+    const TimeNs origin = before - 1'500'000'000, logStart = ref->itemData(0).toLongLong();
+    QCOMPARE(w.timeline()->previewShift(gcSource), logStart - origin);
+    QVERIFY(dlg->findChild<QLabel *>(QStringLiteral("alignResult"))->text().startsWith(
+        QLatin1String("Moves the source by")));
+    // The preview moves the gctrace's lanes as drawn: put its GC lane's
+    // first span in view, then the preview takes it elsewhere.
+    int gcLane = -1;
+    for (int l = 0; l < w.timeline()->model()->laneCount(); ++l)
+        if (w.timeline()->model()->lane(l).sourceId == gcSource &&
+            w.timeline()->model()->lane(l).kind == LaneKind::Gc)
+            gcLane = l;
+    QVERIFY(gcLane >= 0);
+    w.timeline()->setPreviewShift(0, 0);
+    const TimeRange span0{origin, origin + 2'000'000'000};
+    w.timeline()->setRange(span0);
+    const auto unmoved = w.timeline()->laneRunsX(gcLane);
+    QVERIFY(!unmoved.empty());
+    own->setCurrentIndex(1);
+    own->setCurrentIndex(0); // the choice again: the preview again
+    QCOMPARE(w.timeline()->previewShift(gcSource), logStart - origin);
+    QVERIFY(w.timeline()->laneRunsX(gcLane) != unmoved);
+    if (qEnvironmentVariableIsSet("LANESCOPE_ALIGN_PNG")) {
+        dlg->grab().save(qEnvironmentVariable("LANESCOPE_ALIGN_PNG"));
+        w.grab().save(qEnvironmentVariable("LANESCOPE_ALIGN_PNG") + QStringLiteral(".window.png"));
+    }
+    const quint64 gen2 = w.controller()->generation();
+    dlg->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Apply)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller()->generation() > gen2, 10000);
+    QVERIFY(w.settle());
+    QCOMPARE(w.timeline()->previewShift(gcSource), 0);
+    Session after = Session::open(path, Session::Open::ReadOnly);
+    for (const SourceRow &src : querySources(after.db()))
+        if (src.id == gcSource) {
+            QCOMPARE(src.offset, logStart);
+            QVERIFY2(src.clockMethod.startsWith(QLatin1String("by event: clock origin")),
+                     qPrintable(src.clockMethod));
+        }
 }
 
 // File › Export Report: the filtered requests, with their causes, as HTML
