@@ -329,8 +329,10 @@ void DetailsPanel::setData(const RequestDetails &d)
     m_phases->resizeColumnsToContents();
     m_args->setPlainText(args);
     render();
-    m_tabs->setCurrentIndex(
-        m_rawRequest.isEmpty() && m_rawResponse.isEmpty() ? (logs.isEmpty() ? 1 : 3) : 0);
+    // The first tab with something in it: raw HTTP, else its log lines, else
+    // its phases; else the raw tab, which says what would fill it.
+    const bool raw = !m_rawRequest.isEmpty() || !m_rawResponse.isEmpty();
+    m_tabs->setCurrentIndex(raw ? 0 : !logs.isEmpty() ? 3 : m_phases->rowCount() > 0 ? 1 : 0);
 }
 
 void DetailsPanel::render()

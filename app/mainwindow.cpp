@@ -768,6 +768,9 @@ void MainWindow::applyFilter(const QString &text)
         statusBar()->showMessage(tr("Filter: %1").arg(fe.message), 8000);
         m_filter->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #d32f2f; }"));
         m_filter->setToolTip(fe.message);
+        // The reason right under the box; the list keeps the last valid filter.
+        m_summary->setText(QStringLiteral("<span style=\"color:#d32f2f\">%1</span>")
+                               .arg(tr("Filter not applied: %1").arg(fe.message).toHtmlEscaped()));
         return;
     }
     m_filter->setStyleSheet(QString());

@@ -97,6 +97,7 @@ public:
     StatsPanel *stats() const { return m_stats; }
     QString filterText() const;
     QLineEdit *filterBox() const { return m_filter; }
+    QLabel *summaryLine() const { return m_summary; }
     void refreshStats();
     // Notes: pinned to the clicked span, else the selected request, else the
     // timeline's selected range; noteAdded(id) when written. False when

@@ -1,5 +1,6 @@
 #include "timelinewidget.h"
 
+#include <QLocale>
 #include <QScrollBar>
 
 #include "units.h"
@@ -764,6 +765,16 @@ TimelineWidget::Hit TimelineWidget::hitTest(QPoint p) const
     }
     h.run = best;
     return h;
+}
+
+QString TimelineWidget::overviewTooltip() const
+{
+    if (!m_model) return {};
+    return tr("<b>Overview</b>: the whole session, %1 spans on %2 tracks. A bar's height is "
+              "how many spans fall in its slice of time (square-root scale); the box is the "
+              "range shown below. Click or drag in it to move there; Shift+0 shows everything.")
+        .arg(QLocale().toString(qlonglong(m_model->spanCount())))
+        .arg(m_model->laneCount());
 }
 
 QString TimelineWidget::tooltipFor(const Hit &h) const
@@ -1571,7 +1582,9 @@ bool TimelineWidget::event(QEvent *e)
 {
     if (e->type() == QEvent::ToolTip) {
         auto *he = static_cast<QHelpEvent *>(e);
-        const QString text = tooltipFor(hitTest(he->pos()));
+        const QString text = he->pos().y() >= kRulerH && he->pos().y() < lanesTop()
+                                 ? overviewTooltip()
+                                 : tooltipFor(hitTest(he->pos()));
         if (text.isEmpty())
             QToolTip::hideText();
         else

@@ -211,6 +211,10 @@ private:
     void finishSelection();
     void paintRuler(QPainter &p);
     void paintOverview(QPainter &p);
+public:
+    // What the overview strip is, for its tooltip.
+    QString overviewTooltip() const;
+private:
     void paintLane(QPainter &p, const Row &row, int y);
     void clampScroll();
     int lanesTop() const { return kRulerH + kOverviewH; }

@@ -124,6 +124,16 @@ std::optional<RequestFilter> RequestFilter::parse(const QString &expr, FilterErr
         QByteArray clause;
         const auto m = cmpRe.match(term);
         const int colon = int(term.indexOf(QLatin1Char(':')));
+        // "dur>" (still being typed, or cut): a comparison without its value,
+        // not a text search for "dur>".
+        static const QRegularExpression openRe(
+            QStringLiteral("^([A-Za-z_]+)\\s*(>=|<=|!=|==|=|>|<)$"));
+        if (const auto o = openRe.match(term); o.hasMatch()) {
+            if (err)
+                *err = {QStringLiteral("'%1' needs a value after %2").arg(o.captured(1), o.captured(2)),
+                        pos};
+            return std::nullopt;
+        }
         if (m.hasMatch()) {
             const QString name = m.captured(1).toLower();
             QString op = m.captured(2);

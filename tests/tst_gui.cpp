@@ -36,6 +36,7 @@
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QToolTip>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -90,6 +91,7 @@ private slots:
     void failedImportShowsInSources();
     void rawDumpsClickThrough();
     void pinnedLanesStayOnTop();
+    void detailsOpenOnATabWithContent();
     void waterfallFollowsTimeline();
     void stepColoursAreDistinct();
     void renderHttp_data();
@@ -342,8 +344,19 @@ void TstGui::filterAsYouType()
     QVERIFY(w.waterfall()->rowCount() > 0);
     for (qint64 id : w.waterfall()->rowIds())
         QVERIFY(shown.contains(id) || id == w.selectedRequest());
+    // An invalid expression is marked, with its reason under the box; the
+    // list keeps the last valid filter.
+    const int filtered = m->rowCount();
+    QTest::keyClicks(w.filterBox(), QStringLiteral(" dur>abc"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.summaryLine()->text().contains(QLatin1String("Filter not applied")),
+                             5000);
+    QVERIFY(!w.filterBox()->toolTip().isEmpty());
+    QVERIFY(w.summaryLine()->text().contains(w.filterBox()->toolTip().toHtmlEscaped()));
+    QCOMPARE(m->rowCount(), filtered);
     w.filterBox()->clear();
     QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), all, 5000);
+    QTRY_VERIFY(!w.summaryLine()->text().contains(QLatin1String("Filter not applied")));
+    QVERIFY(w.filterBox()->toolTip().isEmpty());
 }
 
 // Sources › Shift Clock: the source moves, its method reads "by hand", and
@@ -906,6 +919,27 @@ void TstGui::rawDumpsClickThrough()
                 .contains(QStringLiteral("main.handleItem")));
 }
 
+// A request known from an execution trace alone (no dumps, logs or phases)
+// opens on the raw tab, which says what would fill it, not on empty phases.
+void TstGui::detailsOpenOnATabWithContent()
+{
+    const QString path = m_dir.filePath(QStringLiteral("traceonly.lanescope"));
+    QFile::remove(path);
+    {
+        Session s = Session::open(path);
+        QVERIFY(importFile(s, test::corpus(QStringLiteral("gen/trace.out")), builtinImporters()).ok);
+        QCOMPARE(test::scalar(s.db(), QStringLiteral("SELECT COUNT(*) FROM phase")), qint64(0));
+    }
+    MainWindow w;
+    openWindow(w, path);
+    QTRY_VERIFY(w.requestModel()->rowCount() > 0);
+    w.requestView()->selectRow(0);
+    QVERIFY(w.settle());
+    QCOMPARE(w.details()->tabs()->currentIndex(), 0);
+    QVERIFY2(w.details()->rawRequestText().startsWith(QLatin1String("(no raw request")),
+             qPrintable(w.details()->rawRequestText()));
+}
+
 void TstGui::pinnedLanesStayOnTop()
 {
     MainWindow w;
@@ -1062,6 +1096,17 @@ void TstGui::timelineNavigation()
     openWindow(w);
     TimelineWidget *tl = w.timeline();
     tl->setFocus();
+    // The overview strip explains itself on hover.
+    {
+        const QPoint at(tl->plotLeft() + 40, 40);
+        QHelpEvent help(QEvent::ToolTip, at, tl->mapToGlobal(at));
+        QApplication::sendEvent(tl, &help);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QVERIFY2(QToolTip::text().contains(QLocale().toString(qlonglong(tl->model()->spanCount()))) &&
+                     QToolTip::text().contains(QLatin1String("square-root")),
+                 qPrintable(QToolTip::text()));
+        QToolTip::hideText();
+    }
     const TimeRange full = tl->range();
     QTest::keyClick(tl, Qt::Key_W);
     const TimeRange zoomed = tl->range();

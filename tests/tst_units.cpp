@@ -216,6 +216,7 @@ private slots:
         QTest::newRow("bad duration") << QStringLiteral("dur>fast") << false;
         QTest::newRow("bad status") << QStringLiteral("status:abc") << false;
         QTest::newRow("open quote") << QStringLiteral("url:\"abc") << false;
+        QTest::newRow("comparison without value") << QStringLiteral("status>=500 dur>") << false;
     }
     void filter()
     {
