@@ -5,6 +5,7 @@
 
 #include "analysis.h"
 #include "annotations.h"
+#include "capture.h"
 #include "pipeline.h"
 #include "queries.h"
 #include "registry.h"
@@ -16,19 +17,34 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <QTimer>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
 namespace ls::cli {
 
 namespace {
+
+OpenHandler &openHandler()
+{
+    static OpenHandler h = nullptr;
+    return h;
+}
+
+void setOpenHandler(OpenHandler handler)
+{
+    openHandler() = handler;
+}
 
 PdfWriter &pdfWriter()
 {
@@ -1120,6 +1136,7 @@ bool parseArgs(const QStringList &argv, const QStringList &valued, const QString
                     value = argv[++i];
                 }
                 args->options.insert(name, value);
+                args->lists[name] << value; // every occurrence, for repeatable options
             } else if (flags.contains(name) && !hasValue) {
                 args->options.insert(name, QStringLiteral("1"));
             } else {
@@ -1166,6 +1183,148 @@ void setPdfWriter(PdfWriter writer)
     pdfWriter() = writer;
 }
 
+// ---------------------------------------------------------------------------
+// capture
+
+const char kCaptureHelp[] =
+    R"(Usage: lanescope capture URL -o SESSION [--seconds N] [--log PATH]... [--timeout D] [--open]
+
+Captures a running Go service that serves net/http/pprof (e.g.
+http://127.0.0.1:6060): during one window of --seconds N (default 5) the
+execution trace and the CPU profile, concurrently; then the goroutine dump
+(debug=2), the heap, mutex and block profiles; and what the service appended
+to each --log PATH during the window. The files are kept in SESSION's folder
+(SESSION.capture-TIME/) and imported into SESSION all or nothing; the summary
+follows. --open opens the session in the window afterwards (the `lanescope`
+program). Ctrl+C cancels.
+
+Only http and https; redirects are followed only within URL's origin;
+nothing received is executed. --timeout D (default 20s) is how long past the
+window an answer may take. Exit status 1, and SESSION unchanged, when the
+trace or the CPU profile cannot be had (connection refused, 404: pprof not
+mounted, a timeout, an HTML page instead of a profile, a busy profiler, a
+truncated body) or an import fails.
+)";
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+extern "C" void onInterrupt(int)
+{
+    g_interrupted.store(true);
+}
+} // namespace
+
+int cmdCapture(const QStringList &argv)
+{
+    Args a;
+    QString e;
+    if (!parseArgs(argv,
+                   {QStringLiteral("-o"), QStringLiteral("--seconds"), QStringLiteral("--log"),
+                    QStringLiteral("--timeout")},
+                   {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("--open")}, &a,
+                   &e))
+        return usageError(QStringLiteral("capture"), e);
+    if (a.has(QStringLiteral("--help")) || a.has(QStringLiteral("-h"))) {
+        out() << kCaptureHelp;
+        return 0;
+    }
+    if (a.positional.size() != 1 || !a.has(QStringLiteral("-o")))
+        return usageError(QStringLiteral("capture"), QStringLiteral("expects URL and -o SESSION"));
+    CaptureOptions opt;
+    opt.base = captureBaseUrl(a.positional[0], &e);
+    if (opt.base.isEmpty()) return usageError(QStringLiteral("capture"), e);
+    bool ok = true;
+    opt.seconds = a.value(QStringLiteral("--seconds"), QStringLiteral("5")).toInt(&ok);
+    if (!ok || opt.seconds < 1 || opt.seconds > 3600)
+        return usageError(QStringLiteral("capture"),
+                          QStringLiteral("--seconds takes a whole number from 1 to 3600"));
+    if (a.has(QStringLiteral("--timeout"))) {
+        const auto t = parseGoDuration(a.value(QStringLiteral("--timeout")).toUtf8());
+        if (!t || *t <= 0)
+            return usageError(QStringLiteral("capture"),
+                              QStringLiteral("--timeout takes a duration such as 20s"));
+        opt.slackSeconds = int(std::max<qint64>(1, *t / 1'000'000'000));
+    }
+    opt.logs = a.values(QStringLiteral("--log"));
+    for (const QString &log : std::as_const(opt.logs))
+        if (!QFileInfo(log).isFile()) {
+            err() << "lanescope capture: " << log << ": no such file\n";
+            return 1;
+        }
+    const QString session = QFileInfo(a.value(QStringLiteral("-o"))).absoluteFilePath();
+    opt.outDir = session + QStringLiteral(".capture-") +
+                 QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+
+    CaptureJob job(opt);
+    QEventLoop loop;
+    bool captured = false;
+    QString error;
+    const bool tty = isatty(2);
+    QObject::connect(&job, &CaptureJob::progress, &loop, [&](int left, const QString &what) {
+        if (tty)
+            err() << "\r" << what << ": " << left << " s left   ";
+        else
+            err() << what << ": " << left << " s left\n";
+        err().flush();
+    });
+    QObject::connect(&job, &CaptureJob::finished, &loop, [&](bool ok, const QString &why) {
+        captured = ok;
+        error = why;
+        loop.quit();
+    });
+    auto previous = std::signal(SIGINT, onInterrupt);
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &job, [&job] {
+        if (g_interrupted.exchange(false)) job.cancel();
+    });
+    poll.start(100);
+    out() << "capturing " << opt.base.toString(QUrl::RemoveUserInfo) << " for " << opt.seconds
+          << " s into " << QDir::toNativeSeparators(opt.outDir) << "\n";
+    out().flush();
+    QTimer::singleShot(0, &job, &CaptureJob::start);
+    loop.exec();
+    poll.stop();
+    std::signal(SIGINT, previous);
+    if (tty) err() << "\n";
+    for (const CaptureArtefact &art : job.artefacts()) {
+        if (!art.file.isEmpty())
+            out() << "  " << art.name << ": " << art.bytes << " bytes\n";
+        else if (!art.error.isEmpty() && !art.required)
+            out() << "  " << art.name << ": not captured (" << art.error << ")\n";
+    }
+    if (!captured) {
+        err() << "lanescope capture: " << error << "\n";
+        err() << "lanescope capture: nothing imported; " << session << " is unchanged\n";
+        return 1;
+    }
+    QList<ImportResult> results;
+    if (!commitCapture(session, job.files(), builtinImporters(), &results, &error)) {
+        err() << "lanescope capture: " << error << "\n";
+        err() << "lanescope capture: nothing imported; " << session << " is unchanged\n";
+        return 1;
+    }
+    for (const ImportResult &r : results)
+        out() << QFileInfo(r.path).fileName() << ": " << r.format << ", " << r.requests
+              << " requests, " << r.spans << " spans, " << r.samples << " samples\n";
+    {
+        Session s = Session::open(session, Session::Open::ReadOnly);
+        const RequestSummary sum = summarizeRequests(queryRequests(s.db(), RequestQuery{}));
+        out() << sum.count << " requests in " << session;
+        if (sum.count > 0)
+            out() << " · p50 " << formatDuration(sum.p50) << " · p99 " << formatDuration(sum.p99)
+                  << " · max " << formatDuration(sum.max);
+        out() << "\n";
+    }
+    if (a.has(QStringLiteral("--open"))) {
+        if (openHandler())
+            openHandler()(session);
+        else
+            out() << "open it with: lanescope " << session << "\n";
+    }
+    out().flush();
+    return 0;
+}
+
 bool isCommand(const QString &arg)
 {
     static const QStringList cmds{
@@ -1173,7 +1332,8 @@ bool isCommand(const QString &arg)
         QStringLiteral("sql"),     QStringLiteral("formats"), QStringLiteral("--help"),
         QStringLiteral("-h"),      QStringLiteral("help"),    QStringLiteral("--version"),
         QStringLiteral("version"), QStringLiteral("report"),  QStringLiteral("check"),
-        QStringLiteral("note"),    QStringLiteral("compare"), QStringLiteral("align")};
+        QStringLiteral("note"),    QStringLiteral("compare"), QStringLiteral("align"),
+        QStringLiteral("capture")};
     return cmds.contains(arg);
 }
 
@@ -1190,6 +1350,7 @@ int run(const QStringList &args)
     if (cmd == QLatin1String("note")) return cmdNote(rest);
     if (cmd == QLatin1String("compare")) return cmdCompare(rest);
     if (cmd == QLatin1String("align")) return cmdAlign(rest);
+    if (cmd == QLatin1String("capture")) return cmdCapture(rest);
     if (cmd == QLatin1String("formats")) return cmdFormats();
     if (cmd == QLatin1String("--version") || cmd == QLatin1String("version")) {
         out() << "lanescope " << LANESCOPE_VERSION << "\n";

@@ -1,0 +1,3 @@
+module lanescope.dev/kit
+
+go 1.19
