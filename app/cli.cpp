@@ -1292,15 +1292,25 @@ int cmdCapture(const QStringList &argv)
         else if (!art.error.isEmpty() && !art.required)
             out() << "  " << art.name << ": not captured (" << art.error << ")\n";
     }
+    auto keptOrRemoved = [&opt] {
+        // A failed capture's files stay for a look; an empty folder goes.
+        if (QDir(opt.outDir).isEmpty())
+            QDir().rmdir(opt.outDir);
+        else
+            err() << "lanescope capture: what arrived is in " << opt.outDir << "\n";
+    };
     if (!captured) {
         err() << "lanescope capture: " << error << "\n";
         err() << "lanescope capture: nothing imported; " << session << " is unchanged\n";
+        keptOrRemoved();
         return 1;
     }
     QList<ImportResult> results;
-    if (!commitCapture(session, job.files(), builtinImporters(), &results, &error)) {
+    if (!commitCapture(session, job.files(), builtinImporters(), &results, &error,
+                       job.requiredFiles())) {
         err() << "lanescope capture: " << error << "\n";
         err() << "lanescope capture: nothing imported; " << session << " is unchanged\n";
+        keptOrRemoved();
         return 1;
     }
     for (const ImportResult &r : results)

@@ -58,7 +58,7 @@ CaptureJob::~CaptureJob()
     const auto replies = m_pending.keys();
     m_pending.clear();
     for (QNetworkReply *r : replies)
-        r->abort();
+        if (!r->isFinished()) r->abort();
 }
 
 QStringList CaptureJob::files() const
@@ -255,15 +255,32 @@ void CaptureJob::cancel()
     if (m_done) return;
     m_cancelled = true;
     if (m_firstError.isEmpty()) m_firstError = QStringLiteral("cancelled");
-    const auto replies = m_pending.keys();
+    const auto pending = m_pending;
     m_pending.clear(); // their answers no longer count
-    for (QNetworkReply *r : replies)
-        r->abort();
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+        CaptureArtefact &a = m_artefacts[it.value()];
+        a.file.clear();
+        if (a.error.isEmpty()) a.error = QStringLiteral("cancelled");
+        // Aborted later, on their own turn of the event loop: aborting a
+        // reply inside another's error handling upsets Qt's HTTP thread.
+        QTimer::singleShot(0, it.key(), [r = it.key()] {
+            if (!r->isFinished()) r->abort();
+        });
+    }
     finish();
 }
 
+QStringList CaptureJob::requiredFiles() const
+{
+    QStringList out;
+    for (const CaptureArtefact &a : m_artefacts)
+        if (a.required && !a.file.isEmpty()) out << a.file;
+    return out;
+}
+
 bool commitCapture(const QString &sessionPath, const QStringList &files,
-                   const ImporterRegistry &registry, QList<ImportResult> *results, QString *error)
+                   const ImporterRegistry &registry, QList<ImportResult> *results, QString *error,
+                   const QStringList &whole)
 {
     const QString tmp = sessionPath + QStringLiteral(".capture-tmp");
     for (const char *suffix : {"", "-wal", "-shm"})
@@ -288,6 +305,16 @@ bool commitCapture(const QString &sessionPath, const QStringList &files,
                 ok = false;
                 *error = r.error;
             }
+            // A trace or profile the service cut short (its body was whole
+            // as HTTP goes, its data not) is a failed capture, not a warning.
+            if (ok && whole.contains(f))
+                for (const DiagnosticInfo &d : r.diagnostics)
+                    if (d.severity == Severity::Error) {
+                        ok = false;
+                        *error = QStringLiteral("%1 is incomplete: %2 (%3)")
+                                     .arg(QFileInfo(f).fileName(), d.message, QString::fromLatin1(d.code));
+                        break;
+                    }
             results->append(r);
             if (!ok) break;
         }

@@ -61,8 +61,10 @@ public:
     void start();
     void cancel();
     const std::vector<CaptureArtefact> &artefacts() const { return m_artefacts; }
-    // The files to import: every artefact fetched.
+    // The files to import: every artefact fetched (the logs first).
     QStringList files() const;
+    // The trace and CPU profile: they must import without an error.
+    QStringList requiredFiles() const;
 
 signals:
     // Once a second during the window, then while the rest is fetched.
@@ -90,11 +92,12 @@ private:
 };
 
 // Imports `files` into the session at sessionPath all or nothing: into a
-// copy, which replaces the session only when every file imported. The
+// copy, which replaces the session only when every file imported (and the
+// files in `whole` without an error diagnostic, such as a cut trace). The
 // results are every file's; false (and the session untouched) when one
 // failed, with *error naming it.
 bool commitCapture(const QString &sessionPath, const QStringList &files,
-                   const ImporterRegistry &registry, QList<ImportResult> *results,
-                   QString *error);
+                   const ImporterRegistry &registry, QList<ImportResult> *results, QString *error,
+                   const QStringList &whole = {});
 
 } // namespace ls
