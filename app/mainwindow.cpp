@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "capturedialog.h"
+
 #include "flamegraphview.h"
 
 #include "analysis.h"
@@ -27,6 +29,7 @@
 #include <QCompleter>
 #include <QCoreApplication>
 #include <QDesktopServices>
+#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -493,6 +496,8 @@ void MainWindow::buildMenus()
                     &MainWindow::openSessionDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Open &Demo"), this, &MainWindow::openDemo);
+    file->addAction(tr("&Capture From Service…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
+                    this, [this] { showCaptureDialog(); });
     file->addSeparator();
     file->addAction(tr("&Export Report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
         if (!hasSession()) return;
@@ -925,6 +930,25 @@ void MainWindow::onSessionChanged()
     loadTimeline();
     // What the selected request shows may have grown (an import added evidence).
     if (selectedRequest()) onRequestSelected(selectedRequest(), SelectionModel::Zoom::No);
+}
+
+CaptureDialog *MainWindow::showCaptureDialog()
+{
+    // A new session beside the open one (or in the home folder): the
+    // capture never writes into a session the window has open.
+    const QString dir = hasSession() ? QFileInfo(m_controller->path()).absolutePath()
+                                     : QDir::homePath();
+    const QString name = QStringLiteral("capture-%1.lanescope")
+                             .arg(QDateTime::currentDateTime().toString(
+                                 QStringLiteral("yyyyMMdd-HHmmss")));
+    auto *dlg = new CaptureDialog(QDir(dir).filePath(name), this);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &CaptureDialog::captured, this, [this](const QString &path) {
+        if (openSession(path))
+            statusBar()->showMessage(tr("Captured into %1.").arg(path), 8000);
+    });
+    dlg->open();
+    return dlg;
 }
 
 void MainWindow::compareSelected()

@@ -49,6 +49,7 @@ class StatsPanel;
 
 namespace ls::gui {
 
+class CaptureDialog;
 class DetailsPanel;
 class FlameGraphView;
 class TimelineWidget;
@@ -121,6 +122,8 @@ public:
     void showComparison(qint64 otherId);
     // Ctrl+K: the two selected rows, else a picker of the filter's requests.
     void compareSelected();
+    // File › Capture From Service…: opens the captured session when done.
+    CaptureDialog *showCaptureDialog();
     QListWidget *notesList() const { return m_notes; }
     FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }

@@ -20,6 +20,8 @@
 #include "testsupport.h"
 #include "timelinewidget.h"
 #include "units.h"
+#include "capturedialog.h"
+#include "fakeservice.h"
 #include "viewpalette.h"
 #include "waterfallview.h"
 
@@ -91,6 +93,7 @@ private slots:
     void failedImportShowsInSources();
     void rawDumpsClickThrough();
     void pinnedLanesStayOnTop();
+    void captureFromTheWindow();
     void detailsOpenOnATabWithContent();
     void waterfallFollowsTimeline();
     void stepColoursAreDistinct();
@@ -938,6 +941,64 @@ void TstGui::detailsOpenOnATabWithContent()
     QCOMPARE(w.details()->tabs()->currentIndex(), 0);
     QVERIFY2(w.details()->rawRequestText().startsWith(QLatin1String("(no raw request")),
              qPrintable(w.details()->rawRequestText()));
+}
+
+// File › Capture From Service: a countdown while recording, the captured
+// session opened in the window; Cancel stops a capture and writes nothing.
+void TstGui::captureFromTheWindow()
+{
+    test::FakeService svc([](const QByteArray &path) {
+        if (path.startsWith("/debug/pprof/trace") || path.startsWith("/debug/pprof/profile")) {
+            // A real window: answer after a second.
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < 1200)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        }
+        return test::goodAnswer(path);
+    });
+    MainWindow w;
+    openWindow(w);
+    CaptureDialog *dlg = w.showCaptureDialog();
+    QVERIFY(dlg);
+    const QString target = m_dir.filePath(QStringLiteral("captured.lanescope"));
+    QFile::remove(target);
+    dlg->urlEdit()->setText(svc.url());
+    dlg->secondsBox()->setValue(2);
+    dlg->sessionEdit()->setText(target);
+    dlg->captureButton()->click();
+    QVERIFY(dlg->running());
+    QTRY_VERIFY(dlg->statusLabel()->text().contains(QLatin1String("s left")));
+    QVERIFY(dlg->progressBar()->isVisible());
+    if (qEnvironmentVariableIsSet("LANESCOPE_CAPTURE_PNG"))
+        dlg->grab().save(qEnvironmentVariable("LANESCOPE_CAPTURE_PNG"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller()->path() == target, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.timelineReady(), 30000);
+    QVERIFY(w.settle());
+    QTRY_VERIFY(w.requestModel()->rowCount() > 100); // the trace's requests
+    bool trace = false;
+    for (int i = 0; i < w.sources()->topLevelItemCount(); ++i)
+        trace = trace || w.sources()->topLevelItem(i)->text(0).contains(QLatin1String("trace.out"));
+    QVERIFY(trace);
+    if (qEnvironmentVariableIsSet("LANESCOPE_CAPTURE_PNG"))
+        w.grab().save(qEnvironmentVariable("LANESCOPE_CAPTURE_PNG") + QStringLiteral(".window.png"));
+
+    // Cancel: a service that never answers.
+    test::FakeService silent([](const QByteArray &) { return QByteArray(); });
+    CaptureDialog *again = w.showCaptureDialog();
+    const QString none = m_dir.filePath(QStringLiteral("cancelled.lanescope"));
+    again->urlEdit()->setText(silent.url());
+    again->sessionEdit()->setText(none);
+    again->captureButton()->click();
+    QVERIFY(again->running());
+    again->reject(); // the Cancel button
+    QTRY_VERIFY(again->statusLabel()->text().contains(QLatin1String("cancelled")));
+    QVERIFY(!again->running());
+    QVERIFY(again->isVisible()); // stays open to try again
+    QVERIFY(!QFileInfo::exists(none));
+    QCOMPARE(w.controller()->path(), target);
+    again->reject();
+    QTRY_VERIFY(!again->isVisible());
 }
 
 void TstGui::pinnedLanesStayOnTop()
