@@ -41,11 +41,6 @@ OpenHandler &openHandler()
     return h;
 }
 
-void setOpenHandler(OpenHandler handler)
-{
-    openHandler() = handler;
-}
-
 PdfWriter &pdfWriter()
 {
     static PdfWriter w = nullptr;
@@ -1176,6 +1171,11 @@ bool writeReport(const ReportData &d, const QString &output, QString *error)
         return false;
     }
     return true;
+}
+
+void setOpenHandler(OpenHandler handler)
+{
+    openHandler() = handler;
 }
 
 void setPdfWriter(PdfWriter writer)

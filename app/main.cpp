@@ -27,8 +27,17 @@ int main(int argc, char **argv)
                                return a.endsWith(QLatin1String(".pdf"));
                            });
     if (ls::cli::isCommand(first) && !pdfReport) {
-        QCoreApplication app(argc, argv);
-        return ls::cli::run(args);
+        static QString toOpen; // `capture --open`: the window opens it afterwards
+        int code = 0;
+        {
+            QCoreApplication app(argc, argv);
+            ls::cli::setOpenHandler([](const QString &path) { toOpen = path; });
+            code = ls::cli::run(args);
+        }
+        if (code != 0 || toOpen.isEmpty()) return code;
+        QApplication app(argc, argv);
+        QApplication::setWindowIcon(QIcon(QStringLiteral(":/lanescope/icons/lanescope.svg")));
+        return ls::gui::runGui({toOpen});
     }
     if (!args.isEmpty() && first != QLatin1String("screenshot") && !pdfReport) {
         // Anything else must be files to open; a typo is not a file to import.

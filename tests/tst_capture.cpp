@@ -14,6 +14,7 @@
 #include "sha256.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
@@ -25,6 +26,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <csignal>
 #include <functional>
 #include <memory>
 
@@ -209,6 +211,33 @@ private slots:
         Session s = Session::open(session, Session::Open::ReadOnly);
         QCOMPARE(test::contentDigest(s.db()), digest);
         QVERIFY(!QFileInfo::exists(session + QStringLiteral(".capture-tmp")));
+    }
+
+    // Ctrl+C during the window: the capture stops at once, exit status 1,
+    // the session as it was.
+    void interruptCancels()
+    {
+        QByteArray digest, sha;
+        const QString session = baseSession(QStringLiteral("interrupt.lanescope"), &digest, &sha);
+        FakeService silent([](const QByteArray &) { return QByteArray(); });
+        QProcess p;
+        p.setProgram(QStringLiteral(LANESCOPE_CLI));
+        p.setArguments({QStringLiteral("capture"), silent.url(), QStringLiteral("-o"), session,
+                        QStringLiteral("--seconds"), QStringLiteral("30")});
+        QEventLoop loop;
+        QObject::connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(1500, &p, [&p] { ::kill(pid_t(p.processId()), SIGINT); });
+        QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+        QElapsedTimer t;
+        t.start();
+        p.start();
+        loop.exec();
+        QCOMPARE(p.state(), QProcess::NotRunning);
+        QVERIFY(t.elapsed() < 10000); // not the 30 s window
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("cancelled") && err.contains("unchanged"), err.constData());
+        QCOMPARE(fileSha256(session), sha);
     }
 
     void badArguments()
