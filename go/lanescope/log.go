@@ -53,22 +53,28 @@ func (l *Log) write(level, msg string, fields []Field) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buf[:0]
-	b = append(b, `{"time":`...)
-	b = appendJSON(b, now.Format(time.RFC3339Nano))
-	b = append(b, `,"level":`...)
-	b = appendJSON(b, level)
-	b = append(b, `,"msg":`...)
-	b = appendJSON(b, msg)
-	for _, f := range fields {
-		b = append(b, ',')
-		b = appendJSON(b, f.Key)
-		b = append(b, ':')
-		b = appendJSON(b, f.Value)
-	}
-	b = append(b, '}', '\n')
+	b := appendObject(l.buf[:0], []Field{{"time", now.Format(time.RFC3339Nano)}, {"level", level}, {"msg", msg}}, fields)
+	b = append(b, '\n')
 	l.buf = b
 	l.w.Write(b)
+}
+
+// appendObject appends one JSON object of the fields, in order.
+func appendObject(b []byte, parts ...[]Field) []byte {
+	b = append(b, '{')
+	first := true
+	for _, fields := range parts {
+		for _, f := range fields {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSON(b, f.Key)
+			b = append(b, ':')
+			b = appendJSON(b, f.Value)
+		}
+	}
+	return append(b, '}')
 }
 
 func appendJSON(b []byte, v interface{}) []byte {

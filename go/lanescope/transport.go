@@ -58,22 +58,10 @@ func (t *Transport) event(id string, start time.Time, name string, fields ...Fie
 		return
 	}
 	now := time.Now()
-	b := make([]byte, 0, 160)
-	b = append(b, `{"ts_ns":`...)
-	b = appendJSON(b, start.UnixNano()+int64(now.Sub(start)))
-	b = append(b, `,"req_id":`...)
-	b = appendJSON(b, id)
-	b = append(b, `,"event":`...)
-	b = appendJSON(b, name)
-	b = append(b, `,"elapsed_ns":`...)
-	b = appendJSON(b, int64(now.Sub(start)))
-	for _, f := range fields {
-		b = append(b, ',')
-		b = appendJSON(b, f.Key)
-		b = append(b, ':')
-		b = appendJSON(b, f.Value)
-	}
-	b = append(b, '}', '\n')
+	elapsed := int64(now.Sub(start))
+	b := appendObject(make([]byte, 0, 160), []Field{{"ts_ns", start.UnixNano() + elapsed},
+		{"req_id", id}, {"event", name}, {"elapsed_ns", elapsed}}, fields)
+	b = append(b, '\n')
 	t.mu.Lock()
 	t.Trace.Write(b)
 	t.mu.Unlock()

@@ -39,15 +39,22 @@ public:
         ++m_line;
         if (end - m_pos > kMaxLine) fail(QStringLiteral("line longer than 1 MiB"));
         line = m_d.sliced(m_pos, end - m_pos);
+        m_prev = m_pos;
         m_pos = end + 1;
         return true;
+    }
+    // The line just read comes again from next().
+    void unread()
+    {
+        m_pos = m_prev;
+        --m_line;
     }
     [[noreturn]] void fail(const QString &why) const { throw ImportError(why, -1, m_line); }
     qint64 lineNumber() const { return m_line; }
 
 private:
     QByteArrayView m_d;
-    qsizetype m_pos = 0;
+    qsizetype m_pos = 0, m_prev = 0;
     qint64 m_line = 0;
 };
 
@@ -290,6 +297,19 @@ private:
     size_t m_lastSample = 0;
 };
 
+// The next sample line, trimmed: comment lines ("#" frames, labels) go to
+// the builder on the way; false at the end or at a "---" section.
+bool nextSample(Lines &lines, Builder &b, QByteArrayView &t)
+{
+    QByteArrayView line;
+    while (lines.next(line)) {
+        t = trimmed(line);
+        if (!isComment(t)) return !t.startsWith("---");
+        if (!t.isEmpty()) b.comment(t);
+    }
+    return false;
+}
+
 void parseHeap(Lines &lines, QByteArrayView header, Builder &b)
 {
     // "heap profile: 9: 6816240 [782: 35061144] @ heap/1048576"
@@ -327,13 +347,8 @@ void parseHeap(Lines &lines, QByteArrayView header, Builder &b)
         b.sampleType("objects", "count");
         b.sampleType("space", "bytes");
     }
-    QByteArrayView line;
-    while (lines.next(line)) {
-        const QByteArrayView t = trimmed(line);
-        if (isComment(t)) {
-            if (!t.isEmpty()) b.comment(t);
-            continue;
-        }
+    QByteArrayView t;
+    while (nextSample(lines, b, t)) {
         qint64 v[4];
         if (!parsePairs(t, v, &rest)) lines.fail(QStringLiteral("malformed heap sample"));
         b.beginSample(rest, lines);
@@ -360,14 +375,8 @@ void parseCount(Lines &lines, QByteArrayView header, Builder &b)
     const QByteArray name(header.data(), header.indexOf(' '));
     b.periodType(name, "count", 1);
     b.sampleType(name.constData(), "count");
-    QByteArrayView line;
-    while (lines.next(line)) {
-        const QByteArrayView t = trimmed(line);
-        if (isComment(t)) {
-            if (!t.isEmpty()) b.comment(t);
-            continue;
-        }
-        if (t.startsWith("---")) break;
+    QByteArrayView t;
+    while (nextSample(lines, b, t)) {
         const qsizetype at = t.indexOf(" @");
         qint64 n = 0;
         if (at <= 0 || !parseInt(t.first(at), n) || n < 0)
@@ -382,13 +391,15 @@ void parseContention(Lines &lines, Builder &b)
 {
     qint64 cpuHz = 0, period = 1;
     QByteArrayView line;
-    bool more = false;
     // "attribute = value" lines before the samples.
-    while ((more = lines.next(line))) {
+    while (lines.next(line)) {
         const QByteArrayView t = trimmed(line);
         if (isComment(t)) continue;
         const qsizetype eq = t.indexOf('=');
-        if (eq < 0) break;
+        if (eq < 0) {
+            lines.unread(); // the first sample
+            break;
+        }
         const QByteArrayView key = trimmed(t.first(eq));
         qint64 v = 0;
         if (!parseInt(trimmed(t.sliced(eq + 1)), v))
@@ -399,13 +410,8 @@ void parseContention(Lines &lines, Builder &b)
     b.periodType("contentions", "count", period);
     b.sampleType("contentions", "count");
     b.sampleType("delay", "nanoseconds");
-    for (; more; more = lines.next(line)) {
-        const QByteArrayView t = trimmed(line);
-        if (isComment(t)) {
-            if (!t.isEmpty()) b.comment(t);
-            continue;
-        }
-        if (t.startsWith("---")) break;
+    QByteArrayView t;
+    while (nextSample(lines, b, t)) {
         const qsizetype at = t.indexOf(" @");
         const qsizetype sp = t.indexOf(' ');
         qint64 cycles = 0, count = 0;
