@@ -423,13 +423,18 @@ void MainWindow::buildDocks()
                                 tr("Requests"), tr("Spans"), tr("Status")});
     // A source's clock placed by hand (what `lanescope align` does).
     m_sources->setContextMenuPolicy(Qt::ActionsContextMenu);
-    auto *shift = new QAction(tr("Shift Clock…"), m_sources);
-    m_sources->addAction(shift);
-    connect(shift, &QAction::triggered, this, [this] {
+    // The source row the context menu is for (a diagnostic row: its source).
+    auto sourceRow = [this]() -> QTreeWidgetItem * {
         QTreeWidgetItem *it = m_sources->currentItem();
         while (it && it->parent())
             it = it->parent();
-        if (!it || !it->data(0, Qt::UserRole).isValid()) return;
+        return it && it->data(0, Qt::UserRole).isValid() ? it : nullptr;
+    };
+    auto *shift = new QAction(tr("Shift Clock…"), m_sources);
+    m_sources->addAction(shift);
+    connect(shift, &QAction::triggered, this, [this, sourceRow] {
+        QTreeWidgetItem *it = sourceRow();
+        if (!it) return;
         bool ok = false;
         const QString text = QInputDialog::getText(
             this, tr("Shift clock"),
@@ -439,12 +444,8 @@ void MainWindow::buildDocks()
     });
     auto *align = new QAction(tr("Align to Another Source…"), m_sources);
     m_sources->addAction(align);
-    connect(align, &QAction::triggered, this, [this] {
-        QTreeWidgetItem *it = m_sources->currentItem();
-        while (it && it->parent())
-            it = it->parent();
-        if (it && it->data(0, Qt::UserRole).isValid())
-            showAlignDialog(it->data(0, Qt::UserRole).toLongLong());
+    connect(align, &QAction::triggered, this, [this, sourceRow] {
+        if (QTreeWidgetItem *it = sourceRow()) showAlignDialog(it->data(0, Qt::UserRole).toLongLong());
     });
     m_sourcesDock = new QDockWidget(tr("Sources"), this);
     m_sourcesDock->setObjectName(QStringLiteral("sources"));
