@@ -159,7 +159,7 @@ private slots:
         QTest::newRow("an HTML page") << "html" << "HTML page, not a profile";
         QTest::newRow("busy profiler") << "busy" << "is busy";
         QTest::newRow("truncated trace body") << "truncated" << "trace.out";
-        QTest::newRow("cut connection") << "cut" << "/debug/pprof/";
+        QTest::newRow("cut connection") << "cut" << "bytes (cut)";
         QTest::newRow("redirect to another host") << "redirect" << "redirects elsewhere";
     }
 

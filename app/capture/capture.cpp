@@ -115,7 +115,10 @@ QString CaptureJob::describe(QNetworkReply *reply, const QByteArray &body) const
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
     const QByteArray head = body.left(512).trimmed().toLower();
-    switch (reply->error()) {
+    bool lengthKnown = false;
+    const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&lengthKnown);
+    const bool shortBody = lengthKnown && body.size() < length;
+    switch (shortBody ? QNetworkReply::NoError : reply->error()) {
     case QNetworkReply::NoError:
         break;
     case QNetworkReply::ConnectionRefusedError:
@@ -153,6 +156,11 @@ QString CaptureJob::describe(QNetworkReply *reply, const QByteArray &body) const
     }
     if (status != 200 && status != 0)
         return QStringLiteral("%1 answered HTTP %2").arg(where).arg(status);
+    if (shortBody)
+        return QStringLiteral("%1: the connection closed after %2 of %3 bytes (cut)")
+            .arg(where)
+            .arg(body.size())
+            .arg(length);
     if (contentType.startsWith(QLatin1String("text/html")) || head.startsWith("<!doctype") ||
         head.startsWith("<html"))
         return QStringLiteral("%1 sent an HTML page, not a profile (a proxy's or a login page?)")
