@@ -8,6 +8,8 @@
 #include "v1parser.h"
 #include "v2parser.h"
 
+#include "inputstream.h"
+
 namespace ls {
 
 QByteArray ExecTraceImporter::id() const
@@ -29,6 +31,12 @@ int ExecTraceImporter::sniff(const SniffInput &in) const
 
 void ExecTraceImporter::run(ImportContext &ctx, RecordSink &sink)
 {
+    // The new format streams, generation by generation; the rest is read whole.
+    const int headVer = exectrace::parseTraceHeader(ctx.input().peek(64));
+    if (headVer >= 1022) {
+        exectrace::importV2(ctx, sink, ctx.input(), headVer);
+        return;
+    }
     const QByteArray data = ctx.input().readAll();
     const int ver = exectrace::parseTraceHeader(data);
     if (ver == 0) {
@@ -45,7 +53,8 @@ void ExecTraceImporter::run(ImportContext &ctx, RecordSink &sink)
         exectrace::importV1(ctx, sink, data, ver);
         return;
     }
-    exectrace::importV2(ctx, sink, data, ver);
+    InputStream in(data, ctx.path()); // (not reached: the header said v2 before)
+    exectrace::importV2(ctx, sink, in, ver);
 }
 
 } // namespace ls

@@ -30,9 +30,11 @@
 #include "v2parser.h"
 
 #include "common/logline.h"
+#include "inputstream.h"
 #include "streammerge.h"
 #include "tracemodel.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 
 #include <algorithm>
@@ -224,6 +226,9 @@ struct E2
 struct Generation
 {
     quint64 gen = 0;
+    qint64 offset = 0;  // of its first batch
+    bool ended = false; // an EndOfGeneration followed it
+    qint64 experimentalBatches = 0;
     qint64 freq = 0;
     qint64 snapTicks = -1;
     qint64 snapWallNs = 0;
@@ -251,9 +256,9 @@ struct Generation
 struct DecodeState
 {
     int version = 0;
-    std::vector<Generation> gens;
     bool damaged = false;
     bool unknownTypes = false;
+    qint64 generations = 0; // read so far
 };
 
 // One batch's data.
@@ -373,59 +378,132 @@ void decodeBatch(ImportContext &ctx, DecodeState &st, Generation &g, quint64 m, 
     }
 }
 
-void decode(ImportContext &ctx, const QByteArray &data, DecodeState &st)
+// The input's batches, one generation at a time, from the stream: only the
+// generation being read is held (its raw batches are decoded as they come),
+// so memory follows the largest generation, not the file.
+class GenerationReader
 {
-    Reader r(data.constData(), data.size(), 0);
-    quint8 skip;
-    for (int i = 0; i < 16; ++i)
-        r.byte(skip);
-    Generation *cur = nullptr;
-    bool genEnded = false;
-    qint64 batches = 0;
-    while (!r.atEnd()) {
-        if ((++batches & 0xff) == 0) ctx.checkpoint();
-        const qint64 off0 = r.offset();
-        quint8 b = 0;
-        r.byte(b);
-        if (b == EvEndOfGeneration) {
-            genEnded = true;
-            continue;
-        }
-        quint64 exp = 0;
-        if (b == EvExperimentalBatch) {
-            quint8 e;
-            if (!r.byte(e)) break;
-            exp = e;
-        } else if (b != EvEventBatch) {
-            ctx.diag("bad-batch", Severity::Error, off0, -1,
-                     QStringLiteral("expected a batch, found byte 0x%1; the rest of the file was "
-                                    "not read")
-                         .arg(b, 2, 16, QLatin1Char('0')));
-            st.damaged = true;
-            return;
-        }
-        quint64 gen, m, time, size;
-        QByteArrayView body;
-        if (!r.uvarint(gen) || !r.uvarint(m) || !r.uvarint(time) || !r.uvarint(size) ||
-            size > kMaxBatch || !r.bytes(size, body)) {
-            ctx.diag("truncated", Severity::Error, off0, -1,
-                     QStringLiteral("the trace is cut inside a batch; the rest of the file was "
-                                    "not read"));
-            st.damaged = true;
-            return;
-        }
-        if (exp != 0) continue; // experimental data (allocation events): not shown
-        if (!cur || cur->gen != gen || genEnded) {
-            st.gens.emplace_back();
-            cur = &st.gens.back();
-            cur->gen = gen;
-            genEnded = false;
-        }
-        const qint64 t = qint64(std::min<quint64>(time, quint64(1) << 62));
-        cur->minTicks = std::min(cur->minTicks, t);
-        decodeBatch(ctx, st, *cur, m, t, body, off0);
+public:
+    GenerationReader(ImportContext &ctx, InputStream &in, DecodeState &st)
+        : m_ctx(ctx), m_in(in), m_st(st)
+    {
+        QByteArrayView header;
+        take(16, header); // "go 1.NN trace" and padding, checked by the caller
     }
-}
+
+    // The next generation; false when there is none (the end, or the rest
+    // is unreadable: a diagnostic says so).
+    bool next(Generation &g)
+    {
+        g = Generation{};
+        bool any = false;
+        qint64 batches = 0;
+        while (!m_stop) {
+            if ((++batches & 0xff) == 0) m_ctx.checkpoint();
+            if (!fill(1)) break;
+            const qint64 off0 = m_base + m_pos;
+            // The header: kind byte, [experiment byte], gen, m, time, size.
+            fill(2 + 4 * 10);
+            Reader r(m_buf.constData() + m_pos, m_buf.size() - m_pos, off0);
+            quint8 b = 0;
+            r.byte(b);
+            if (b == EvEndOfGeneration) {
+                m_pos += 1;
+                if (any) {
+                    g.ended = true;
+                    break;
+                }
+                continue;
+            }
+            quint64 exp = 0;
+            if (b == EvExperimentalBatch) {
+                quint8 e = 0;
+                if (!r.byte(e)) {
+                    cut(off0);
+                    break;
+                }
+                exp = e;
+            } else if (b != EvEventBatch) {
+                m_ctx.diag("bad-batch", Severity::Error, off0, -1,
+                           QStringLiteral("expected a batch, found byte 0x%1; the rest of the "
+                                          "file was not read")
+                               .arg(b, 2, 16, QLatin1Char('0')));
+                m_st.damaged = true;
+                m_stop = true;
+                break;
+            }
+            quint64 gen, m, time, size;
+            if (!r.uvarint(gen) || !r.uvarint(m) || !r.uvarint(time) || !r.uvarint(size) ||
+                size > kMaxBatch) {
+                cut(off0);
+                break;
+            }
+            if (any && gen != g.gen) break; // the next generation's first batch: left for next()
+            const qint64 headLen = r.offset() - off0;
+            if (!fill(headLen + qint64(size))) {
+                cut(off0);
+                break;
+            }
+            const QByteArrayView body(m_buf.constData() + m_pos + headLen, qsizetype(size));
+            const qint64 bodyOffset = off0 + headLen;
+            m_pos += headLen + qsizetype(size);
+            if (!any) {
+                any = true;
+                g.gen = gen;
+                g.offset = off0;
+            }
+            if (exp != 0) {
+                ++g.experimentalBatches; // allocation events: not shown, counted
+                continue;
+            }
+            const qint64 t = qint64(std::min<quint64>(time, quint64(1) << 62));
+            g.minTicks = std::min(g.minTicks, t);
+            decodeBatch(m_ctx, m_st, g, m, t, body, bodyOffset);
+        }
+        if (any) ++m_st.generations;
+        return any;
+    }
+
+private:
+    // At least n bytes buffered from m_pos (false: the input ends first).
+    bool fill(qint64 n)
+    {
+        while (m_buf.size() - m_pos < n) {
+            if (m_pos > (4 << 20)) { // drop what was consumed
+                m_buf.remove(0, m_pos);
+                m_base += m_pos;
+                m_pos = 0;
+            }
+            const QByteArray more = m_in.read(std::max<qint64>(n - (m_buf.size() - m_pos), 1 << 20));
+            if (more.isEmpty()) return false;
+            m_buf += more;
+        }
+        return true;
+    }
+    bool take(qint64 n, QByteArrayView &out)
+    {
+        if (!fill(n)) return false;
+        out = QByteArrayView(m_buf.constData() + m_pos, qsizetype(n));
+        m_pos += qsizetype(n);
+        return true;
+    }
+    void cut(qint64 at)
+    {
+        m_ctx.diag("truncated", Severity::Error, at, -1,
+                   QStringLiteral("the trace is cut inside a batch; the rest of the file was not "
+                                  "read"));
+        m_st.damaged = true;
+        m_stop = true;
+    }
+
+    ImportContext &m_ctx;
+    InputStream &m_in;
+    DecodeState &m_st;
+    QByteArray m_buf;
+    qsizetype m_pos = 0;
+    qint64 m_base = 0; // input offset of m_buf[0]
+    bool m_stop = false;
+};
 
 // Goroutine and P sequence numbers: an event is ready when its number is the
 // next one expected.
@@ -546,47 +624,66 @@ struct MState
     quint64 g = 0;
 };
 
-void emitAll(ImportContext &ctx, RecordSink &sink, DecodeState &st)
+// Reads and emits generation by generation: each is decoded, ordered,
+// replayed on the emitter and freed before the one after the next is read.
+// One generation is read ahead, for request ids a task logs just after a
+// generation boundary, and for the clock snapshot.
+void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, DecodeState &st)
 {
     StackTable stacks;
+    quint64 nextStack = 1;
+    Generation cur, ahead;
+    bool haveCur = rd.next(cur);
+    bool haveAhead = haveCur && rd.next(ahead);
+    if (!haveCur)
+        throw ImportError(st.damaged ? QStringLiteral("no batch could be read")
+                                     : QStringLiteral("the trace holds no batches"),
+                          16);
     // Generations without a frequency cannot be timed (the Go reader rejects them).
     qint64 dropped = 0;
-    std::vector<Generation *> gens;
-    for (Generation &g : st.gens) {
-        if (g.freq > 0)
-            gens.push_back(&g);
-        else
-            ++dropped;
+    auto advance = [&] {
+        cur = std::move(ahead);
+        ahead = Generation{};
+        haveCur = haveAhead;
+        haveAhead = haveCur && rd.next(ahead);
+    };
+    while (haveCur && cur.freq <= 0) {
+        ++dropped;
+        advance();
     }
-    if (dropped)
-        ctx.diag("no-frequency", Severity::Error, -1, -1,
-                 QStringLiteral("%1 generation(s) without a frequency were skipped (a cut trace)")
-                     .arg(dropped));
-    if (gens.empty())
+    auto reportDropped = [&] {
+        if (dropped)
+            ctx.diag("no-frequency", Severity::Error, -1, -1,
+                     QStringLiteral("%1 generation(s) without a frequency were skipped (a cut "
+                                    "trace)")
+                         .arg(dropped));
+    };
+    if (!haveCur) {
+        reportDropped();
         throw ImportError(QStringLiteral("no complete generation: the trace holds no frequency "
                                          "(it is cut or corrupt)"),
                           16);
-    // Stacks of every generation into one table.
-    quint64 nextStack = 1;
-    for (Generation *g : gens) {
-        for (auto &[id, raw] : g->rawStacks) {
+    }
+    // A generation's stacks into the one table, with global ids.
+    auto resolveStacks = [&](Generation &g) {
+        for (auto &[id, raw] : g.rawStacks) {
             std::vector<int> frames;
             frames.reserve(raw.size());
             for (const auto &f : raw) {
                 TraceFrame tf;
                 tf.pc = f[0];
-                if (auto it = g->strings.find(f[1]); it != g->strings.end()) tf.fn = it->second;
-                if (auto it = g->strings.find(f[2]); it != g->strings.end()) tf.file = it->second;
+                if (auto it = g.strings.find(f[1]); it != g.strings.end()) tf.fn = it->second;
+                if (auto it = g.strings.find(f[2]); it != g.strings.end()) tf.file = it->second;
                 tf.line = qint64(std::min<quint64>(f[3], 1u << 30));
                 frames.push_back(stacks.addFrame(std::move(tf)));
             }
             const quint64 gid = nextStack++;
             stacks.setStack(gid, std::move(frames));
-            g->globalStack.emplace(id, gid);
+            g.globalStack.emplace(id, gid);
         }
-        g->rawStacks.clear();
-    }
-    const qint64 base = gens.front()->minTicks;
+        g.rawStacks.clear();
+    };
+    const qint64 base = cur.minTicks;
     auto toNs = [&](const Generation &g, qint64 ticks) -> TimeNs {
         const Int128 rel = Int128(ticks) - base;
         if (rel <= 0) return 0;
@@ -594,40 +691,55 @@ void emitAll(ImportContext &ctx, RecordSink &sink, DecodeState &st)
         return ns > std::numeric_limits<qint64>::max() / 4 ? std::numeric_limits<qint64>::max() / 4
                                                            : TimeNs(ns);
     };
-    // The wall clock, when the trace says it.
-    bool wall = false;
-    for (Generation *g : gens)
-        if (g->snapTicks >= 0) {
-            sink.setClock(ClockKind::Monotonic, g->snapWallNs - toNs(*g, g->snapTicks),
-                          "clock snapshot");
-            wall = true;
-            break;
-        }
-    if (!wall) sink.setClock(ClockKind::Monotonic, 0, "unaligned");
+    // The wall clock, when the trace says it (Go 1.25+: every generation).
+    if (cur.snapTicks >= 0)
+        sink.setClock(ClockKind::Monotonic, cur.snapWallNs - toNs(cur, cur.snapTicks),
+                      "clock snapshot");
+    else if (haveAhead && ahead.freq > 0 && ahead.snapTicks >= 0)
+        sink.setClock(ClockKind::Monotonic, ahead.snapWallNs - toNs(ahead, ahead.snapTicks),
+                      "clock snapshot");
+    else
+        sink.setClock(ClockKind::Monotonic, 0, "unaligned");
 
     TraceEmitter em(ctx, sink, stacks);
-    // Request ids the tasks log.
-    for (Generation *g : gens)
-        for (const auto &s : g->streams)
+    // Request ids the tasks log (a task's id is logged after it starts).
+    auto scanKeys = [&](const Generation &g) {
+        for (const auto &s : g.streams)
             for (const E2 &e : s) {
                 if (e.type != EvUserLog || e.a[0] == 0) continue;
-                auto key = g->strings.find(e.a[1]);
-                auto value = g->strings.find(e.a[2]);
-                if (key == g->strings.end() || value == g->strings.end()) continue;
+                auto key = g.strings.find(e.a[1]);
+                auto value = g.strings.find(e.a[2]);
+                if (key == g.strings.end() || value == g.strings.end()) continue;
                 for (const char *k : kRequestIdKeys)
                     if (key->second == k && !value->second.isEmpty()) {
                         em.setTaskKey(e.a[0], value->second);
                         break;
                     }
             }
+    };
+    scanKeys(cur);
 
     std::unordered_map<quint64, MState> ms;
     std::unordered_map<quint64, int> gstatus; // what the emitter was told last: 0 none
     bool gcOpen = false;
     qint64 forced = 0, events = 0;
     TimeNs last = 0;
-    for (Generation *gp : gens) {
-        Generation &g = *gp;
+    qint64 experimental = 0;
+    QElapsedTimer clock;
+    clock.start();
+    for (; haveCur; advance()) {
+        Generation &g = cur;
+        if (g.freq <= 0) {
+            ++dropped;
+            continue;
+        }
+        if (haveAhead) scanKeys(ahead);
+        resolveStacks(g);
+        experimental += g.experimentalBatches;
+        ctx.setStage(QStringLiteral("generation %1 · %2 M events/s")
+                         .arg(g.gen)
+                         .arg(double(events) / 1e3 / std::max<qint64>(1, clock.elapsed()), 0, 'f',
+                              1));
         auto str = [&](quint64 id) -> QByteArray {
             auto it = g.strings.find(id);
             return it == g.strings.end() ? QByteArray() : it->second;
@@ -839,9 +951,12 @@ void emitAll(ImportContext &ctx, RecordSink &sink, DecodeState &st)
                 break;
             }
         }
-        g.streams.clear();
-        g.samples.clear();
     }
+    reportDropped();
+    if (experimental)
+        ctx.diag("experimental-batches", Severity::Info, -1, -1,
+                 QStringLiteral("%1 experimental batch(es) (allocation events) were not imported")
+                     .arg(experimental));
     if (forced)
         ctx.diag("order-forced", Severity::Warning, -1, -1,
                  QStringLiteral("%1 events could not be put in a consistent order; they were "
@@ -979,7 +1094,7 @@ qsizetype findTextTrace(QByteArrayView head)
     return -1;
 }
 
-void importV2(ImportContext &ctx, RecordSink &sink, const QByteArray &data, int version)
+void importV2(ImportContext &ctx, RecordSink &sink, InputStream &in, int version)
 {
     DecodeState st;
     st.version = version;
@@ -991,14 +1106,9 @@ void importV2(ImportContext &ctx, RecordSink &sink, const QByteArray &data, int 
                      .arg(kNewestVersion - 1000));
         st.version = kNewestVersion;
     }
-    ctx.setStage(QStringLiteral("decoding"));
-    decode(ctx, data, st);
-    if (st.gens.empty())
-        throw ImportError(st.damaged ? QStringLiteral("no batch could be read")
-                                     : QStringLiteral("the trace holds no batches"),
-                          16);
-    ctx.setStage(QStringLiteral("building lanes"));
-    emitAll(ctx, sink, st);
+    ctx.setStage(QStringLiteral("reading generations"));
+    GenerationReader rd(ctx, in, st);
+    emitStream(ctx, sink, rd, st);
 }
 
 void importV2Text(ImportContext &ctx, RecordSink &sink, const QByteArray &text)
@@ -1098,7 +1208,8 @@ void importV2Text(ImportContext &ctx, RecordSink &sink, const QByteArray &text)
     QByteArray bin = "go 1." + QByteArray::number(version) + " trace";
     bin.append(16 - bin.size(), '\0');
     bin += out;
-    importV2(ctx, sink, bin, 1000 + version);
+    InputStream in(std::move(bin), ctx.path());
+    importV2(ctx, sink, in, 1000 + version);
 }
 
 } // namespace ls::exectrace

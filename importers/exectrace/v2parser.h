@@ -6,6 +6,10 @@
 
 #include <QByteArray>
 
+namespace ls {
+class InputStream;
+}
+
 namespace ls::exectrace {
 
 // Offset of a "Trace Go1.NN" line (alone or inside a txtar "-- trace --"
@@ -15,7 +19,9 @@ qsizetype findTextTrace(QByteArrayView head);
 // A Go string literal (with its quotes) as bytes; *ok false when malformed.
 QByteArray goUnquote(QByteArrayView quoted, bool *ok = nullptr);
 
-void importV2(ImportContext &ctx, RecordSink &sink, const QByteArray &data, int version);
+// Reads from `in` past nothing yet (its 16-byte header included), one
+// generation at a time.
+void importV2(ImportContext &ctx, RecordSink &sink, InputStream &in, int version);
 void importV2Text(ImportContext &ctx, RecordSink &sink, const QByteArray &data);
 
 } // namespace ls::exectrace

@@ -1,0 +1,3 @@
+module lanescope.dev/tracegen
+
+go 1.22
