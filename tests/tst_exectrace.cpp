@@ -4,6 +4,8 @@
 // diagnostic, and a trace lines up with the server log by request keys.
 
 #include "exectrace/v2parser.h"
+#include "exectrace/exectrace.h"
+#include "countingsink.h"
 #include "queries.h"
 #include "testsupport.h"
 
@@ -13,6 +15,11 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTest>
+#include <QTemporaryDir>
+#include <chrono>
+#include <thread>
+#include <atomic>
+#include <malloc.h>
 
 using namespace ls;
 using namespace ls::test;
@@ -63,6 +70,7 @@ private slots:
     void v2ClockSnapshot();
     void v2NewerVersion();
     void v2Truncated();
+    void v2MemoryDoesNotGrowWithGenerations();
     void v2FuzzSeeds_data();
     void v2FuzzSeeds();
 };
@@ -460,6 +468,118 @@ void TestExecTrace::v2Truncated()
         QVERIFY2(hasDiag(r), qPrintable(QStringLiteral("cut at %1: no diagnostic").arg(cut)));
         QCOMPARE(scalar(s.session().db(), QString::fromLatin1(kTilingBreaks)), 0);
     }
+}
+
+namespace {
+
+void putUv(QByteArray &out, quint64 v)
+{
+    do {
+        quint8 c = v & 0x7f;
+        v >>= 7;
+        if (v) c |= 0x80;
+        out += char(c);
+    } while (v);
+}
+
+// A Go 1.23 trace of `gens` generations, each a P, a running goroutine and
+// `perGen` heap samples, with its frequency, stacks and strings batches;
+// written as it is made, so the test holds no more than one generation.
+void writeGenerations(const QString &path, int gens, int perGen)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+    f.write(QByteArray("go 1.23 trace\0\0\0", 16));
+    auto batch = [&f](quint64 gen, quint64 m, quint64 time, const QByteArray &body) {
+        QByteArray b(1, char(1)); // EventBatch
+        putUv(b, gen);
+        putUv(b, m);
+        putUv(b, time);
+        putUv(b, quint64(body.size()));
+        f.write(b + body);
+    };
+    const quint64 noM = ~quint64(0);
+    quint64 t = 1000;
+    for (int g = 1; g <= gens; ++g) {
+        QByteArray body;
+        body += char(13); // ProcStatus dt p status
+        putUv(body, 1);
+        putUv(body, 0);
+        putUv(body, 1);
+        body += char(25); // GoStatus dt g m status
+        putUv(body, 1);
+        putUv(body, 1);
+        putUv(body, 0);
+        putUv(body, 2);
+        for (int i = 0; i < perGen; ++i) {
+            body += char(37); // HeapAlloc dt value
+            putUv(body, 10);
+            putUv(body, quint64(1000 + i));
+        }
+        batch(quint64(g), 0, t, body);
+        t += quint64(perGen) * 10 + 100;
+        QByteArray freq(1, char(8));
+        putUv(freq, 15'625'000);
+        batch(quint64(g), noM, 0, freq);
+        batch(quint64(g), noM, 0, QByteArray(1, char(2)));
+        batch(quint64(g), noM, 0, QByteArray(1, char(4)));
+    }
+}
+
+qint64 heapInUse()
+{
+    const struct mallinfo2 m = mallinfo2();
+    return qint64(m.uordblks + m.hblkhd);
+}
+
+// The importer's own peak heap (above what was in use before) while it reads
+// `path` into a sink that only counts.
+qint64 importerPeak(const QString &path, qint64 *events)
+{
+    test::CountingContext ctx(path);
+    test::CountingSink sink;
+    const qint64 before = heapInUse();
+    std::atomic<qint64> peak{before};
+    std::atomic<bool> stop{false};
+    std::thread sampler([&] {
+        while (!stop.load()) {
+            const qint64 now = heapInUse();
+            if (now > peak.load()) peak.store(now);
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+    });
+    ExecTraceImporter imp;
+    imp.run(ctx, sink);
+    stop.store(true);
+    sampler.join();
+    *events = ctx.events;
+    return peak.load() - before;
+}
+
+} // namespace
+
+// Reading a Go 1.22+ trace holds one generation (and the next) at a time:
+// the importer's own peak does not grow with the number of generations.
+void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
+{
+    QTemporaryDir dir;
+    const QString few = dir.filePath(QStringLiteral("few.trace")),
+                  many = dir.filePath(QStringLiteral("many.trace"));
+    writeGenerations(few, 4, 60'000);
+    writeGenerations(many, 40, 60'000);
+    qint64 fewEvents = 0, manyEvents = 0;
+    const qint64 fewPeak = importerPeak(few, &fewEvents);
+    const qint64 manyPeak = importerPeak(many, &manyEvents);
+    QVERIFY2(manyEvents >= fewEvents * 9, qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
+    // Ten times the generations: the same peak, give or take (all
+    // generations held at once would be ten times as much: 40 × 60,000
+    // decoded events of 56 bytes).
+    QVERIFY2(manyPeak < fewPeak * 3 / 2 + (4 << 20),
+             qPrintable(QStringLiteral("peak %1 MB for 40 generations, %2 MB for 4")
+                            .arg(double(manyPeak) / 1e6, 0, 'f', 1)
+                            .arg(double(fewPeak) / 1e6, 0, 'f', 1)));
+    qInfo("importer's peak: %.1f MB for 4 generations, %.1f MB for 40",
+          double(fewPeak) / 1e6, double(manyPeak) / 1e6);
 }
 
 void TestExecTrace::v2FuzzSeeds_data()

@@ -23,6 +23,7 @@
 // file is removed afterwards). Not part of ctest: timings are machine facts,
 // never test assertions.
 
+#include "countingsink.h"
 #include "batchwriter.h"
 #include "importer.h"
 #include "pipeline.h"
@@ -60,45 +61,6 @@ void figure(const QString &name, double value, const char *unit, const QString &
 
 // VmHWM, not getrusage: Linux carries ru_maxrss across exec, so a child
 // started from a big parent would report the parent's peak.
-class CountingSink final : public RecordSink
-{
-public:
-    qint64 n = 0;
-    StringId intern(QByteArrayView) override { return ++n; }
-    RequestId request(const RequestRecord &) override { return ++n; }
-    RequestId findRequest(QByteArrayView) override { return kNoId; }
-    void phase(const PhaseRecord &) override { ++n; }
-    LaneId lane(const LaneRecord &) override { return ++n; }
-    void renameLane(LaneId, QByteArrayView) override {}
-    SpanId span(const SpanRecord &) override { return ++n; }
-    void instant(const InstantRecord &) override { ++n; }
-    void flow(const FlowRecord &) override { ++n; }
-    qint64 rawText(const RawTextRecord &) override { return ++n; }
-    ProfileId profile(const ProfileRecord &) override { return ++n; }
-    FrameId frame(const FrameRecord &) override { return ++n; }
-    CallsiteId callsite(CallsiteId, FrameId) override { return ++n; }
-    void sample(const SampleRecord &) override { ++n; }
-    void setClock(ClockKind, TimeNs, QByteArrayView) override {}
-    void alignmentHint(QByteArrayView, TimeNs) override {}
-};
-
-class CountingContext final : public ImportContext
-{
-public:
-    explicit CountingContext(const QString &path) : m_in(path), m_path(path) {}
-    InputStream &input() override { return m_in; }
-    QString path() const override { return m_path; }
-    void diag(QByteArrayView, Severity, qint64, qint64, const QString &) override {}
-    void checkpoint() override {}
-    void setStage(const QString &) override {}
-    void addEvents(qint64 n) override { events += n; }
-    qint64 events = 0;
-
-private:
-    InputStream m_in;
-    QString m_path;
-};
-
 double peakRssMb();
 
 int parseOnly(const QByteArray &format, const QString &path)
@@ -108,8 +70,8 @@ int parseOnly(const QByteArray &format, const QString &path)
         QTextStream(stderr) << "unknown format " << format << "\n";
         return 2;
     }
-    CountingContext ctx(path);
-    CountingSink sink;
+    test::CountingContext ctx(path);
+    test::CountingSink sink;
     QElapsedTimer t;
     t.start();
     try {
