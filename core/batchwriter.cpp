@@ -836,6 +836,12 @@ void BatchWriter::flushInstants()
     staged.clear();
 }
 
+// Closed runs held back before they go out sorted: 32 k runs (1.5 MB). A
+// batch that carries them waits in the writer's queue (up to 32 batches);
+// 256 k-run chunks made that queue hold 100 MB on an execution trace, whose
+// spans switch lanes at almost every row.
+constexpr size_t kRunChunk = size_t(1) << 15;
+
 void LaneRuns::add(std::vector<LaneRun> &queue, LaneId lane, qint64 id, TimeNs start, TimeNs end)
 {
     LaneRun &run = m_open;
@@ -848,7 +854,7 @@ void LaneRuns::add(std::vector<LaneRun> &queue, LaneId lane, qint64 id, TimeNs s
     }
     if (run.lane != kNoId) m_closed.push_back(run);
     run = {lane, id, id, start, start, end};
-    if (m_closed.size() >= (1 << 18)) flush(queue);
+    if (m_closed.size() >= kRunChunk) flush(queue);
 }
 
 void LaneRuns::finish(std::vector<LaneRun> &queue)
