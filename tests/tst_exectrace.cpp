@@ -6,6 +6,7 @@
 #include "exectrace/v2parser.h"
 #include "exectrace/exectrace.h"
 #include "countingsink.h"
+#include "inputstream.h"
 #include "queries.h"
 #include "testsupport.h"
 
@@ -14,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTest>
 #include <QTemporaryDir>
 #include <chrono>
@@ -71,6 +73,7 @@ private slots:
     void v2NewerVersion();
     void v2Truncated();
     void v2MemoryDoesNotGrowWithGenerations();
+    void v2MatchesGoToolTrace();
     void v2FuzzSeeds_data();
     void v2FuzzSeeds();
 };
@@ -580,6 +583,75 @@ void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
                             .arg(double(fewPeak) / 1e6, 0, 'f', 1)));
     qInfo("importer's peak: %.1f MB for 4 generations, %.1f MB for 40",
           double(fewPeak) / 1e6, double(manyPeak) / 1e6);
+}
+
+// A real Go 1.23 trace of an HTTP server (4 generations, tasks, regions, CPU
+// samples; tests/data/exectrace/README.md): goroutine and task counts and
+// every goroutine's time in each state equal what `go tool trace -d=1` of
+// Go 1.23 reports (its goroutine transitions, kept as the fixture).
+void TestExecTrace::v2MatchesGoToolTrace()
+{
+    test::TempSession s;
+    const ImportResult r = s.import(test::testData(QStringLiteral("exectrace/go123-http.trace")));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(r.diagnostics.isEmpty());
+    InputStream fixture(test::testData(QStringLiteral("exectrace/go123-http.d1.txt.gz")));
+    const QByteArray text = fixture.readAll();
+    static const QRegularExpression tr(QStringLiteral(
+        "^StateTransition Time=(\\d+) Resource=Goroutine\\(\\d+\\) GoID=(\\d+) (\\w+)->(\\w+)$"));
+    QHash<qint64, QList<QPair<qint64, QString>>> transitions;
+    qint64 tasks = 0, end = 0;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.startsWith("TaskBegin ")) ++tasks;
+        const auto m = tr.match(QString::fromLatin1(line));
+        if (!m.hasMatch()) continue;
+        const qint64 t = m.captured(1).toLongLong();
+        transitions[m.captured(2).toLongLong()].append({t, m.captured(4)});
+        end = std::max(end, t);
+    }
+    QCOMPARE(transitions.size(), 937);
+    QCOMPARE(tasks, qint64(435));
+    QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM lane WHERE kind = 'goroutine'")),
+             qint64(transitions.size()));
+    QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM request")), tasks);
+    // Time in Running, Runnable, Syscall and Waiting (every blocked state,
+    // sleep included) per goroutine; the last state lasts to the trace's end.
+    auto stateOf = [](const QString &category) {
+        if (category == QLatin1String("running") || category == QLatin1String("gc-assist"))
+            return QStringLiteral("Running");
+        if (category == QLatin1String("runnable")) return QStringLiteral("Runnable");
+        if (category == QLatin1String("syscall")) return QStringLiteral("Syscall");
+        return QStringLiteral("Waiting");
+    };
+    QHash<qint64, QHash<QString, qint64>> ours;
+    const SqlResult rows = runSql(
+        s.session().db(),
+        QStringLiteral("SELECT l.external_id, c.value, SUM(s.end_ns - s.start_ns) FROM span s JOIN "
+                       "lane l ON l.id = s.lane_id JOIN string c ON c.id = s.category_id WHERE "
+                       "l.kind = 'goroutine' AND s.depth = 0 GROUP BY 1, 2"));
+    for (const QStringList &row : rows.rows)
+        ours[row[0].toLongLong()][stateOf(row[1])] += row[2].toLongLong();
+    int checked = 0;
+    for (auto it = transitions.cbegin(); it != transitions.cend(); ++it) {
+        QHash<QString, qint64> theirs;
+        const auto &ev = it.value();
+        for (qsizetype i = 0; i < ev.size(); ++i)
+            theirs[ev[i].second] += (i + 1 < ev.size() ? ev[i + 1].first : end) - ev[i].first;
+        for (const char *state : {"Running", "Runnable", "Syscall", "Waiting"}) {
+            const qint64 a = theirs.value(QLatin1String(state)), b = ours[it.key()].value(QLatin1String(state));
+            // Ticks become ns in float there, in integers here: a few ns per switch.
+            QVERIFY2(std::abs(a - b) <= 2000 + a / 1000,
+                     qPrintable(QStringLiteral("g%1 %2: go tool trace %3 ns, here %4 ns")
+                                    .arg(it.key())
+                                    .arg(QLatin1String(state))
+                                    .arg(a)
+                                    .arg(b)));
+            ++checked;
+        }
+    }
+    QCOMPARE(checked, 4 * 937);
+    // CPU samples of the trace land on goroutines.
+    QVERIFY(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM sample")) > 0);
 }
 
 void TestExecTrace::v2FuzzSeeds_data()
