@@ -74,6 +74,8 @@ private slots:
     void v2Truncated();
     void v2MemoryDoesNotGrowWithGenerations();
     void v2MatchesGoToolTrace();
+    void v2CutAnywhere_data();
+    void v2CutAnywhere();
     void v2FuzzSeeds_data();
     void v2FuzzSeeds();
 };
@@ -652,6 +654,93 @@ void TestExecTrace::v2MatchesGoToolTrace()
     QCOMPARE(checked, 4 * 937);
     // CPU samples of the trace land on goroutines.
     QVERIFY(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM sample")) > 0);
+}
+
+namespace {
+
+// Offsets of each generation's first batch in a binary Go 1.22+ trace.
+QList<qsizetype> generationStarts(const QByteArray &d)
+{
+    QList<qsizetype> out;
+    qsizetype pos = 16;
+    quint64 last = 0;
+    auto uv = [&](quint64 &v) {
+        v = 0;
+        for (int sh = 0; pos < d.size(); sh += 7) {
+            const quint8 b = quint8(d[pos++]);
+            v |= quint64(b & 0x7f) << sh;
+            if (!(b & 0x80)) return true;
+        }
+        return false;
+    };
+    while (pos < d.size()) {
+        const qsizetype at = pos;
+        const quint8 kind = quint8(d[pos++]);
+        if (kind == 10) continue; // EndOfGeneration
+        if (kind == 9) ++pos;     // experimental batch: its experiment byte
+        quint64 gen, m, time, size;
+        if (!uv(gen) || !uv(m) || !uv(time) || !uv(size)) break;
+        if (gen != last) out << at;
+        last = gen;
+        pos += qsizetype(size);
+    }
+    return out;
+}
+
+QByteArray traceRows(const Db &db)
+{
+    return test::queryCsv(
+        db, QStringLiteral(
+                "SELECT l.kind, l.external_id, s.start_ns, s.end_ns, s.depth, c.value, n.value FROM "
+                "span s JOIN lane l ON l.id = s.lane_id LEFT JOIN string c ON c.id = s.category_id "
+                "LEFT JOIN string n ON n.id = s.name_id ORDER BY 1, 2, 3, 4, 5"))
+        .append(test::queryCsv(db, QStringLiteral("SELECT key, start_ns, end_ns FROM request ORDER BY 1")));
+}
+
+} // namespace
+
+void TestExecTrace::v2CutAnywhere_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::newRow("go 1.23, 4 generations") << test::testData(QStringLiteral("exectrace/go123-http.trace"));
+    QTest::newRow("go 1.25, 3 generations")
+        << test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go125-sync.trace"));
+}
+
+// Cut inside a generation (in its first batch, in its last): the
+// generation is dropped with a diagnostic that names it and the cut, and
+// what is kept is exactly what a cut at that generation's start gives —
+// nothing half-read, no state named wrongly for want of its string table.
+void TestExecTrace::v2CutAnywhere()
+{
+    QFETCH(QString, path);
+    const QByteArray full = readFile(path);
+    const QList<qsizetype> starts = generationStarts(full);
+    QVERIFY2(starts.size() >= 3, qPrintable(QString::number(starts.size())));
+    QTemporaryDir dir;
+    for (int k = 1; k < starts.size(); ++k) {
+        const qsizetype begin = starts[k];
+        const qsizetype next = k + 1 < starts.size() ? starts[k + 1] : full.size();
+        test::TempSession atBoundary;
+        const ImportResult clean =
+            atBoundary.import(test::writeFile(dir, QStringLiteral("b%1.trace").arg(k), full.left(begin)));
+        QVERIFY2(clean.ok, qPrintable(clean.error));
+        const QByteArray expected = traceRows(atBoundary.session().db());
+        for (const qsizetype cut : {begin + 3, (begin + next) / 2, next - 2}) {
+            if (cut <= begin || cut >= next) continue;
+            test::TempSession s;
+            const ImportResult r = s.import(
+                test::writeFile(dir, QStringLiteral("c%1-%2.trace").arg(k).arg(cut), full.left(cut)));
+            QVERIFY2(r.ok, qPrintable(r.error));
+            bool named = false;
+            for (const DiagnosticInfo &d : r.diagnostics)
+                named = named || ((d.code == "incomplete-generation" || d.code == "truncated" ||
+                                   d.code == "no-frequency") &&
+                                  d.severity == Severity::Error);
+            QVERIFY2(named, qPrintable(QStringLiteral("cut at %1 (generation %2) is silent").arg(cut).arg(k + 1)));
+            QCOMPARE(traceRows(s.session().db()), expected);
+        }
+    }
 }
 
 void TestExecTrace::v2FuzzSeeds_data()

@@ -228,6 +228,8 @@ struct Generation
     quint64 gen = 0;
     qint64 offset = 0;  // of its first batch
     bool ended = false; // an EndOfGeneration followed it
+    bool cut = false;   // the input ended or broke inside it
+    bool sawStrings = false, sawStacks = false; // its tables (written at its end)
     qint64 experimentalBatches = 0;
     qint64 freq = 0;
     qint64 snapTicks = -1;
@@ -274,6 +276,7 @@ void decodeBatch(ImportContext &ctx, DecodeState &st, Generation &g, quint64 m, 
     };
     switch (first) {
     case EvStrings:
+        g.sawStrings = true;
         while (!r.atEnd()) {
             quint8 t;
             quint64 id, len;
@@ -285,6 +288,7 @@ void decodeBatch(ImportContext &ctx, DecodeState &st, Generation &g, quint64 m, 
         }
         return;
     case EvStacks:
+        g.sawStacks = true;
         while (!r.atEnd()) {
             quint8 t;
             quint64 id, n;
@@ -419,7 +423,7 @@ public:
             if (b == EvExperimentalBatch) {
                 quint8 e = 0;
                 if (!r.byte(e)) {
-                    cut(off0);
+                    cut(off0); // whose batch it was is unknown: the tables decide
                     break;
                 }
                 exp = e;
@@ -435,13 +439,13 @@ public:
             quint64 gen, m, time, size;
             if (!r.uvarint(gen) || !r.uvarint(m) || !r.uvarint(time) || !r.uvarint(size) ||
                 size > kMaxBatch) {
-                cut(off0);
+                cut(off0); // whose batch it was is unknown: the tables decide
                 break;
             }
             if (any && gen != g.gen) break; // the next generation's first batch: left for next()
             const qint64 headLen = r.offset() - off0;
             if (!fill(headLen + qint64(size))) {
-                cut(off0);
+                cut(off0, any && gen == g.gen ? &g : nullptr);
                 break;
             }
             const QByteArrayView body(m_buf.constData() + m_pos + headLen, qsizetype(size));
@@ -487,8 +491,9 @@ private:
         m_pos += qsizetype(n);
         return true;
     }
-    void cut(qint64 at)
+    void cut(qint64 at, Generation *g = nullptr)
     {
+        if (g) g->cut = true;
         m_ctx.diag("truncated", Severity::Error, at, -1,
                    QStringLiteral("the trace is cut inside a batch; the rest of the file was not "
                                   "read"));
@@ -727,10 +732,21 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
     qint64 experimental = 0;
     QElapsedTimer clock;
     clock.start();
+    qint64 incomplete = 0, incompleteEvents = 0;
+    QList<quint64> incompleteGens;
     for (; haveCur; advance()) {
         Generation &g = cur;
         if (g.freq <= 0) {
             ++dropped;
+            continue;
+        }
+        // A generation's strings and stacks come at its end: one cut before
+        // them would name every state and stack wrongly. Dropped, as Go's
+        // reader does ("incomplete generation").
+        if (g.cut || (g.events > 0 && (!g.sawStrings || !g.sawStacks))) {
+            ++incomplete;
+            incompleteEvents += g.events;
+            incompleteGens << g.gen;
             continue;
         }
         if (haveAhead) scanKeys(ahead);
@@ -953,6 +969,17 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
         }
     }
     reportDropped();
+    if (incomplete) {
+        QStringList gens;
+        for (quint64 n : std::as_const(incompleteGens))
+            gens << QString::number(n);
+        ctx.diag("incomplete-generation", Severity::Error, -1, -1,
+                 QStringLiteral("the trace is cut: generation %1 lacks its end (string and stack "
+                                "tables); its %2 events were dropped, the generations before it "
+                                "are whole")
+                     .arg(gens.join(QStringLiteral(", ")))
+                     .arg(incompleteEvents));
+    }
     if (experimental)
         ctx.diag("experimental-batches", Severity::Info, -1, -1,
                  QStringLiteral("%1 experimental batch(es) (allocation events) were not imported")
