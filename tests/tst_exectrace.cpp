@@ -382,7 +382,11 @@ void TestExecTrace::publicV2()
     const ImportResult r = s.import(file);
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.format, QByteArray("go-exectrace"));
-    QVERIFY(r.events > 0);
+    // fail-first-gen-first (which the Go reader rejects) has no whole
+    // generation: its first lacks its tables, its second its frequency.
+    const bool noWholeGeneration = file.contains(QLatin1String("fail-first-gen-first"));
+    QVERIFY(r.events > 0 || noWholeGeneration);
+    if (noWholeGeneration) QVERIFY(hasDiag(r, "incomplete-generation"));
     // create-syscall-with-p ends goroutine 4 and creates it again (the Go
     // reader rejects the file): two lives, a gap between them.
     const bool twoLives = file.contains(QLatin1String("create-syscall-with-p"));
