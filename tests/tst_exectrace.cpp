@@ -74,6 +74,7 @@ private slots:
     void v2Truncated();
     void v2MemoryDoesNotGrowWithGenerations();
     void v2MatchesGoToolTrace();
+    void v2TextEndOfGeneration();
     void v2CutAnywhere_data();
     void v2CutAnywhere();
     void v2FuzzSeeds_data();
@@ -680,8 +681,11 @@ QList<qsizetype> generationStarts(const QByteArray &d)
     while (pos < d.size()) {
         const qsizetype at = pos;
         const quint8 kind = quint8(d[pos++]);
-        if (kind == 10) continue; // EndOfGeneration
-        if (kind == 9) ++pos;     // experimental batch: its experiment byte
+        if (kind == 52) continue; // EndOfGeneration (Go 1.26)
+        if (kind == 49)
+            ++pos; // an experimental batch: its experiment byte
+        else if (kind != 1)
+            break;
         quint64 gen, m, time, size;
         if (!uv(gen) || !uv(m) || !uv(time) || !uv(size)) break;
         if (gen != last) out << at;
@@ -702,6 +706,27 @@ QByteArray traceRows(const Db &db)
 }
 
 } // namespace
+
+// The text form's EndOfGeneration lines (Go 1.26) end a generation between
+// batches; the same trace without them reads the same.
+void TestExecTrace::v2TextEndOfGeneration()
+{
+    QByteArray text = readFile(test::corpus(QStringLiteral("public/go-exectrace-v2/text/go125-sync.test")));
+    text.replace("Trace Go1.25", "Trace Go1.26");
+    QByteArray marked = text;
+    for (const char *first : {"EventBatch gen=2 ", "EventBatch gen=3 "})
+        marked.insert(marked.indexOf(first), "EndOfGeneration\n"); // before its first batch
+    marked += "EndOfGeneration\n";
+    QVERIFY(marked.count("EndOfGeneration") == 3);
+    QTemporaryDir dir;
+    test::TempSession a, b;
+    const ImportResult ra = a.import(test::writeFile(dir, QStringLiteral("plain.test"), text));
+    const ImportResult rb = b.import(test::writeFile(dir, QStringLiteral("marked.test"), marked));
+    QVERIFY2(ra.ok && rb.ok, qPrintable(ra.error + rb.error));
+    QVERIFY2(rb.diagnostics.isEmpty(), qPrintable(rb.diagnostics.value(0).message));
+    QCOMPARE(traceRows(b.session().db()), traceRows(a.session().db()));
+    QVERIFY(scalar(b.session().db(), QStringLiteral("SELECT COUNT(*) FROM span")) > 0);
+}
 
 void TestExecTrace::v2CutAnywhere_data()
 {

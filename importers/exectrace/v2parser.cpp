@@ -1210,6 +1210,12 @@ void importV2Text(ImportContext &ctx, RecordSink &sink, const QByteArray &text)
                      QStringLiteral("unknown event %1").arg(QString::fromUtf8(parts[0])));
             continue;
         }
+        if (t == EvEndOfGeneration) {
+            // Between batches on the wire, not inside the one before it.
+            flush();
+            out += char(EvEndOfGeneration);
+            continue;
+        }
         std::vector<quint64> vals;
         for (qsizetype k = 1; k < parts.size(); ++k) {
             const qsizetype eq = parts[k].indexOf('=');
