@@ -2,22 +2,27 @@
 //
 // The file is a sequence of batches (formats.md §6), grouped into
 // generations; string and stack ids are local to a generation, goroutine,
-// P and thread ids are global. Reading goes in three steps, like the old
-// format's reader (v1parser.cpp):
-//  1. decode every batch, bounds-checked, into per-generation tables
-//     (strings, stacks, frequency, clock snapshot) and per-thread (M) event
-//     streams; a cut or corrupt batch ends decoding with a diagnostic and
-//     keeps the generations read so far (a generation with no frequency is
-//     dropped, as the Go reader does);
-//  2. per generation, merge the M streams by timestamp, holding back an
-//     event whose goroutine or P sequence number says another M's event must
-//     come first (GoStart/GoUnblock/GoSwitch carry g_seq, ProcStart/
-//     ProcSteal/GoSyscallBegin p_seq), and forcing the earliest one when
-//     nothing is ready;
+// P and thread ids are global. Each generation is self-contained, so the file
+// is read as a stream, one generation at a time (GenerationReader), and only
+// it and the one after it are held, whatever the file's size:
+//  1. decode the generation's batches as they arrive, bounds-checked, into its
+//     tables (strings, stacks, frequency, clock snapshot) and per-thread (M)
+//     event streams; a cut or corrupt batch ends reading with a diagnostic. A
+//     generation with no frequency, or cut before its string and stack tables
+//     (they come at its end), is dropped with an error diagnostic, as the Go
+//     reader does; the generations before it are whole;
+//  2. merge its M streams by timestamp, holding back an event whose goroutine
+//     or P sequence number says another M's event must come first
+//     (GoStart/GoUnblock/GoSwitch carry g_seq, ProcStart/ProcSteal/
+//     GoSyscallBegin p_seq), and forcing the earliest one when nothing is
+//     ready;
 //  3. replay the merged events on TraceEmitter, keeping per M its current P
 //     and goroutine (events say "the current goroutine" implicitly); the
 //     GoStatus/ProcStatus restatements at each generation start only create
-//     state the emitter has not seen.
+//     state the emitter has not seen. Then the generation is freed.
+// The generation read ahead gives the request ids tasks log just after a
+// boundary, and the clock snapshot when the first generation lacks one.
+// Experimental batches (allocation events) are counted, not imported.
 //
 // Clock: ticks become ns by the generation's frequency, relative to the
 // first batch. Format 25+ carries a ClockSnapshot (wall time at a tick): the
