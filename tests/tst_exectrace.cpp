@@ -75,6 +75,7 @@ private slots:
     void v2MemoryDoesNotGrowWithGenerations();
     void v2MatchesGoToolTrace();
     void v2TextEndOfGeneration();
+    void v2ProcStatusIdle();
     void v2CutAnywhere_data();
     void v2CutAnywhere();
     void v2FuzzSeeds_data();
@@ -726,6 +727,49 @@ void TestExecTrace::v2TextEndOfGeneration()
     QVERIFY2(rb.diagnostics.isEmpty(), qPrintable(rb.diagnostics.value(0).message));
     QCOMPARE(traceRows(b.session().db()), traceRows(a.session().db()));
     QVERIFY(scalar(b.session().db(), QStringLiteral("SELECT COUNT(*) FROM span")) > 0);
+}
+
+// A P running at the end of one generation and idle (or abandoned by an M
+// in a syscall) at the next one's start stopped in between: its active span
+// ends there instead of running to the end of the trace.
+void TestExecTrace::v2ProcStatusIdle()
+{
+    for (const char *status : {"2", "4"}) {
+        const QByteArray text = QByteArray(
+            "Trace Go1.22\n"
+            "EventBatch gen=1 m=0 time=100 size=0\n"
+            "ProcStatus dt=1 p=0 pstatus=1\n"
+            "GoStatus dt=1 g=1 m=0 gstatus=2\n"
+            "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
+            "Frequency freq=1000000000\n"
+            "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
+            "Stacks\n"
+            "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
+            "Strings\n"
+            "EventBatch gen=2 m=1 time=1000 size=0\n"
+            "ProcStatus dt=1 p=0 pstatus=") + status + QByteArray("\n"
+            "ProcStatus dt=1 p=1 pstatus=1\n"
+            "GoStatus dt=5000 g=2 m=1 gstatus=2\n"
+            "EventBatch gen=2 m=18446744073709551615 time=0 size=0\n"
+            "Frequency freq=1000000000\n"
+            "EventBatch gen=2 m=18446744073709551615 time=0 size=0\n"
+            "Stacks\n"
+            "EventBatch gen=2 m=18446744073709551615 time=0 size=0\n"
+            "Strings\n");
+        QTemporaryDir dir;
+        test::TempSession s;
+        const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("idle.test"), text));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        // P0 active from its first status to the second (900 ns later), not
+        // to the trace's end (about 6 µs later).
+        const qint64 p0 = scalar(s.session().db(),
+                                 QStringLiteral("SELECT MAX(s.end_ns) - MIN(s.start_ns) FROM span s "
+                                                "JOIN lane l ON l.id = s.lane_id WHERE l.kind = "
+                                                "'proc' AND l.external_id = 0 AND s.depth = 0"));
+        QVERIFY2(p0 > 0 && p0 < 1500, qPrintable(QStringLiteral("status %1: P0 active %2 ns")
+                                                    .arg(QLatin1String(status))
+                                                    .arg(p0)));
+    }
 }
 
 void TestExecTrace::v2CutAnywhere_data()

@@ -781,11 +781,19 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                 em.counter(ts, Counter::Gomaxprocs, double(a[0]));
                 break;
             case EvProcStatus:
-                if (a[1] == 1 || a[1] == 3) {
+                if (a[1] == 1 || a[1] == 3) { // running, in a syscall: held by this M
                     if (m.p != qint64(a[0])) {
                         m.p = qint64(a[0]);
                         em.procStart(ts, m.p, qint64(e.m));
                     }
+                } else if (a[1] == 2 || a[1] == 4) {
+                    // Idle, or left by an M stuck in a syscall (abandoned): a P
+                    // still held from the generation before stops here.
+                    for (auto &[mid, other] : ms)
+                        if (other.p == qint64(a[0])) {
+                            em.procStop(ts, other.p);
+                            other.p = -1;
+                        }
                 }
                 break;
             case EvProcStart:
