@@ -632,6 +632,7 @@ struct MState
 {
     qint64 p = -1;
     quint64 g = 0;
+    bool inSyscall = false; // its goroutine entered a syscall that has not blocked (yet)
 };
 
 // Reads and emits generation by generation: each is decoded, ordered,
@@ -805,8 +806,15 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                 m.p = -1;
                 break;
             case EvProcSteal: {
-                em.procStop(ts, qint64(a[0]));
                 MState &victim = ms[a[2]];
+                // The P was taken from an M in a syscall: that syscall
+                // blocked, and is a syscall span from its start.
+                if (victim.inSyscall && victim.g && gstatus[victim.g] == 2) {
+                    em.goSyscallBlocked(ts, victim.g);
+                    gstatus[victim.g] = 3;
+                }
+                victim.inSyscall = false;
+                em.procStop(ts, qint64(a[0]));
                 if (victim.p == qint64(a[0])) victim.p = -1;
                 break;
             }
@@ -817,6 +825,14 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                 int &known = gstatus[gid];
                 if (s == 2 || s == 3) ms[a[1]].g = gid;
                 if (known == s) break;
+                if (s == 3 && known == 2) {
+                    // Still in the syscall it entered last generation: it
+                    // blocked, from its start.
+                    em.goSyscallBlocked(ts, gid);
+                    ms[a[1]].inSyscall = false;
+                    known = s;
+                    break;
+                }
                 if (s == 2)
                     em.goRunning(ts, gid, ms[a[1]].p);
                 else if (s == 1)
@@ -892,23 +908,31 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                 em.goRunning(ts, a[0], m.p);
                 gstatus[a[0]] = 2;
                 break;
+            // Syscalls as the old format has them (one representation for
+            // both, README.md): one that returns with its P keeps the
+            // goroutine running and leaves no row; one that blocks (its P
+            // taken, or it comes back without one) is a syscall span from
+            // its start.
             case EvGoSyscallBegin:
                 if (m.g) {
-                    em.goStopped(ts, m.g, Wait::Syscall, "syscall", stk(a[1]));
-                    gstatus[m.g] = 3;
+                    em.goSyscall(ts, m.g, stk(a[1]));
+                    m.inSyscall = true;
                 }
                 break;
             case EvGoSyscallEnd:
-                if (m.g) {
+                if (m.g && gstatus[m.g] == 3) {
                     em.goRunning(ts, m.g, m.p);
                     gstatus[m.g] = 2;
                 }
+                m.inSyscall = false;
                 break;
             case EvGoSyscallEndBlocked:
                 if (m.g) {
+                    if (gstatus[m.g] == 2 && m.inSyscall) em.goSyscallBlocked(ts, m.g);
                     em.goStopped(ts, m.g, Wait::Runnable, "syscall exit", 0);
                     gstatus[m.g] = 1;
                 }
+                m.inSyscall = false;
                 m.g = 0;
                 break;
             case EvSTWBegin:
