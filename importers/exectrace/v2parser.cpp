@@ -34,6 +34,7 @@
 
 #include "v2parser.h"
 
+#include "common/lanegrouping.h"
 #include "common/logline.h"
 #include "inputstream.h"
 #include "streammerge.h"
@@ -712,7 +713,10 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
     else
         sink.setClock(ClockKind::Monotonic, 0, "unaligned");
 
-    TraceEmitter em(ctx, sink, stacks);
+    // Spans and instants reach the writer grouped by lane, a generation at a
+    // time, so a lane's rows get consecutive ids (long runs).
+    LaneGroupingSink grouped(sink);
+    TraceEmitter em(ctx, grouped, stacks);
     // Request ids the tasks log (a task's id is logged after it starts).
     auto scanKeys = [&](const Generation &g) {
         for (const auto &s : g.streams)
@@ -762,6 +766,7 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                          .arg(g.gen)
                          .arg(double(events) / 1e3 / std::max<qint64>(1, clock.elapsed()), 0, 'f',
                               1));
+        grouped.flush(); // the generation before
         auto str = [&](quint64 id) -> QByteArray {
             auto it = g.strings.find(id);
             return it == g.strings.end() ? QByteArray() : it->second;
@@ -1027,6 +1032,7 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                                 "placed by time")
                      .arg(forced));
     em.finish(last);
+    grouped.flush();
     ctx.addEvents(events);
 }
 
