@@ -124,6 +124,21 @@ RawTotals parseRaw(const QString &path)
     return t;
 }
 
+// Imports `path` (a clean pprof import: no diagnostics) and reads the
+// `go tool pprof -raw` fixture named `fixture`; false with a warning if not.
+bool importWithFixture(TempSession &s, const QString &path, const QString &fixture,
+                       ImportResult *r, RawTotals *raw)
+{
+    *r = s.import(path);
+    if (!r->ok || r->format != "pprof" || !r->diagnostics.isEmpty()) {
+        qWarning("%s: %s (format %s, %lld diagnostics)", qPrintable(path), qPrintable(r->error),
+                 r->format.constData(), qlonglong(r->diagnostics.size()));
+        return false;
+    }
+    *raw = parseRaw(testData(QStringLiteral("pprof/%1.raw.txt.gz").arg(fixture)));
+    return !raw->types.isEmpty();
+}
+
 // A protobuf writer just big enough to build broken profiles by hand.
 struct Pb
 {
@@ -177,13 +192,9 @@ void TestPprof::matchesGoToolPprof()
     QFETCH(QString, file);
     QFETCH(QString, fixture);
     TempSession s;
-    const ImportResult r = s.import(corpus(file));
-    QVERIFY2(r.ok, qPrintable(r.error));
-    QCOMPARE(r.format, QByteArray("pprof"));
-    QVERIFY(r.diagnostics.isEmpty());
-
-    const RawTotals raw = parseRaw(testData(QStringLiteral("pprof/%1.raw.txt.gz").arg(fixture)));
-    QVERIFY(!raw.types.isEmpty());
+    ImportResult r;
+    RawTotals raw;
+    QVERIFY(importWithFixture(s, corpus(file), fixture, &r, &raw));
     const SqlResult profiles =
         runSql(s.session().db(), QStringLiteral("SELECT id, sample_type || '/' || unit FROM "
                                                 "profile WHERE source_id = %1 ORDER BY id")
@@ -275,12 +286,9 @@ void TestPprof::textProfilesMatchGoToolPprof()
     QFETCH(QString, topType);
     QFETCH(QString, topFunction);
     TempSession s;
-    const ImportResult r = s.import(path); // sniffed, no format given
-    QVERIFY2(r.ok, qPrintable(r.error));
-    QCOMPARE(r.format, QByteArray("pprof"));
-    QVERIFY(r.diagnostics.isEmpty());
-    const RawTotals raw = parseRaw(testData(QStringLiteral("pprof/%1.raw.txt.gz").arg(fixture)));
-    QVERIFY(!raw.types.isEmpty());
+    ImportResult r;
+    RawTotals raw;
+    QVERIFY(importWithFixture(s, path, fixture, &r, &raw)); // sniffed, no format given
     const SqlResult profiles =
         runSql(s.session().db(), QStringLiteral("SELECT id, sample_type || '/' || unit FROM "
                                                 "profile ORDER BY id"));
