@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
 #include <QTemporaryDir>
@@ -76,6 +77,7 @@ private slots:
     void v2MatchesGoToolTrace();
     void v2TextEndOfGeneration();
     void v2ProcStatusIdle();
+    void v2Gzipped();
     void v2CutAnywhere_data();
     void v2CutAnywhere();
     void v2FuzzSeeds_data();
@@ -779,6 +781,23 @@ void TestExecTrace::v2ProcStatusIdle()
                                                     .arg(QLatin1String(status))
                                                     .arg(p0)));
     }
+}
+
+// The streaming reader reads a gzipped trace as it is decompressed: the same
+// rows as the plain file.
+void TestExecTrace::v2Gzipped()
+{
+    const QString plain = test::testData(QStringLiteral("exectrace/go123-http.trace"));
+    QTemporaryDir dir;
+    QProcess gz;
+    gz.setStandardOutputFile(dir.filePath(QStringLiteral("t.trace.gz")));
+    gz.start(QStringLiteral("gzip"), {QStringLiteral("-c"), plain});
+    QVERIFY(gz.waitForFinished() && gz.exitCode() == 0);
+    test::TempSession a, b;
+    const ImportResult ra = a.import(plain);
+    const ImportResult rb = b.import(dir.filePath(QStringLiteral("t.trace.gz")));
+    QVERIFY2(ra.ok && rb.ok, qPrintable(ra.error + rb.error));
+    QCOMPARE(traceRows(b.session().db()), traceRows(a.session().db()));
 }
 
 void TestExecTrace::v2CutAnywhere_data()
