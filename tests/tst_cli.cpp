@@ -4,6 +4,7 @@
 #include "queries.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
@@ -12,6 +13,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <csignal>
+#include <QThread>
 
 using namespace ls;
 
@@ -238,6 +241,98 @@ private slots:
         const qint64 gcBefore = gc3;
         read();
         QCOMPARE(gc3, gcBefore);
+    }
+
+    // SIGKILL at several points of a big import, while a reader holds the
+    // session open: the session opens, passes integrity_check, and holds
+    // exactly what it held before (or, killed after the commit, exactly what
+    // a whole import gives) — never something in between.
+    void killedImportLeavesTheSessionWhole()
+    {
+        // Everything but when and how fast a source was imported.
+        auto digest = [](const Db &db) {
+            QByteArray all;
+            for (const char *q :
+                 {"SELECT id, path, format, size, sha256, clock, offset_ns, status, event_count, "
+                  "request_count, span_count FROM source ORDER BY id",
+                  "SELECT * FROM diagnostic ORDER BY id", "SELECT * FROM request ORDER BY id",
+                  "SELECT * FROM lane ORDER BY id", "SELECT * FROM string ORDER BY id",
+                  "SELECT * FROM span ORDER BY id", "SELECT * FROM span_run ORDER BY 1, 2",
+                  "SELECT * FROM instant ORDER BY id", "SELECT * FROM phase ORDER BY id",
+                  "SELECT * FROM raw_text ORDER BY id", "SELECT * FROM request_class ORDER BY 1, 2"})
+                all += test::queryCsv(db, QString::fromLatin1(q));
+            return QCryptographicHash::hash(all, QCryptographicHash::Sha256).toHex();
+        };
+        // A 40 MB Chrome trace: long enough to be killed mid-way.
+        const QString big = m_dir.filePath(QStringLiteral("big.json"));
+        {
+            QFile f(big);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("[");
+            QByteArray chunk;
+            for (int i = 0; i < 500'000; ++i) {
+                chunk += (i ? "," : "") +
+                         QByteArrayLiteral("{\"name\":\"work\",\"ph\":\"X\",\"pid\":1,\"tid\":") +
+                         QByteArray::number(i % 64) + ",\"ts\":" + QByteArray::number(qint64(i) * 10) +
+                         ",\"dur\":8,\"args\":{\"n\":" + QByteArray::number(i) + "}}\n";
+                if (chunk.size() > (1 << 20)) {
+                    f.write(chunk);
+                    chunk.clear();
+                }
+            }
+            f.write(chunk + "]");
+        }
+        const QString base = m_dir.filePath(QStringLiteral("kill-base.lanescope"));
+        QFile::remove(base);
+        QCOMPARE(lanescope({QStringLiteral("import"), QStringLiteral("-o"), base,
+                            test::corpus(QStringLiteral("gen/server.jsonl"))},
+                           QStringLiteral(LANESCOPE_CLI))
+                     .code,
+                 0);
+        QByteArray before, complete;
+        {
+            Session s = Session::open(base, Session::Open::ReadOnly);
+            before = digest(s.db());
+        }
+        {
+            const QString whole = m_dir.filePath(QStringLiteral("kill-whole.lanescope"));
+            QFile::remove(whole);
+            QFile::copy(base, whole);
+            QCOMPARE(lanescope({QStringLiteral("import"), QStringLiteral("-o"), whole, big},
+                               QStringLiteral(LANESCOPE_CLI))
+                         .code,
+                     0);
+            Session s = Session::open(whole, Session::Open::ReadOnly);
+            complete = digest(s.db());
+        }
+        QVERIFY(complete != before);
+        int killedMidway = 0;
+        for (int ms : {30, 120, 300, 600, 1000, 1600}) {
+            const QString path = m_dir.filePath(QStringLiteral("kill-%1.lanescope").arg(ms));
+            for (const char *suffix : {"", "-wal", "-shm"})
+                QFile::remove(path + QLatin1String(suffix));
+            QVERIFY(QFile::copy(base, path));
+            Session reader = Session::open(path, Session::Open::ReadOnly); // the app, reading
+            QCOMPARE(digest(reader.db()), before);
+            QProcess p;
+            p.start(QStringLiteral(LANESCOPE_CLI), {QStringLiteral("import"), QStringLiteral("-o"), path, big});
+            QVERIFY(p.waitForStarted());
+            QThread::msleep(ms);
+            // The reader keeps answering meanwhile: the old content, or the
+            // whole import once it has committed — never a part of it.
+            const QByteArray seen = digest(reader.db());
+            QVERIFY(seen == before || seen == complete);
+            const bool running = p.state() == QProcess::Running;
+            ::kill(pid_t(p.processId()), SIGKILL);
+            p.waitForFinished();
+            if (running) ++killedMidway;
+            Session s = Session::open(path);
+            QCOMPARE(test::sqlText(s.db(), QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+            const QByteArray after = digest(s.db());
+            QVERIFY2(after == before || after == complete,
+                     qPrintable(QStringLiteral("killed after %1 ms: a partial import is visible").arg(ms)));
+        }
+        QVERIFY2(killedMidway >= 3, qPrintable(QString::number(killedMidway)));
     }
 
     void importFailureExitsOne()
