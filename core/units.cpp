@@ -191,13 +191,20 @@ static bool clockAt(QByteArrayView s, qsizetype &pos, qint64 *nsOfDay)
     return true;
 }
 
+// Nanoseconds since 1970 in 64 bits reach from 1677 to 2262: a year outside
+// is not a time this tool can hold (it is damage, not a timestamp).
+static bool inNsRange(int year)
+{
+    return year > 1678 && year < 2261;
+}
+
 std::optional<TimeNs> parseRfc3339(QByteArrayView s)
 {
     int y, mo, d;
     if (!digitsAt(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !digitsAt(s, 5, 2, &mo) ||
         s[7] != '-' || !digitsAt(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
         return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || !inNsRange(y)) return std::nullopt;
     qsizetype pos = 11;
     qint64 nsOfDay;
     if (!clockAt(s, pos, &nsOfDay)) return std::nullopt;
@@ -227,7 +234,7 @@ std::optional<TimeNs> parseGoLogTime(QByteArrayView s, int *consumed)
     if (s.size() < 19 || !digitsAt(s, 0, 4, &y) || s[4] != '/' || !digitsAt(s, 5, 2, &mo) ||
         s[7] != '/' || !digitsAt(s, 8, 2, &d) || s[10] != ' ')
         return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || !inNsRange(y)) return std::nullopt;
     qsizetype pos = 11;
     qint64 nsOfDay;
     if (!clockAt(s, pos, &nsOfDay)) return std::nullopt;

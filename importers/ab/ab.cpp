@@ -69,10 +69,19 @@ void ApacheBenchImporter::run(ImportContext &ctx, RecordSink &sink)
                      QStringLiteral("row is not six tab-separated fields with integer times"));
             continue;
         }
+        // Seconds (or microseconds, as ab writes them on some builds) and a
+        // total in ms that fit in nanoseconds: beyond year 2262 is damage.
+        const bool micros = *secs > 100000000000LL;
+        if (*secs < 0 || *secs > (micros ? 9'000'000'000'000'000LL : 9'000'000'000LL) ||
+            *ttime > 1'000'000'000'000LL) {
+            ctx.diag("bad-row", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
+                     QStringLiteral("row's times are out of range"));
+            continue;
+        }
         RequestRecord r;
         r.side = Side::Client;
         r.loadTest = true;
-        r.start = *secs > 100000000000LL ? *secs * 1000 : *secs * 1000000000LL;
+        r.start = micros ? *secs * 1000 : *secs * 1000000000LL;
         r.end = r.start + *ttime * 1000000LL;
         sink.request(r);
         ++rows;

@@ -466,7 +466,8 @@ void TraceEmitter::goRunning(TimeNs ts, quint64 gid, qint64 p, QByteArrayView la
             if (G *other = findG(pp.g)) leaveProc(*other, ts);
         pp.g = gid;
         pp.gSince = ts;
-        if (pp.pendG == gid && ts - pp.pend.end <= kProcMergeGapNs && pp.pend.request == g.req) {
+        if (pp.pendG == gid && pp.pend.end != kNoTime && ts <= pp.pend.end + kProcMergeGapNs &&
+            pp.pend.request == g.req) {
             pp.gSince = pp.pend.start;
             pp.pendG = 0;
         }

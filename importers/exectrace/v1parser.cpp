@@ -574,13 +574,19 @@ void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, Sta
         e.p = lastP;
         e.g = lastG;
         size_t a = 1;
+        // Deltas are unsigned varints: a damaged one saturates instead of
+        // wrapping the clock around.
+        auto plus = [](qint64 base, quint64 delta) {
+            constexpr qint64 kMax = std::numeric_limits<qint64>::max() / 4;
+            return delta > quint64(kMax) || base > kMax - qint64(delta) ? kMax : base + qint64(delta);
+        };
         if (ver < 1007) {
-            e.seq = lastSeq + qint64(args[0]);
+            e.seq = plus(lastSeq, args[0]);
             lastSeq = e.seq;
-            e.ts = lastTs + qint64(args[1]);
+            e.ts = plus(lastTs, args[1]);
             a = 2;
         } else {
-            e.ts = lastTs + qint64(args[0]);
+            e.ts = plus(lastTs, args[0]);
         }
         lastTs = e.ts;
         const size_t nargs = args.size();

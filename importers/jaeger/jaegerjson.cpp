@@ -15,6 +15,7 @@
 #include "common/tracespans.h"
 #include "units.h"
 
+#include <limits>
 #include <QHash>
 
 #include <simdjson.h>
@@ -99,8 +100,12 @@ void JaegerReader::span(const object &s, const QHash<QByteArray, QByteArray> &pr
         t.service = processes.value(jsonMember(s, "processID"));
     const auto start = integer(s, "startTime");
     const auto dur = integer(s, "duration");
-    if (start) t.start = *start * 1000;
-    if (start && dur) t.end = (*start + *dur) * 1000;
+    // Microseconds; past what nanoseconds hold (year 2262) is damage.
+    constexpr qint64 kMaxUs = std::numeric_limits<qint64>::max() / 4000;
+    const bool startOk = start && *start > -kMaxUs && *start < kMaxUs;
+    const bool durOk = dur && *dur >= 0 && *dur < kMaxUs;
+    if (startOk) t.start = *start * 1000;
+    if (startOk && durOk) t.end = (*start + *dur) * 1000;
     t.attributes = tags(s, "tags");
     const QJsonValue kind = t.attributes.value(QStringLiteral("span.kind"));
     if (kind.isString()) t.kind = spanKindFromText(kind.toString().toUtf8());
