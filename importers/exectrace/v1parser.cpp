@@ -574,12 +574,10 @@ void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, Sta
         e.p = lastP;
         e.g = lastG;
         size_t a = 1;
-        // Deltas are unsigned varints: a damaged one saturates instead of
-        // wrapping the clock around.
-        auto plus = [](qint64 base, quint64 delta) {
-            constexpr qint64 kMax = std::numeric_limits<qint64>::max() / 4;
-            return delta > quint64(kMax) || base > kMax - qint64(delta) ? kMax : base + qint64(delta);
-        };
+        // Deltas are varints added as Go adds them (int64 arithmetic that
+        // wraps: Go 1.5-1.6 traces carry negative deltas that way), in
+        // unsigned arithmetic, where wrapping is defined behaviour in C++.
+        auto plus = [](qint64 base, quint64 delta) { return qint64(quint64(base) + delta); };
         if (ver < 1007) {
             e.seq = plus(lastSeq, args[0]);
             lastSeq = e.seq;
