@@ -83,6 +83,7 @@
 
 #include <algorithm>
 #include <list>
+#include <limits>
 #include <set>
 #include <unordered_map>
 
@@ -772,10 +773,14 @@ QString joinCause(std::vector<CausePart> parts, qint64 duration)
     qint64 whole = duration;
     if (whole <= 0)
         for (const CausePart &p : parts)
-            whole += p.ns;
+            if (p.ns > 0 && __builtin_add_overflow(whole, p.ns, &whole))
+                whole = std::numeric_limits<qint64>::max();
     QStringList out;
     for (const CausePart &p : parts) {
-        if (out.size() == 3 || p.ns * 20 < whole || p.ns <= 0) break;
+        // Parts under 5% of the whole are not named (in doubles: damaged
+        // durations near the limit must not overflow; ns below 2^53 compare
+        // exactly).
+        if (out.size() == 3 || p.ns <= 0 || double(p.ns) * 20 < double(whole)) break;
         out << formatDuration(p.ns) + QLatin1Char(' ') + p.text;
     }
     return out.join(QStringLiteral(", "));

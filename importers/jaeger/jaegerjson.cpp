@@ -23,6 +23,12 @@
 namespace ls {
 
 namespace {
+// Jaeger times are microseconds; beyond what nanoseconds hold (year 2262)
+// is damage, read as no time.
+constexpr qint64 kMaxUs = std::numeric_limits<qint64>::max() / 4000;
+}
+
+namespace {
 
 using simdjson::dom::array;
 using simdjson::dom::element;
@@ -101,7 +107,6 @@ void JaegerReader::span(const object &s, const QHash<QByteArray, QByteArray> &pr
     const auto start = integer(s, "startTime");
     const auto dur = integer(s, "duration");
     // Microseconds; past what nanoseconds hold (year 2262) is damage.
-    constexpr qint64 kMaxUs = std::numeric_limits<qint64>::max() / 4000;
     const bool startOk = start && *start > -kMaxUs && *start < kMaxUs;
     const bool durOk = dur && *dur >= 0 && *dur < kMaxUs;
     if (startOk) t.start = *start * 1000;
@@ -140,7 +145,8 @@ void JaegerReader::span(const object &s, const QHash<QByteArray, QByteArray> &pr
             object lo;
             if (l.get(lo) != simdjson::SUCCESS) continue;
             TraceSpanEvent e;
-            if (auto ts = integer(lo, "timestamp")) e.ts = *ts * 1000;
+            if (auto ts = integer(lo, "timestamp"); ts && *ts > -kMaxUs && *ts < kMaxUs)
+                e.ts = *ts * 1000;
             e.attributes = tags(lo, "fields");
             e.name = e.attributes.value(QStringLiteral("event")).toString().toUtf8();
             if (e.name.isEmpty()) e.name = "log";
