@@ -153,7 +153,10 @@ QByteArray InputStream::readAll(qint64 limit)
         QByteArray part = read(4 << 20);
         if (part.isEmpty()) break;
         if (all.size() + part.size() > limit)
-            throw ImportError(QStringLiteral("input larger than %1 bytes").arg(limit), all.size());
+            throw ImportError(QStringLiteral("input larger than %1 (the limit for a file this format "
+                                             "reads whole)")
+                                  .arg(limits::bytesText(limit)),
+                              all.size());
         all += part;
     }
     return all;

@@ -15,6 +15,8 @@
 #include <QFile>
 #include <QString>
 
+#include "importlimits.h"
+
 #include <functional>
 #include <memory>
 
@@ -36,7 +38,7 @@ public:
     QByteArray read(qint64 maxBytes);
     // Reads the whole remaining input (for formats that need random access).
     // Throws ImportError past `limit` bytes.
-    QByteArray readAll(qint64 limit = qint64(4) << 30);
+    QByteArray readAll(qint64 limit = limits::kWholeFileBytes);
     // The first bytes without consuming them (decompressed).
     QByteArray peek(qint64 n);
     bool atEnd();
@@ -70,7 +72,7 @@ private:
 class LineReader
 {
 public:
-    explicit LineReader(InputStream &in, qint64 maxLine = 1 << 20, qint64 chunk = 1 << 20);
+    explicit LineReader(InputStream &in, qint64 maxLine = limits::kLineBytes, qint64 chunk = 1 << 20);
     // Next line without its terminator (\n, \r\n). False at end of input.
     bool next(QByteArrayView &line);
     qint64 lineOffset() const { return m_lineOffset; }

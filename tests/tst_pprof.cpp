@@ -381,7 +381,7 @@ void TestPprof::badTextProfile_data()
     QByteArray deep("goroutine profile: total 1\n1 @");
     for (int i = 0; i < 1100; ++i)
         deep += " 0x" + QByteArray::number(i + 16, 16);
-    QTest::newRow("stack too deep") << deep << QStringLiteral("deeper than 1024");
+    QTest::newRow("stack too deep") << deep << QStringLiteral("stack deeper than 1000 frames (the limit for one stack)");
 }
 
 void TestPprof::badTextProfile()

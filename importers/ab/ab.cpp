@@ -11,6 +11,7 @@
 // status or phases: ab -g has neither (failed requests are not written).
 
 #include "ab.h"
+#include "importlimits.h"
 
 #include "units.h"
 
@@ -47,6 +48,7 @@ void ApacheBenchImporter::run(ImportContext &ctx, RecordSink &sink)
     qint64 rows = 0;
     while (reader.next(line)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
+        if (skipLongLine(ctx, reader)) continue;
         if (line.trimmed().isEmpty()) continue;
         const QList<QByteArrayView> cols = [&] {
             QList<QByteArrayView> c;

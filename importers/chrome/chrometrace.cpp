@@ -34,6 +34,8 @@
 // truncated-event (the file stops inside an event), unmatched-flow.
 
 #include "chrometrace.h"
+#include "common/jsondoc.h"
+#include "importlimits.h"
 
 #include "eventsplitter.h"
 #include "units.h"
@@ -58,7 +60,7 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 constexpr qint64 kChunk = 4 << 20;
-constexpr qint64 kMaxEvent = 64 << 20;
+constexpr qint64 kMaxEvent = limits::kRecordBytes;
 constexpr qint64 kPendingFlushBytes = 16 << 20;
 
 // The raw text of member `key` at the top level of a JSON object's text.
@@ -822,7 +824,7 @@ void ChromeReader::handleRange(const char *p, qsizetype n, qint64 offset)
         ++m_events;
         m_ctx.diag("bad-event-json", Severity::Warning, offset, -1,
                    QStringLiteral("event is not valid JSON: %1")
-                       .arg(QLatin1String(simdjson::error_message(err))));
+                       .arg(jsonErrorText(err)));
         return;
     }
     handle(o, QByteArrayView(p, n), offset);
@@ -889,7 +891,7 @@ void ChromeReader::run()
         if (buf.size() > kMaxEvent) {
             m_ctx.diag(
                 "event-too-large", Severity::Warning, m_offsetBase, -1,
-                QStringLiteral("an event larger than %1 MiB was skipped").arg(kMaxEvent >> 20));
+                QStringLiteral("an event larger than %1 (the limit for one event) was skipped").arg(limits::bytesText(kMaxEvent)));
             split.skipCurrentEvent();
             m_offsetBase += buf.size();
             buf.clear();

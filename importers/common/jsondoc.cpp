@@ -19,14 +19,14 @@ void forEachJsonDocument(ImportContext &ctx,
     const size_t batch = std::max<size_t>(simdjson::dom::DEFAULT_BATCH_SIZE, padded.size() + 64);
     if (auto err = parser.parse_many(padded, batch).get(docs))
         throw ImportError(
-            QStringLiteral("JSON: %1").arg(QLatin1String(simdjson::error_message(err))), 0);
+            QStringLiteral("JSON: %1").arg(jsonErrorText(err)), 0);
     qint64 n = 0;
     for (auto it = docs.begin(); it != docs.end(); ++it) {
         simdjson::dom::element e;
         const qint64 offset = qint64(it.current_index());
         if (auto err = (*it).get(e)) {
             const QString msg = QStringLiteral("not valid JSON: %1")
-                                    .arg(QLatin1String(simdjson::error_message(err)));
+                                    .arg(jsonErrorText(err));
             if (n == 0) throw ImportError(msg, offset);
             ctx.diag("bad-json", Severity::Warning, offset, -1, msg);
             break; // the stream cannot resynchronise after an error
@@ -36,6 +36,18 @@ void forEachJsonDocument(ImportContext &ctx,
         ctx.checkpoint();
     }
     if (n == 0) throw ImportError(QStringLiteral("no JSON document in the file"), 0);
+}
+
+static_assert(simdjson::DEFAULT_MAX_DEPTH == size_t(limits::kJsonDepth),
+              "the stated JSON nesting limit is simdjson's");
+
+QString jsonErrorText(int simdjsonError)
+{
+    const auto err = simdjson::error_code(simdjsonError);
+    if (err == simdjson::DEPTH_ERROR)
+        return QStringLiteral("nested deeper than %1 levels (the limit for one JSON document)")
+            .arg(limits::kJsonDepth);
+    return QLatin1String(simdjson::error_message(err));
 }
 
 QJsonValue toQJson(const simdjson::dom::element &e, int depth)

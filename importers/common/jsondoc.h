@@ -3,6 +3,7 @@
 // Lines, with simdjson's DOM API.
 
 #include "importer.h"
+#include "importlimits.h"
 
 #include <QByteArray>
 #include <QJsonValue>
@@ -22,7 +23,11 @@ namespace ls {
 void forEachJsonDocument(
     ImportContext &ctx,
     const std::function<void(const simdjson::dom::element &, qint64 offset)> &fn,
-    qint64 limit = qint64(2) << 30);
+    qint64 limit = limits::kWholeFileBytes);
+
+// A simdjson error as the diagnostics say it; nesting past
+// limits::kJsonDepth is named as that limit.
+QString jsonErrorText(int simdjsonError);
 
 // A simdjson value as a QJsonValue (64-bit integers kept exact).
 QJsonValue toQJson(const simdjson::dom::element &e, int depth = 0);

@@ -1,5 +1,7 @@
 #include "logline.h"
 
+#include "jsondoc.h"
+
 #include "units.h"
 
 #include <simdjson.h>
@@ -168,10 +170,15 @@ bool LogLineParser::parseJson(QByteArrayView line, LogLine &out)
     memcpy(m_padded.data(), line.data(), size_t(line.size()));
     memset(m_padded.data() + line.size(), 0, SIMDJSON_PADDING);
     dom::element doc;
-    if (m_json->parser.parse(m_padded.constData(), size_t(line.size()), false).get(doc))
+    if (auto err = m_json->parser.parse(m_padded.constData(), size_t(line.size()), false).get(doc)) {
+        m_jsonError = ls::jsonErrorText(err);
         return false;
+    }
     dom::object obj;
-    if (doc.get(obj)) return false;
+    if (doc.get(obj)) {
+        m_jsonError = QStringLiteral("not a JSON object");
+        return false;
+    }
     for (dom::key_value_pair kv : obj) {
         LogField f;
         f.key = QByteArray(kv.key.data(), qsizetype(kv.key.size()));

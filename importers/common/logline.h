@@ -77,6 +77,8 @@ public:
     // a dump's header, plain text). A JSON line that fails to parse is false
     // and sets *jsonError.
     bool parse(QByteArrayView line, LogLine &out, bool *jsonError = nullptr);
+    // Why the last JSON line failed ("nested deeper than 1024 levels ...").
+    QString jsonErrorText() const { return m_jsonError; }
 
 private:
     bool parseJson(QByteArrayView line, LogLine &out);
@@ -84,6 +86,7 @@ private:
     struct Json;
     std::unique_ptr<Json> m_json;
     QByteArray m_padded;
+    QString m_jsonError;
 };
 
 } // namespace ls

@@ -17,6 +17,7 @@
 // to that request.
 
 #include "dlvtrace.h"
+#include "importlimits.h"
 
 #include "units.h"
 
@@ -31,7 +32,7 @@ namespace ls {
 namespace {
 
 constexpr TimeNs kLineStep = 1000;
-constexpr size_t kMaxDepth = 10000;
+constexpr size_t kMaxDepth = size_t(limits::kNestingDepth);
 
 struct Open
 {
@@ -218,6 +219,7 @@ void DlvTraceImporter::run(ImportContext &ctx, RecordSink &sink)
     };
     while (reader.next(line)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
+        if (skipLongLine(ctx, reader)) continue;
         if (line.endsWith('\r')) line.chop(1);
         if (line.startsWith('\t') || line.startsWith("    ")) {
             // A stack block belongs to the call just printed; Delve 1.20

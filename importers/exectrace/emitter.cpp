@@ -2,6 +2,7 @@
 // formats. See tracemodel.h for the invariants.
 
 #include "tracemodel.h"
+#include "importlimits.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -23,7 +24,7 @@ enum GState : int
 };
 
 constexpr qint64 kCpuPeriodNs = 10'000'000; // runtime/pprof's default 100 Hz
-constexpr size_t kMaxRegionDepth = 1000;
+constexpr size_t kMaxRegionDepth = size_t(limits::kNestingDepth);
 constexpr int kMaxAncestry = 64;
 constexpr TimeNs kProcMergeGapNs = 10'000;
 constexpr TimeNs kFoldYieldNs = 10'000;

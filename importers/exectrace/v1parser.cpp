@@ -42,6 +42,8 @@
 
 #include "v1parser.h"
 
+#include "importlimits.h"
+
 #include "common/logline.h"
 #include "streammerge.h"
 #include "tracemodel.h"
@@ -201,8 +203,8 @@ struct Ev
     quint8 type = 0;
 };
 
-constexpr qint64 kMaxString = 1'000'000;
-constexpr quint64 kMaxFrames = 1000;
+constexpr qint64 kMaxString = limits::kStringBytes;
+constexpr quint64 kMaxFrames = quint64(limits::kStackFrames);
 constexpr quint64 kMaxEventBytes = 64 * 1024;
 constexpr quint64 kNoP = std::numeric_limits<quint64>::max();
 
@@ -445,7 +447,10 @@ void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, Sta
                 return damaged(off0, QStringLiteral("cut string"));
             if (len > quint64(kMaxString)) {
                 ctx.diag("bad-string", Severity::Error, off0, -1,
-                         QStringLiteral("string of %1 bytes is too long").arg(len));
+                         QStringLiteral("a string of %1 bytes is longer than %2 (the limit for "
+                                        "one string)")
+                             .arg(len)
+                             .arg(limits::bytesText(limits::kStringBytes)));
                 d.damaged = true;
                 return;
             }
@@ -501,7 +506,13 @@ void decode(ImportContext &ctx, const QByteArray &data, int ver, Decoded &d, Sta
             const quint64 per = ver < 1007 ? 1 : 4;
             if (n > kMaxFrames || args.size() != 2 + per * n) {
                 ctx.diag("bad-stack", Severity::Warning, off0, -1,
-                         QStringLiteral("stack %1 has a bad frame count").arg(id));
+                         n > kMaxFrames
+                             ? QStringLiteral("stack %1 has %2 frames, deeper than %3 (the limit "
+                                              "for one stack); skipped")
+                                   .arg(id)
+                                   .arg(n)
+                                   .arg(kMaxFrames)
+                             : QStringLiteral("stack %1 has a bad frame count").arg(id));
                 continue;
             }
             std::vector<int> frames;

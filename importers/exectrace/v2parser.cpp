@@ -34,6 +34,8 @@
 
 #include "v2parser.h"
 
+#include "importlimits.h"
+
 #include "common/lanegrouping.h"
 #include "common/logline.h"
 #include "inputstream.h"
@@ -178,9 +180,9 @@ const Spec kSpecs[EvCount] = {
 };
 
 constexpr int kNewestVersion = 1026;
-constexpr quint64 kMaxBatch = 1 << 26;
-constexpr quint64 kMaxString = 1 << 20;
-constexpr quint64 kMaxFrames = 1000;
+constexpr quint64 kMaxBatch = quint64(limits::kRecordBytes);
+constexpr quint64 kMaxString = quint64(limits::kStringBytes);
+constexpr quint64 kMaxFrames = quint64(limits::kStackFrames);
 constexpr quint64 kNoM = std::numeric_limits<quint64>::max();
 
 class Reader
@@ -287,9 +289,14 @@ void decodeBatch(ImportContext &ctx, DecodeState &st, Generation &g, quint64 m, 
             quint8 t;
             quint64 id, len;
             QByteArrayView s;
-            if (!r.byte(t) || t != EvString || !r.uvarint(id) || !r.uvarint(len) ||
-                len > kMaxString || !r.bytes(len, s))
+            if (!r.byte(t) || t != EvString || !r.uvarint(id) || !r.uvarint(len))
                 return bad(QStringLiteral("malformed string table"));
+            if (len > kMaxString)
+                return bad(QStringLiteral("a string of %1 bytes is longer than %2 (the limit for "
+                                          "one string)")
+                               .arg(len)
+                               .arg(limits::bytesText(limits::kStringBytes)));
+            if (!r.bytes(len, s)) return bad(QStringLiteral("malformed string table"));
             g.strings[id] = s.toByteArray();
         }
         return;
@@ -298,8 +305,13 @@ void decodeBatch(ImportContext &ctx, DecodeState &st, Generation &g, quint64 m, 
         while (!r.atEnd()) {
             quint8 t;
             quint64 id, n;
-            if (!r.byte(t) || t != EvStack || !r.uvarint(id) || !r.uvarint(n) || n > kMaxFrames)
+            if (!r.byte(t) || t != EvStack || !r.uvarint(id) || !r.uvarint(n))
                 return bad(QStringLiteral("malformed stack table"));
+            if (n > kMaxFrames)
+                return bad(QStringLiteral("a stack of %1 frames is deeper than %2 (the limit for "
+                                          "one stack)")
+                               .arg(n)
+                               .arg(kMaxFrames));
             std::vector<std::array<quint64, 4>> frames(n);
             for (quint64 i = 0; i < n; ++i)
                 for (int k = 0; k < 4; ++k)
@@ -443,9 +455,19 @@ public:
                 break;
             }
             quint64 gen, m, time, size;
-            if (!r.uvarint(gen) || !r.uvarint(m) || !r.uvarint(time) || !r.uvarint(size) ||
-                size > kMaxBatch) {
+            if (!r.uvarint(gen) || !r.uvarint(m) || !r.uvarint(time) || !r.uvarint(size)) {
                 cut(off0); // whose batch it was is unknown: the tables decide
+                break;
+            }
+            if (size > kMaxBatch) {
+                m_ctx.diag("batch-too-large", Severity::Error, off0, -1,
+                           QStringLiteral("a batch of %1 bytes is larger than %2 (the limit for "
+                                          "one batch; Go writes them under 64 KiB); the rest of "
+                                          "the file was not read")
+                               .arg(size)
+                               .arg(limits::bytesText(limits::kRecordBytes)));
+                m_st.damaged = true;
+                m_stop = true;
                 break;
             }
             if (any && gen != g.gen) break; // the next generation's first batch: left for next()

@@ -10,6 +10,7 @@
 // callsite per distinct stack and one sample per callsite with its total.
 
 #include "folded.h"
+#include "importlimits.h"
 
 #include "units.h"
 
@@ -157,9 +158,7 @@ void FoldedStacksImporter::run(ImportContext &ctx, RecordSink &sink)
         if ((reader.lineNumber() & 4095) == 0) ctx.checkpoint();
         if (reader.lineNumber() == 1 && line.startsWith("\xEF\xBB\xBF")) line = line.sliced(3);
         if (isCommentOrBlank(line)) continue;
-        if (reader.truncated())
-            ctx.diag("line-too-long", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
-                     QStringLiteral("stack longer than 1 MiB; skipped"));
+        if (reader.truncated()) reportLongLine(ctx, reader.lineOffset(), reader.lineNumber(), false);
         qint64 count = 0;
         bool two = false, fraction = false;
         if (reader.truncated() || !parseFoldedLine(line, &frames, &count, &two, &fraction)) {

@@ -15,6 +15,7 @@
 // 0, to be set by hand, and the clock method says so.
 
 #include "gctrace.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "common/processstart.h"
@@ -148,6 +149,7 @@ void GcTraceImporter::run(ImportContext &ctx, RecordSink &sink)
     qint64 pendingLine = 0, pendingOffset = 0;
     while (reader.next(line)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
+        if (skipLongLine(ctx, reader)) continue;
         if (line.endsWith('\r')) line.chop(1);
         if (!pendingHead.isEmpty()) {
             // The body of a cut line starts the next line.

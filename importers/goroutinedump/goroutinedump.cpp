@@ -16,6 +16,7 @@
 // placed by hand.
 
 #include "goroutinedump.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "units.h"
@@ -30,7 +31,7 @@ namespace ls {
 
 namespace {
 
-constexpr int kMaxFrames = 1000;
+constexpr int kMaxFrames = int(limits::kStackFrames);
 constexpr size_t kMaxGoroutines = 1'000'000;
 
 struct Dumped
@@ -129,6 +130,7 @@ void GoroutineDumpImporter::run(ImportContext &ctx, RecordSink &sink)
     bool inCreatedBy = false;
     while (reader.next(line)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
+        if (skipLongLine(ctx, reader)) continue;
         if (line.endsWith('\r')) line.chop(1);
         qint64 id;
         QByteArrayView bracket;

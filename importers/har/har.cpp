@@ -17,6 +17,8 @@
 // entries without one get fresh keys. The file is read whole (simdjson DOM).
 
 #include "har.h"
+#include "common/jsondoc.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "httpdump/httpdump.h"
@@ -124,14 +126,14 @@ int HarImporter::sniff(const SniffInput &in) const
 void HarImporter::run(ImportContext &ctx, RecordSink &sink)
 {
     ctx.setStage(QStringLiteral("reading"));
-    QByteArray data = ctx.input().readAll(qint64(2) << 30);
+    QByteArray data = ctx.input().readAll(limits::kWholeFileBytes);
     if (data.startsWith("\xEF\xBB\xBF")) data.remove(0, 3);
     if (data.trimmed().isEmpty()) throw ImportError(QStringLiteral("empty input"), 0, 1);
     simdjson::dom::parser parser;
     element root;
     if (auto err = parser.parse(data.constData(), size_t(data.size())).get(root))
         throw ImportError(
-            QStringLiteral("not valid JSON: %1").arg(QLatin1String(simdjson::error_message(err))),
+            QStringLiteral("not valid JSON: %1").arg(jsonErrorText(err)),
             0);
     object log;
     if (root["log"].get_object().get(log))

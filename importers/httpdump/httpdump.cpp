@@ -30,6 +30,7 @@
 //    dump times); measured times from httptrace or HAR replace them.
 
 #include "httpdump.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "steplog/steplog.h"
@@ -145,7 +146,7 @@ namespace {
 
 using http::Header;
 
-constexpr qint64 kMaxBody = qint64(256) << 20; // bodies beyond this are cut (bounded memory)
+constexpr qint64 kMaxBody = limits::kBodyBytes; // bodies beyond this are cut (bounded memory)
 
 // Bytes of the line terminator the reader stripped (0 at end of input).
 QByteArrayView terminatorOf(const LineReader &r, QByteArrayView text)

@@ -24,6 +24,7 @@
 // client-observed latency, marked exact so it wins over log-derived times.
 
 #include "httptrace.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "units.h"
@@ -210,13 +211,10 @@ public:
             ++lines;
             m_offset = reader.lineOffset();
             m_lineNo = reader.lineNumber();
-            if (reader.truncated()) {
-                diag("line-too-long", QStringLiteral("line longer than 1 MiB; skipped"));
-                continue;
-            }
+            if (skipLongLine(m_ctx, reader)) continue;
             bool jsonError = false;
             if (!m_parser.parse(text, m_line, &jsonError)) {
-                if (jsonError) diag("bad-json", QStringLiteral("line is not valid JSON"));
+                if (jsonError) diag("bad-json", QStringLiteral("line is not valid JSON: ") + m_parser.jsonErrorText());
                 continue;
             }
             if (handle(m_line)) ++parsed;

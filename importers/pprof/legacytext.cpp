@@ -1,4 +1,5 @@
 #include "legacytext.h"
+#include "importlimits.h"
 
 #include "importer.h"
 #include "pprof/profile.pb.h"
@@ -14,8 +15,8 @@ namespace ls {
 
 namespace {
 
-constexpr qsizetype kMaxLine = 1 << 20;
-constexpr int kMaxStack = 1024;
+constexpr qsizetype kMaxLine = qsizetype(limits::kLineBytes);
+constexpr int kMaxStack = int(limits::kStackFrames);
 
 QByteArrayView trimmed(QByteArrayView s)
 {
@@ -37,7 +38,7 @@ public:
         qsizetype end = m_d.indexOf('\n', m_pos);
         if (end < 0) end = m_d.size();
         ++m_line;
-        if (end - m_pos > kMaxLine) fail(QStringLiteral("line longer than 1 MiB"));
+        if (end - m_pos > kMaxLine) fail(QStringLiteral("line longer than %1 (the limit for one line)").arg(limits::bytesText(limits::kLineBytes)));
         line = m_d.sliced(m_pos, end - m_pos);
         m_prev = m_pos;
         m_pos = end + 1;
@@ -156,7 +157,7 @@ public:
             const quint64 a = QByteArray(tok.data() + 2, tok.size() - 2).toULongLong(&ok, 16);
             if (!ok || a == 0) lines.fail(QStringLiteral("bad stack address"));
             if (s.addrs.size() >= kMaxStack)
-                lines.fail(QStringLiteral("stack deeper than %1 frames").arg(kMaxStack));
+                lines.fail(QStringLiteral("stack deeper than %1 frames (the limit for one stack)").arg(kMaxStack));
             s.addrs.push_back(a - 1);
         }
         m_samples.push_back(std::move(s));

@@ -10,6 +10,7 @@
 // is left to the user.
 
 #include "schedtrace.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "common/processstart.h"
@@ -101,6 +102,7 @@ void SchedTraceImporter::run(ImportContext &ctx, RecordSink &sink)
     QByteArrayView line;
     while (reader.next(line)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
+        if (skipLongLine(ctx, reader)) continue;
         if (line.endsWith('\r')) line.chop(1);
         Sample s;
         if (parseSched(line, s)) {

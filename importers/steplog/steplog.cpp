@@ -15,6 +15,7 @@
 // whole stack kept as raw text kind 'stack'.
 
 #include "steplog.h"
+#include "importlimits.h"
 
 #include "units.h"
 
@@ -150,15 +151,13 @@ StepLogLines::StepLogLines(ImportContext &ctx, RecordSink &sink) : m_ctx(ctx), m
 
 bool StepLogLines::handle(const TextLine &line)
 {
-    if (line.truncated)
-        m_ctx.diag("line-too-long", Severity::Warning, line.offset, line.number,
-                   QStringLiteral("line longer than 1 MiB; only its start was read"));
+    if (line.truncated) reportLongLine(m_ctx, line.offset, line.number, true);
     bool jsonError = false;
     if (line.text.isEmpty() || !m_parser.parse(line.text, m_line, &jsonError)) {
         if (jsonError) {
             flushPanic();
             m_ctx.diag("bad-json", Severity::Warning, line.offset, line.number,
-                       QStringLiteral("line is not valid JSON"));
+                       QStringLiteral("line is not valid JSON: ") + m_parser.jsonErrorText());
             return false;
         }
         // Not a log record: a panic's stack, or a bare runtime panic line.

@@ -8,6 +8,7 @@
 // needed); 7 to 12 columns are accepted (older versions wrote fewer).
 
 #include "vegeta.h"
+#include "importlimits.h"
 
 #include "common/logline.h"
 #include "units.h"
@@ -99,6 +100,7 @@ void VegetaImporter::run(ImportContext &ctx, RecordSink &sink)
     qint64 rows = 0, lines = 0;
     while (reader.next(line)) {
         if ((reader.lineNumber() & 1023) == 0) ctx.checkpoint();
+        if (skipLongLine(ctx, reader)) continue;
         if (reader.lineNumber() == 1 && line.startsWith("\xEF\xBB\xBF")) line = line.sliced(3);
         if (line.trimmed().isEmpty()) continue;
         ++lines;
@@ -110,7 +112,7 @@ void VegetaImporter::run(ImportContext &ctx, RecordSink &sink)
             bool jsonError = false;
             if (!parser.parse(line, l, &jsonError)) {
                 ctx.diag("bad-json", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
-                         QStringLiteral("line is not valid JSON"));
+                         QStringLiteral("line is not valid JSON: ") + parser.jsonErrorText());
                 continue;
             }
             if (auto t = parseRfc3339(l.value("timestamp"))) r.start = *t;
