@@ -268,7 +268,7 @@ void DlvTraceImporter::run(ImportContext &ctx, RecordSink &sink)
             }
             if (st.size() >= kMaxDepth) {
                 ctx.diag("too-deep", Severity::Warning, reader.lineOffset(), reader.lineNumber(),
-                         QStringLiteral("calls nested deeper than %1").arg(kMaxDepth));
+                         QStringLiteral("calls nested deeper than %1 (the limit for nesting); the call was skipped").arg(kMaxDepth));
                 continue;
             }
             st.push_back(std::move(o));

@@ -814,7 +814,7 @@ void TraceEmitter::regionBegin(TimeNs ts, quint64 gid, quint64 task, QByteArrayV
     G &g = goroutine(gid, ts);
     if (g.regions.size() >= kMaxRegionDepth) {
         m_ctx.diag("region-too-deep", Severity::Warning, -1, -1,
-                   QStringLiteral("regions nested deeper than %1").arg(kMaxRegionDepth));
+                   QStringLiteral("regions nested deeper than %1 (the limit for nesting); the region was skipped").arg(kMaxRegionDepth));
         return;
     }
     ts = std::max(ts, g.since);

@@ -267,6 +267,7 @@ struct DecodeState
 {
     int version = 0;
     bool damaged = false;
+    QString damage; // what the first damage was, for an error when nothing was read
     bool unknownTypes = false;
     qint64 generations = 0; // read so far
 };
@@ -460,12 +461,14 @@ public:
                 break;
             }
             if (size > kMaxBatch) {
+                const QString why = QStringLiteral("a batch of %1 bytes is larger than %2 (the "
+                                                   "limit for one batch; Go writes them under "
+                                                   "64 KiB)")
+                                        .arg(size)
+                                        .arg(limits::bytesText(limits::kRecordBytes));
                 m_ctx.diag("batch-too-large", Severity::Error, off0, -1,
-                           QStringLiteral("a batch of %1 bytes is larger than %2 (the limit for "
-                                          "one batch; Go writes them under 64 KiB); the rest of "
-                                          "the file was not read")
-                               .arg(size)
-                               .arg(limits::bytesText(limits::kRecordBytes)));
+                           why + QStringLiteral("; the rest of the file was not read"));
+                if (!m_st.damaged) m_st.damage = why;
                 m_st.damaged = true;
                 m_stop = true;
                 break;
@@ -525,6 +528,7 @@ private:
         m_ctx.diag("truncated", Severity::Error, at, -1,
                    QStringLiteral("the trace is cut inside a batch; the rest of the file was not "
                                   "read"));
+        if (!m_st.damaged) m_st.damage = QStringLiteral("the trace is cut inside a batch");
         m_st.damaged = true;
         m_stop = true;
     }
@@ -670,7 +674,7 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
     bool haveCur = rd.next(cur);
     bool haveAhead = haveCur && rd.next(ahead);
     if (!haveCur)
-        throw ImportError(st.damaged ? QStringLiteral("no batch could be read")
+        throw ImportError(st.damaged ? QStringLiteral("no batch could be read: ") + st.damage
                                      : QStringLiteral("the trace holds no batches"),
                           16);
     // Generations without a frequency cannot be timed (the Go reader rejects them).

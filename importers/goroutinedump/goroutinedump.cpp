@@ -25,6 +25,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace ls {
@@ -41,6 +42,7 @@ struct Dumped
     qint64 waitMinutes = -1;
     bool locked = false;
     std::vector<FrameRecord> frames; // leaf first
+    bool stackCut = false;           // more than kMaxFrames frames: reported once
     QByteArray createdBy;
     qint64 parent = 0;
     QByteArray text;
@@ -204,7 +206,18 @@ void GoroutineDumpImporter::run(ImportContext &ctx, RecordSink &sink)
             if (logs.parse(line, ll) && ll.ts != kNoTime) lastLogTs = ll.ts;
             continue;
         }
-        if (line.startsWith("...") || int(cur->frames.size()) >= kMaxFrames) continue;
+        if (line.startsWith("...")) continue;
+        if (int(cur->frames.size()) >= kMaxFrames) {
+            if (!std::exchange(cur->stackCut, true)) {
+                ctx.diag("stack-too-deep", Severity::Warning, reader.lineOffset(),
+                         reader.lineNumber(),
+                         QStringLiteral("goroutine %1 has more than %2 frames (the limit for one "
+                                        "stack); the outer frames were skipped")
+                             .arg(cur->id)
+                             .arg(kMaxFrames));
+            }
+            continue;
+        }
         // "pkg.fn(args)": the function is everything before the argument list.
         QByteArrayView fn = line;
         if (fn.endsWith(')')) {

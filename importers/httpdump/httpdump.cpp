@@ -425,8 +425,9 @@ private:
                                           "next log record"));
             } else if (*n > kMaxBody) {
                 m_ctx.diag("body-too-large", Severity::Warning, offset, lineNo,
-                           QStringLiteral("Content-Length beyond 256 MiB; body read up to the "
-                                          "next log record"));
+                           QStringLiteral("Content-Length beyond %1 (the limit for one body); "
+                                          "body read up to the next log record")
+                               .arg(limits::bytesText(kMaxBody)));
             } else {
                 readSized(*n, raw, offset, lineNo);
                 return;
@@ -551,8 +552,12 @@ private:
                 m_reader.unread();
                 m_ctx.diag("bad-chunk", Severity::Warning, m_reader.nextOffset(),
                            m_reader.lineNumber() + 1,
-                           QStringLiteral("a chunk size is not hexadecimal; the rest is read as "
-                                          "log lines"));
+                           ok && size > kMaxBody
+                               ? QStringLiteral("a chunk size beyond %1 (the limit for one body); "
+                                                "the rest is read as log lines")
+                                     .arg(limits::bytesText(kMaxBody))
+                               : QStringLiteral("a chunk size is not hexadecimal; the rest is "
+                                                "read as log lines"));
                 return;
             }
             raw += line;
