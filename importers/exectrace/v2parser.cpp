@@ -41,13 +41,16 @@
 #include "inputstream.h"
 #include "streammerge.h"
 #include "tracemodel.h"
+#include "units.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <limits>
+#include <optional>
 #include <queue>
 #include <unordered_map>
 #include <vector>
@@ -730,14 +733,23 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                                                            : TimeNs(ns);
     };
     // The wall clock, when the trace says it (Go 1.25+: every generation).
-    if (cur.snapTicks >= 0)
-        sink.setClock(ClockKind::Monotonic, cur.snapWallNs - toNs(cur, cur.snapTicks),
-                      "clock snapshot");
-    else if (haveAhead && ahead.freq > 0 && ahead.snapTicks >= 0)
-        sink.setClock(ClockKind::Monotonic, ahead.snapWallNs - toNs(ahead, ahead.snapTicks),
-                      "clock snapshot");
-    else
-        sink.setClock(ClockKind::Monotonic, 0, "unaligned");
+    // The source is placed by the first snapshot; every later one is checked
+    // against it (a wall clock stepped or drifting during the trace).
+    auto snapshotOffset = [&](const Generation &g) { return g.snapWallNs - toNs(g, g.snapTicks); };
+    std::optional<TimeNs> placedBy;
+    quint64 placedGen = 0;
+    if (cur.snapTicks >= 0) {
+        placedBy = snapshotOffset(cur);
+        placedGen = cur.gen;
+    } else if (haveAhead && ahead.freq > 0 && ahead.snapTicks >= 0) {
+        placedBy = snapshotOffset(ahead);
+        placedGen = ahead.gen;
+    }
+    sink.setClock(ClockKind::Monotonic, placedBy.value_or(0),
+                  placedBy ? QByteArrayView("clock snapshot") : QByteArrayView("unaligned"));
+    qint64 withoutSnapshot = 0;
+    quint64 firstWithout = 0, steppedGen = 0;
+    TimeNs step = 0; // the largest |offset - placedBy| of a later snapshot
 
     // Spans and instants reach the writer grouped by lane, a generation at a
     // time, so a lane's rows get consecutive ids (long runs).
@@ -788,6 +800,15 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
         if (haveAhead) scanKeys(ahead);
         resolveStacks(g);
         experimental += g.experimentalBatches;
+        if (g.snapTicks < 0) {
+            if (st.version >= 1025 && !withoutSnapshot++) firstWithout = g.gen;
+        } else if (placedBy) {
+            const TimeNs d = snapshotOffset(g) - *placedBy;
+            if (std::abs(d) > std::abs(step)) {
+                step = d;
+                steppedGen = g.gen;
+            }
+        }
         ctx.setStage(QStringLiteral("generation %1 · %2 M events/s")
                          .arg(g.gen)
                          .arg(double(events) / 1e3 / std::max<qint64>(1, clock.elapsed()), 0, 'f',
@@ -1048,6 +1069,21 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                      .arg(gens.join(QStringLiteral(", ")))
                      .arg(incompleteEvents));
     }
+    if (withoutSnapshot)
+        ctx.diag("no-clock-snapshot", Severity::Warning, -1, -1,
+                 QStringLiteral("%1 generation(s), the first generation %2, carry no clock "
+                                "snapshot, which Go 1.25 and newer write in every generation "
+                                "(a damaged trace)")
+                     .arg(withoutSnapshot)
+                     .arg(firstWithout));
+    if (std::abs(step) > 1'000'000)
+        ctx.diag("clock-step", Severity::Warning, -1, -1,
+                 QStringLiteral("the wall clock moved %1 against the trace's clock by generation "
+                                "%2 (a clock step or drift during the trace); the trace is placed "
+                                "by generation %3's clock snapshot")
+                     .arg((step > 0 ? QStringLiteral("+") : QString()) + formatDuration(step))
+                     .arg(steppedGen)
+                     .arg(placedGen));
     if (experimental)
         ctx.diag("experimental-batches", Severity::Info, -1, -1,
                  QStringLiteral("%1 experimental batch(es) (allocation events) were not imported")
