@@ -18,6 +18,20 @@
 
 namespace ls::test {
 
+QByteArray goTextGeneration(int gen, qint64 time, const QByteArray &events,
+                            const QByteArray &stacks, const QByteArray &strings,
+                            const QByteArray &sync)
+{
+    const QByteArray g = QByteArray::number(gen);
+    const QByteArray noM = "EventBatch gen=" + g + " m=18446744073709551615 time=";
+    return "EventBatch gen=" + g + " m=0 time=" + QByteArray::number(time) + " size=0\n" + events +
+           noM +
+           (sync.isEmpty() ? QByteArray("0 size=0\nFrequency freq=1000000000\n")
+                           : QByteArray(QByteArray::number(time) +
+                                        " size=0\nSync\nFrequency freq=1000000000\n" + sync)) +
+           noM + "0 size=0\nStacks\n" + stacks + noM + "0 size=0\nStrings\n" + strings;
+}
+
 QString corpus(const QString &rel)
 {
     const QString p = QStringLiteral(LANESCOPE_CORPUS_DIR "/") + rel;

@@ -84,6 +84,15 @@ QString runProblems(const Db &db);
 // equal a plain scan of the span table.
 QString laneReadProblems(const Db &db);
 
+// One generation of a Go 1.22+ execution trace in the Go test suite's text
+// form (after a "Trace Go1.NN" line): a batch of thread 0 with `events`
+// (one event per line), then the frequency (`sync`: a Go 1.25 Sync batch
+// with it and `sync` after it), stack and string batches with the bodies
+// given.
+QByteArray goTextGeneration(int gen, qint64 time, const QByteArray &events,
+                            const QByteArray &stacks = {}, const QByteArray &strings = {},
+                            const QByteArray &sync = {});
+
 // Runs `sql` and renders the rows as CSV (header line, then one line per row).
 QByteArray queryCsv(const Db &db, const QString &sql);
 // Compares `actual` with the golden file; returns an empty string when equal,

@@ -751,27 +751,12 @@ void TestExecTrace::v2TextEndOfGeneration()
 void TestExecTrace::v2ProcStatusIdle()
 {
     for (const char *status : {"2", "4"}) {
-        const QByteArray text = QByteArray(
-            "Trace Go1.22\n"
-            "EventBatch gen=1 m=0 time=100 size=0\n"
-            "ProcStatus dt=1 p=0 pstatus=1\n"
-            "GoStatus dt=1 g=1 m=0 gstatus=2\n"
-            "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
-            "Frequency freq=1000000000\n"
-            "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
-            "Stacks\n"
-            "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
-            "Strings\n"
-            "EventBatch gen=2 m=1 time=1000 size=0\n"
-            "ProcStatus dt=1 p=0 pstatus=") + status + QByteArray("\n"
-            "ProcStatus dt=1 p=1 pstatus=1\n"
-            "GoStatus dt=5000 g=2 m=1 gstatus=2\n"
-            "EventBatch gen=2 m=18446744073709551615 time=0 size=0\n"
-            "Frequency freq=1000000000\n"
-            "EventBatch gen=2 m=18446744073709551615 time=0 size=0\n"
-            "Stacks\n"
-            "EventBatch gen=2 m=18446744073709551615 time=0 size=0\n"
-            "Strings\n");
+        const QByteArray text =
+            "Trace Go1.22\n" +
+            test::goTextGeneration(1, 100, "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n") +
+            test::goTextGeneration(2, 1000,
+                                   "ProcStatus dt=1 p=0 pstatus=" + QByteArray(status) +
+                                       "\nProcStatus dt=1 p=1 pstatus=1\nGoStatus dt=5000 g=2 m=1 gstatus=2\n");
         QTemporaryDir dir;
         test::TempSession s;
         const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("idle.test"), text));
@@ -795,67 +780,44 @@ void TestExecTrace::v2ClockPerGeneration()
 {
     // Three generations 1 s apart (ticks are ns); the third's snapshot is
     // `third` ns of wall clock after the first's.
-    auto trace = [](qint64 third, bool secondSnapshot) {
+    QTemporaryDir dir;
+    auto import = [&dir](qint64 third, bool secondSnapshot, QHash<QByteArray, QString> *diags) {
         QByteArray t = "Trace Go1.25\n";
         for (int g = 1; g <= 3; ++g) {
             const qint64 tick = 1000 + qint64(g - 1) * 1'000'000'000;
             const qint64 wall = 1'740'755'049'000'000'000 +
                                 (g == 3 ? third : qint64(g - 1) * 1'000'000'000);
-            t += "EventBatch gen=" + QByteArray::number(g) +
-                 " m=18446744073709551615 time=" + QByteArray::number(tick) + " size=0\nSync\n"
-                 "Frequency freq=1000000000\n";
-            if (g != 2 || secondSnapshot)
-                t += "ClockSnapshot dt=0 mono=" + QByteArray::number(tick) +
-                     " sec=" + QByteArray::number(wall / 1'000'000'000) +
-                     " nsec=" + QByteArray::number(wall % 1'000'000'000) + "\n";
-            t += "EventBatch gen=" + QByteArray::number(g) + " m=1 time=" +
-                 QByteArray::number(tick + 5) + " size=0\nProcStatus dt=1 p=0 pstatus=1\n"
-                 "EventBatch gen=" + QByteArray::number(g) +
-                 " m=18446744073709551615 time=0 size=0\nStacks\n"
-                 "EventBatch gen=" + QByteArray::number(g) +
-                 " m=18446744073709551615 time=0 size=0\nStrings\n";
+            const QByteArray snapshot =
+                g != 2 || secondSnapshot
+                    ? "ClockSnapshot dt=0 mono=" + QByteArray::number(tick) +
+                          " sec=" + QByteArray::number(wall / 1'000'000'000) +
+                          " nsec=" + QByteArray::number(wall % 1'000'000'000) + "\n"
+                    : QByteArray();
+            t += test::goTextGeneration(g, tick + 5, "ProcStatus dt=1 p=0 pstatus=1\n", {}, {},
+                                        snapshot.isEmpty() ? QByteArray("\n") : snapshot);
         }
-        return t;
-    };
-    auto diags = [](const ImportResult &r) {
-        QHash<QByteArray, QString> out;
+        test::TempSession s;
+        const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("clock.test"), t));
+        if (!r.ok) qFatal("%s", qPrintable(r.error));
         for (const DiagnosticInfo &d : r.diagnostics)
-            out.insert(d.code, d.message);
-        return out;
+            diags->insert(d.code, d.message);
+        return scalar(s.session().db(), QStringLiteral("SELECT offset_ns FROM source"));
     };
-    QTemporaryDir dir;
-    {
-        test::TempSession s;
-        const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("steady.test"),
-                                                        trace(2'000'000'000, true)));
-        QVERIFY2(r.ok, qPrintable(r.error));
-        QVERIFY2(!diags(r).contains("clock-step") && !diags(r).contains("no-clock-snapshot"),
-                 qPrintable(QStringList(diags(r).values()).join(QLatin1Char('\n'))));
-        QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT offset_ns FROM source")),
-                 qint64(1'740'755'049'000'000'000 - 1000)); // the snapshot's tick is 1 µs in
-    }
-    {
-        // The wall clock jumped 2.5 s forward between the second and third generation.
-        test::TempSession s;
-        const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("stepped.test"),
-                                                        trace(4'500'000'000, true)));
-        QVERIFY2(r.ok, qPrintable(r.error));
-        const QString step = diags(r).value("clock-step");
-        QVERIFY2(step.contains(QStringLiteral("+2.50 s")) && step.contains(QStringLiteral("generation 3")),
-                 qPrintable(step));
-        // Placed by the first snapshot still.
-        QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT offset_ns FROM source")),
-                 qint64(1'740'755'049'000'000'000 - 1000)); // the snapshot's tick is 1 µs in
-    }
-    {
-        test::TempSession s;
-        const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("missing.test"),
-                                                        trace(2'000'000'000, false)));
-        QVERIFY2(r.ok, qPrintable(r.error));
-        const QString missing = diags(r).value("no-clock-snapshot");
-        QVERIFY2(missing.contains(QStringLiteral("1 generation(s), the first generation 2")),
-                 qPrintable(missing));
-    }
+    const qint64 placed = 1'740'755'049'000'000'000 - 1005; // the first snapshot is at tick 1005
+    QHash<QByteArray, QString> steady, stepped, missing;
+    QCOMPARE(import(2'000'000'000, true, &steady), placed);
+    QVERIFY2(!steady.contains("clock-step") && !steady.contains("no-clock-snapshot"),
+             qPrintable(QStringList(steady.values()).join(QLatin1Char('\n'))));
+    // The wall clock jumped 2.5 s forward between the second and third
+    // generation: said, and the trace is still placed by the first snapshot.
+    QCOMPARE(import(4'500'000'000, true, &stepped), placed);
+    const QString step = stepped.value("clock-step");
+    QVERIFY2(step.contains(QStringLiteral("+2.50 s")) && step.contains(QStringLiteral("generation 3")),
+             qPrintable(step));
+    import(2'000'000'000, false, &missing);
+    QVERIFY2(missing.value("no-clock-snapshot")
+                 .contains(QStringLiteral("1 generation(s), the first generation 2")),
+             qPrintable(missing.value("no-clock-snapshot")));
 }
 
 // The streaming reader reads a gzipped trace as it is decompressed: the same

@@ -42,18 +42,9 @@ QByteArray steplogLines()
 // Stacks and Strings batch bodies.
 QByteArray textTrace(const QByteArray &stacks, const QByteArray &strings)
 {
-    return "Trace Go1.22\n"
-           "EventBatch gen=1 m=0 time=100 size=0\n"
-           "ProcStatus dt=1 p=0 pstatus=1\n"
-           "GoStatus dt=1 g=1 m=0 gstatus=2\n"
-           "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
-           "Frequency freq=1000000000\n"
-           "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
-           "Stacks\n" +
-           stacks +
-           "EventBatch gen=1 m=18446744073709551615 time=0 size=0\n"
-           "Strings\n" +
-           strings;
+    return "Trace Go1.22\n" +
+           test::goTextGeneration(1, 100, "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n",
+                                  stacks, strings);
 }
 
 QByteArray uvarint(quint64 v)
