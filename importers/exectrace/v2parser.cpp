@@ -1093,6 +1093,18 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                  QStringLiteral("%1 events could not be put in a consistent order; they were "
                                 "placed by time")
                      .arg(forced));
+    // A goroutine still in a syscall when the trace ends was in it to the
+    // end, as Go's reader has it (like one still in it at the next
+    // generation), not running.
+    std::vector<quint64> mids;
+    for (const auto &[mid, m] : ms)
+        if (m.inSyscall && m.g && gstatus[m.g] == 2) mids.push_back(mid);
+    std::sort(mids.begin(), mids.end());
+    for (quint64 mid : mids) {
+        em.goSyscallBlocked(last, ms[mid].g);
+        gstatus[ms[mid].g] = 3;
+        ms[mid].inSyscall = false;
+    }
     em.finish(last);
     grouped.flush();
     ctx.addEvents(events);
