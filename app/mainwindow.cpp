@@ -304,6 +304,7 @@ void MainWindow::buildSessionPage()
     connect(m_waterfall, &WaterfallView::requestClicked, m_selection,
             [this](qint64 id) { m_selection->selectRequest(id); });
     connect(m_timeline, &TimelineWidget::spanClicked, this, &MainWindow::onSpanClicked);
+    connect(m_timeline, &TimelineWidget::lanesWanted, this, &MainWindow::readTimelineLanes);
     connect(m_timeline, &TimelineWidget::selectionStats, this, [this](const QString &s) {
         if (!s.isEmpty())
             statusBar()->showMessage(QString(s).replace(QLatin1Char('\n'), QStringLiteral(" · ")),
@@ -1418,14 +1419,17 @@ void MainWindow::loadTimeline()
     // connections are not shared
     // across threads. Two stages: the lanes a first screen shows (by index),
     // then everything (one table scan, levels built on all cores).
-    m_loader.post([this, gen, path, cancel] {
+    // A session too big to hold opens windowed in one stage: lanes are read
+    // as they come into view (readTimelineLanes).
+    m_loader.post([this, gen, path, cancel, windowedSpans = m_windowedSpans] {
         QString error;
         try {
             const Session s = Session::open(path, Session::Open::ReadOnly);
             const Db &db = s.db();
+            const bool windowed = TimelineModel::countSpans(db) > windowedSpans;
             for (const int first : {48, -1}) {
                 auto model = std::make_shared<TimelineModel>();
-                model->load(db, cancel.get(), first);
+                model->load(db, cancel.get(), first, windowed);
                 if (cancel->load()) return;
                 const bool final = !model->isPartial();
                 QMetaObject::invokeMethod(
@@ -1443,6 +1447,42 @@ void MainWindow::loadTimeline()
                 if (gen != m_timelineGen) return;
                 m_timeline->setLoadingText(tr("Could not load the timeline: %1").arg(error));
                 statusBar()->showMessage(error, 15000);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::readTimelineLanes(const QList<qint64> &laneIds)
+{
+    if (!m_timelineModel || !m_timelineModel->isWindowed() || !m_loaderCancel) return;
+    const quint64 gen = m_timelineGen;
+    const QString path = m_controller->path();
+    const LaneReadContext ctx = m_timelineModel->laneReadContext();
+    const std::vector<qint64> ids(laneIds.begin(), laneIds.end());
+    m_loader.post([this, gen, path, ctx, ids, cancel = m_loaderCancel] {
+        auto data = std::make_shared<std::vector<LaneData>>();
+        try {
+            const Session s = Session::open(path, Session::Open::ReadOnly);
+            *data = TimelineModel::readLanes(s.db(), ids, ctx, cancel.get());
+        } catch (const DbError &e) {
+            const QString error = e.message();
+            QMetaObject::invokeMethod(
+                this,
+                [this, gen, error] {
+                    statusBar()->showMessage(error, 15000);
+                    if (gen == m_timelineGen) m_timeline->lanesInstalled(true);
+                },
+                Qt::QueuedConnection);
+            return;
+        }
+        if (cancel->load()) return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, gen, data] {
+                if (gen != m_timelineGen || !m_timelineModel) return;
+                m_timelineModel->installLanes(std::move(*data), m_timeline->lanesOnScreen(),
+                                              m_windowBudget);
+                m_timeline->lanesInstalled();
             },
             Qt::QueuedConnection);
     });
@@ -1587,10 +1627,13 @@ bool MainWindow::settle(int ms)
     t.start();
     // Answers may ask again (a page after the ids, the flame graph after the
     // profile types): settle until the service stays idle.
+    // A windowed timeline's lanes on screen count too.
+    auto lanesPending = [this] { return m_timelineReady && m_timeline->lanesPending(); };
     do {
         if (!queries()->settle(int(std::max<qint64>(1, ms - t.elapsed())))) return false;
+        if (lanesPending()) m_loader.waitIdle(int(std::max<qint64>(1, ms - t.elapsed())));
         QCoreApplication::processEvents();
-    } while (!queries()->settle(0) && t.elapsed() < ms);
+    } while ((!queries()->settle(0) || lanesPending()) && t.elapsed() < ms);
     return t.elapsed() < ms;
 }
 

@@ -128,6 +128,14 @@ public:
     FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }
     bool timelineReady() const { return m_timelineReady; }
+    // Sessions with more spans than `spans` open windowed: lanes read as they
+    // come into view, at most `budget` spans held (TimelineModel::load).
+    // For tests; set before a session is opened.
+    void setTimelineWindow(qint64 spans, qint64 budget)
+    {
+        m_windowedSpans = spans;
+        m_windowBudget = budget;
+    }
     // Selects a request (the selection model tells every view).
     void selectRequest(qint64 id, bool zoom = true);
     qint64 selectedRequest() const { return m_selection->request(); }
@@ -175,6 +183,7 @@ private:
     void stopTimelineLoad();
     void showSessionPage(bool on);
     void onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> model, bool final);
+    void readTimelineLanes(const QList<qint64> &laneIds);
     void onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 requestId);
     void onSessionChanged();
     void onRequestSelected(qint64 id, SelectionModel::Zoom zoom);
@@ -228,6 +237,8 @@ private:
     std::shared_ptr<std::atomic<bool>> m_loaderCancel;
     quint64 m_timelineGen = 0;
     bool m_timelineReady = false;
+    qint64 m_windowedSpans = TimelineModel::kWindowedSpans;
+    qint64 m_windowBudget = TimelineModel::kWindowBudget;
 };
 
 int runGui(const QStringList &args);

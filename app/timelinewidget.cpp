@@ -61,6 +61,63 @@ TimelineWidget::TimelineWidget(QWidget *parent) : QWidget(parent)
     });
 }
 
+// The rows in view and a screen above and below (so scrolling finds them
+// read), the sticky rows, pins and the selection's lanes.
+QSet<int> TimelineWidget::lanesOnScreen() const
+{
+    QSet<int> out = m_highlightLanes;
+    if (m_focusLane >= 0) out.insert(m_focusLane);
+    for (const int li : m_pinned)
+        out.insert(li);
+    const int top = lanesTop() + m_stickyH, bottom = height(), screen = bottom - top;
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        const Row &r = m_rows[i];
+        const bool sticky = i < m_stickyRows;
+        const int y = rowScreenY(r);
+        if (!sticky && y > bottom + screen) break;
+        if (r.type == RowType::Lane && (sticky || y + r.height >= top - screen))
+            out.insert(r.lane);
+    }
+    return out;
+}
+
+bool TimelineWidget::lanesPending() const
+{
+    return !m_lanesAsked.isEmpty();
+}
+
+void TimelineWidget::askForLanes()
+{
+    if (!m_model || !m_model->isWindowed()) return;
+    QList<qint64> want;
+    for (const int li : lanesOnScreen())
+        if (const TimelineLane &l = m_model->lane(li); !l.loaded && !m_lanesAsked.contains(l.laneId)) {
+            m_lanesAsked.insert(l.laneId);
+            want << l.laneId;
+        }
+    if (!want.isEmpty()) emit lanesWanted(want);
+}
+
+void TimelineWidget::lanesInstalled(bool failed)
+{
+    if (!m_model) return;
+    if (failed) {
+        m_lanesAsked.clear();
+        return;
+    }
+    for (auto it = m_lanesAsked.begin(); it != m_lanesAsked.end();) {
+        const int li = m_model->laneIndexOf(*it);
+        if (li < 0 || m_model->lane(li).loaded)
+            it = m_lanesAsked.erase(it);
+        else
+            ++it;
+    }
+    m_cache.clear();
+    m_previewCache.clear();
+    rebuildRows();
+    update();
+}
+
 void TimelineWidget::setLoadingText(const QString &text)
 {
     m_loadingText = text;
@@ -73,6 +130,7 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     m_model = std::move(model);
     m_cache.clear();
     m_previewCache.clear();
+    m_lanesAsked.clear();
     if (keep) {
         m_hits.clear();
         m_searchPos = -1;
@@ -875,6 +933,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         if (y > viewBottom) break;
         paintRow(row, y);
     }
+    askForLanes();
     if (m_stickyH) {
         p.setClipRect(0, top, width(), m_stickyH);
         p.fillRect(0, top, width(), m_stickyH, pal.base());

@@ -137,6 +137,14 @@ public:
     int plotWidth() const { return std::max(1, width() - m_labelWidth - m_vbarW); }
     // Last frame's paint time (benchmark).
     qint64 lastPaintNs() const { return m_lastPaintNs; }
+    // A windowed model's lanes: the lane indexes on screen or a screen away
+    // (rows, the sticky ones, pins, the selection's), which it asks for and
+    // which must stay loaded; lanesInstalled() after the model took lanes it
+    // asked for (`failed`: they could not be read; not asked again until
+    // the next paint); whether some it asked for have not come yet.
+    QSet<int> lanesOnScreen() const;
+    void lanesInstalled(bool failed = false);
+    bool lanesPending() const;
 
 signals:
     void rangeChanged(ls::TimeRange range);
@@ -146,6 +154,10 @@ signals:
     void selectionStats(const QString &text);
     void searchMoved(int index, int count);
     void focusModeChanged(bool on);
+    // A windowed model's lanes on screen (or a screen away) that are not
+    // loaded: read them and install them (each lane asked for once until
+    // installed or the model changes).
+    void lanesWanted(const QList<qint64> &laneIds);
 
 protected:
     void paintEvent(QPaintEvent *) override;
@@ -285,6 +297,8 @@ private:
     QPoint m_mouse{-1, -1};
     QString m_statsText;
     qint64 m_lastPaintNs = 0;
+    QSet<qint64> m_lanesAsked; // lane ids asked for by lanesWanted, not installed yet
+    void askForLanes();
 };
 
 } // namespace ls::gui

@@ -227,16 +227,18 @@ qint64 TimelineLane::spanCount() const
     return n;
 }
 
-void TimelineLane::finish()
+static void finishTracks(std::vector<DepthTrack> &tracks)
 {
     for (DepthTrack &t : tracks) {
         t.spans.finish();
         t.buildLevels();
     }
-    for (DepthTrack &t : overlay) {
-        t.spans.finish();
-        t.buildLevels();
-    }
+}
+
+void TimelineLane::finish()
+{
+    finishTracks(tracks);
+    finishTracks(overlay);
     instants.finish();
 }
 
@@ -518,7 +520,124 @@ static int kindOrder(LaneKind k)
     return 6;
 }
 
-void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firstLanes)
+// Rows of the span and instant queries below: (lane_id, start_ns, end_ns,
+// depth, name, category, request) and (lane_id, ts_ns, name, value).
+static void addSpanRow(std::vector<DepthTrack> &tracks, const Stmt &st)
+{
+    const int depth = std::clamp(int(st.int64(3)), 0, 63);
+    if (size_t(depth) >= tracks.size()) tracks.resize(size_t(depth) + 1);
+    tracks[size_t(depth)].spans.push(st.int64(1), st.int64(2), qint32(st.int64(5)),
+                                     qint32(st.int64(4)), qint32(st.int64(6)));
+}
+
+static void addInstantRow(InstantArrays &in, const Stmt &st)
+{
+    in.ts.push_back(st.int64(1));
+    in.name.push_back(qint32(st.int64(2)));
+    const bool hv = !st.isNull(3);
+    in.value.push_back(hv ? st.real(3) : 0.0);
+    in.hasValues = in.hasValues || hv;
+}
+
+static void addSampleMark(InstantArrays &in, TimeNs ts, qint32 mark)
+{
+    in.ts.push_back(ts);
+    in.name.push_back(mark);
+    in.value.push_back(0.0);
+}
+
+namespace {
+// Reads one lane's rows through its runs, in id order like the full scan
+// (finish() sorts the lanes that need it).
+class LaneReader
+{
+public:
+    explicit LaneReader(const Db &db)
+        : m_spans(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
+                      "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) "
+                      "FROM " LS_SPANS_BY_RUN " WHERE r.lane_id = ?"),
+          m_instants(db, "SELECT s.lane_id, s.ts_ns, COALESCE(s.name_id, 0), s.value "
+                         "FROM " LS_INSTANTS_BY_RUN " WHERE r.lane_id = ?")
+    {
+    }
+    void read(qint64 laneId, std::vector<DepthTrack> &tracks, InstantArrays &instants)
+    {
+        m_spans.bind(1, laneId);
+        while (m_spans.step())
+            addSpanRow(tracks, m_spans);
+        m_spans.reset();
+        m_instants.bind(1, laneId);
+        while (m_instants.step())
+            addInstantRow(instants, m_instants);
+        m_instants.reset();
+    }
+
+private:
+    Stmt m_spans, m_instants;
+};
+} // namespace
+
+qint64 TimelineModel::countSpans(const Db &db)
+{
+    Stmt st(db, "SELECT COALESCE(sum(last_id - first_id + 1), 0) FROM span_run");
+    return st.step() ? st.int64(0) : 0;
+}
+
+std::vector<LaneData> TimelineModel::readLanes(const Db &db, const std::vector<qint64> &laneIds,
+                                               const LaneReadContext &ctx,
+                                               const std::atomic<bool> *cancel)
+{
+    std::vector<LaneData> out;
+    LaneReader reader(db);
+    for (const qint64 id : laneIds) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) break;
+        LaneData d;
+        d.laneId = id;
+        reader.read(id, d.tracks, d.instants);
+        if (ctx.samples && !d.instants.hasValues)
+            if (const auto it = ctx.samples->constFind(id); it != ctx.samples->constEnd())
+                for (const TimeNs ts : *it)
+                    addSampleMark(d.instants, ts, ctx.cpuSampleMark);
+        finishTracks(d.tracks);
+        d.instants.finish();
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+int TimelineModel::installLanes(std::vector<LaneData> data, const QSet<int> &keep, qint64 budget)
+{
+    for (LaneData &d : data) {
+        const int li = laneIndexOf(d.laneId);
+        if (li < 0) continue;
+        TimelineLane &l = m_lanes[size_t(li)];
+        if (l.loaded) continue;
+        l.tracks = std::move(d.tracks);
+        l.instants = std::move(d.instants);
+        l.loaded = true;
+        m_loadedSpans += l.spanCount();
+        if (l.kind != LaneKind::Gc) m_installOrder.push_back(li);
+    }
+    int dropped = 0;
+    for (size_t guard = m_installOrder.size(); m_loadedSpans > budget && guard > 0; --guard) {
+        const int li = m_installOrder.front();
+        m_installOrder.pop_front();
+        if (keep.contains(li)) {
+            m_installOrder.push_back(li);
+            continue;
+        }
+        TimelineLane &l = m_lanes[size_t(li)];
+        m_loadedSpans -= l.spanCount();
+        l.tracks = {};
+        l.instants = InstantArrays();
+        l.loaded = false;
+        ++dropped;
+    }
+    return dropped;
+}
+
+void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firstLanes,
+                         bool windowed)
 {
     auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
     *this = TimelineModel();
@@ -578,46 +697,20 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     QHash<qint64, int> index;
     for (size_t i = 0; i < lanes.size(); ++i)
         index.insert(lanes[i].laneId, int(i));
-    auto addSpan = [&](TimelineLane &l, const Stmt &st) {
-        const int depth = std::clamp(int(st.int64(3)), 0, 63);
-        if (size_t(depth) >= l.tracks.size()) l.tracks.resize(size_t(depth) + 1);
-        l.tracks[size_t(depth)].spans.push(st.int64(1), st.int64(2), qint32(st.int64(5)),
-                                           qint32(st.int64(4)), qint32(st.int64(6)));
-    };
-    auto addInstant = [&](TimelineLane &l, const Stmt &st) {
-        InstantArrays &in = l.instants;
-        in.ts.push_back(st.int64(1));
-        in.name.push_back(qint32(st.int64(2)));
-        const bool hv = !st.isNull(3);
-        in.value.push_back(hv ? st.real(3) : 0.0);
-        in.hasValues = in.hasValues || hv;
-    };
     if (firstLanes >= 0) {
-        m_partial = true;
-        // Each lane through its runs, in id order like the full scan below:
-        // finish() sorts the lanes that need it.
-        Stmt sp(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
-                    "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) FROM " LS_SPANS_BY_RUN
-                    " WHERE r.lane_id = ?");
-        Stmt in(
-            db,
-            "SELECT s.lane_id, s.ts_ns, COALESCE(s.name_id, 0), s.value FROM " LS_INSTANTS_BY_RUN
-            " WHERE r.lane_id = ?");
+        m_partial = !windowed;
+        m_windowed = windowed;
+        LaneReader reader(db);
         for (size_t i = 0; i < lanes.size(); ++i) {
             TimelineLane &l = lanes[i];
-            if (int(i) >= firstLanes) {
+            // A windowed model holds every GC lane (few spans; what overlapped a
+            // request is part of its story).
+            if (int(i) >= firstLanes && !(windowed && l.kind == LaneKind::Gc)) {
                 l.loaded = false;
                 continue;
             }
             if (cancelled()) return;
-            sp.bind(1, l.laneId);
-            while (sp.step())
-                addSpan(l, sp);
-            sp.reset();
-            in.bind(1, l.laneId);
-            while (in.step())
-                addInstant(l, in);
-            in.reset();
+            reader.read(l.laneId, l.tracks, l.instants);
         }
     } else {
         // Table order: a sequential scan is several times faster than reading
@@ -634,30 +727,59 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                 lastId = laneId;
                 lastLane = index.value(laneId, -1);
             }
-            if (lastLane >= 0) addSpan(lanes[size_t(lastLane)], st);
+            if (lastLane >= 0) addSpanRow(lanes[size_t(lastLane)].tracks, st);
         }
         Stmt in(db, "SELECT lane_id, ts_ns, COALESCE(name_id, 0), value FROM instant");
         n = 0;
         while (in.step()) {
             if ((++n & 0xffff) == 0 && cancelled()) return;
             const int li = index.value(in.int64(0), -1);
-            if (li >= 0) addInstant(lanes[size_t(li)], in);
+            if (li >= 0) addInstantRow(lanes[size_t(li)].instants, in);
         }
     }
     // CPU samples an execution trace took on a goroutine: marks on its lane,
     // so a request's samples show beside what its goroutines did.
     {
+        // A windowed model keeps them by lane for the lanes it reads later.
         const qint32 mark = intern(QStringLiteral("CPU sample"));
+        auto byLane = std::make_shared<QHash<qint64, std::vector<TimeNs>>>();
         Stmt st(db, "SELECT lane_id, ts_ns FROM sample WHERE ts_ns IS NOT NULL AND lane_id IS NOT "
                     "NULL");
         while (st.step()) {
             const int li = index.value(st.int64(0), -1);
             if (li < 0) continue;
             TimelineLane &l = lanes[size_t(li)];
-            if (!l.loaded || l.kind != LaneKind::Goroutine || l.instants.hasValues) continue;
-            l.instants.ts.push_back(st.int64(1));
-            l.instants.name.push_back(mark);
-            l.instants.value.push_back(0.0);
+            if (l.kind != LaneKind::Goroutine) continue;
+            if (m_windowed) (*byLane)[l.laneId].push_back(st.int64(1));
+            if (l.loaded && !l.instants.hasValues) addSampleMark(l.instants, st.int64(1), mark);
+        }
+        m_readContext.cpuSampleMark = mark;
+        if (m_windowed) m_readContext.samples = std::move(byLane);
+    }
+    if (m_windowed) {
+        // Every lane's share of the session, from the run index.
+        {
+            Stmt st(db, "SELECT start_min, end_max, last_id - first_id + 1 FROM span_run");
+            while (st.step()) {
+                m_runExtents.push_back({st.int64(0), st.int64(1), st.int64(2)});
+                m_indexSpans += st.int64(2);
+            }
+        }
+        {
+            Stmt st(db, "SELECT min(start_min), max(end_max) FROM (SELECT start_min, end_max "
+                        "FROM span_run UNION ALL SELECT start_min, end_max FROM instant_run)");
+            if (st.step() && !st.isNull(0)) m_indexRange = {st.int64(0), st.int64(1)};
+        }
+        // Which lanes work for which request, and from when (the request's
+        // focus and its lanes' first moment, without their spans).
+        {
+            Stmt st(db, "SELECT request_id, lane_id, min(start_ns) FROM span WHERE request_id IS "
+                        "NOT NULL GROUP BY request_id, lane_id");
+            qint64 n = 0;
+            while (st.step()) {
+                if ((++n & 0xffff) == 0 && cancelled()) return;
+                m_requestLanes[st.int64(0)].push_back({st.int64(1), st.int64(2)});
+            }
         }
     }
     // Requests: one synthetic lane, requests packed greedily into rows.
@@ -709,7 +831,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             rl.tracks[size_t(row)].spans.push(r.start, r.end, cat, ok, qint32(r.id));
         }
         // Phases come with the full load: at a million requests they are millions of rows.
-        Stmt st(db, firstLanes >= 0 ? "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
+        Stmt st(db, m_partial ? "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
                                       "end_ns FROM phase WHERE 0"
                                     : "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
                                       "end_ns FROM phase");
@@ -769,7 +891,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
 void TimelineModel::finishLoad()
 {
     TimeNs lo = std::numeric_limits<TimeNs>::max(), hi = std::numeric_limits<TimeNs>::min();
-    m_spanCount = 0;
+    m_loadedSpans = 0;
     for (const TimelineLane &l : m_lanes) {
         for (const auto *v : {&l.tracks, &l.overlay})
             for (const DepthTrack &t : *v)
@@ -781,7 +903,20 @@ void TimelineModel::finishLoad()
             lo = std::min(lo, l.instants.ts.front());
             hi = std::max(hi, l.instants.ts.back());
         }
-        if (l.kind != LaneKind::Requests) m_spanCount += l.spanCount();
+        if (l.kind != LaneKind::Requests) m_loadedSpans += l.spanCount();
+    }
+    m_spanCount = m_loadedSpans;
+    m_installOrder.clear();
+    if (m_windowed) {
+        m_spanCount = m_indexSpans;
+        if (m_indexRange.isValid()) {
+            lo = std::min(lo, m_indexRange.start);
+            hi = std::max(hi, m_indexRange.end);
+        }
+        for (size_t i = 0; i < m_lanes.size(); ++i)
+            if (m_lanes[i].loaded && m_lanes[i].kind != LaneKind::Requests &&
+                m_lanes[i].kind != LaneKind::Gc)
+                m_installOrder.push_back(int(i));
     }
     if (lo > hi) lo = hi = 0;
     if (hi <= lo) hi = lo + 1000;
@@ -821,18 +956,25 @@ void TimelineModel::finishLoad()
     constexpr int kBuckets = 1024;
     std::vector<double> acc(kBuckets, 0.0);
     const double per = double(m_full.length()) / kBuckets;
+    auto add = [&](TimeNs s, TimeNs e, double count) {
+        const int b0 = std::clamp(int(double(s - lo) / per), 0, kBuckets - 1);
+        const int b1 = std::clamp(int(double(e - lo) / per), 0, kBuckets - 1);
+        const double w = count / (b1 - b0 + 1);
+        for (int b = b0; b <= b1; ++b)
+            acc[size_t(b)] += w;
+    };
     for (const TimelineLane &l : m_lanes) {
+        // A windowed model counts its lanes' spans from their runs below.
+        if (m_windowed && l.kind != LaneKind::Requests) continue;
         for (const DepthTrack &t : l.tracks) {
             const IntervalArrays &a = t.levelFor(TimeNs(per));
-            for (size_t i = 0; i < a.size(); ++i) {
-                const int b0 = std::clamp(int(double(a.start[i] - lo) / per), 0, kBuckets - 1);
-                const int b1 = std::clamp(int(double(a.end[i] - lo) / per), 0, kBuckets - 1);
-                const double w = double(a.countAt(i)) / (b1 - b0 + 1);
-                for (int b = b0; b <= b1; ++b)
-                    acc[size_t(b)] += w;
-            }
+            for (size_t i = 0; i < a.size(); ++i)
+                add(a.start[i], a.end[i], double(a.countAt(i)));
         }
     }
+    for (const RunExtent &r : m_runExtents)
+        add(r.start, r.end, double(r.count));
+    m_runExtents = {};
     const double mx = *std::max_element(acc.begin(), acc.end());
     m_overview.assign(kBuckets, 0.f);
     if (mx > 0)
@@ -879,6 +1021,12 @@ QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const
 {
     QList<int> out;
     if (requestId <= 0) return out;
+    if (m_windowed) {
+        for (const auto &[laneId, first] : m_requestLanes.value(requestId))
+            if (const int li = laneIndexOf(laneId); li >= 0) out << li;
+        std::sort(out.begin(), out.end());
+        return out;
+    }
     const RequestSpan *r = request(requestId);
     for (size_t li = 0; li < m_lanes.size(); ++li) {
         const TimelineLane &l = m_lanes[li];
@@ -900,6 +1048,11 @@ QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const
 TimeNs TimelineModel::firstSpanOfRequest(int lane, qint64 requestId) const
 {
     if (lane < 0 || size_t(lane) >= m_lanes.size() || requestId <= 0) return kNoTime;
+    if (m_windowed) {
+        for (const auto &[laneId, first] : m_requestLanes.value(requestId))
+            if (laneId == m_lanes[size_t(lane)].laneId) return first;
+        return kNoTime;
+    }
     const RequestSpan *r = request(requestId);
     TimeNs best = kNoTime;
     for (const DepthTrack &t : m_lanes[size_t(lane)].tracks) {

@@ -36,6 +36,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -126,10 +127,29 @@ struct TimelineLane
     std::vector<DepthTrack> tracks;  // one per depth (requests lane: per packing row)
     std::vector<DepthTrack> overlay; // requests lane: phases drawn over the request bars, per row
     InstantArrays instants;
-    bool loaded = true; // false: spans not read yet (progressive opening)
+    bool loaded = true; // false: spans not read yet (progressive or windowed opening)
     qint64 spanCount() const;
     // Sorts, computes maxEnd and builds levels of every track.
     void finish();
+};
+
+// The spans and instants of one lane as a windowed model reads them on
+// demand, finished (sorted, levels built) off the model's thread.
+struct LaneData
+{
+    qint64 laneId = 0;
+    std::vector<DepthTrack> tracks;
+    InstantArrays instants;
+};
+
+// What reading lanes for a windowed model needs besides the database: fixed
+// when the model is loaded, so the loader's thread reads it while the model's
+// thread uses the model.
+struct LaneReadContext
+{
+    qint32 cpuSampleMark = -1; // string index of "CPU sample"
+    // CPU samples per goroutine lane id, by time: marks on the lane.
+    std::shared_ptr<const QHash<qint64, std::vector<TimeNs>>> samples;
 };
 
 // One filled rectangle of a lane: a span, or spans folded into a run.
@@ -203,8 +223,37 @@ public:
     // display order, the ones a first screen shows) get their spans, read by
     // lane through its runs (schema.h); the rest are marked !loaded. A
     // second, full load then replaces the model.
-    void load(const Db &db, const std::atomic<bool> *cancel = nullptr, int firstLanes = -1);
+    //
+    // Windowed opening, for sessions too big to hold (kWindowedSpans): with
+    // `windowed`, lanes, requests, phases and flows are read whole but spans
+    // and instants only for the first `firstLanes` lanes and every GC lane
+    // (kept: a request's story asks which pauses overlapped it); the rest are read
+    // when they come into view (readLanes() on the loader's thread,
+    // installLanes() on the model's) and dropped again, the longest
+    // installed first, when more than kWindowBudget spans are held. The span
+    // count, full range and overview come from the run index, and which
+    // lanes hold a request's spans from the spans' request index, so they
+    // cover every lane, loaded or not.
+    void load(const Db &db, const std::atomic<bool> *cancel = nullptr, int firstLanes = -1,
+              bool windowed = false);
+    static constexpr qint64 kWindowedSpans = 4'000'000;
+    static constexpr qint64 kWindowBudget = 3'000'000;
+    // The session's span count from its run index (cheap: no span is read).
+    static qint64 countSpans(const Db &db);
     bool isPartial() const { return m_partial; }
+    bool isWindowed() const { return m_windowed; }
+    const LaneReadContext &laneReadContext() const { return m_readContext; }
+    // Reads the spans and instants of lanes by id (any thread, its own connection).
+    static std::vector<LaneData> readLanes(const Db &db, const std::vector<qint64> &laneIds,
+                                           const LaneReadContext &ctx,
+                                           const std::atomic<bool> *cancel = nullptr);
+    // Puts read lanes in place (lanes already loaded keep theirs); then, past
+    // kWindowBudget spans held, unloads the lanes installed longest ago that
+    // are not in `keep` (lane indexes on screen). Returns the lanes unloaded.
+    int installLanes(std::vector<LaneData> data, const QSet<int> &keep,
+                     qint64 budget = kWindowBudget);
+    // Spans held in memory (== spanCount() unless windowed).
+    qint64 loadedSpanCount() const { return m_loadedSpans; }
     // Whether any request has client phases (else server steps get the whole request bar).
     bool hasClientPhases() const { return m_hasClientPhases; }
     bool isEmpty() const { return m_lanes.empty(); }
@@ -296,8 +345,22 @@ private:
     std::vector<Flow> m_flows;
     TimeNs m_maxFlowNs = 0;
     TimeRange m_full;
-    qint64 m_spanCount = 0;
-    bool m_partial = false;
+    qint64 m_spanCount = 0, m_loadedSpans = 0;
+    bool m_partial = false, m_windowed = false;
+    // Windowed: what the run index says of every lane, the lanes in the
+    // order they were installed, and each request's lanes with the start
+    // of its first span there.
+    TimeRange m_indexRange;
+    qint64 m_indexSpans = 0;
+    struct RunExtent
+    {
+        TimeNs start, end;
+        qint64 count;
+    };
+    std::vector<RunExtent> m_runExtents; // for the overview; dropped once it is made
+    std::deque<int> m_installOrder;
+    QHash<qint64, std::vector<std::pair<qint64, TimeNs>>> m_requestLanes; // lane ids
+    LaneReadContext m_readContext;
     bool m_hasClientPhases = false;
 };
 

@@ -86,6 +86,7 @@ private slots:
     void shiftSourceClock();
     void exportReportFromTheWindow();
     void openingFilesIntoASessionAsks();
+    void requestFocusBringsTheStoryIntoView_data();
     void requestFocusBringsTheStoryIntoView();
     void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
@@ -581,20 +582,37 @@ void TstGui::staysResponsiveDuringImport()
 // README brings its server handler's lane, its client phases and, where GC
 // overlapped it, the server's GC lane into the viewport — checked on the
 // rows' geometry.
+void TstGui::requestFocusBringsTheStoryIntoView_data()
+{
+    QTest::addColumn<bool>("windowed");
+    QTest::newRow("held whole") << false;
+    // As a session too big to hold opens: lanes read as they come into view.
+    QTest::newRow("windowed") << true;
+}
+
 void TstGui::requestFocusBringsTheStoryIntoView()
 {
+    QFETCH(bool, windowed);
     const QString path = m_dir.filePath(QStringLiteral("whole-gen.lanescope"));
-    QFile::remove(path);
-    {
+    if (!QFile::exists(path)) {
         Session s = Session::open(path);
         for (const QString &f : expandInputs({test::corpus(QStringLiteral("gen"))}))
             importFile(s, f, builtinImporters()); // README.md and truth.json are refused
     }
     MainWindow w;
+    if (windowed) w.setTimelineWindow(0, 5000);
     openWindow(w, path);
     TimelineWidget *tl = w.timeline();
     const TimelineModel *m = tl->model();
     QVERIFY(m->processes().size() >= 4);
+    QCOMPARE(m->isWindowed(), windowed);
+    if (windowed) {
+        // What a first screen shows is read, not the session.
+        QVERIFY(m->loadedSpanCount() > 0);
+        QVERIFY(m->loadedSpanCount() < m->spanCount() / 2);
+        for (const int li : tl->lanesOnScreen())
+            QVERIFY2(m->lane(li).loaded, qPrintable(m->lane(li).name));
+    }
     Session s = Session::open(path, Session::Open::ReadOnly);
     struct Case
     {
@@ -614,6 +632,7 @@ void TstGui::requestFocusBringsTheStoryIntoView()
         const int handler = m->laneIndexOf(handlerLane(s.db(), row->id));
         QVERIFY2(handler > 0, c.key);
         QVERIFY2(tl->laneRect(handler).has_value(), c.key);
+        QVERIFY2(m->lane(handler).loaded, c.key); // read when the focus brought it into view
         // The focus group starts with goroutines (the handler among them).
         QVERIFY(!tl->focusLanes().empty());
         QCOMPARE(m->lane(tl->focusLanes().front()).kind, LaneKind::Goroutine);

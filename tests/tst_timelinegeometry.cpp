@@ -49,6 +49,9 @@ private slots:
     void counterColumns();
     void cacheAndTicks();
     void modelFromSyntheticSession();
+    void windowedModel_data();
+    void windowedModel();
+    void windowedModelDropsLanesPastItsBudget();
 };
 
 void TstTimelineGeometry::visibleSlice_data()
@@ -344,6 +347,181 @@ void TstTimelineGeometry::modelFromSyntheticSession()
     QVERIFY(part.lane(1).loaded);
     QVERIFY(!part.lane(part.laneCount() - 1).loaded);
     QVERIFY(!m.isPartial());
+}
+
+namespace {
+void compareArrays(const IntervalArrays &a, const IntervalArrays &b)
+{
+    QCOMPARE(a.start, b.start);
+    QCOMPARE(a.end, b.end);
+    QCOMPARE(a.maxEnd, b.maxEnd);
+    QCOMPARE(a.category, b.category);
+    QCOMPARE(a.name, b.name);
+    QCOMPARE(a.request, b.request);
+    QCOMPARE(a.count, b.count);
+}
+
+// Every lane of `w` holds what the same lane of the full model `m` holds.
+void compareLanes(const TimelineModel &w, const TimelineModel &m)
+{
+    QCOMPARE(w.laneCount(), m.laneCount());
+    for (int i = 0; i < m.laneCount(); ++i) {
+        const TimelineLane &a = w.lane(i), &b = m.lane(i);
+        QCOMPARE(a.laneId, b.laneId);
+        QVERIFY2(a.loaded, qPrintable(b.name));
+        QCOMPARE(a.tracks.size(), b.tracks.size());
+        for (size_t t = 0; t < a.tracks.size(); ++t) {
+            compareArrays(a.tracks[t].spans, b.tracks[t].spans);
+            QCOMPARE(a.tracks[t].levels.size(), b.tracks[t].levels.size());
+            for (size_t k = 0; k < a.tracks[t].levels.size(); ++k)
+                compareArrays(a.tracks[t].levels[k].runs, b.tracks[t].levels[k].runs);
+        }
+        QCOMPARE(a.overlay.size(), b.overlay.size());
+        for (size_t t = 0; t < a.overlay.size(); ++t)
+            compareArrays(a.overlay[t].spans, b.overlay[t].spans);
+        QCOMPARE(a.instants.ts, b.instants.ts);
+        QCOMPARE(a.instants.name, b.instants.name);
+        QCOMPARE(a.instants.value, b.instants.value);
+        QCOMPARE(a.instants.hasValues, b.instants.hasValues);
+    }
+}
+} // namespace
+
+void TstTimelineGeometry::windowedModel_data()
+{
+    QTest::addColumn<QString>("trace"); // empty: a synthetic session
+    QTest::newRow("synthetic") << QString();
+    // A real Go 1.23 trace: thousands of short goroutine lanes, CPU samples, tasks.
+    QTest::newRow("go1.23 trace") << test::testData(QStringLiteral("exectrace/go123-http.trace"));
+}
+
+// A session too big to hold opens windowed: lanes come in as they are read,
+// and a lane read later holds exactly what the full load gives it; what the
+// window covers whole (span count, range, requests and their lanes) never
+// depends on which lanes are loaded.
+void TstTimelineGeometry::windowedModel()
+{
+    QFETCH(QString, trace);
+    test::TempSession ts;
+    if (trace.isEmpty()) {
+        test::SyntheticSpec spec;
+        spec.goroutines = 30;
+        spec.spansPerLane = 500;
+        spec.requests = 40;
+        test::writeSyntheticSession(ts.session(), spec);
+    } else {
+        QVERIFY(ts.import(trace).ok);
+    }
+    const Db &db = ts.session().db();
+    TimelineModel m;
+    m.load(db);
+    QCOMPARE(TimelineModel::countSpans(db), m.spanCount());
+
+    TimelineModel w;
+    w.load(db, nullptr, 5, true);
+    QVERIFY(w.isWindowed());
+    QVERIFY(!w.isPartial()); // nothing more comes by a second load
+    QVERIFY(!m.isWindowed());
+    QCOMPARE(w.laneCount(), m.laneCount());
+    QCOMPARE(w.spanCount(), m.spanCount());
+    QVERIFY(w.loadedSpanCount() < w.spanCount());
+    QCOMPARE(w.fullRange(), m.fullRange());
+    QCOMPARE(w.fitRange(), m.fitRange());
+    QCOMPARE(w.requests().size(), m.requests().size());
+    QCOMPARE(w.flows().size(), m.flows().size());
+    // The overview covers every lane: where the full model's has most, so does it.
+    QCOMPARE(w.overview().size(), m.overview().size());
+    const auto peak = [](const std::vector<float> &v) {
+        return int(std::max_element(v.begin(), v.end()) - v.begin());
+    };
+    QVERIFY(w.overview()[size_t(peak(m.overview()))] > 0.5f);
+    int shown = 0;
+    for (const float f : w.overview())
+        shown += f > 0;
+    QVERIFY(shown > int(w.overview().size()) / 2);
+    // A request's lanes and the moment each started on it, unloaded or not.
+    int withLanes = 0;
+    for (const TimelineModel::RequestSpan &r : m.requests()) {
+        const QList<int> lanes = m.lanesOfRequest(r.id);
+        QCOMPARE(w.lanesOfRequest(r.id), lanes);
+        withLanes += !lanes.isEmpty();
+        for (const int li : lanes)
+            QCOMPARE(w.firstSpanOfRequest(li, r.id), m.firstSpanOfRequest(li, r.id));
+    }
+    QVERIFY(withLanes > 0);
+    // The first lanes are there; reading the others makes every lane what the full load made it.
+    std::vector<qint64> missing;
+    for (const TimelineLane &l : w.lanes())
+        if (!l.loaded) missing.push_back(l.laneId);
+    QVERIFY(missing.size() > 3);
+    QVERIFY(w.lane(1).loaded);
+    std::vector<LaneData> data = TimelineModel::readLanes(db, missing, w.laneReadContext());
+    QCOMPARE(data.size(), missing.size());
+    QCOMPARE(w.installLanes(std::move(data), {}, w.spanCount()), 0);
+    QCOMPARE(w.loadedSpanCount(), m.spanCount());
+    compareLanes(w, m);
+    if (!trace.isEmpty()) { // CPU samples come with the lanes read later too
+        const qint32 mark = w.findString(QStringLiteral("CPU sample"));
+        qint64 marks = 0;
+        for (const TimelineLane &l : w.lanes())
+            marks += std::count(l.instants.name.begin(), l.instants.name.end(), mark);
+        QVERIFY(marks > 0);
+        QCOMPARE(marks, test::scalar(db, QStringLiteral("SELECT count(*) FROM sample s JOIN lane "
+                                                        "l ON l.id = s.lane_id WHERE l.kind = "
+                                                        "'goroutine' AND s.ts_ns IS NOT NULL")));
+    }
+}
+
+void TstTimelineGeometry::windowedModelDropsLanesPastItsBudget()
+{
+    test::TempSession ts;
+    test::SyntheticSpec spec;
+    spec.goroutines = 40;
+    spec.spansPerLane = 300;
+    spec.requests = 20;
+    test::writeSyntheticSession(ts.session(), spec);
+    const Db &db = ts.session().db();
+    TimelineModel m;
+    m.load(db);
+    TimelineModel w;
+    w.load(db, nullptr, 0, true); // nothing loaded but the requests lane and GC
+    qint64 gcSpans = 0;
+    for (const TimelineLane &l : m.lanes())
+        gcSpans += l.kind == LaneKind::Gc ? l.spanCount() : 0;
+    QVERIFY(gcSpans > 0);
+    QCOMPARE(w.loadedSpanCount(), gcSpans);
+    std::vector<qint64> ids;
+    std::vector<int> goroutines;
+    for (int i = 0; i < w.laneCount(); ++i)
+        if (w.lane(i).kind == LaneKind::Goroutine) {
+            ids.push_back(w.lane(i).laneId);
+            goroutines.push_back(i);
+        }
+    QVERIFY(goroutines.size() >= 20);
+    const qint64 budget = m.lane(goroutines[0]).spanCount() * 10;
+    // Lanes on screen stay whatever the budget; the ones installed longest ago go first.
+    const QSet<int> keep{goroutines[0], goroutines[1]};
+    const int dropped =
+        w.installLanes(TimelineModel::readLanes(db, ids, w.laneReadContext()), keep, budget);
+    QVERIFY(dropped > 0);
+    QVERIFY(w.loadedSpanCount() <= budget);
+    qint64 held = 0;
+    for (const TimelineLane &l : w.lanes())
+        held += l.kind == LaneKind::Requests ? 0 : l.spanCount();
+    QCOMPARE(held, w.loadedSpanCount());
+    QVERIFY(w.lane(goroutines[0]).loaded && w.lane(goroutines[1]).loaded);
+    QVERIFY(!w.lane(goroutines[2]).loaded);
+    QCOMPARE(w.lane(goroutines[2]).spanCount(), 0);
+    QVERIFY(w.lane(goroutines.back()).loaded);
+    for (const TimelineLane &l : w.lanes()) // GC lanes are never dropped
+        if (l.kind == LaneKind::Gc) QVERIFY(l.loaded && l.spanCount() > 0);
+    QCOMPARE(w.spanCount(), m.spanCount()); // the whole session's, loaded or not
+    // A dropped lane read again is whole again.
+    w.installLanes(TimelineModel::readLanes(db, {w.lane(goroutines[2]).laneId}, w.laneReadContext()),
+                   {goroutines[2]}, budget);
+    QVERIFY(w.lane(goroutines[2]).loaded);
+    QCOMPARE(w.lane(goroutines[2]).tracks[0].spans.start, m.lane(goroutines[2]).tracks[0].spans.start);
+    QVERIFY(w.loadedSpanCount() <= budget);
 }
 
 QTEST_GUILESS_MAIN(TstTimelineGeometry)
