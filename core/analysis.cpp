@@ -226,21 +226,50 @@ struct Linked
 };
 
 // Depth-0 state spans of one lane intersecting [t0, t1), in time order: the
-// latest one covering t0, then those starting inside. Each lane is read once,
-// through its runs, and kept: the analysis asks for the same handler and
-// critical-path goroutines again and again.
+// latest one covering t0, then those starting inside. A lane of up to
+// kAnalysisWholeLaneSpans spans is read once, through its runs, and kept: the analysis
+// asks for the same handler and critical-path goroutines again and again.
+// A longer lane (a load generator's worker, a goroutine that lives through
+// the whole trace) is read by window, only the runs that can meet it: read
+// whole it would be read again for every request that hops to it once the
+// kept lanes pass kMaxKeptSpans (a 317 MB trace's analysis took most of an
+// hour that way).
+using TimeRangeNs = std::pair<TimeNs, TimeNs>;
+
 class LaneStates
 {
 public:
-    explicit LaneStates(const Db &db)
-        : m_read(
+    explicit LaneStates(const Db &db, qint64 wholeLane = kAnalysisWholeLaneSpans)
+        : m_wholeLane(wholeLane),
+          m_read(
               db,
               "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id, s.args FROM " LS_SPANS_BY_RUN
-              " WHERE r.lane_id = ? AND s.depth = 0")
+              " WHERE r.lane_id = ? AND s.depth = 0"),
+          m_readWindow(db, "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id, s.args FROM " LS_SPANS_BY_RUN
+                           " WHERE r.lane_id = ?1 AND r.end_max > ?2 AND r.start_min < ?3 AND "
+                           "s.depth = 0"),
+          m_count(db, "SELECT COALESCE(sum(last_id - first_id + 1), 0) FROM span_run WHERE "
+                      "lane_id = ?")
     {}
     std::vector<StateSpan> load(qint64 lane, TimeNs t0, TimeNs t1)
     {
-        const Lane &l = read(lane);
+        if (spanCount(lane) > m_wholeLane) {
+            Lane w;
+            readInto(w, m_readWindow, lane, TimeRangeNs{t0, t1});
+            return slice(w, t0, t1);
+        }
+        return slice(read(lane), t0, t1);
+    }
+
+private:
+    struct Lane
+    {
+        std::vector<StateSpan> spans;
+        std::vector<TimeNs> maxEnd; // maxEnd[i] = max(end of spans[0..i])
+        std::list<qint64>::iterator recent;
+    };
+    static std::vector<StateSpan> slice(const Lane &l, TimeNs t0, TimeNs t1)
+    {
         std::vector<StateSpan> out;
         const auto startAfter = [&l](TimeNs t) {
             return size_t(
@@ -259,14 +288,15 @@ public:
             out.push_back(l.spans[i]);
         return out;
     }
-
-private:
-    struct Lane
+    qint64 spanCount(qint64 lane)
     {
-        std::vector<StateSpan> spans;
-        std::vector<TimeNs> maxEnd; // maxEnd[i] = max(end of spans[0..i])
-        std::list<qint64>::iterator recent;
-    };
+        if (const auto it = m_counts.find(lane); it != m_counts.end()) return it->second;
+        m_count.bind(1, lane);
+        const qint64 n = m_count.step() ? m_count.int64(0) : 0;
+        m_count.reset();
+        m_counts.emplace(lane, n);
+        return n;
+    }
     // Lanes stay read while they fit (kMaxKeptSpans); past that the least
     // recently used go first. The returned lane is valid until the next read.
     const Lane &read(qint64 lane)
@@ -284,17 +314,28 @@ private:
         Lane &l = m_lanes[lane];
         m_recent.push_front(lane);
         l.recent = m_recent.begin();
-        m_read.bind(1, lane);
-        while (m_read.step()) {
+        readInto(l, m_read, lane);
+        m_keptSpans += l.spans.size();
+        return l;
+    }
+    // The rows of `st` for the lane (and, for m_readWindow, the window).
+    static void readInto(Lane &l, Stmt &st, qint64 lane, std::optional<TimeRangeNs> window = {})
+    {
+        st.bind(1, lane);
+        if (window) {
+            st.bind(2, window->first);
+            st.bind(3, window->second);
+        }
+        while (st.step()) {
             StateSpan s;
-            s.start = m_read.int64(0);
-            s.end = m_read.int64(1);
-            s.category = m_read.isNull(2) ? kNoId : m_read.int64(2);
-            s.name = m_read.isNull(3) ? kNoId : m_read.int64(3);
-            if (!m_read.isNull(4)) s.stack = stackOfArgs(m_read.textView(4));
+            s.start = st.int64(0);
+            s.end = st.int64(1);
+            s.category = st.isNull(2) ? kNoId : st.int64(2);
+            s.name = st.isNull(3) ? kNoId : st.int64(3);
+            if (!st.isNull(4)) s.stack = stackOfArgs(st.textView(4));
             l.spans.push_back(s);
         }
-        m_read.reset();
+        st.reset();
         // Rows come in id order; a stable sort by start keeps ids in order
         // among equal starts (cheaper than SQLite sorting each lane).
         std::stable_sort(l.spans.begin(), l.spans.end(),
@@ -302,13 +343,13 @@ private:
         l.maxEnd.reserve(l.spans.size());
         for (const StateSpan &s : l.spans)
             l.maxEnd.push_back(l.maxEnd.empty() ? s.end : std::max(l.maxEnd.back(), s.end));
-        m_keptSpans += l.spans.size();
-        return l;
     }
 
     static constexpr size_t kMaxKeptSpans = 4'000'000; // about 190 MB of states
-    Stmt m_read;
+    qint64 m_wholeLane;
+    Stmt m_read, m_readWindow, m_count;
     std::unordered_map<qint64, Lane> m_lanes;
+    std::unordered_map<qint64, qint64> m_counts; // spans per lane, from its runs
     std::list<qint64> m_recent; // most recently read first
     size_t m_keptSpans = 0;
 };
@@ -820,7 +861,8 @@ std::vector<CausePart> pathCause(const Linked &l, const std::vector<PathSegment>
 
 } // namespace
 
-AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
+AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds,
+                              qint64 wholeLaneSpans)
 {
     QElapsedTimer timer;
     timer.start();
@@ -856,7 +898,7 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds)
     if (!lanes.empty()) {
         const auto stw = stwBySource(db, strings);
         const WakerMap wakers = loadWakers(db);
-        LaneStates states(db);
+        LaneStates states(db, wholeLaneSpans);
         Classifier classes(db, strings);
         PathWalker walker(db, strings, wakers, states, classes);
         Stmt win(db, kWindowSql);

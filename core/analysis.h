@@ -75,7 +75,11 @@ struct AnalysisStats
 // Computes the classes of the given requests (all requests when empty),
 // replaces their request_class rows and sets request.dominant_class. The
 // caller owns the transaction (the import pipeline runs it inside its own).
-AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds = {});
+// Goroutine lanes of up to `wholeLaneSpans` spans are read whole and kept
+// while the requests are walked; longer ones are read by request window.
+inline constexpr qint64 kAnalysisWholeLaneSpans = 50'000;
+AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds = {},
+                              qint64 wholeLaneSpans = kAnalysisWholeLaneSpans);
 
 // The cause of a request's latency in one line, as analyzeRequests stores it
 // in request.cause: the largest parts of its critical path by class, with the

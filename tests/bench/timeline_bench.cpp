@@ -5,6 +5,8 @@
 //    the time until the timeline is loaded and painted with all lanes;
 //  - p50 / p95 / max frame time while zooming from the whole trace down to
 //    1 µs at the cursor, and while panning at several zoom levels;
+//  - a windowed session (too big to hold): when the lanes on screen are read,
+//    and scrolling down through the lanes a screen at a time;
 //  - the request table: filter and sort (until the answer is shown), and
 //    jump-scroll frames (a page not yet read paints as "…" and arrives later);
 //  - with --during-import FILE: frame times while FILE is imported into a
@@ -26,6 +28,7 @@
 #include <QFileInfo>
 #include <QTableView>
 #include <QTextStream>
+#include <QScrollBar>
 #include <QThread>
 
 #include <algorithm>
@@ -131,7 +134,35 @@ int main(int argc, char **argv)
     out << "timeline fully loaded and painted: " << timelinePaint << " ms ("
         << tl->model()->spanCount() << " spans, " << tl->model()->laneCount() << " lanes, model "
         << tl->model()->memoryBytes() / (1024 * 1024) << " MB)\n";
+    if (tl->model()->isWindowed()) {
+        w.settle(600000);
+        tl->repaint();
+        out << "windowed: the lanes on screen read and painted at " << open.elapsed() << " ms ("
+            << tl->model()->loadedSpanCount() << " of " << tl->model()->spanCount()
+            << " spans held, model " << tl->model()->memoryBytes() / (1024 * 1024) << " MB)\n";
+    }
+    out << "RSS peak so far: " << peakRssKb() / 1024 << " MB\n";
     out.flush();
+    // Down through the lanes a screen at a time: the frame (a lane not read
+    // yet paints as "loading…") and the time until the screen is painted
+    // with its lanes' spans.
+    if (QScrollBar *bar = tl->findChild<QScrollBar *>(); bar && bar->maximum() > 0) {
+        std::vector<double> frames, filled;
+        for (int k = 1; k <= 30 && bar->value() < bar->maximum(); ++k) {
+            QElapsedTimer f;
+            f.start();
+            bar->setValue(std::min(bar->maximum(), bar->value() + bar->pageStep()));
+            tl->repaint();
+            frames.push_back(double(f.nsecsElapsed()) / 1e6);
+            w.settle(600000);
+            tl->repaint();
+            filled.push_back(double(f.nsecsElapsed()) / 1e6);
+        }
+        out << "scroll a screen of lanes down: frames " << stats(frames) << "; painted with spans after "
+            << stats(filled) << " (" << tl->model()->loadedSpanCount() << " spans held)\n";
+        bar->setValue(0);
+        w.settle(600000);
+    }
 
     // A request selected, its tracks gathered by request focus (on by
     // default): the frames below are measured with grouping and focus on.
