@@ -227,15 +227,16 @@ struct Linked
 
 // Depth-0 state spans of one lane intersecting [t0, t1), in time order: the
 // latest one covering t0, then those starting inside. A lane of up to
-// kAnalysisWholeLaneSpans spans is read once, through its runs, and kept: the analysis
-// asks for the same handler and critical-path goroutines again and again.
-// A longer lane (a load generator's worker, a goroutine that lives through
-// the whole trace) is read by window, only the runs that can meet it: read
-// whole it would be read again for every request that hops to it once the
-// kept lanes pass kMaxKeptSpans (a 317 MB trace's analysis took most of an
-// hour that way).
-using TimeRangeNs = std::pair<TimeNs, TimeNs>;
-
+// kAnalysisWholeLaneSpans spans is read once, through its runs, and kept:
+// the analysis asks for the same handler and critical-path goroutines again
+// and again. A longer lane (a keep-alive connection's goroutine, a load
+// generator's worker: alive through the whole trace) is read a chunk of runs
+// at a time, from the first run that can meet the window on: requests are
+// walked in time order, so the next ones find their window in the chunk.
+// Read whole, such lanes were read again for every request that hopped to
+// them once the kept lanes passed kMaxKeptSpans; read by each window, every
+// hop read thousands of rows (a 317 MB trace's analysis ran for most of an
+// hour either way).
 class LaneStates
 {
 public:
@@ -245,19 +246,15 @@ public:
               db,
               "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id, s.args FROM " LS_SPANS_BY_RUN
               " WHERE r.lane_id = ? AND s.depth = 0"),
-          m_readWindow(db, "SELECT s.start_ns, s.end_ns, s.category_id, s.name_id, s.args FROM " LS_SPANS_BY_RUN
-                           " WHERE r.lane_id = ?1 AND r.end_max > ?2 AND r.start_min < ?3 AND "
-                           "s.depth = 0"),
-          m_count(db, "SELECT COALESCE(sum(last_id - first_id + 1), 0) FROM span_run WHERE "
-                      "lane_id = ?")
+          m_readIds(db, "SELECT start_ns, end_ns, category_id, name_id, args FROM span WHERE id "
+                        "BETWEEN ? AND ? AND depth = 0"),
+          m_runs(db, "SELECT first_id, last_id, start_min, end_max FROM span_run WHERE lane_id = ? "
+                     "ORDER BY first_id")
     {}
     std::vector<StateSpan> load(qint64 lane, TimeNs t0, TimeNs t1)
     {
-        if (spanCount(lane) > m_wholeLane) {
-            Lane w;
-            readInto(w, m_readWindow, lane, TimeRangeNs{t0, t1});
-            return slice(w, t0, t1);
-        }
+        const Runs &runs = runsOf(lane);
+        if (runs.spans > m_wholeLane) return slice(chunk(lane, runs, t0, t1), t0, t1);
         return slice(read(lane), t0, t1);
     }
 
@@ -268,6 +265,27 @@ private:
         std::vector<TimeNs> maxEnd; // maxEnd[i] = max(end of spans[0..i])
         std::list<qint64>::iterator recent;
     };
+    struct Run
+    {
+        qint64 first, last;
+        TimeNs startMin, endMax;
+    };
+    // A lane's runs in id order, with the running max of their ends and the
+    // min of the starts from each run on: the runs that can meet a window
+    // lie between two binary searches.
+    struct Runs
+    {
+        std::vector<Run> runs;
+        std::vector<TimeNs> endMaxUpTo, startMinFrom;
+        qint64 spans = 0;
+    };
+    struct Chunk
+    {
+        size_t first = 0, last = 0; // runs [first, last) are read
+        Lane data;
+    };
+    static constexpr size_t kChunkRuns = 16;
+
     static std::vector<StateSpan> slice(const Lane &l, TimeNs t0, TimeNs t1)
     {
         std::vector<StateSpan> out;
@@ -288,14 +306,46 @@ private:
             out.push_back(l.spans[i]);
         return out;
     }
-    qint64 spanCount(qint64 lane)
+    const Runs &runsOf(qint64 lane)
     {
-        if (const auto it = m_counts.find(lane); it != m_counts.end()) return it->second;
-        m_count.bind(1, lane);
-        const qint64 n = m_count.step() ? m_count.int64(0) : 0;
-        m_count.reset();
-        m_counts.emplace(lane, n);
-        return n;
+        if (const auto it = m_runsOf.find(lane); it != m_runsOf.end()) return it->second;
+        Runs &r = m_runsOf[lane];
+        m_runs.bind(1, lane);
+        while (m_runs.step()) {
+            r.runs.push_back({m_runs.int64(0), m_runs.int64(1), m_runs.int64(2), m_runs.int64(3)});
+            r.spans += r.runs.back().last - r.runs.back().first + 1;
+        }
+        m_runs.reset();
+        const size_t n = r.runs.size();
+        r.endMaxUpTo.resize(n);
+        r.startMinFrom.resize(n);
+        for (size_t i = 0; i < n; ++i)
+            r.endMaxUpTo[i] = i ? std::max(r.endMaxUpTo[i - 1], r.runs[i].endMax) : r.runs[i].endMax;
+        for (size_t i = n; i-- > 0;)
+            r.startMinFrom[i] =
+                i + 1 < n ? std::min(r.startMinFrom[i + 1], r.runs[i].startMin) : r.runs[i].startMin;
+        return r;
+    }
+    // The chunk of a long lane holding every run that can meet [t0, t1).
+    const Lane &chunk(qint64 lane, const Runs &r, TimeNs t0, TimeNs t1)
+    {
+        // Runs before `lo` end by t0; runs from `hi` on start at t1 or later.
+        const size_t lo = size_t(std::upper_bound(r.endMaxUpTo.begin(), r.endMaxUpTo.end(), t0) -
+                                 r.endMaxUpTo.begin());
+        const size_t hi = size_t(std::lower_bound(r.startMinFrom.begin(), r.startMinFrom.end(), t1) -
+                                 r.startMinFrom.begin());
+        Chunk &c = m_chunks[lane];
+        if (lo >= hi || (c.first <= lo && hi <= c.last && c.last > c.first)) return c.data;
+        c.first = lo;
+        c.last = std::min(r.runs.size(), std::max(hi, lo + kChunkRuns));
+        c.data = Lane();
+        for (size_t i = c.first; i < c.last; ++i) {
+            m_readIds.bind(1, r.runs[i].first);
+            m_readIds.bind(2, r.runs[i].last);
+            appendRows(c.data, m_readIds);
+        }
+        finishLane(c.data);
+        return c.data;
     }
     // Lanes stay read while they fit (kMaxKeptSpans); past that the least
     // recently used go first. The returned lane is valid until the next read.
@@ -314,18 +364,15 @@ private:
         Lane &l = m_lanes[lane];
         m_recent.push_front(lane);
         l.recent = m_recent.begin();
-        readInto(l, m_read, lane);
+        m_read.bind(1, lane);
+        appendRows(l, m_read);
+        finishLane(l);
         m_keptSpans += l.spans.size();
         return l;
     }
-    // The rows of `st` for the lane (and, for m_readWindow, the window).
-    static void readInto(Lane &l, Stmt &st, qint64 lane, std::optional<TimeRangeNs> window = {})
+    // The rows of a bound statement (then reset).
+    static void appendRows(Lane &l, Stmt &st)
     {
-        st.bind(1, lane);
-        if (window) {
-            st.bind(2, window->first);
-            st.bind(3, window->second);
-        }
         while (st.step()) {
             StateSpan s;
             s.start = st.int64(0);
@@ -336,6 +383,9 @@ private:
             l.spans.push_back(s);
         }
         st.reset();
+    }
+    static void finishLane(Lane &l)
+    {
         // Rows come in id order; a stable sort by start keeps ids in order
         // among equal starts (cheaper than SQLite sorting each lane).
         std::stable_sort(l.spans.begin(), l.spans.end(),
@@ -347,9 +397,10 @@ private:
 
     static constexpr size_t kMaxKeptSpans = 4'000'000; // about 190 MB of states
     qint64 m_wholeLane;
-    Stmt m_read, m_readWindow, m_count;
+    Stmt m_read, m_readIds, m_runs;
     std::unordered_map<qint64, Lane> m_lanes;
-    std::unordered_map<qint64, qint64> m_counts; // spans per lane, from its runs
+    std::unordered_map<qint64, Runs> m_runsOf;
+    std::unordered_map<qint64, Chunk> m_chunks; // long lanes
     std::list<qint64> m_recent; // most recently read first
     size_t m_keptSpans = 0;
 };
@@ -902,8 +953,8 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds,
         Classifier classes(db, strings);
         PathWalker walker(db, strings, wakers, states, classes);
         Stmt win(db, kWindowSql);
-        // Linked first, then walked handler by handler: a handler's lane (and
-        // often its wakers') is read once while its requests are classed.
+        // Linked first, then walked in time order: the lanes a request's path
+        // reads are read for its neighbours in time too (LaneStates).
         std::vector<std::pair<qint64, Linked>> linked;
         for (const auto &[rid, rl] : lanes) {
             if (!isWanted(rid)) continue;
@@ -913,8 +964,8 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds,
             if (const auto l = linkRequest(w, rl)) linked.emplace_back(rid, *l);
         }
         std::sort(linked.begin(), linked.end(), [](const auto &a, const auto &b) {
-            return std::tie(a.second.handler, a.second.t0) <
-                   std::tie(b.second.handler, b.second.t0);
+            return std::tie(a.second.t0, a.second.handler) <
+                   std::tie(b.second.t0, b.second.handler);
         });
         for (const auto &[rid, lk] : linked) {
             const Linked *l = &lk;
