@@ -758,18 +758,25 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     }
     if (m_windowed) {
         // Every lane's share of the session, from the run index.
+        // (One pass over each run table: their extents are the range too.)
+        TimeNs lo = std::numeric_limits<TimeNs>::max(), hi = std::numeric_limits<TimeNs>::min();
         {
             Stmt st(db, "SELECT start_min, end_max, last_id - first_id + 1 FROM span_run");
             while (st.step()) {
                 m_runExtents.push_back({st.int64(0), st.int64(1), st.int64(2)});
                 m_indexSpans += st.int64(2);
+                lo = std::min(lo, st.int64(0));
+                hi = std::max(hi, st.int64(1));
             }
         }
         {
-            Stmt st(db, "SELECT min(start_min), max(end_max) FROM (SELECT start_min, end_max "
-                        "FROM span_run UNION ALL SELECT start_min, end_max FROM instant_run)");
-            if (st.step() && !st.isNull(0)) m_indexRange = {st.int64(0), st.int64(1)};
+            Stmt st(db, "SELECT min(start_min), max(end_max) FROM instant_run");
+            if (st.step() && !st.isNull(0)) {
+                lo = std::min(lo, st.int64(0));
+                hi = std::max(hi, st.int64(1));
+            }
         }
+        if (lo < hi) m_indexRange = {lo, hi};
         // Which lanes work for which request, and from when (the request's
         // focus and its lanes' first moment, without their spans).
         {
