@@ -1419,17 +1419,21 @@ void MainWindow::loadTimeline()
     // connections are not shared
     // across threads. Two stages: the lanes a first screen shows (by index),
     // then everything (one table scan, levels built on all cores).
-    // A session too big to hold opens windowed in one stage: lanes are read
-    // as they come into view (readTimelineLanes).
+    // A session too big to hold ends windowed: its second stage reads
+    // everything but the spans of lanes off screen, which are read as they
+    // come into view (readTimelineLanes).
     m_loader.post([this, gen, path, cancel, windowedSpans = m_windowedSpans] {
         QString error;
         try {
             const Session s = Session::open(path, Session::Open::ReadOnly);
             const Db &db = s.db();
             const bool windowed = TimelineModel::countSpans(db) > windowedSpans;
-            for (const int first : {48, -1}) {
+            for (const int stage : {0, 1}) {
                 auto model = std::make_shared<TimelineModel>();
-                model->load(db, cancel.get(), first, windowed);
+                if (stage == 0)
+                    model->load(db, cancel.get(), 48);
+                else
+                    model->load(db, cancel.get(), windowed ? 48 : -1, windowed);
                 if (cancel->load()) return;
                 const bool final = !model->isPartial();
                 QMetaObject::invokeMethod(

@@ -14,7 +14,9 @@
 //    each frame (the query service reads the last commit meanwhile);
 //  - peak RSS.
 // Usage: timeline_bench [--file PATH] [--lanes N] [--spans-per-lane N] [--raw-dumps] [--regen]
-//                       [--during-import FILE]
+//                       [--during-import FILE] [--hold-whole]
+// (--hold-whole: the timeline holds every lane however big the session, as
+// before windowed opening.)
 
 #include "mainwindow.h"
 #include "synthetic.h"
@@ -70,6 +72,7 @@ int main(int argc, char **argv)
     bool regen = false, rawDumps = false;
     int requests = 5000;
     QString duringImport;
+    bool holdWhole = false; // never windowed, however big the session
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--file") && i + 1 < args.size())
@@ -86,6 +89,8 @@ int main(int argc, char **argv)
             regen = true;
         else if (args[i] == QLatin1String("--during-import") && i + 1 < args.size())
             duringImport = args[++i];
+        else if (args[i] == QLatin1String("--hold-whole"))
+            holdWhole = true;
     }
     if (regen) QFile::remove(path);
     if (!QFile::exists(path)) {
@@ -107,6 +112,8 @@ int main(int argc, char **argv)
     open.start();
     gui::MainWindow w;
     w.resize(1600, 1000);
+    if (holdWhole)
+        w.setTimelineWindow(std::numeric_limits<qint64>::max(), std::numeric_limits<qint64>::max());
     if (!w.openSession(path)) {
         out << "cannot open " << path << "\n";
         return 1;
