@@ -90,7 +90,8 @@ struct TraceEmitter::G
     TimeNs assistStart = 0;
     int assistDepth = 0;
     QByteArray label;
-    bool foldYields = false; // a runtime goroutine: see transition()
+    Side side = Side::Unknown; // Server under net/http's conn.serve (inherited at creation)
+    bool foldYields = false;   // a runtime goroutine: see transition()
     qint64 yields = 0;       // folded into the open running span
     qint64 heldYields = 0;   // folded into heldRun
     SpanRecord heldRun;      // the last running span, lane kNoId when none
@@ -156,19 +157,44 @@ TraceEmitter::~TraceEmitter() = default;
 
 qint64 TraceEmitter::goroutineCount() const
 {
-    return qint64(m_gs.size());
+    return qint64(m_gs.size() + m_endedInOrder.size() + m_endedOther.size());
 }
 
+bool TraceEmitter::takeEnded(quint64 g, Ended *out)
+{
+    const auto it = std::lower_bound(m_endedInOrder.begin(), m_endedInOrder.end(), g,
+                                     [](const Ended &e, quint64 id) { return e.g < id; });
+    if (it != m_endedInOrder.end() && it->g == g) {
+        *out = *it;
+        m_endedInOrder.erase(it);
+        return true;
+    }
+    const auto o = m_endedOther.find(g);
+    if (o == m_endedOther.end()) return false;
+    *out = o->second;
+    m_endedOther.erase(o);
+    return true;
+}
+
+// An ended goroutine that the file speaks of again comes back on its lane
+// (its state was dropped at its end: see tracemodel.h).
 TraceEmitter::G *TraceEmitter::findG(quint64 g)
 {
     auto it = m_gs.find(g);
-    return it == m_gs.end() ? nullptr : &it->second;
+    if (it != m_gs.end()) return &it->second;
+    Ended e{};
+    if (!takeEnded(g, &e)) return nullptr;
+    G &n = m_gs[g];
+    n.id = g;
+    n.lane = e.lane;
+    n.since = e.at;
+    n.laneName = "g" + num(qint64(g));
+    return &n;
 }
 
 TraceEmitter::G &TraceEmitter::goroutine(quint64 g, TimeNs ts)
 {
-    auto it = m_gs.find(g);
-    if (it != m_gs.end()) return it->second;
+    if (G *known = findG(g)) return *known;
     // Existed before the trace (or its creation was lost): born now.
     G &n = m_gs[g];
     n.id = g;
@@ -409,6 +435,10 @@ void TraceEmitter::goCreate(TimeNs ts, quint64 creator, quint64 gid, quint64 sta
         g.startFn = m_stacks.leafFunction(startStack);
         if (!g.startFn.isEmpty()) g.laneName += ' ' + g.startFn;
         g.foldYields = g.startFn.startsWith("runtime.");
+        if (g.startFn == "net/http.(*conn).serve")
+            g.side = Side::Server;
+        else if (const auto c = m_gs.find(creator); c != m_gs.end())
+            g.side = c->second.side;
     }
     g.since = std::max(g.since, ts);
     const LaneId lane = goLane(g);
@@ -593,9 +623,14 @@ void TraceEmitter::goEnd(TimeNs ts, quint64 gid)
     if (g.assisting) markAssistEnd(ts, gid);
     closeSpan(g, ts);
     flushRun(g);
-    g.state = Dead;
-    g.since = ts;
     counter(ts, Counter::Goroutines, double(--m_live));
+    // Only its lane is kept (tracemodel.h).
+    const Ended e{gid, g.lane, ts};
+    if (m_endedInOrder.empty() || m_endedInOrder.back().g < gid)
+        m_endedInOrder.push_back(e);
+    else
+        m_endedOther.emplace(gid, e);
+    m_gs.erase(gid);
 }
 
 void TraceEmitter::procStart(TimeNs ts, qint64 p, qint64 thread)
@@ -754,14 +789,8 @@ void TraceEmitter::counter(TimeNs ts, Counter c, double value)
 
 Side TraceEmitter::sideFor(quint64 gid) const
 {
-    quint64 cur = gid;
-    for (int i = 0; i < kMaxAncestry && cur != 0; ++i) {
-        auto it = m_gs.find(cur);
-        if (it == m_gs.end()) break;
-        if (it->second.startFn == "net/http.(*conn).serve") return Side::Server;
-        cur = it->second.parent;
-    }
-    return Side::Unknown;
+    const auto it = m_gs.find(gid);
+    return it == m_gs.end() ? Side::Unknown : it->second.side;
 }
 
 void TraceEmitter::taskCreate(TimeNs ts, quint64 gid, quint64 task, quint64 parent,

@@ -15,7 +15,13 @@
 //  - region spans on a goroutine lane nest (depth 1 + nesting level), and an
 //    open region is closed when its goroutine ends or the trace ends;
 //  - every lookup of an id the file gave (stack, task, goroutine) tolerates
-//    unknown ids.
+//    unknown ids;
+//  - an ended goroutine's state is dropped (a trace of a server that starts
+//    a goroutine per request has hundreds of thousands): what is kept of it
+//    is its lane and end, so a late CPU sample or an event the file gives it after
+//    its end still lands on its lane, and a goroutine's side (under
+//    net/http's conn.serve or not) is inherited from its creator when it is
+//    created, so nothing needs its dead ancestors.
 
 #include "importer.h"
 
@@ -157,7 +163,19 @@ private:
     ImportContext &m_ctx;
     RecordSink &m_sink;
     const StackTable &m_stacks;
-    std::unordered_map<quint64, G> m_gs;
+    std::unordered_map<quint64, G> m_gs; // goroutines not ended
+    // Ended goroutines' lanes: by goid, appended in order while goids come
+    // increasing (as the runtime hands them out), in a map otherwise.
+    struct Ended
+    {
+        quint64 g;
+        LaneId lane; // kNoId when it had none
+        TimeNs at;   // its end: what comes after starts no earlier
+    };
+    std::vector<Ended> m_endedInOrder;
+    std::unordered_map<quint64, Ended> m_endedOther;
+    // Whether goroutine g ended, and how; forgets it.
+    bool takeEnded(quint64 g, Ended *out);
     std::unordered_map<qint64, P> m_ps;
     std::unordered_map<quint64, Task> m_tasks;
     QHash<quint64, QByteArray> m_taskKeys;
