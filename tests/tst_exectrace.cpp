@@ -74,6 +74,7 @@ private slots:
     void v2NewerVersion();
     void v2Truncated();
     void v2MemoryDoesNotGrowWithGenerations();
+    void v2EndedGoroutinesAreDropped();
     void v2MatchesGoToolTrace_data();
     void v2MatchesGoToolTrace();
     void v2TextEndOfGeneration();
@@ -500,7 +501,9 @@ void putUv(QByteArray &out, quint64 v)
 // A Go 1.23 trace of `gens` generations, each a P, a running goroutine and
 // `perGen` heap samples, with its frequency, stacks and strings batches;
 // written as it is made, so the test holds no more than one generation.
-void writeGenerations(const QString &path, int gens, int perGen)
+// With `churn`, goroutine 1 also starts that many goroutines a generation,
+// each running once and ending (a server's goroutine per request).
+void writeGenerations(const QString &path, int gens, int perGen, int churn = 0)
 {
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
@@ -531,8 +534,30 @@ void writeGenerations(const QString &path, int gens, int perGen)
             putUv(body, 10);
             putUv(body, quint64(1000 + i));
         }
+        for (int i = 0; i < churn; ++i) {
+            const quint64 child = 100 + quint64(g - 1) * quint64(churn) + quint64(i);
+            body += char(14); // GoCreate dt new_g new_stack stack
+            putUv(body, 1);
+            putUv(body, child);
+            putUv(body, 0);
+            putUv(body, 0);
+            body += char(19); // GoStop dt reason stack
+            putUv(body, 1);
+            putUv(body, 0);
+            putUv(body, 0);
+            body += char(16); // GoStart dt g seq
+            putUv(body, 1);
+            putUv(body, child);
+            putUv(body, 0);
+            body += char(17); // GoDestroy dt
+            putUv(body, 1);
+            body += char(16); // GoStart dt g seq: goroutine 1 again
+            putUv(body, 1);
+            putUv(body, 1);
+            putUv(body, 0);
+        }
         batch(quint64(g), 0, t, body);
-        t += quint64(perGen) * 10 + 100;
+        t += quint64(perGen) * 10 + quint64(churn) * 5 + 100;
         QByteArray freq(1, char(8));
         putUv(freq, 15'625'000);
         batch(quint64(g), noM, 0, freq);
@@ -595,6 +620,38 @@ void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
                             .arg(double(fewPeak) / 1e6, 0, 'f', 1)));
     qInfo("importer's peak: %.1f MB for 4 generations, %.1f MB for 40",
           double(fewPeak) / 1e6, double(manyPeak) / 1e6);
+}
+
+// A server that starts a goroutine per request: the importer keeps no more
+// than an ended goroutine's lane and end (it kept all its state, over 400
+// bytes each: 809,586 goroutines of a 317 MB trace took 300 MB).
+void TestExecTrace::v2EndedGoroutinesAreDropped()
+{
+    QTemporaryDir dir;
+    const QString few = dir.filePath(QStringLiteral("few.trace")),
+                  many = dir.filePath(QStringLiteral("many.trace"));
+    constexpr int kChurn = 5000;
+    writeGenerations(few, 2, 100, kChurn);
+    writeGenerations(many, 20, 100, kChurn);
+    qint64 fewEvents = 0, manyEvents = 0;
+    const qint64 fewPeak = importerPeak(few, &fewEvents);
+    const qint64 manyPeak = importerPeak(many, &manyEvents);
+    QVERIFY2(manyEvents >= fewEvents * 9, qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
+    const double perGoroutine = double(manyPeak - fewPeak) / (18.0 * kChurn);
+    qInfo("importer's peak: %.1f MB for %d goroutines, %.1f MB for %d: %.0f bytes per ended goroutine",
+          double(fewPeak) / 1e6, 2 * kChurn, double(manyPeak) / 1e6, 20 * kChurn, perGoroutine);
+    QVERIFY2(perGoroutine < 128, qPrintable(QString::number(perGoroutine))); // 459 before
+    // Every goroutine is still counted and has its lane.
+    test::TempSession s;
+    const ImportResult r = s.import(many);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM lane WHERE kind = 'goroutine'")),
+             qint64(1 + 20 * kChurn));
+    QCOMPARE(scalar(s.session().db(),
+                    QStringLiteral("SELECT COUNT(DISTINCT lane_id) FROM span s JOIN lane l ON l.id = "
+                                   "s.lane_id WHERE l.kind = 'goroutine' AND s.category_id = (SELECT id "
+                                   "FROM string WHERE value = 'running')")),
+             qint64(1 + 20 * kChurn));
 }
 
 // A real Go 1.23 trace of an HTTP server (4 generations, tasks, regions, CPU
