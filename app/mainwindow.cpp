@@ -1432,8 +1432,8 @@ void MainWindow::loadTimeline()
                 auto model = std::make_shared<TimelineModel>();
                 if (stage == 0)
                     model->load(db, cancel.get(), 48);
-                else
-                    model->load(db, cancel.get(), windowed ? 48 : -1, windowed);
+                else // windowed: the first screen's lanes come from stage 0 (adoptLanes)
+                    model->load(db, cancel.get(), windowed ? 0 : -1, windowed);
                 if (cancel->load()) return;
                 const bool final = !model->isPartial();
                 QMetaObject::invokeMethod(
@@ -1496,6 +1496,7 @@ void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> mod
 {
     if (gen != m_timelineGen) return; // a newer load superseded this one
     const bool keep = m_timelineModel != nullptr;
+    if (keep && model->isWindowed()) model->adoptLanes(*m_timelineModel);
     m_timelineModel = model;
     m_timeline->setModel(model, keep);
     if (!keep || final) m_waterfall->setModel(model);

@@ -636,6 +636,27 @@ int TimelineModel::installLanes(std::vector<LaneData> data, const QSet<int> &kee
     return dropped;
 }
 
+int TimelineModel::adoptLanes(TimelineModel &from)
+{
+    if (!m_windowed || from.laneCount() != laneCount()) return 0;
+    int taken = 0;
+    for (size_t i = 0; i < m_lanes.size(); ++i) {
+        TimelineLane &to = m_lanes[i], &src = from.m_lanes[i];
+        if (to.laneId != src.laneId || to.kind == LaneKind::Requests || to.loaded || !src.loaded)
+            continue;
+        to.tracks = std::move(src.tracks);
+        to.instants = std::move(src.instants);
+        to.loaded = true;
+        src.tracks = {};
+        src.instants = InstantArrays();
+        src.loaded = false;
+        m_loadedSpans += to.spanCount();
+        if (to.kind != LaneKind::Gc) m_installOrder.push_back(int(i));
+        ++taken;
+    }
+    return taken;
+}
+
 void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firstLanes,
                          bool windowed)
 {

@@ -254,6 +254,11 @@ public:
                      qint64 budget = kWindowBudget);
     // Spans held in memory (== spanCount() unless windowed).
     qint64 loadedSpanCount() const { return m_loadedSpans; }
+    // A windowed model takes the lanes `from` (the first-screen model of the
+    // same session, same lanes in the same order) has read and it has not:
+    // the first screen is not read twice. `from`'s lanes are left unloaded.
+    // Returns the lanes taken.
+    int adoptLanes(TimelineModel &from);
     // Whether any request has client phases (else server steps get the whole request bar).
     bool hasClientPhases() const { return m_hasClientPhases; }
     bool isEmpty() const { return m_lanes.empty(); }

@@ -449,6 +449,29 @@ void TstTimelineGeometry::windowedModel()
             QCOMPARE(w.firstSpanOfRequest(li, r.id), m.firstSpanOfRequest(li, r.id));
     }
     QVERIFY(withLanes > 0);
+    // As the window opens: the first screen's model hands its lanes over, not read twice.
+    {
+        TimelineModel first, w0;
+        first.load(db, nullptr, 5);
+        w0.load(db, nullptr, 0, true);
+        int firstLoaded = 0;
+        for (const TimelineLane &l : first.lanes())
+            firstLoaded += l.kind != LaneKind::Requests && l.loaded;
+        const int gcLanes = int(std::count_if(first.lanes().begin(), first.lanes().end(),
+                                              [](const TimelineLane &l) {
+                                                  return l.kind == LaneKind::Gc && l.loaded;
+                                              }));
+        QVERIFY(firstLoaded > gcLanes);
+        QCOMPARE(w0.adoptLanes(first), firstLoaded - gcLanes); // GC lanes it read itself
+        QCOMPARE(w0.loadedSpanCount(), w.loadedSpanCount());
+        for (int i = 0; i < w0.laneCount(); ++i) {
+            QCOMPARE(w0.lane(i).loaded, w.lane(i).loaded);
+            if (w0.lane(i).kind != LaneKind::Requests && w0.lane(i).loaded)
+                QCOMPARE(w0.lane(i).spanCount(), m.lane(i).spanCount());
+            if (first.lane(i).kind != LaneKind::Requests && first.lane(i).kind != LaneKind::Gc)
+                QVERIFY(!first.lane(i).loaded); // handed over
+        }
+    }
     // The first lanes are there; reading the others makes every lane what the full load made it.
     std::vector<qint64> missing;
     for (const TimelineLane &l : w.lanes())
