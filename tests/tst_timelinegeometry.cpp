@@ -25,6 +25,17 @@ IntervalArrays backToBack(qint64 n, TimeNs len, TimeNs t0 = 0, qint32 catA = 1, 
     return a;
 }
 
+// A synthetic session of `goroutines` lanes of `perLane` spans and `requests` requests.
+test::SyntheticResult writeSession(test::TempSession &ts, int goroutines, qint64 perLane,
+                                   int requests)
+{
+    test::SyntheticSpec spec;
+    spec.goroutines = goroutines;
+    spec.spansPerLane = perLane;
+    spec.requests = requests;
+    return test::writeSyntheticSession(ts.session(), spec);
+}
+
 qint64 sumCounts(const LaneGeometry &g)
 {
     qint64 n = 0;
@@ -280,9 +291,8 @@ void TstTimelineGeometry::modelFromSyntheticSession()
     test::TempSession ts;
     test::SyntheticSpec spec;
     spec.goroutines = 30;
-    spec.spansPerLane = 500;
     spec.requests = 40;
-    const test::SyntheticResult res = test::writeSyntheticSession(ts.session(), spec);
+    const test::SyntheticResult res = writeSession(ts, spec.goroutines, 500, spec.requests);
     TimelineModel m;
     m.load(ts.session().db());
     QCOMPARE(m.spanCount(), res.spans);
@@ -404,11 +414,7 @@ void TstTimelineGeometry::windowedModel()
     QFETCH(QString, trace);
     test::TempSession ts;
     if (trace.isEmpty()) {
-        test::SyntheticSpec spec;
-        spec.goroutines = 30;
-        spec.spansPerLane = 500;
-        spec.requests = 40;
-        test::writeSyntheticSession(ts.session(), spec);
+        writeSession(ts, 30, 500, 40);
     } else {
         QVERIFY(ts.import(trace).ok);
     }
@@ -498,11 +504,7 @@ void TstTimelineGeometry::windowedModel()
 void TstTimelineGeometry::windowedModelDropsLanesPastItsBudget()
 {
     test::TempSession ts;
-    test::SyntheticSpec spec;
-    spec.goroutines = 40;
-    spec.spansPerLane = 300;
-    spec.requests = 20;
-    test::writeSyntheticSession(ts.session(), spec);
+    writeSession(ts, 40, 300, 20);
     const Db &db = ts.session().db();
     TimelineModel m;
     m.load(db);
