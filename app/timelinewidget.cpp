@@ -114,7 +114,15 @@ void TimelineWidget::lanesInstalled(bool failed)
     }
     m_cache.clear();
     m_previewCache.clear();
-    rebuildRows();
+    // The layout changes only when a lane's height does (more depths than
+    // one, or gone again) or idle lanes are hidden; building the rows of
+    // hundreds of thousands of lanes on every install is what made a
+    // scrolled screen slow to fill.
+    bool relayout = m_hideIdle;
+    for (size_t i = 0; i < m_rows.size() && !relayout; ++i)
+        relayout = m_rows[i].type == RowType::Lane &&
+                   m_rows[i].height != laneHeight(m_model->lane(m_rows[i].lane));
+    if (relayout) rebuildRows();
     update();
 }
 
