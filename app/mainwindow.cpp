@@ -291,7 +291,11 @@ void MainWindow::buildSessionPage()
     connect(prev, &QPushButton::clicked, this, [this] { m_timeline->searchStep(-1); });
     connect(next, &QPushButton::clicked, this, [this] { m_timeline->searchStep(1); });
     connect(m_timeline, &TimelineWidget::searchMoved, this, [this](int i, int n) {
-        m_searchLabel->setText(n == 0 ? tr("no matches") : tr("%1 / %2").arg(i + 1).arg(n));
+        // A windowed timeline searches the lanes it has read (docs/architecture.md).
+        const TimelineModel *m = m_timeline->model();
+        const QString where = m && m->isWindowed() ? tr(" in the tracks read so far") : QString();
+        m_searchLabel->setText(n == 0 ? tr("no matches") + where
+                                      : tr("%1 / %2").arg(i + 1).arg(n) + where);
     });
     // One range for the three time views; each follows the controller.
     m_timeline->setRangeController(m_ranges);
@@ -1454,6 +1458,11 @@ void MainWindow::loadTimeline()
             },
             Qt::QueuedConnection);
     });
+}
+
+QString MainWindow::searchStatus() const
+{
+    return m_searchLabel->text();
 }
 
 void MainWindow::readTimelineLanes(const QList<qint64> &laneIds)

@@ -128,6 +128,8 @@ public:
     FlameGraphView *flameGraph() const { return m_flame; }
     QTabWidget *centralTabs() const { return m_views; }
     bool timelineReady() const { return m_timelineReady; }
+    // What the timeline search bar says (matches, and where it looked).
+    QString searchStatus() const;
     // Sessions with more spans than `spans` open windowed: lanes read as they
     // come into view, at most `budget` spans held (TimelineModel::load).
     // For tests; set before a session is opened.

@@ -613,6 +613,10 @@ void TstGui::requestFocusBringsTheStoryIntoView()
         for (const int li : tl->lanesOnScreen())
             QVERIFY2(m->lane(li).loaded, qPrintable(m->lane(li).name));
     }
+    // A search says where it looked: a windowed timeline, in the tracks it has read.
+    tl->search(QStringLiteral("running"));
+    QVERIFY2(w.searchStatus().contains(QStringLiteral(" / ")), qPrintable(w.searchStatus()));
+    QCOMPARE(w.searchStatus().contains(QStringLiteral("read so far")), windowed);
     Session s = Session::open(path, Session::Open::ReadOnly);
     struct Case
     {
