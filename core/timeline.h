@@ -1,6 +1,7 @@
 #pragma once
 // The timeline model: everything the swimlane view paints, held in memory as
-// per-lane, time-sorted flat arrays, and the geometry builder that turns a
+// per-lane, time-sorted flat arrays (for a session too big to hold, the
+// lanes on screen: see load()), and the geometry builder that turns a
 // time range and a pixel width into runs to fill. No Gui here: geometry is
 // plain numbers so it is testable without a screen.
 //
