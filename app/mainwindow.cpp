@@ -28,8 +28,8 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QCoreApplication>
-#include <QDesktopServices>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -450,7 +450,8 @@ void MainWindow::buildDocks()
     auto *align = new QAction(tr("Align to Another Source…"), m_sources);
     m_sources->addAction(align);
     connect(align, &QAction::triggered, this, [this, sourceRow] {
-        if (QTreeWidgetItem *it = sourceRow()) showAlignDialog(it->data(0, Qt::UserRole).toLongLong());
+        if (QTreeWidgetItem *it = sourceRow())
+            showAlignDialog(it->data(0, Qt::UserRole).toLongLong());
     });
     m_sourcesDock = new QDockWidget(tr("Sources"), this);
     m_sourcesDock->setObjectName(QStringLiteral("sources"));
@@ -942,16 +943,15 @@ CaptureDialog *MainWindow::showCaptureDialog()
 {
     // A new session beside the open one (or in the home folder): the
     // capture never writes into a session the window has open.
-    const QString dir = hasSession() ? QFileInfo(m_controller->path()).absolutePath()
-                                     : QDir::homePath();
-    const QString name = QStringLiteral("capture-%1.lanescope")
-                             .arg(QDateTime::currentDateTime().toString(
-                                 QStringLiteral("yyyyMMdd-HHmmss")));
+    const QString dir =
+        hasSession() ? QFileInfo(m_controller->path()).absolutePath() : QDir::homePath();
+    const QString name =
+        QStringLiteral("capture-%1.lanescope")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
     auto *dlg = new CaptureDialog(QDir(dir).filePath(name), this);
     dlg->setAttribute(Qt::WA_DeleteOnClose);
     connect(dlg, &CaptureDialog::captured, this, [this](const QString &path) {
-        if (openSession(path))
-            statusBar()->showMessage(tr("Captured into %1.").arg(path), 8000);
+        if (openSession(path)) statusBar()->showMessage(tr("Captured into %1.").arg(path), 8000);
     });
     dlg->open();
     return dlg;
@@ -1004,13 +1004,12 @@ void MainWindow::showComparePicker()
             int current = -1;
             for (const RequestRow &r : a.value) {
                 if (r.id == mine) continue;
-                box->addItem(QStringLiteral("%1  %2 %3  %4  %5")
-                                 .arg(r.key, r.method, r.url,
-                                      r.status >= 0 ? QString::number(r.status)
-                                                    : QStringLiteral("–"),
-                                      r.duration() < 0 ? QStringLiteral("–")
-                                                       : formatDuration(r.duration())),
-                             r.key);
+                box->addItem(
+                    QStringLiteral("%1  %2 %3  %4  %5")
+                        .arg(r.key, r.method, r.url,
+                             r.status >= 0 ? QString::number(r.status) : QStringLiteral("–"),
+                             r.duration() < 0 ? QStringLiteral("–") : formatDuration(r.duration())),
+                    r.key);
                 if (r.id == previous) current = box->count() - 1;
             }
             box->completer()->setFilterMode(Qt::MatchContains);
@@ -1202,8 +1201,8 @@ bool MainWindow::shiftSource(qint64 sourceId, const QString &duration)
         return false;
     }
     const TimeNs delta = *d;
-    applySourceOffset(sourceId, [delta](TimeNs current) { return current + delta; },
-                      QStringLiteral("by hand"));
+    applySourceOffset(
+        sourceId, [delta](TimeNs current) { return current + delta; }, QStringLiteral("by hand"));
     return true;
 }
 
@@ -1266,11 +1265,12 @@ void MainWindow::showAlignDialog(qint64 sourceId)
             auto picker = [](const QList<SourceEvent> &events, TimeNs origin, QComboBox *box) {
                 box->clear();
                 for (const SourceEvent &e : events)
-                    box->addItem(QStringLiteral("+%1  %2").arg(formatDuration(e.time - origin), e.label),
-                                 QVariant::fromValue(e.time));
+                    box->addItem(
+                        QStringLiteral("+%1  %2").arg(formatDuration(e.time - origin), e.label),
+                        QVariant::fromValue(e.time));
             };
-            lay->addWidget(new QLabel(
-                tr("Move <b>%1</b> so that its event").arg(QFileInfo(src.path).fileName().toHtmlEscaped())));
+            lay->addWidget(new QLabel(tr("Move <b>%1</b> so that its event")
+                                          .arg(QFileInfo(src.path).fileName().toHtmlEscaped())));
             auto *own = new QComboBox;
             own->setObjectName(QStringLiteral("ownEvent"));
             own->setMinimumWidth(620);
@@ -1294,15 +1294,18 @@ void MainWindow::showAlignDialog(qint64 sourceId)
             auto *result = new QLabel;
             result->setObjectName(QStringLiteral("alignResult"));
             lay->addWidget(result);
-            auto *buttons = new QDialogButtonBox(QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
+            auto *buttons =
+                new QDialogButtonBox(QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
             lay->addWidget(buttons);
             auto events = std::make_shared<QHash<qint64, QList<SourceEvent>>>();
             events->insert(sourceId, a.value.own);
             auto chosen = [events, own, ref, refSource, sourceId] {
                 std::optional<std::pair<SourceEvent, SourceEvent>> out;
                 const QList<SourceEvent> &mine = events->value(sourceId);
-                const QList<SourceEvent> theirs = events->value(refSource->currentData().toLongLong());
-                const int i = own->findText(own->currentText()), j = ref->findText(ref->currentText());
+                const QList<SourceEvent> theirs =
+                    events->value(refSource->currentData().toLongLong());
+                const int i = own->findText(own->currentText()),
+                          j = ref->findText(ref->currentText());
                 if (i >= 0 && i < mine.size() && j >= 0 && j < theirs.size())
                     out = std::make_pair(mine[i], theirs[j]);
                 return out;

@@ -75,8 +75,7 @@ QSet<int> TimelineWidget::lanesOnScreen() const
         const bool sticky = i < m_stickyRows;
         const int y = rowScreenY(r);
         if (!sticky && y > bottom + screen) break;
-        if (r.type == RowType::Lane && (sticky || y + r.height >= top - screen))
-            out.insert(r.lane);
+        if (r.type == RowType::Lane && (sticky || y + r.height >= top - screen)) out.insert(r.lane);
     }
     return out;
 }
@@ -91,7 +90,8 @@ void TimelineWidget::askForLanes()
     if (!m_model || !m_model->isWindowed()) return;
     QList<qint64> want;
     for (const int li : lanesOnScreen())
-        if (const TimelineLane &l = m_model->lane(li); !l.loaded && !m_lanesAsked.contains(l.laneId)) {
+        if (const TimelineLane &l = m_model->lane(li);
+            !l.loaded && !m_lanesAsked.contains(l.laneId)) {
             m_lanesAsked.insert(l.laneId);
             want << l.laneId;
         }
@@ -516,9 +516,9 @@ void TimelineWidget::clampScroll()
 const LaneGeometry &TimelineWidget::geometry(int lane) const
 {
     if (m_previewSource && m_model->lane(lane).sourceId == m_previewSource)
-        return m_previewCache.get(
-            *m_model, lane, {m_range.start - m_previewDelta, m_range.end - m_previewDelta},
-            plotWidth());
+        return m_previewCache.get(*m_model, lane,
+                                  {m_range.start - m_previewDelta, m_range.end - m_previewDelta},
+                                  plotWidth());
     return m_cache.get(*m_model, lane, m_range, plotWidth());
 }
 

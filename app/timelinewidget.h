@@ -223,9 +223,11 @@ private:
     void finishSelection();
     void paintRuler(QPainter &p);
     void paintOverview(QPainter &p);
+
 public:
     // What the overview strip is, for its tooltip.
     QString overviewTooltip() const;
+
 private:
     void paintLane(QPainter &p, const Row &row, int y);
     void clampScroll();
@@ -244,8 +246,8 @@ private:
     std::vector<Row> m_rows;
     int m_contentHeight = 0;
     int m_scrollY = 0;
-    int m_stickyH = 0;         // the rows that stay on top (requests lane, pins): their height
-    size_t m_stickyRows = 0;   // and their number, from the first row
+    int m_stickyH = 0;       // the rows that stay on top (requests lane, pins): their height
+    size_t m_stickyRows = 0; // and their number, from the first row
     bool isSticky(const Row &r) const;
     int m_labelWidth = 220;
     mutable GeometryCache m_cache;

@@ -82,8 +82,8 @@
 #include <QSet>
 
 #include <algorithm>
-#include <list>
 #include <limits>
+#include <list>
 #include <set>
 #include <unordered_map>
 
@@ -320,10 +320,11 @@ private:
         r.endMaxUpTo.resize(n);
         r.startMinFrom.resize(n);
         for (size_t i = 0; i < n; ++i)
-            r.endMaxUpTo[i] = i ? std::max(r.endMaxUpTo[i - 1], r.runs[i].endMax) : r.runs[i].endMax;
+            r.endMaxUpTo[i] =
+                i ? std::max(r.endMaxUpTo[i - 1], r.runs[i].endMax) : r.runs[i].endMax;
         for (size_t i = n; i-- > 0;)
-            r.startMinFrom[i] =
-                i + 1 < n ? std::min(r.startMinFrom[i + 1], r.runs[i].startMin) : r.runs[i].startMin;
+            r.startMinFrom[i] = i + 1 < n ? std::min(r.startMinFrom[i + 1], r.runs[i].startMin)
+                                          : r.runs[i].startMin;
         return r;
     }
     // The chunk of a long lane holding every run that can meet [t0, t1).
@@ -332,8 +333,9 @@ private:
         // Runs before `lo` end by t0; runs from `hi` on start at t1 or later.
         const size_t lo = size_t(std::upper_bound(r.endMaxUpTo.begin(), r.endMaxUpTo.end(), t0) -
                                  r.endMaxUpTo.begin());
-        const size_t hi = size_t(std::lower_bound(r.startMinFrom.begin(), r.startMinFrom.end(), t1) -
-                                 r.startMinFrom.begin());
+        const size_t hi =
+            size_t(std::lower_bound(r.startMinFrom.begin(), r.startMinFrom.end(), t1) -
+                   r.startMinFrom.begin());
         Chunk &c = m_chunks[lane];
         if (lo >= hi || (c.first <= lo && hi <= c.last && c.last > c.first)) return c.data;
         c.first = lo;
@@ -401,7 +403,7 @@ private:
     std::unordered_map<qint64, Lane> m_lanes;
     std::unordered_map<qint64, Runs> m_runsOf;
     std::unordered_map<qint64, Chunk> m_chunks; // long lanes
-    std::list<qint64> m_recent; // most recently read first
+    std::list<qint64> m_recent;                 // most recently read first
     size_t m_keptSpans = 0;
 };
 
@@ -639,10 +641,11 @@ public:
     }
     const Waker *find(qint64 lane, TimeNs ts) const
     {
-        const auto it = std::lower_bound(m_rows.begin(), m_rows.end(), std::make_pair(lane, ts),
-                                         [](const Row &r, const std::pair<qint64, TimeNs> &k) {
-                                             return std::tie(r.lane, r.ts) < std::tie(k.first, k.second);
-                                         });
+        const auto it =
+            std::lower_bound(m_rows.begin(), m_rows.end(), std::make_pair(lane, ts),
+                             [](const Row &r, const std::pair<qint64, TimeNs> &k) {
+                                 return std::tie(r.lane, r.ts) < std::tie(k.first, k.second);
+                             });
         return it != m_rows.end() && it->lane == lane && it->ts == ts ? &it->waker : nullptr;
     }
 
@@ -951,8 +954,7 @@ std::vector<CausePart> pathCause(const Linked &l, const std::vector<PathSegment>
 
 } // namespace
 
-AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds,
-                              qint64 wholeLaneSpans)
+AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qint64 wholeLaneSpans)
 {
     QElapsedTimer timer;
     timer.start();

@@ -558,8 +558,7 @@ public:
                       "FROM " LS_SPANS_BY_RUN " WHERE r.lane_id = ?"),
           m_instants(db, "SELECT s.lane_id, s.ts_ns, COALESCE(s.name_id, 0), s.value "
                          "FROM " LS_INSTANTS_BY_RUN " WHERE r.lane_id = ?")
-    {
-    }
+    {}
     void read(qint64 laneId, std::vector<DepthTrack> &tracks, InstantArrays &instants)
     {
         m_spans.bind(1, laneId);
@@ -860,9 +859,9 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
         }
         // Phases come with the full load: at a million requests they are millions of rows.
         Stmt st(db, m_partial ? "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
-                                      "end_ns FROM phase WHERE 0"
-                                    : "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
-                                      "end_ns FROM phase");
+                                "end_ns FROM phase WHERE 0"
+                              : "SELECT request_id, kind, COALESCE(name, ''), start_ns, "
+                                "end_ns FROM phase");
         qint64 n = 0;
         while (st.step()) {
             if ((++n & 0xffff) == 0 && cancelled()) return;

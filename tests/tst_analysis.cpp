@@ -76,7 +76,8 @@ private slots:
     {
         QTest::addColumn<QString>("trace");
         QTest::newRow("go1.19 gen corpus") << QString();
-        QTest::newRow("go1.23 fixture") << test::testData(QStringLiteral("exectrace/go123-http.trace"));
+        QTest::newRow("go1.23 fixture")
+            << test::testData(QStringLiteral("exectrace/go123-http.trace"));
     }
     void longLanesReadByWindow()
     {

@@ -3,9 +3,9 @@
 // goroutine's life, cut and corrupted files import what came before with a
 // diagnostic, and a trace lines up with the server log by request keys.
 
-#include "exectrace/v2parser.h"
-#include "exectrace/exectrace.h"
 #include "countingsink.h"
+#include "exectrace/exectrace.h"
+#include "exectrace/v2parser.h"
 #include "inputstream.h"
 #include "queries.h"
 #include "testsupport.h"
@@ -14,15 +14,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
-#include <QTest>
 #include <QTemporaryDir>
-#include <chrono>
-#include <thread>
+#include <QTest>
 #include <atomic>
+#include <chrono>
 #include <malloc.h>
+#include <thread>
 
 using namespace ls;
 using namespace ls::test;
@@ -610,7 +610,8 @@ void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
     qint64 fewEvents = 0, manyEvents = 0;
     const qint64 fewPeak = importerPeak(few, &fewEvents);
     const qint64 manyPeak = importerPeak(many, &manyEvents);
-    QVERIFY2(manyEvents >= fewEvents * 9, qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
+    QVERIFY2(manyEvents >= fewEvents * 9,
+             qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
     // Ten times the generations: the same peak, give or take (all
     // generations held at once would be ten times as much: 40 × 60,000
     // decoded events of 56 bytes).
@@ -618,8 +619,8 @@ void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
              qPrintable(QStringLiteral("peak %1 MB for 40 generations, %2 MB for 4")
                             .arg(double(manyPeak) / 1e6, 0, 'f', 1)
                             .arg(double(fewPeak) / 1e6, 0, 'f', 1)));
-    qInfo("importer's peak: %.1f MB for 4 generations, %.1f MB for 40",
-          double(fewPeak) / 1e6, double(manyPeak) / 1e6);
+    qInfo("importer's peak: %.1f MB for 4 generations, %.1f MB for 40", double(fewPeak) / 1e6,
+          double(manyPeak) / 1e6);
 }
 
 // A server that starts a goroutine per request: the importer keeps no more
@@ -636,22 +637,26 @@ void TestExecTrace::v2EndedGoroutinesAreDropped()
     qint64 fewEvents = 0, manyEvents = 0;
     const qint64 fewPeak = importerPeak(few, &fewEvents);
     const qint64 manyPeak = importerPeak(many, &manyEvents);
-    QVERIFY2(manyEvents >= fewEvents * 9, qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
+    QVERIFY2(manyEvents >= fewEvents * 9,
+             qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
     const double perGoroutine = double(manyPeak - fewPeak) / (18.0 * kChurn);
-    qInfo("importer's peak: %.1f MB for %d goroutines, %.1f MB for %d: %.0f bytes per ended goroutine",
+    qInfo("importer's peak: %.1f MB for %d goroutines, %.1f MB for %d: %.0f bytes per ended "
+          "goroutine",
           double(fewPeak) / 1e6, 2 * kChurn, double(manyPeak) / 1e6, 20 * kChurn, perGoroutine);
     QVERIFY2(perGoroutine < 128, qPrintable(QString::number(perGoroutine))); // 459 before
     // Every goroutine is still counted and has its lane.
     test::TempSession s;
     const ImportResult r = s.import(many);
     QVERIFY2(r.ok, qPrintable(r.error));
-    QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM lane WHERE kind = 'goroutine'")),
-             qint64(1 + 20 * kChurn));
     QCOMPARE(scalar(s.session().db(),
-                    QStringLiteral("SELECT COUNT(DISTINCT lane_id) FROM span s JOIN lane l ON l.id = "
-                                   "s.lane_id WHERE l.kind = 'goroutine' AND s.category_id = (SELECT id "
-                                   "FROM string WHERE value = 'running')")),
+                    QStringLiteral("SELECT COUNT(*) FROM lane WHERE kind = 'goroutine'")),
              qint64(1 + 20 * kChurn));
+    QCOMPARE(
+        scalar(s.session().db(),
+               QStringLiteral("SELECT COUNT(DISTINCT lane_id) FROM span s JOIN lane l ON l.id = "
+                              "s.lane_id WHERE l.kind = 'goroutine' AND s.category_id = (SELECT id "
+                              "FROM string WHERE value = 'running')")),
+        qint64(1 + 20 * kChurn));
 }
 
 // A real Go 1.23 trace of an HTTP server (4 generations, tasks, regions, CPU
@@ -693,7 +698,8 @@ void TestExecTrace::v2MatchesGoToolTrace()
     }
     QCOMPARE(transitions.size(), goroutines);
     QCOMPARE(taskBegins, qint64(tasks));
-    QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM lane WHERE kind = 'goroutine'")),
+    QCOMPARE(scalar(s.session().db(),
+                    QStringLiteral("SELECT COUNT(*) FROM lane WHERE kind = 'goroutine'")),
              qint64(transitions.size()));
     QCOMPARE(scalar(s.session().db(), QStringLiteral("SELECT COUNT(*) FROM request")), taskBegins);
     // Time in Running, Runnable, Syscall and Waiting (every blocked state,
@@ -728,7 +734,8 @@ void TestExecTrace::v2MatchesGoToolTrace()
             theirs[state] += (i + 1 < ev.size() ? ev[i + 1].first : end) - ev[i].first;
         }
         for (const char *state : {"Running", "Runnable", "Syscall", "Waiting"}) {
-            const qint64 a = theirs.value(QLatin1String(state)), b = ours[it.key()].value(QLatin1String(state));
+            const qint64 a = theirs.value(QLatin1String(state)),
+                         b = ours[it.key()].value(QLatin1String(state));
             // Ticks become ns in float there, in integers here: a few ns per switch.
             QVERIFY2(std::abs(a - b) <= 2000 + a / 1000,
                      qPrintable(QStringLiteral("g%1 %2: go tool trace %3 ns, here %4 ns")
@@ -781,11 +788,13 @@ QList<qsizetype> generationStarts(const QByteArray &d)
 QByteArray traceRows(const Db &db)
 {
     return test::queryCsv(
-        db, QStringLiteral(
-                "SELECT l.kind, l.external_id, s.start_ns, s.end_ns, s.depth, c.value, n.value FROM "
-                "span s JOIN lane l ON l.id = s.lane_id LEFT JOIN string c ON c.id = s.category_id "
-                "LEFT JOIN string n ON n.id = s.name_id ORDER BY 1, 2, 3, 4, 5"))
-        .append(test::queryCsv(db, QStringLiteral("SELECT key, start_ns, end_ns FROM request ORDER BY 1")));
+               db, QStringLiteral("SELECT l.kind, l.external_id, s.start_ns, s.end_ns, s.depth, "
+                                  "c.value, n.value FROM "
+                                  "span s JOIN lane l ON l.id = s.lane_id LEFT JOIN string c ON "
+                                  "c.id = s.category_id "
+                                  "LEFT JOIN string n ON n.id = s.name_id ORDER BY 1, 2, 3, 4, 5"))
+        .append(test::queryCsv(
+            db, QStringLiteral("SELECT key, start_ns, end_ns FROM request ORDER BY 1")));
 }
 
 } // namespace
@@ -794,7 +803,8 @@ QByteArray traceRows(const Db &db)
 // batches; the same trace without them reads the same.
 void TestExecTrace::v2TextEndOfGeneration()
 {
-    QByteArray text = readFile(test::corpus(QStringLiteral("public/go-exectrace-v2/text/go125-sync.test")));
+    QByteArray text =
+        readFile(test::corpus(QStringLiteral("public/go-exectrace-v2/text/go125-sync.test")));
     text.replace("Trace Go1.25", "Trace Go1.26");
     QByteArray marked = text;
     for (const char *first : {"EventBatch gen=2 ", "EventBatch gen=3 "})
@@ -823,23 +833,26 @@ void TestExecTrace::v2ProcStatusIdle()
     for (const char *status : {"2", "4"}) {
         const QByteArray text =
             "Trace Go1.22\n" +
-            test::goTextGeneration(1, 100, "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n") +
-            test::goTextGeneration(2, 1000,
-                                   "ProcStatus dt=1 p=0 pstatus=" + QByteArray(status) +
-                                       "\nProcStatus dt=1 p=1 pstatus=1\nGoStatus dt=5000 g=2 m=1 gstatus=2\n");
+            test::goTextGeneration(
+                1, 100, "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=0 gstatus=2\n") +
+            test::goTextGeneration(
+                2, 1000,
+                "ProcStatus dt=1 p=0 pstatus=" + QByteArray(status) +
+                    "\nProcStatus dt=1 p=1 pstatus=1\nGoStatus dt=5000 g=2 m=1 gstatus=2\n");
         QTemporaryDir dir;
         test::TempSession s;
         const ImportResult r = s.import(test::writeFile(dir, QStringLiteral("idle.test"), text));
         QVERIFY2(r.ok, qPrintable(r.error));
         // P0 active from its first status to the second (900 ns later), not
         // to the trace's end (about 6 µs later).
-        const qint64 p0 = scalar(s.session().db(),
-                                 QStringLiteral("SELECT MAX(s.end_ns) - MIN(s.start_ns) FROM span s "
-                                                "JOIN lane l ON l.id = s.lane_id WHERE l.kind = "
-                                                "'proc' AND l.external_id = 0 AND s.depth = 0"));
-        QVERIFY2(p0 > 0 && p0 < 1500, qPrintable(QStringLiteral("status %1: P0 active %2 ns")
-                                                    .arg(QLatin1String(status))
-                                                    .arg(p0)));
+        const qint64 p0 = scalar(
+            s.session().db(), QStringLiteral("SELECT MAX(s.end_ns) - MIN(s.start_ns) FROM span s "
+                                             "JOIN lane l ON l.id = s.lane_id WHERE l.kind = "
+                                             "'proc' AND l.external_id = 0 AND s.depth = 0"));
+        QVERIFY2(
+            p0 > 0 && p0 < 1500,
+            qPrintable(
+                QStringLiteral("status %1: P0 active %2 ns").arg(QLatin1String(status)).arg(p0)));
     }
 }
 
@@ -855,8 +868,8 @@ void TestExecTrace::v2ClockPerGeneration()
         QByteArray t = "Trace Go1.25\n";
         for (int g = 1; g <= 3; ++g) {
             const qint64 tick = 1000 + qint64(g - 1) * 1'000'000'000;
-            const qint64 wall = 1'740'755'049'000'000'000 +
-                                (g == 3 ? third : qint64(g - 1) * 1'000'000'000);
+            const qint64 wall =
+                1'740'755'049'000'000'000 + (g == 3 ? third : qint64(g - 1) * 1'000'000'000);
             const QByteArray snapshot =
                 g != 2 || secondSnapshot
                     ? "ClockSnapshot dt=0 mono=" + QByteArray::number(tick) +
@@ -882,7 +895,8 @@ void TestExecTrace::v2ClockPerGeneration()
     // generation: said, and the trace is still placed by the first snapshot.
     QCOMPARE(import(4'500'000'000, true, &stepped), placed);
     const QString step = stepped.value("clock-step");
-    QVERIFY2(step.contains(QStringLiteral("+2.50 s")) && step.contains(QStringLiteral("generation 3")),
+    QVERIFY2(step.contains(QStringLiteral("+2.50 s")) &&
+                 step.contains(QStringLiteral("generation 3")),
              qPrintable(step));
     import(2'000'000'000, false, &missing);
     QVERIFY2(missing.value("no-clock-snapshot")
@@ -910,7 +924,8 @@ void TestExecTrace::v2Gzipped()
 void TestExecTrace::v2CutAnywhere_data()
 {
     QTest::addColumn<QString>("path");
-    QTest::newRow("go 1.23, 4 generations") << test::testData(QStringLiteral("exectrace/go123-http.trace"));
+    QTest::newRow("go 1.23, 4 generations")
+        << test::testData(QStringLiteral("exectrace/go123-http.trace"));
     QTest::newRow("go 1.25, 3 generations")
         << test::corpus(QStringLiteral("public/go-exectrace-v2/binary/go125-sync.trace"));
 }
@@ -930,22 +945,25 @@ void TestExecTrace::v2CutAnywhere()
         const qsizetype begin = starts[k];
         const qsizetype next = k + 1 < starts.size() ? starts[k + 1] : full.size();
         test::TempSession atBoundary;
-        const ImportResult clean =
-            atBoundary.import(test::writeFile(dir, QStringLiteral("b%1.trace").arg(k), full.left(begin)));
+        const ImportResult clean = atBoundary.import(
+            test::writeFile(dir, QStringLiteral("b%1.trace").arg(k), full.left(begin)));
         QVERIFY2(clean.ok, qPrintable(clean.error));
         const QByteArray expected = traceRows(atBoundary.session().db());
         for (const qsizetype cut : {begin + 3, (begin + next) / 2, next - 2}) {
             if (cut <= begin || cut >= next) continue;
             test::TempSession s;
-            const ImportResult r = s.import(
-                test::writeFile(dir, QStringLiteral("c%1-%2.trace").arg(k).arg(cut), full.left(cut)));
+            const ImportResult r = s.import(test::writeFile(
+                dir, QStringLiteral("c%1-%2.trace").arg(k).arg(cut), full.left(cut)));
             QVERIFY2(r.ok, qPrintable(r.error));
             bool named = false;
             for (const DiagnosticInfo &d : r.diagnostics)
                 named = named || ((d.code == "incomplete-generation" || d.code == "truncated" ||
                                    d.code == "no-frequency") &&
                                   d.severity == Severity::Error);
-            QVERIFY2(named, qPrintable(QStringLiteral("cut at %1 (generation %2) is silent").arg(cut).arg(k + 1)));
+            QVERIFY2(
+                named,
+                qPrintable(
+                    QStringLiteral("cut at %1 (generation %2) is silent").arg(cut).arg(k + 1)));
             QCOMPARE(traceRows(s.session().db()), expected);
         }
     }

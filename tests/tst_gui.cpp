@@ -7,7 +7,9 @@
 
 #include "analysis.h"
 #include "annotations.h"
+#include "capturedialog.h"
 #include "detailspanel.h"
+#include "fakeservice.h"
 #include "flamegraphview.h"
 #include "mainwindow.h"
 #include "palette.h"
@@ -20,17 +22,15 @@
 #include "testsupport.h"
 #include "timelinewidget.h"
 #include "units.h"
-#include "capturedialog.h"
-#include "fakeservice.h"
 #include "viewpalette.h"
 #include "waterfallview.h"
 
-#include <QComboBox>
-#include <QCompleter>
-#include <QDialogButtonBox>
 #include <QAbstractItemModelTester>
 #include <QBarSet>
+#include <QComboBox>
+#include <QCompleter>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -38,7 +38,6 @@
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QScrollBar>
-#include <QToolTip>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -46,6 +45,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <QTreeWidget>
 #include <QWheelEvent>
 
@@ -412,15 +412,17 @@ void TstGui::shiftSourceClock()
     auto *refSource = dlg->findChild<QComboBox *>(QStringLiteral("refSource"));
     auto *ref = dlg->findChild<QComboBox *>(QStringLiteral("refEvent"));
     QVERIFY(own && refSource && ref);
-    QVERIFY2(own->itemText(0).contains(QLatin1String("clock origin")), qPrintable(own->itemText(0)));
+    QVERIFY2(own->itemText(0).contains(QLatin1String("clock origin")),
+             qPrintable(own->itemText(0)));
     QCOMPARE(refSource->currentText(), QStringLiteral("server.jsonl"));
     QTRY_VERIFY(ref->count() > 10);
     own->setCurrentIndex(0);
     ref->setCurrentIndex(0);
     const TimeNs origin = before - 1'500'000'000, logStart = ref->itemData(0).toLongLong();
     QCOMPARE(w.timeline()->previewShift(gcSource), logStart - origin);
-    QVERIFY(dlg->findChild<QLabel *>(QStringLiteral("alignResult"))->text().startsWith(
-        QLatin1String("Moves the source by")));
+    QVERIFY(dlg->findChild<QLabel *>(QStringLiteral("alignResult"))
+                ->text()
+                .startsWith(QLatin1String("Moves the source by")));
     // The preview moves the gctrace's lanes as drawn: put its GC lane's
     // first span in view, then the preview takes it elsewhere.
     int gcLane = -1;
@@ -953,7 +955,8 @@ void TstGui::detailsOpenOnATabWithContent()
     QFile::remove(path);
     {
         Session s = Session::open(path);
-        QVERIFY(importFile(s, test::corpus(QStringLiteral("gen/trace.out")), builtinImporters()).ok);
+        QVERIFY(
+            importFile(s, test::corpus(QStringLiteral("gen/trace.out")), builtinImporters()).ok);
         QCOMPARE(test::scalar(s.db(), QStringLiteral("SELECT COUNT(*) FROM phase")), qint64(0));
     }
     MainWindow w;
@@ -1004,7 +1007,8 @@ void TstGui::captureFromTheWindow()
         trace = trace || w.sources()->topLevelItem(i)->text(0).contains(QLatin1String("trace.out"));
     QVERIFY(trace);
     if (qEnvironmentVariableIsSet("LANESCOPE_CAPTURE_PNG"))
-        w.grab().save(qEnvironmentVariable("LANESCOPE_CAPTURE_PNG") + QStringLiteral(".window.png"));
+        w.grab().save(qEnvironmentVariable("LANESCOPE_CAPTURE_PNG") +
+                      QStringLiteral(".window.png"));
 
     // Cancel: a service that never answers.
     test::FakeService silent([](const QByteArray &) { return QByteArray(); });
@@ -1109,8 +1113,7 @@ void TstGui::stepColoursAreDistinct()
                 worst = QString::fromUtf8(names[i] + " / " + names[j]);
             }
             for (int k = 1; k <= 3; ++k)
-                cvd = std::min(
-                    cvd, test::colourDistance(hex[i].toLatin1(), hex[j].toLatin1(), k));
+                cvd = std::min(cvd, test::colourDistance(hex[i].toLatin1(), hex[j].toLatin1(), k));
         }
     QVERIFY2(seen >= 11, qPrintable(worst + QStringLiteral(": ") + QString::number(seen)));
     QVERIFY2(cvd >= 5, qPrintable(QString::number(cvd)));
@@ -1143,7 +1146,8 @@ void TstGui::stepColoursAreDistinct()
             if (p.kind == QLatin1String("step")) {
                 sawStep = true;
                 const QByteArray svg = waterfallSvg(r, 720, &d.stepColours);
-                QVERIFY(svg.contains(gui::categoryColour(QStringLiteral("step"), p.name).name().toLatin1()));
+                QVERIFY(svg.contains(
+                    gui::categoryColour(QStringLiteral("step"), p.name).name().toLatin1()));
             }
     QVERIFY(sawStep);
 }
@@ -1186,9 +1190,10 @@ void TstGui::timelineNavigation()
         QHelpEvent help(QEvent::ToolTip, at, tl->mapToGlobal(at));
         QApplication::sendEvent(tl, &help);
         QTRY_VERIFY(QToolTip::isVisible());
-        QVERIFY2(QToolTip::text().contains(QLocale().toString(qlonglong(tl->model()->spanCount()))) &&
-                     QToolTip::text().contains(QLatin1String("square-root")),
-                 qPrintable(QToolTip::text()));
+        QVERIFY2(
+            QToolTip::text().contains(QLocale().toString(qlonglong(tl->model()->spanCount()))) &&
+                QToolTip::text().contains(QLatin1String("square-root")),
+            qPrintable(QToolTip::text()));
         QToolTip::hideText();
     }
     const TimeRange full = tl->range();
@@ -1478,11 +1483,12 @@ void TstGui::compareRequests()
     QVERIFY(picker);
     auto *box = picker->findChild<QComboBox *>();
     QVERIFY(box);
-    QCOMPARE(box->count(), 499); // every request but the selected one
+    QCOMPARE(box->count(), 499);                 // every request but the selected one
     QCOMPARE(box->currentData().toString(), k1); // the request selected before
     QVERIFY(box->completer()->filterMode() == Qt::MatchContains);
     if (qEnvironmentVariableIsSet("LANESCOPE_COMPARE_PNG"))
-        picker->grab().save(qEnvironmentVariable("LANESCOPE_COMPARE_PNG") + QStringLiteral(".picker.png"));
+        picker->grab().save(qEnvironmentVariable("LANESCOPE_COMPARE_PNG") +
+                            QStringLiteral(".picker.png"));
     box->setCurrentIndex(box->findData(k0));
     picker->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
     QVERIFY(w.settle());

@@ -463,10 +463,10 @@ void TstTimelineGeometry::windowedModel()
         int firstLoaded = 0;
         for (const TimelineLane &l : first.lanes())
             firstLoaded += l.kind != LaneKind::Requests && l.loaded;
-        const int gcLanes = int(std::count_if(first.lanes().begin(), first.lanes().end(),
-                                              [](const TimelineLane &l) {
-                                                  return l.kind == LaneKind::Gc && l.loaded;
-                                              }));
+        const int gcLanes = int(
+            std::count_if(first.lanes().begin(), first.lanes().end(), [](const TimelineLane &l) {
+                return l.kind == LaneKind::Gc && l.loaded;
+            }));
         QVERIFY(firstLoaded > gcLanes);
         QCOMPARE(w0.adoptLanes(first), firstLoaded - gcLanes); // GC lanes it read itself
         QCOMPARE(w0.loadedSpanCount(), w.loadedSpanCount());
@@ -542,10 +542,12 @@ void TstTimelineGeometry::windowedModelDropsLanesPastItsBudget()
         if (l.kind == LaneKind::Gc) QVERIFY(l.loaded && l.spanCount() > 0);
     QCOMPARE(w.spanCount(), m.spanCount()); // the whole session's, loaded or not
     // A dropped lane read again is whole again.
-    w.installLanes(TimelineModel::readLanes(db, {w.lane(goroutines[2]).laneId}, w.laneReadContext()),
-                   {goroutines[2]}, budget);
+    w.installLanes(
+        TimelineModel::readLanes(db, {w.lane(goroutines[2]).laneId}, w.laneReadContext()),
+        {goroutines[2]}, budget);
     QVERIFY(w.lane(goroutines[2]).loaded);
-    QCOMPARE(w.lane(goroutines[2]).tracks[0].spans.start, m.lane(goroutines[2]).tracks[0].spans.start);
+    QCOMPARE(w.lane(goroutines[2]).tracks[0].spans.start,
+             m.lane(goroutines[2]).tracks[0].spans.start);
     QVERIFY(w.loadedSpanCount() <= budget);
 }
 

@@ -1,8 +1,8 @@
 // TraceEmitter: the goroutine state machine shared by both execution-trace
 // formats. See tracemodel.h for the invariants.
 
-#include "tracemodel.h"
 #include "importlimits.h"
+#include "tracemodel.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -92,9 +92,9 @@ struct TraceEmitter::G
     QByteArray label;
     Side side = Side::Unknown; // Server under net/http's conn.serve (inherited at creation)
     bool foldYields = false;   // a runtime goroutine: see transition()
-    qint64 yields = 0;       // folded into the open running span
-    qint64 heldYields = 0;   // folded into heldRun
-    SpanRecord heldRun;      // the last running span, lane kNoId when none
+    qint64 yields = 0;         // folded into the open running span
+    qint64 heldYields = 0;     // folded into heldRun
+    SpanRecord heldRun;        // the last running span, lane kNoId when none
     struct Region
     {
         QByteArray name;
@@ -842,8 +842,11 @@ void TraceEmitter::regionBegin(TimeNs ts, quint64 gid, quint64 task, QByteArrayV
 {
     G &g = goroutine(gid, ts);
     if (g.regions.size() >= kMaxRegionDepth) {
-        m_ctx.diag("region-too-deep", Severity::Warning, -1, -1,
-                   QStringLiteral("regions nested deeper than %1 (the limit for nesting); the region was skipped").arg(kMaxRegionDepth));
+        m_ctx.diag(
+            "region-too-deep", Severity::Warning, -1, -1,
+            QStringLiteral(
+                "regions nested deeper than %1 (the limit for nesting); the region was skipped")
+                .arg(kMaxRegionDepth));
         return;
     }
     ts = std::max(ts, g.since);

@@ -28,9 +28,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QScrollBar>
 #include <QTableView>
 #include <QTextStream>
-#include <QScrollBar>
 #include <QThread>
 
 #include <algorithm>
@@ -165,8 +165,9 @@ int main(int argc, char **argv)
             tl->repaint();
             filled.push_back(double(f.nsecsElapsed()) / 1e6);
         }
-        out << "scroll a screen of lanes down: frames " << stats(frames) << "; painted with spans after "
-            << stats(filled) << " (" << tl->model()->loadedSpanCount() << " spans held)\n";
+        out << "scroll a screen of lanes down: frames " << stats(frames)
+            << "; painted with spans after " << stats(filled) << " ("
+            << tl->model()->loadedSpanCount() << " spans held)\n";
         bar->setValue(0);
         w.settle(600000);
     }
