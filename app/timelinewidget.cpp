@@ -70,13 +70,18 @@ QSet<int> TimelineWidget::lanesOnScreen() const
     for (const int li : m_pinned)
         out.insert(li);
     const int top = lanesTop() + m_stickyH, bottom = height(), screen = bottom - top;
-    for (size_t i = 0; i < m_rows.size(); ++i) {
-        const Row &r = m_rows[i];
-        const bool sticky = i < m_stickyRows;
-        const int y = rowScreenY(r);
-        if (!sticky && y > bottom + screen) break;
-        if (r.type == RowType::Lane && (sticky || y + r.height >= top - screen)) out.insert(r.lane);
-    }
+    const size_t sticky = std::min(m_stickyRows, m_rows.size());
+    for (size_t i = 0; i < sticky; ++i)
+        if (m_rows[i].type == RowType::Lane) out.insert(m_rows[i].lane);
+    // The scrolled rows lie in y order: start at the first one near the view
+    // (this runs on every paint, over hundreds of thousands of rows).
+    const auto from =
+        std::partition_point(m_rows.begin() + qsizetype(sticky), m_rows.end(), [&](const Row &r) {
+            return lanesTop() + r.y - m_scrollY + r.height < top - screen;
+        });
+    for (auto it = from; it != m_rows.end() && lanesTop() + it->y - m_scrollY <= bottom + screen;
+         ++it)
+        if (it->type == RowType::Lane) out.insert(it->lane);
     return out;
 }
 
