@@ -228,6 +228,7 @@ int cmdImport(const QStringList &argv)
               << " requests, " << r.phases << " phases, " << r.spans << " spans, " << r.samples
               << " samples, " << diagCount << " diagnostics, " << r.ms << " ms";
         if (r.analysisMs > 0) out() << " (latency classes " << r.analysisMs << " ms)";
+        if (r.levelsMs > 0) out() << " (levels of long lanes " << r.levelsMs << " ms)";
         out() << "\n";
         for (const auto &d : r.diagnostics) {
             out() << "  " << severityName(d.severity) << " " << d.code << " x" << d.count;
@@ -906,7 +907,8 @@ int cmdAlign(const QStringList &argv)
     const bool absolute = a.has(QStringLiteral("--offset"));
     const bool byEvent = a.has(QStringLiteral("--to"));
     const bool list = a.has(QStringLiteral("--list"));
-    const int modes = int(absolute) + int(a.has(QStringLiteral("--shift"))) + int(byEvent) + int(list);
+    const int modes =
+        int(absolute) + int(a.has(QStringLiteral("--shift"))) + int(byEvent) + int(list);
     if (a.positional.size() != 2 || modes != 1)
         return usageError(QStringLiteral("align"),
                           QStringLiteral("expects SESSION SOURCE and one of --offset, --shift, "
@@ -917,8 +919,9 @@ int cmdAlign(const QStringList &argv)
             a.value(absolute ? QStringLiteral("--offset") : QStringLiteral("--shift"));
         d = parseGoDuration(given.toUtf8());
         if (!d)
-            return usageError(QStringLiteral("align"),
-                              QStringLiteral("'%1' is not a duration (e.g. -2h13m, 1.5s)").arg(given));
+            return usageError(
+                QStringLiteral("align"),
+                QStringLiteral("'%1' is not a duration (e.g. -2h13m, 1.5s)").arg(given));
     }
     try {
         Session s = Session::open(a.positional[0]);
@@ -958,11 +961,12 @@ int cmdAlign(const QStringList &argv)
                 return 1;
             }
             QString want = a.value(QStringLiteral("--event"));
-            if (want.isEmpty() && (src.clock == QLatin1String("relative") ||
-                                   src.clock == QLatin1String("monotonic")))
+            if (want.isEmpty() &&
+                (src.clock == QLatin1String("relative") || src.clock == QLatin1String("monotonic")))
                 want = QStringLiteral("origin");
             const auto own = findSourceEvent(sourceEvents(s.db(), src.id), want);
-            const auto at = findSourceEvent(sourceEvents(s.db(), ref.id), a.value(QStringLiteral("--at")));
+            const auto at =
+                findSourceEvent(sourceEvents(s.db(), ref.id), a.value(QStringLiteral("--at")));
             if (!own || !at) {
                 err() << "lanescope align: "
                       << QStringLiteral("no event of %1 matches '%2' (see --list)")

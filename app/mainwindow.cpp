@@ -1468,18 +1468,18 @@ QString MainWindow::searchStatus() const
     return m_searchLabel->text();
 }
 
-void MainWindow::readTimelineLanes(const QList<qint64> &laneIds)
+void MainWindow::readTimelineLanes(const QList<qint64> &laneIds, TimeRange window)
 {
     if (!m_timelineModel || !m_timelineModel->isWindowed() || !m_loaderCancel) return;
     const quint64 gen = m_timelineGen;
     const QString path = m_controller->path();
     const LaneReadContext ctx = m_timelineModel->laneReadContext();
     const std::vector<qint64> ids(laneIds.begin(), laneIds.end());
-    m_loader.post([this, gen, path, ctx, ids, cancel = m_loaderCancel] {
+    m_loader.post([this, gen, path, ctx, ids, window, cancel = m_loaderCancel] {
         auto data = std::make_shared<std::vector<LaneData>>();
         try {
             const Session s = Session::open(path, Session::Open::ReadOnly);
-            *data = TimelineModel::readLanes(s.db(), ids, ctx, cancel.get());
+            *data = TimelineModel::readLanes(s.db(), ids, ctx, cancel.get(), window);
         } catch (const DbError &e) {
             const QString error = e.message();
             QMetaObject::invokeMethod(

@@ -185,7 +185,7 @@ private:
     void stopTimelineLoad();
     void showSessionPage(bool on);
     void onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> model, bool final);
-    void readTimelineLanes(const QList<qint64> &laneIds);
+    void readTimelineLanes(const QList<qint64> &laneIds, ls::TimeRange window);
     void onSpanClicked(qint64 laneId, TimeNs start, int depth, qint64 requestId);
     void onSessionChanged();
     void onRequestSelected(qint64 id, SelectionModel::Zoom zoom);

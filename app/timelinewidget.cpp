@@ -87,7 +87,7 @@ QSet<int> TimelineWidget::lanesOnScreen() const
 
 bool TimelineWidget::lanesPending() const
 {
-    return !m_lanesAsked.isEmpty();
+    return !m_lanesAsked.isEmpty() || !m_windowsAsked.isEmpty();
 }
 
 void TimelineWidget::askForLanes()
@@ -100,7 +100,21 @@ void TimelineWidget::askForLanes()
             m_lanesAsked.insert(l.laneId);
             want << l.laneId;
         }
-    if (!want.isEmpty()) emit lanesWanted(want);
+    if (!want.isEmpty()) emit lanesWanted(want, {});
+    // Coarse lanes zoomed in past their levels: their spans around the view.
+    if (!m_range.isValid()) return;
+    const TimeRange window{std::max(m_model->fullRange().start, m_range.start - m_range.length()),
+                           std::min(m_model->fullRange().end, m_range.end + m_range.length())};
+    QList<qint64> windows;
+    for (const int li : lanesOnScreen()) {
+        const TimelineLane &l = m_model->lane(li);
+        if (!l.loaded || !l.wantsWindow(m_range, plotWidth(), {})) continue;
+        const auto asked = m_windowsAsked.constFind(l.laneId);
+        if (asked != m_windowsAsked.constEnd() && asked->contains(m_range)) continue;
+        m_windowsAsked.insert(l.laneId, window);
+        windows << l.laneId;
+    }
+    if (!windows.isEmpty()) emit lanesWanted(windows, window);
 }
 
 void TimelineWidget::lanesInstalled(bool failed)
@@ -108,7 +122,17 @@ void TimelineWidget::lanesInstalled(bool failed)
     if (!m_model) return;
     if (failed) {
         m_lanesAsked.clear();
+        m_windowsAsked.clear();
         return;
+    }
+    for (auto it = m_windowsAsked.begin(); it != m_windowsAsked.end();) {
+        const int li = m_model->laneIndexOf(it.key());
+        const TimelineLane *l = li < 0 ? nullptr : &m_model->lane(li);
+        const bool done = !l || !l->loaded || !l->coarse ||
+                          std::any_of(l->tracks.begin(), l->tracks.end(), [&](const DepthTrack &t) {
+                              return t.coarse && t.window == it.value();
+                          });
+        it = done ? m_windowsAsked.erase(it) : std::next(it);
     }
     for (auto it = m_lanesAsked.begin(); it != m_lanesAsked.end();) {
         const int li = m_model->laneIndexOf(*it);
@@ -144,6 +168,7 @@ void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool k
     m_cache.clear();
     m_previewCache.clear();
     m_lanesAsked.clear();
+    m_windowsAsked.clear();
     if (keep) {
         m_hits.clear();
         m_searchPos = -1;
@@ -217,9 +242,10 @@ bool TimelineWidget::laneShown(int li) const
     if (!m_hideIdle || !m_range.isValid() || !l.loaded) return true;
     // Idle in the visible range: no span and no instant there.
     for (const DepthTrack &t : l.tracks) {
-        const auto [first, last] = t.spans.visible(m_range.start, m_range.end);
+        const IntervalArrays &a = t.finestFor(m_range);
+        const auto [first, last] = a.visible(m_range.start, m_range.end);
         for (size_t i = first; i < last; ++i)
-            if (t.spans.end[i] >= m_range.start && t.spans.start[i] <= m_range.end) return true;
+            if (a.end[i] >= m_range.start && a.start[i] <= m_range.end) return true;
     }
     const auto &ts = l.instants.ts;
     const auto it = std::lower_bound(ts.begin(), ts.end(), m_range.start);

@@ -156,8 +156,10 @@ signals:
     void focusModeChanged(bool on);
     // A windowed model's lanes on screen (or a screen away) that are not
     // loaded: read them and install them (each lane asked for once until
-    // installed or the model changes).
-    void lanesWanted(const QList<qint64> &laneIds);
+    // installed or the model changes). With a valid `window`: coarse lanes
+    // on screen zoomed in past their stored levels want their spans over it
+    // (the view and a screen either side).
+    void lanesWanted(const QList<qint64> &laneIds, ls::TimeRange window);
 
 protected:
     void paintEvent(QPaintEvent *) override;
@@ -299,7 +301,8 @@ private:
     QPoint m_mouse{-1, -1};
     QString m_statsText;
     qint64 m_lastPaintNs = 0;
-    QSet<qint64> m_lanesAsked; // lane ids asked for by lanesWanted, not installed yet
+    QSet<qint64> m_lanesAsked;               // lane ids asked for by lanesWanted, not installed yet
+    QHash<qint64, TimeRange> m_windowsAsked; // coarse lanes' windows asked for, not installed yet
     void askForLanes();
 };
 

@@ -5,6 +5,7 @@
 #include "correlate.h"
 #include "schema.h"
 #include "sha256.h"
+#include "timeline.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -393,6 +394,12 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
                                     "server requests by start second and duration")
                          .arg(joined));
         db.exec(bulkIndexSql());
+        // Long lanes' levels, for the timeline of a session too big to hold.
+        {
+            QElapsedTimer t;
+            t.start();
+            if (storeLaneLevels(db) > 0) res.levelsMs = t.elapsed();
+        }
         // Classes of every request when this file touched any: merging by
         // key may have moved any request's window or linked it to a trace
         // (see core/analysis.cpp). Files without requests change nothing

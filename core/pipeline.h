@@ -68,6 +68,7 @@ struct ImportResult
     qint64 samples = 0;
     qint64 ms = 0;
     qint64 analysisMs = 0; // of ms: latency classes recomputed at the end (core/analysis.h)
+    qint64 levelsMs = 0;   // of ms: long lanes' levels stored (core/timeline.h)
     QList<DiagnosticInfo> diagnostics;
 };
 

@@ -308,10 +308,28 @@ static const char kSchemaV4[] = R"SQL(
 ALTER TABLE request ADD COLUMN cause TEXT; -- e.g. '101 ms network via g301 ... in downstream_call, 89.7 ms sleep in inject_delay'
 )SQL";
 
+// Version 5: a long lane's coarser levels, stored at import
+// (storeLaneLevels(), core/timeline.h) so the timeline paints a lane of
+// millions of spans zoomed out without reading them. Each row is one level
+// of one depth of a lane: its runs folded from spans shorter than bucket_ns
+// (0: the depth's spans themselves), varint-encoded in start order, times
+// relative to base_ns. Older sessions get none: their long lanes are read whole.
+static const char kSchemaV5[] = R"SQL(
+CREATE TABLE lane_level (
+  lane_id INTEGER NOT NULL,
+  depth INTEGER NOT NULL,
+  bucket_ns INTEGER NOT NULL,
+  base_ns INTEGER NOT NULL,        -- moves with the source's clock offset
+  runs INTEGER NOT NULL,
+  data BLOB NOT NULL,              -- per run: start delta, length, category, name, request, count
+  PRIMARY KEY (lane_id, depth, bucket_ns)
+) WITHOUT ROWID;
+)SQL";
+
 const std::vector<const char *> &migrations()
 {
     // migrations()[0] creates version 1 from an empty file.
-    static const std::vector<const char *> m{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+    static const std::vector<const char *> m{kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
     return m;
 }
 

@@ -4,7 +4,7 @@
 
 namespace ls {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Most rows in one run of span_run / instant_run (see schema.cpp, version 3).
 inline constexpr int kRunRows = 1024;

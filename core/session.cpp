@@ -93,6 +93,8 @@ void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta)
         "end_max + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?2)",
         "UPDATE instant_run SET start_min = start_min + ?1, start_max = start_max + ?1, end_max "
         "= end_max + ?1 WHERE lane_id IN (SELECT id FROM lane WHERE source_id = ?2)",
+        "UPDATE lane_level SET base_ns = base_ns + ?1 WHERE lane_id IN (SELECT id FROM lane "
+        "WHERE source_id = ?2)",
         "UPDATE flow SET from_ts_ns = from_ts_ns + ?1, to_ts_ns = to_ts_ns + ?1 WHERE from_lane_id "
         "IN (SELECT id FROM lane WHERE source_id = ?2)",
         "UPDATE phase SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE source_id = ?2",

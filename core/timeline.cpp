@@ -160,48 +160,88 @@ struct OpenRun
     }
 };
 
-IntervalArrays foldLevel(const IntervalArrays &in, TimeNs bucket)
+// Folds intervals, fed in start order, into the runs of one level.
+class LevelFolder
 {
-    IntervalArrays out;
-    out.count.reserve(in.size() / 2);
-    OpenRun run;
-    auto flush = [&] {
-        if (!run.open) return;
-        const bool single = run.count == 1;
-        out.push(run.start, run.end, run.dominant(), single ? run.name : -1,
-                 single ? run.request : 0, run.count);
-        run.open = false;
-    };
-    for (size_t i = 0; i < in.size(); ++i) {
-        const TimeNs s = in.start[i], e = in.end[i];
-        const qint32 c = in.countAt(i);
-        if (e - s >= bucket) {
+public:
+    explicit LevelFolder(TimeNs bucket) : m_bucket(bucket) {}
+    TimeNs bucket() const { return m_bucket; }
+    size_t size() const { return m_out.size() + (m_run.open ? 1 : 0); }
+    void add(TimeNs s, TimeNs e, qint32 cat, qint32 nm, qint32 req, qint32 cnt)
+    {
+        if (e - s >= m_bucket) {
             flush();
-            out.push(s, e, in.category[i], in.name[i], in.request[i], c);
-            continue;
-        }
-        if (run.open && run.end - run.start < bucket && s - run.end < bucket) {
-            run.extend(s, e, in.category[i], c);
+            m_out.push(s, e, cat, nm, req, cnt);
+        } else if (m_run.open && m_run.end - m_run.start < m_bucket && s - m_run.end < m_bucket) {
+            m_run.extend(s, e, cat, cnt);
         } else {
             flush();
-            run.begin(s, e, in.category[i], c, qint32(i), in.name[i], in.request[i]);
+            m_run.begin(s, e, cat, cnt, -1, nm, req);
         }
     }
-    flush();
-    out.finish();
-    return out;
-}
+    IntervalArrays take()
+    {
+        flush();
+        m_out.finish();
+        return std::move(m_out);
+    }
+
+private:
+    void flush()
+    {
+        if (!m_run.open) return;
+        const bool single = m_run.count == 1;
+        m_out.push(m_run.start, m_run.end, m_run.dominant(), single ? m_run.name : -1,
+                   single ? m_run.request : 0, m_run.count);
+        m_run.open = false;
+    }
+    TimeNs m_bucket;
+    OpenRun m_run;
+    IntervalArrays m_out;
+};
 
 } // namespace
 
-const IntervalArrays &DepthTrack::levelFor(TimeNs nsFold) const
+IntervalArrays foldLevel(const IntervalArrays &in, TimeNs bucket)
+{
+    LevelFolder f(bucket);
+    for (size_t i = 0; i < in.size(); ++i)
+        f.add(in.start[i], in.end[i], in.category[i], in.name[i], in.request[i], in.countAt(i));
+    return f.take();
+}
+
+const IntervalArrays &DepthTrack::levelFor(TimeNs nsFold, TimeRange view) const
 {
     const IntervalArrays *best = &spans;
     for (const LodLevel &l : levels) {
         if (l.bucket > nsFold) break;
         best = &l.runs;
     }
-    return *best;
+    return best == &spans ? finestFor(view) : *best;
+}
+
+bool DepthTrack::covers(TimeRange view) const
+{
+    return window.isValid() && view.isValid() && window.contains(view);
+}
+
+const IntervalArrays &DepthTrack::finestFor(TimeRange view) const
+{
+    if (!coarse || levels.empty() || covers(view)) return spans;
+    return levels.front().runs;
+}
+
+bool DepthTrack::wantsWindow(TimeNs nsFold, TimeRange view) const
+{
+    return coarse && !levels.empty() && levels.front().bucket > nsFold && !covers(view);
+}
+
+bool TimelineLane::wantsWindow(TimeRange range, int widthPx, const GeometryOptions &opt) const
+{
+    if (!coarse || !range.isValid() || widthPx <= 0) return false;
+    const TimeNs nsFold = TimeNs(double(range.length()) / double(widthPx) * opt.foldPx);
+    return std::any_of(tracks.begin(), tracks.end(),
+                       [&](const DepthTrack &t) { return t.wantsWindow(nsFold, range); });
 }
 
 void DepthTrack::buildLevels()
@@ -231,7 +271,7 @@ static void finishTracks(std::vector<DepthTrack> &tracks)
 {
     for (DepthTrack &t : tracks) {
         t.spans.finish();
-        t.buildLevels();
+        if (!t.coarse) t.buildLevels(); // a coarse track's levels are the stored ones
     }
 }
 
@@ -387,7 +427,7 @@ LaneGeometry buildLaneGeometry(const TimelineLane &lane, TimeRange range, int wi
     const double nsPerPx = double(range.length()) / double(widthPx);
     const TimeNs nsFold = TimeNs(nsPerPx * opt.foldPx);
     for (size_t d = 0; d < lane.tracks.size(); ++d) {
-        const IntervalArrays &a = lane.tracks[d].levelFor(nsFold);
+        const IntervalArrays &a = lane.tracks[d].levelFor(nsFold, range);
         foldIntervals(a, range, widthPx, opt, false, g, quint8(std::min<size_t>(d, 255)),
                       &a == &lane.tracks[d].spans);
     }
@@ -548,33 +588,322 @@ static void addSampleMark(InstantArrays &in, TimeNs ts, qint32 mark)
 
 namespace {
 // Reads one lane's rows through its runs, in id order like the full scan
-// (finish() sorts the lanes that need it).
+// (finish() sorts the lanes that need it); `coarse`: a lane with stored
+// levels comes as those.
 class LaneReader
 {
 public:
-    explicit LaneReader(const Db &db)
-        : m_spans(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
+    explicit LaneReader(const Db &db, bool coarse = false)
+        : m_db(db), m_coarse(coarse),
+          m_spans(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
                       "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) "
                       "FROM " LS_SPANS_BY_RUN " WHERE r.lane_id = ?"),
+          m_window(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
+                       "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) FROM " LS_SPANS_BY_RUN
+                       " WHERE r.lane_id = ?1 AND r.start_min <= ?3 AND r.end_max >= ?2 AND "
+                       "s.start_ns <= ?3 AND s.end_ns >= ?2"),
           m_instants(db, "SELECT s.lane_id, s.ts_ns, COALESCE(s.name_id, 0), s.value "
                          "FROM " LS_INSTANTS_BY_RUN " WHERE r.lane_id = ?")
     {}
-    void read(qint64 laneId, std::vector<DepthTrack> &tracks, InstantArrays &instants)
+    // Returns whether the lane came coarse.
+    bool read(qint64 laneId, std::vector<DepthTrack> &tracks, InstantArrays &instants)
     {
-        m_spans.bind(1, laneId);
-        while (m_spans.step())
-            addSpanRow(tracks, m_spans);
-        m_spans.reset();
+        bool coarse = false;
+        if (m_coarse) {
+            tracks = readStoredLevels(m_db, laneId);
+            coarse = !tracks.empty();
+        }
+        if (!coarse) {
+            m_spans.bind(1, laneId);
+            while (m_spans.step())
+                addSpanRow(tracks, m_spans);
+            m_spans.reset();
+        }
         m_instants.bind(1, laneId);
         while (m_instants.step())
             addInstantRow(instants, m_instants);
         m_instants.reset();
+        return coarse;
+    }
+    // The spans meeting `w` (a coarse lane's window).
+    void readWindow(qint64 laneId, TimeRange w, std::vector<DepthTrack> &tracks)
+    {
+        m_window.bind(1, laneId).bind(2, w.start).bind(3, w.end);
+        while (m_window.step())
+            addSpanRow(tracks, m_window);
+        m_window.reset();
     }
 
 private:
-    Stmt m_spans, m_instants;
+    const Db &m_db;
+    bool m_coarse;
+    Stmt m_spans, m_window, m_instants;
 };
 } // namespace
+
+// ---------------------------------------------------------------------------
+// Stored levels
+
+namespace {
+
+void putVarint(QByteArray &out, quint64 v)
+{
+    while (v >= 0x80) {
+        out.append(char(v | 0x80));
+        v >>= 7;
+    }
+    out.append(char(v));
+}
+
+void putSigned(QByteArray &out, qint64 v)
+{
+    putVarint(out, (quint64(v) << 1) ^ quint64(v >> 63));
+}
+
+class VarintReader
+{
+public:
+    explicit VarintReader(QByteArrayView b)
+        : m_p(reinterpret_cast<const quint8 *>(b.data())), m_end(m_p + b.size())
+    {}
+    bool atEnd() const { return m_p >= m_end; }
+    quint64 next()
+    {
+        quint64 v = 0;
+        for (int shift = 0; m_p < m_end && shift < 64; shift += 7) {
+            const quint8 c = *m_p++;
+            v |= quint64(c & 0x7f) << shift;
+            if (!(c & 0x80)) return v;
+        }
+        m_bad = true;
+        return 0;
+    }
+    qint64 nextSigned()
+    {
+        const quint64 v = next();
+        return qint64(v >> 1) ^ -qint64(v & 1);
+    }
+    bool bad() const { return m_bad; }
+
+private:
+    const quint8 *m_p, *m_end;
+    bool m_bad = false;
+};
+
+// Runs in start order: start as a delta from the previous (the first from
+// `base`), length, category, name, request and count.
+QByteArray encodeRuns(const IntervalArrays &a, TimeNs base)
+{
+    QByteArray out;
+    out.reserve(qsizetype(a.size()) * 6);
+    TimeNs prev = base;
+    for (size_t i = 0; i < a.size(); ++i) {
+        putSigned(out, a.start[i] - prev);
+        putVarint(out, quint64(a.end[i] - a.start[i]));
+        putSigned(out, a.category[i]);
+        putSigned(out, a.name[i]);
+        putSigned(out, a.request[i]);
+        putVarint(out, quint64(a.countAt(i)));
+        prev = a.start[i];
+    }
+    return out;
+}
+
+IntervalArrays decodeRuns(QByteArrayView data, qint64 runs, TimeNs base, bool raw)
+{
+    IntervalArrays a;
+    a.reserve(size_t(std::clamp<qint64>(runs, 0, 1 << 24)));
+    VarintReader r(data);
+    TimeNs prev = base;
+    while (!r.atEnd()) {
+        const TimeNs s = prev + r.nextSigned();
+        const TimeNs e = s + TimeNs(r.next());
+        const auto cat = qint32(r.nextSigned()), nm = qint32(r.nextSigned()),
+                   req = qint32(r.nextSigned());
+        const auto cnt = qint32(r.next());
+        if (r.bad()) break;
+        a.push(s, e, cat, nm, req, raw ? -1 : cnt);
+        prev = s;
+    }
+    a.finish();
+    return a;
+}
+
+struct RunIds
+{
+    qint64 first, last;
+    TimeNs startMin, startMax;
+};
+
+} // namespace
+
+int storeLaneLevels(Db &db, const StoredLevelOptions &opt, const std::atomic<bool> *cancel)
+{
+    auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
+    std::vector<std::pair<qint64, qint64>> lanes; // id, spans
+    {
+        Stmt st(db, "SELECT lane_id, sum(last_id - first_id + 1) AS n FROM span_run WHERE lane_id "
+                    "NOT IN (SELECT lane_id FROM lane_level) GROUP BY lane_id HAVING n > ?");
+        st.bind(1, opt.minSpans);
+        while (st.step())
+            lanes.push_back({st.int64(0), st.int64(1)});
+    }
+    Stmt runsOf(db, "SELECT first_id, last_id, start_min, start_max FROM span_run WHERE lane_id = "
+                    "? ORDER BY start_min");
+    Stmt spansIn(db, "SELECT id, start_ns, end_ns, depth, COALESCE(name_id, 0), "
+                     "COALESCE(category_id, 0), COALESCE(request_id, 0) FROM span WHERE id "
+                     "BETWEEN ?1 AND ?2 AND start_ns >= ?3 AND start_ns < ?4 ORDER BY id");
+    Stmt ins(db, "INSERT INTO lane_level(lane_id, depth, bucket_ns, base_ns, runs, data) "
+                 "VALUES(?,?,?,?,?,?)");
+    int stored = 0;
+    for (const auto &[laneId, count] : lanes) {
+        if (cancelled()) break;
+        std::vector<RunIds> runs;
+        runsOf.bind(1, laneId);
+        while (runsOf.step())
+            runs.push_back({runsOf.int64(0), runsOf.int64(1), runsOf.int64(2), runsOf.int64(3)});
+        runsOf.reset();
+        if (runs.empty()) continue;
+        const TimeNs lo = runs.front().startMin;
+        TimeNs hi = lo;
+        for (const RunIds &r : runs)
+            hi = std::max(hi, r.startMax);
+        // Per depth: every span while few, and a folder per bucket while
+        // its level stays small enough to store.
+        struct Depth
+        {
+            IntervalArrays raw;
+            bool rawKept = true;
+            qint64 spans = 0;
+            std::vector<LevelFolder> folders;
+            std::vector<bool> kept;
+        };
+        std::vector<Depth> depths;
+        const TimeNs length = std::max<TimeNs>(1, hi - lo);
+        auto depthAt = [&](int d) -> Depth & {
+            if (size_t(d) >= depths.size()) depths.resize(size_t(d) + 1);
+            Depth &x = depths[size_t(d)];
+            if (x.folders.empty())
+                for (TimeNs b = 4000; b < length; b *= 4) {
+                    x.folders.emplace_back(b);
+                    x.kept.push_back(true);
+                }
+            return x;
+        };
+        struct Row
+        {
+            qint64 id;
+            TimeNs s, e;
+            int depth;
+            qint32 nm, cat, req;
+        };
+        // Time windows of about a million spans, read in start order.
+        const qint64 windows = std::max<qint64>(1, count / 1'000'000 + 1);
+        const TimeNs step = length / windows + 1;
+        std::vector<Row> rows;
+        for (TimeNs w0 = lo; w0 <= hi && !cancelled(); w0 += step) {
+            const TimeNs w1 = w0 + step;
+            rows.clear();
+            for (const RunIds &r : runs) {
+                if (r.startMin >= w1) break; // sorted by startMin
+                if (r.startMax < w0) continue;
+                spansIn.bind(1, r.first).bind(2, r.last).bind(3, w0).bind(4, w1);
+                while (spansIn.step())
+                    rows.push_back({spansIn.int64(0), spansIn.int64(1),
+                                    std::max(spansIn.int64(1), spansIn.int64(2)),
+                                    std::clamp(int(spansIn.int64(3)), 0, 63),
+                                    qint32(spansIn.int64(4)), qint32(spansIn.int64(5)),
+                                    qint32(spansIn.int64(6))});
+                spansIn.reset();
+            }
+            // Runs interleave in time; id order within one start, as finish() keeps it.
+            std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+                return a.s != b.s ? a.s < b.s : a.id < b.id;
+            });
+            for (const Row &r : rows) {
+                Depth &d = depthAt(r.depth);
+                ++d.spans;
+                if (d.rawKept) {
+                    d.raw.push(r.s, r.e, r.cat, r.nm, r.req);
+                    if (qint64(d.raw.size()) > opt.maxRuns) {
+                        d.rawKept = false;
+                        d.raw = IntervalArrays();
+                    }
+                }
+                for (size_t k = 0; k < d.folders.size(); ++k) {
+                    if (!d.kept[k]) continue;
+                    d.folders[k].add(r.s, r.e, r.cat, r.nm, r.req, 1);
+                    if (qint64(d.folders[k].size()) > opt.maxRuns) {
+                        d.kept[k] = false;
+                        d.folders[k] = LevelFolder(d.folders[k].bucket());
+                    }
+                }
+            }
+        }
+        if (cancelled()) break;
+        // What each depth stores: its spans whole, or its levels that fold
+        // them to a real saving (as buildLevels() keeps them).
+        std::vector<std::vector<std::pair<TimeNs, IntervalArrays>>> out(depths.size());
+        bool ok = true, anyLevel = false;
+        for (size_t d = 0; d < depths.size() && ok; ++d) {
+            Depth &x = depths[d];
+            if (x.spans == 0) continue;
+            if (x.rawKept && qint64(x.raw.size()) <= opt.maxRuns / 4) {
+                x.raw.finish();
+                out[d].push_back({0, std::move(x.raw)});
+                continue;
+            }
+            // Levels an eighth of the spans or fewer (a window below the
+            // finest holds little), each a real saving on the one below.
+            qint64 below = x.spans / 8;
+            for (size_t k = 0; k < x.folders.size(); ++k) {
+                if (!x.kept[k]) continue;
+                IntervalArrays a = x.folders[k].take();
+                if (qint64(a.size()) > below) continue;
+                below = qint64(a.size()) * 7 / 10;
+                out[d].push_back({x.folders[k].bucket(), std::move(a)});
+            }
+            ok = !out[d].empty();
+            anyLevel = anyLevel || ok;
+        }
+        // A depth of long spans has no level to store; a lane whose depths
+        // are all short enough to store whole is read whole as it is.
+        if (!ok || !anyLevel) continue;
+        for (size_t d = 0; d < out.size(); ++d)
+            for (const auto &[bucket, a] : out[d]) {
+                ins.bind(1, laneId)
+                    .bind(2, qint64(d))
+                    .bind(3, bucket)
+                    .bind(4, lo)
+                    .bind(5, qint64(a.size()))
+                    .bindBlob(6, encodeRuns(a, lo))
+                    .run();
+            }
+        ++stored;
+    }
+    return stored;
+}
+
+std::vector<DepthTrack> readStoredLevels(const Db &db, qint64 laneId)
+{
+    std::vector<DepthTrack> tracks;
+    Stmt st(db, "SELECT depth, bucket_ns, base_ns, runs, data FROM lane_level WHERE lane_id = ? "
+                "ORDER BY depth, bucket_ns");
+    st.bind(1, laneId);
+    while (st.step()) {
+        const int depth = std::clamp(int(st.int64(0)), 0, 63);
+        if (size_t(depth) >= tracks.size()) tracks.resize(size_t(depth) + 1);
+        DepthTrack &t = tracks[size_t(depth)];
+        const TimeNs bucket = st.int64(1);
+        if (bucket <= 0) {
+            t.spans = decodeRuns(st.textView(4), st.int64(3), st.int64(2), true);
+            continue;
+        }
+        t.coarse = true;
+        t.levels.push_back({bucket, decodeRuns(st.textView(4), st.int64(3), st.int64(2), false)});
+    }
+    return tracks;
+}
 
 qint64 TimelineModel::countSpans(const Db &db)
 {
@@ -584,15 +913,23 @@ qint64 TimelineModel::countSpans(const Db &db)
 
 std::vector<LaneData> TimelineModel::readLanes(const Db &db, const std::vector<qint64> &laneIds,
                                                const LaneReadContext &ctx,
-                                               const std::atomic<bool> *cancel)
+                                               const std::atomic<bool> *cancel, TimeRange window)
 {
     std::vector<LaneData> out;
-    LaneReader reader(db);
+    LaneReader reader(db, true);
     for (const qint64 id : laneIds) {
         if (cancel && cancel->load(std::memory_order_relaxed)) break;
         LaneData d;
         d.laneId = id;
-        reader.read(id, d.tracks, d.instants);
+        if (window.isValid()) {
+            d.window = window;
+            reader.readWindow(id, window, d.tracks);
+            for (DepthTrack &t : d.tracks)
+                t.spans.finish();
+            out.push_back(std::move(d));
+            continue;
+        }
+        d.coarse = reader.read(id, d.tracks, d.instants);
         if (ctx.samples && !d.instants.hasValues)
             if (const auto it = ctx.samples->constFind(id); it != ctx.samples->constEnd())
                 for (const TimeNs ts : *it)
@@ -610,10 +947,23 @@ int TimelineModel::installLanes(std::vector<LaneData> data, const QSet<int> &kee
         const int li = laneIndexOf(d.laneId);
         if (li < 0) continue;
         TimelineLane &l = m_lanes[size_t(li)];
+        if (d.window.isValid()) { // a coarse lane's spans over a window, in place of the last
+            if (!l.loaded || !l.coarse) continue;
+            m_loadedSpans -= l.spanCount();
+            for (size_t k = 0; k < l.tracks.size(); ++k) {
+                DepthTrack &t = l.tracks[k];
+                if (!t.coarse) continue;
+                t.spans = k < d.tracks.size() ? std::move(d.tracks[k].spans) : IntervalArrays();
+                t.window = d.window;
+            }
+            m_loadedSpans += l.spanCount();
+            continue;
+        }
         if (l.loaded) continue;
         l.tracks = std::move(d.tracks);
         l.instants = std::move(d.instants);
         l.loaded = true;
+        l.coarse = d.coarse;
         m_loadedSpans += l.spanCount();
         if (l.kind != LaneKind::Gc) m_installOrder.push_back(li);
     }
@@ -630,6 +980,7 @@ int TimelineModel::installLanes(std::vector<LaneData> data, const QSet<int> &kee
         l.tracks = {};
         l.instants = InstantArrays();
         l.loaded = false;
+        l.coarse = false;
         ++dropped;
     }
     return dropped;
@@ -646,6 +997,7 @@ int TimelineModel::adoptLanes(TimelineModel &from)
         to.tracks = std::move(src.tracks);
         to.instants = std::move(src.instants);
         to.loaded = true;
+        to.coarse = src.coarse;
         src.tracks = {};
         src.instants = InstantArrays();
         src.loaded = false;
@@ -720,7 +1072,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     if (firstLanes >= 0) {
         m_partial = !windowed;
         m_windowed = windowed;
-        LaneReader reader(db);
+        LaneReader reader(db, true); // long lanes as their stored levels
         for (size_t i = 0; i < lanes.size(); ++i) {
             TimelineLane &l = lanes[i];
             // A windowed model holds every GC lane (few spans; what overlapped a
@@ -730,7 +1082,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                 continue;
             }
             if (cancelled()) return;
-            reader.read(l.laneId, l.tracks, l.instants);
+            l.coarse = reader.read(l.laneId, l.tracks, l.instants);
         }
     } else {
         // Table order: a sequential scan is several times faster than reading
@@ -894,7 +1246,9 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     if (cancelled()) return;
     for (TimelineLane &l : lanes)
         addLane(std::move(l));
-    {
+    // Arrows come with the second load, as phases do: a first screen is
+    // wanted fast and a Go trace has millions (a second of the first paint).
+    if (!m_partial) {
         Stmt st(db, "SELECT kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns FROM flow WHERE "
                     "from_lane_id IS NOT NULL AND to_lane_id IS NOT NULL AND from_ts_ns IS NOT "
                     "NULL AND to_ts_ns IS NOT NULL");
@@ -922,9 +1276,9 @@ void TimelineModel::finishLoad()
     for (const TimelineLane &l : m_lanes) {
         for (const auto *v : {&l.tracks, &l.overlay})
             for (const DepthTrack &t : *v)
-                if (!t.spans.maxEnd.empty()) {
-                    lo = std::min(lo, t.spans.start.front());
-                    hi = std::max(hi, t.spans.maxEnd.back());
+                if (const IntervalArrays &a = t.finestFor({}); !a.maxEnd.empty()) {
+                    lo = std::min(lo, a.start.front());
+                    hi = std::max(hi, a.maxEnd.back());
                 }
         if (l.instants.size()) {
             lo = std::min(lo, l.instants.ts.front());
@@ -994,7 +1348,7 @@ void TimelineModel::finishLoad()
         // A windowed model counts its lanes' spans from their runs below.
         if (m_windowed && l.kind != LaneKind::Requests) continue;
         for (const DepthTrack &t : l.tracks) {
-            const IntervalArrays &a = t.levelFor(TimeNs(per));
+            const IntervalArrays &a = t.levelFor(TimeNs(per), m_full);
             for (size_t i = 0; i < a.size(); ++i)
                 add(a.start[i], a.end[i], double(a.countAt(i)));
         }
@@ -1102,15 +1456,17 @@ RangeStats TimelineModel::statsFor(TimeRange r, const QList<int> &laneList) cons
         if (li < 0 || li >= laneCount()) continue;
         const TimelineLane &l = m_lanes[size_t(li)];
         for (const DepthTrack &t : l.tracks) {
-            const IntervalArrays &a = t.spans;
+            // A coarse lane's window, else its finest level (runs: counts
+            // exact, time by each run's main category).
+            const IntervalArrays &a = t.finestFor(r);
             const auto [first, last] = a.visible(r.start, r.end);
             for (size_t i = first; i < last; ++i) {
                 if (a.end[i] < r.start) continue;
                 const TimeNs ns = std::min(a.end[i], r.end) - std::max(a.start[i], r.start);
-                ++st.spans;
+                st.spans += a.countAt(i);
                 if (l.kind != LaneKind::Requests) {
                     st.nsByCategory[a.category[i]] += ns;
-                    st.nsByName[a.name[i]] += ns;
+                    if (a.name[i] >= 0) st.nsByName[a.name[i]] += ns;
                 }
                 if (a.request[i] > 0) reqs.insert(a.request[i]);
             }
@@ -1137,6 +1493,7 @@ std::vector<SpanRef> TimelineModel::search(const QString &text, size_t limit) co
         const TimelineLane &l = m_lanes[li];
         if (l.kind == LaneKind::Requests) continue;
         for (size_t d = 0; d < l.tracks.size(); ++d) {
+            if (l.tracks[d].coarse) continue; // its spans come and go with the view
             const IntervalArrays &a = l.tracks[d].spans;
             for (size_t i = 0; i < a.size() && out.size() < limit; ++i) {
                 const qint32 n = a.name[i];

@@ -83,13 +83,27 @@ struct LodLevel
 // One depth of a lane: the raw intervals and their coarser levels. Spans of
 // one lane and depth do not overlap (schema), so maxEnd stays tight there and
 // the visible slice is exact; maxEnd still keeps overlapping input correct.
+//
+// A coarse track (a long lane of a windowed model, read from its stored
+// levels, storeLaneLevels()) holds levels over the whole lane but raw spans
+// only over `window`, read when the view zooms in past its finest level;
+// where the window misses the view its finest level stands in.
 struct DepthTrack
 {
     IntervalArrays spans;
     std::vector<LodLevel> levels; // bucket increasing
-    // The coarsest arrays whose folding is finer than `nsFold` (raw spans when none is).
-    const IntervalArrays &levelFor(TimeNs nsFold) const;
-    void buildLevels(); // after spans.finish()
+    bool coarse = false;
+    TimeRange window; // coarse: what `spans` covers
+    // The coarsest arrays whose folding is finer than `nsFold` (raw spans when
+    // none is) that cover `view`.
+    const IntervalArrays &levelFor(TimeNs nsFold, TimeRange view = {}) const;
+    // The finest arrays that cover `view`: the spans, but for a coarse track
+    // whose window misses it.
+    const IntervalArrays &finestFor(TimeRange view) const;
+    // Coarse, and `view` folded at `nsFold` wants spans its window lacks.
+    bool wantsWindow(TimeNs nsFold, TimeRange view) const;
+    bool covers(TimeRange view) const; // the window holds every span of `view`
+    void buildLevels();                // after spans.finish()
 };
 
 // Point events (log marks, GC marks) and counter samples, sorted by ts.
@@ -118,6 +132,8 @@ enum class LaneKind
 LaneKind laneKindFromName(const QString &kind);
 QString laneKindTitle(LaneKind k);
 
+struct GeometryOptions;
+
 struct TimelineLane
 {
     qint64 laneId = 0;   // lane row id; 0 for the synthetic requests lane
@@ -128,8 +144,11 @@ struct TimelineLane
     std::vector<DepthTrack> tracks;  // one per depth (requests lane: per packing row)
     std::vector<DepthTrack> overlay; // requests lane: phases drawn over the request bars, per row
     InstantArrays instants;
-    bool loaded = true; // false: spans not read yet (progressive or windowed opening)
-    qint64 spanCount() const;
+    bool loaded = true;       // false: spans not read yet (progressive or windowed opening)
+    bool coarse = false;      // tracks read from stored levels (see DepthTrack)
+    qint64 spanCount() const; // spans held (a coarse lane: those of its window)
+    // Coarse, and painting `range` over `widthPx` wants spans not held.
+    bool wantsWindow(TimeRange range, int widthPx, const GeometryOptions &opt) const;
     // Sorts, computes maxEnd and builds levels of every track.
     void finish();
 };
@@ -141,6 +160,8 @@ struct LaneData
     qint64 laneId = 0;
     std::vector<DepthTrack> tracks;
     InstantArrays instants;
+    bool coarse = false; // tracks are stored levels
+    TimeRange window;    // valid: the spans of a coarse lane over it (tracks' spans only)
 };
 
 // What reading lanes for a windowed model needs besides the database: fixed
@@ -213,6 +234,31 @@ struct SpanRef
     bool isValid() const { return lane >= 0 && index >= 0; }
 };
 
+// Stored levels (table lane_level): a long lane's coarser levels written at
+// import, so a windowed model paints it zoomed out without reading its
+// spans (a Go trace's proc and thread lanes hold millions each). Each level
+// folds a depth's spans directly at a bucket of 4^k µs; a depth keeps the
+// levels of an eighth of its spans or fewer, each at most 70 % of the finer
+// one kept (a few per cent of the lane in all); a depth of few spans
+// (maxRuns / 4) is stored whole (bucket 0). Times are relative to the row's
+// base_ns, which moves with its source's clock.
+struct StoredLevelOptions
+{
+    qint64 minSpans = 100'000; // lanes with more spans get levels
+    qint64 maxRuns = 100'000;  // the most runs a stored level (or a depth stored whole) has
+};
+// Stores the levels of every lane with more than opt.minSpans spans that
+// has none yet, reading each a time window at a time (memory stays bounded
+// by the stored levels). A lane gets none (it is read whole) when a depth
+// has no level small enough, or when every depth is small enough to store
+// whole. Returns the lanes stored.
+int storeLaneLevels(Db &db, const StoredLevelOptions &opt = {},
+                    const std::atomic<bool> *cancel = nullptr);
+// The level of `in` (start order) folded at `bucket` (how levels are made; exposed for tests).
+IntervalArrays foldLevel(const IntervalArrays &in, TimeNs bucket);
+// A lane's stored levels, one track per depth (coarse); empty when it has none.
+std::vector<DepthTrack> readStoredLevels(const Db &db, qint64 laneId);
+
 // The whole session's timeline in memory.
 class TimelineModel
 {
@@ -222,13 +268,16 @@ public:
     //
     // Progressive opening: with `firstLanes` >= 0 only that many lanes (in
     // display order, the ones a first screen shows) get their spans, read by
-    // lane through its runs (schema.h); the rest are marked !loaded. A
-    // second, full load then replaces the model.
+    // lane through its runs (schema.h), a long lane as its stored levels
+    // (coarse); the rest are marked !loaded; request phases and flows are
+    // not read. A second, full load then replaces the model.
     //
     // Windowed opening, for sessions too big to hold (kWindowedSpans): with
     // `windowed`, lanes, requests, phases and flows are read whole but spans
     // and instants only for the first `firstLanes` lanes and every GC lane
-    // (kept: a request's story asks which pauses overlapped it); the rest are read
+    // (kept: a request's story asks which pauses overlapped it), long lanes
+    // as their stored levels (coarse: spans read by time window, as the
+    // view zooms in past the finest; see DepthTrack); the rest are read
     // when they come into view (readLanes() on the loader's thread,
     // installLanes() on the model's) and dropped again, the longest
     // installed first, when more than kWindowBudget spans are held. The span
@@ -245,10 +294,14 @@ public:
     bool isWindowed() const { return m_windowed; }
     const LaneReadContext &laneReadContext() const { return m_readContext; }
     // Reads the spans and instants of lanes by id (any thread, its own connection).
+    // A lane with stored levels comes coarse; with a valid `window`, the
+    // spans of coarse lanes over it.
     static std::vector<LaneData> readLanes(const Db &db, const std::vector<qint64> &laneIds,
                                            const LaneReadContext &ctx,
-                                           const std::atomic<bool> *cancel = nullptr);
-    // Puts read lanes in place (lanes already loaded keep theirs); then, past
+                                           const std::atomic<bool> *cancel = nullptr,
+                                           TimeRange window = {});
+    // Puts read lanes in place (lanes already loaded keep theirs, but a
+    // coarse lane takes a window's spans); then, past
     // kWindowBudget spans held, unloads the lanes installed longest ago that
     // are not in `keep` (lane indexes on screen). Returns the lanes unloaded.
     int installLanes(std::vector<LaneData> data, const QSet<int> &keep,

@@ -364,6 +364,7 @@ private slots:
             db.exec("DROP TABLE instant_run");
             db.exec("CREATE INDEX span_lane_start ON span(lane_id, start_ns)");
             db.exec("CREATE INDEX instant_lane_ts ON instant(lane_id, ts_ns)");
+            db.exec("DROP TABLE lane_level");
             db.exec("PRAGMA user_version = 1");
         }
         Session s = Session::open(path);

@@ -28,15 +28,16 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("s.lanescope"));
         Session s = Session::open(path);
         QCOMPARE(s.db().userVersion(), kSchemaVersion);
-        const QStringList expected{QStringLiteral("annotation"),    QStringLiteral("callsite"),
-                                   QStringLiteral("diagnostic"),    QStringLiteral("flow"),
-                                   QStringLiteral("frame"),         QStringLiteral("instant"),
-                                   QStringLiteral("instant_run"),   QStringLiteral("lane"),
-                                   QStringLiteral("phase"),         QStringLiteral("profile"),
-                                   QStringLiteral("raw_text"),      QStringLiteral("request"),
-                                   QStringLiteral("request_class"), QStringLiteral("sample"),
-                                   QStringLiteral("source"),        QStringLiteral("span"),
-                                   QStringLiteral("span_run"),      QStringLiteral("string")};
+        const QStringList expected{QStringLiteral("annotation"),  QStringLiteral("callsite"),
+                                   QStringLiteral("diagnostic"),  QStringLiteral("flow"),
+                                   QStringLiteral("frame"),       QStringLiteral("instant"),
+                                   QStringLiteral("instant_run"), QStringLiteral("lane"),
+                                   QStringLiteral("lane_level"),  QStringLiteral("phase"),
+                                   QStringLiteral("profile"),     QStringLiteral("raw_text"),
+                                   QStringLiteral("request"),     QStringLiteral("request_class"),
+                                   QStringLiteral("sample"),      QStringLiteral("source"),
+                                   QStringLiteral("span"),        QStringLiteral("span_run"),
+                                   QStringLiteral("string")};
         const SqlResult r = runSql(
             s.db(),
             QStringLiteral("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"));

@@ -7,6 +7,8 @@
 #include "testsupport.h"
 #include "timeline.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <random>
@@ -63,6 +65,9 @@ private slots:
     void windowedModel_data();
     void windowedModel();
     void windowedModelDropsLanesPastItsBudget();
+    void storedLevels_data();
+    void storedLevels();
+    void importStoresLevelsOfLongLanes();
 };
 
 void TstTimelineGeometry::visibleSlice_data()
@@ -553,3 +558,183 @@ void TstTimelineGeometry::windowedModelDropsLanesPastItsBudget()
 
 QTEST_GUILESS_MAIN(TstTimelineGeometry)
 #include "tst_timelinegeometry.moc"
+
+void TstTimelineGeometry::storedLevels_data()
+{
+    QTest::addColumn<QString>("trace"); // empty: a synthetic session
+    QTest::newRow("synthetic") << QString();
+    QTest::newRow("go1.23 trace") << test::testData(QStringLiteral("exectrace/go123-http.trace"));
+}
+
+// A long lane's stored levels are its spans folded as the timeline folds
+// them; a windowed model holds such a lane coarse, paints it zoomed out
+// from them and zoomed in from a window of spans exactly as the full load
+// paints it; shifting its source's clock moves them.
+void TstTimelineGeometry::storedLevels()
+{
+    QFETCH(QString, trace);
+    test::TempSession ts;
+    if (trace.isEmpty()) {
+        writeSession(ts, 12, 4000, 20);
+    } else {
+        QVERIFY(ts.import(trace).ok);
+    }
+    Db &db = ts.session().db();
+    TimelineModel m;
+    m.load(db);
+    qint64 longest = 0;
+    for (const TimelineLane &l : m.lanes())
+        if (l.kind != LaneKind::Requests) longest = std::max(longest, l.spanCount());
+    QVERIFY(longest >= 2000);
+    // Small bounds so a test-sized lane counts as long.
+    const StoredLevelOptions opt{longest / 4, std::max<qint64>(64, longest / 16)};
+    const int stored = storeLaneLevels(db, opt);
+    QVERIFY(stored > 0);
+    QCOMPARE(storeLaneLevels(db, opt), 0); // once
+    int coarseDepths = 0;
+    QList<int> coarseLanes;
+    for (int li = 0; li < m.laneCount(); ++li) {
+        const TimelineLane &l = m.lane(li);
+        const std::vector<DepthTrack> tracks = readStoredLevels(db, l.laneId);
+        if (tracks.empty()) continue;
+        coarseLanes << li;
+        QVERIFY(l.spanCount() > opt.minSpans);
+        QVERIFY(tracks.size() <= l.tracks.size());
+        for (size_t d = 0; d < tracks.size(); ++d) {
+            const DepthTrack &t = tracks[d];
+            const IntervalArrays &spans = l.tracks[d].spans;
+            if (!t.coarse) { // stored whole
+                QVERIFY(qint64(spans.size()) <= opt.maxRuns / 4);
+                QCOMPARE(t.spans.start, spans.start);
+                QCOMPARE(t.spans.end, spans.end);
+                QCOMPARE(t.spans.category, spans.category);
+                QCOMPARE(t.spans.name, spans.name);
+                QCOMPARE(t.spans.request, spans.request);
+                continue;
+            }
+            ++coarseDepths;
+            QVERIFY(!t.levels.empty());
+            size_t below = spans.size() / 8;
+            for (const LodLevel &lv : t.levels) {
+                QVERIFY(lv.bucket >= 4000);
+                QVERIFY(lv.runs.size() <= below);
+                QVERIFY(qint64(lv.runs.size()) <= opt.maxRuns);
+                below = lv.runs.size() * 7 / 10;
+                compareArrays(lv.runs, foldLevel(spans, lv.bucket));
+                qint64 n = 0;
+                for (size_t i = 0; i < lv.runs.size(); ++i)
+                    n += lv.runs.countAt(i);
+                QCOMPARE(n, qint64(spans.size()));
+            }
+        }
+    }
+    QCOMPARE(int(coarseLanes.size()), stored);
+    QVERIFY(coarseDepths > 0);
+
+    // Windowed, the long lanes come coarse, holding none of their levels' spans.
+    TimelineModel w;
+    w.load(db, nullptr, m.laneCount(), true);
+    QVERIFY(w.isWindowed());
+    const int li = coarseLanes.first();
+    const TimelineLane &cl = w.lane(li);
+    QVERIFY(cl.loaded && cl.coarse);
+    QVERIFY(cl.spanCount() < m.lane(li).spanCount());
+    const int width = 1000;
+    // Zoomed out (past every depth's finest level): painted from the levels,
+    // every span counted.
+    TimeNs finest = 0;
+    for (const DepthTrack &t : cl.tracks)
+        if (t.coarse) finest = std::max(finest, t.levels.front().bucket);
+    const TimeRange all{m.fullRange().start,
+                        m.fullRange().start + std::max(m.fullRange().length(), finest * width)};
+    QVERIFY(!cl.wantsWindow(all, width, {}));
+    QVERIFY(cl.wantsWindow({all.start, all.start + finest * width / 4}, width, {}));
+    QCOMPARE(sumCounts(buildLaneGeometry(cl, all, width)),
+             sumCounts(buildLaneGeometry(m.lane(li), all, width)));
+    QCOMPARE(w.statsFor(all, {li}).spans, m.statsFor(all, {li}).spans);
+    // Zoomed in past the finest level: until the window comes, the finest
+    // level stands in; then the runs are the full model's.
+    const IntervalArrays &spans0 =
+        m.lane(li)
+            .tracks[size_t(std::find_if(cl.tracks.begin(), cl.tracks.end(),
+                                        [](const DepthTrack &t) { return t.coarse; }) -
+                           cl.tracks.begin())]
+            .spans;
+    const TimeNs mid = spans0.start[spans0.size() / 2];
+    const TimeRange zoom{mid - 500'000, mid + 500'000}; // 1 µs a pixel
+    QVERIFY(cl.wantsWindow(zoom, width, {}));
+    QVERIFY(sumCounts(buildLaneGeometry(cl, zoom, width)) > 0);
+    const TimeRange window{zoom.start - zoom.length(), zoom.end + zoom.length()};
+    std::vector<LaneData> data =
+        TimelineModel::readLanes(db, {cl.laneId}, w.laneReadContext(), nullptr, window);
+    QCOMPARE(data.size(), size_t(1));
+    const qint64 held = w.loadedSpanCount();
+    w.installLanes(std::move(data), {li}, w.spanCount());
+    QVERIFY(w.lane(li).coarse);
+    QVERIFY(!w.lane(li).wantsWindow(zoom, width, {}));
+    QVERIFY(w.loadedSpanCount() > held);
+    QVERIFY(w.lane(li).spanCount() < m.lane(li).spanCount());
+    const LaneGeometry a = buildLaneGeometry(w.lane(li), zoom, width),
+                       b = buildLaneGeometry(m.lane(li), zoom, width);
+    QVERIFY(!b.runs.empty());
+    QCOMPARE(a.runs.size(), b.runs.size());
+    for (size_t i = 0; i < a.runs.size(); ++i) {
+        QCOMPARE(a.runs[i].start, b.runs[i].start);
+        QCOMPARE(a.runs[i].end, b.runs[i].end);
+        QCOMPARE(a.runs[i].category, b.runs[i].category);
+        QCOMPARE(a.runs[i].count, b.runs[i].count);
+        QCOMPARE(a.runs[i].depth, b.runs[i].depth);
+    }
+    QCOMPARE(w.statsFor(zoom, {li}).nsByCategory, m.statsFor(zoom, {li}).nsByCategory);
+    // Panned away, the window no longer covers the view.
+    const TimeRange away{zoom.start + 3 * zoom.length(), zoom.end + 3 * zoom.length()};
+    if (away.end < all.end) QVERIFY(w.lane(li).wantsWindow(away, width, {}));
+
+    // A source moved on the clock moves its levels.
+    const qint64 source =
+        test::scalar(db, QStringLiteral("SELECT source_id FROM lane WHERE id = %1").arg(cl.laneId));
+    const std::vector<DepthTrack> before = readStoredLevels(db, cl.laneId);
+    ts.session().shiftSource(source, 1'000'000'000);
+    const std::vector<DepthTrack> after = readStoredLevels(db, cl.laneId);
+    QCOMPARE(after.size(), before.size());
+    for (size_t d = 0; d < after.size(); ++d)
+        for (size_t k = 0; k < after[d].levels.size(); ++k) {
+            const auto &x = before[d].levels[k].runs, &y = after[d].levels[k].runs;
+            QCOMPARE(y.size(), x.size());
+            QCOMPARE(y.start.front(), x.start.front() + 1'000'000'000);
+            QCOMPARE(y.end.back(), x.end.back() + 1'000'000'000);
+        }
+}
+
+// An import stores the levels of a lane of more than StoredLevelOptions::minSpans spans.
+void TstTimelineGeometry::importStoresLevelsOfLongLanes()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("long.json"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const qint64 n = StoredLevelOptions().minSpans + 20'000;
+        QByteArray out = "{\"traceEvents\":[\n";
+        for (qint64 i = 0; i < n; ++i) {
+            out += "{\"name\":\"step\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":" +
+                   QByteArray::number(i * 3) + ",\"dur\":" + QByteArray::number(1 + i % 2) + "}";
+            out += i + 1 < n ? ",\n" : "\n";
+        }
+        out += "]}\n";
+        QCOMPARE(f.write(out), qint64(out.size()));
+    }
+    test::TempSession ts;
+    const ImportResult r = ts.import(path);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(r.levelsMs >= 0);
+    const Db &db = ts.session().db();
+    QCOMPARE(test::scalar(db, QStringLiteral("SELECT count(DISTINCT lane_id) FROM lane_level")),
+             qint64(1));
+    TimelineModel w;
+    w.load(db, nullptr, 8, true);
+    int coarse = 0;
+    for (const TimelineLane &l : w.lanes())
+        coarse += l.coarse;
+    QCOMPARE(coarse, 1);
+}
