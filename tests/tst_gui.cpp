@@ -20,6 +20,7 @@
 #include "statspanel.h"
 #include "synthetic.h"
 #include "testsupport.h"
+#include "timeline.h"
 #include "timelinewidget.h"
 #include "units.h"
 #include "viewpalette.h"
@@ -88,6 +89,7 @@ private slots:
     void openingFilesIntoASessionAsks();
     void requestFocusBringsTheStoryIntoView_data();
     void requestFocusBringsTheStoryIntoView();
+    void coarseLanesReadTheirSpansWhenZoomedIn();
     void rulerReadsAtAnyOffset();
     void sessionBrokenUnderTheApp();
     void lazyModelWithManyRows();
@@ -584,6 +586,63 @@ void TstGui::staysResponsiveDuringImport()
 // README brings its server handler's lane, its client phases and, where GC
 // overlapped it, the server's GC lane into the viewport — checked on the
 // rows' geometry.
+// A windowed session's long lanes open coarse (their stored levels); zoomed
+// in past those, the timeline reads their spans around the view and paints
+// what the full load paints.
+void TstGui::coarseLanesReadTheirSpansWhenZoomedIn()
+{
+    const QString path = m_dir.filePath(QStringLiteral("coarse.lanescope"));
+    QFile::remove(path);
+    TimelineModel full;
+    {
+        Session s = Session::open(path);
+        QVERIFY(importFile(s, test::testData(QStringLiteral("exectrace/go123-http.trace")),
+                           builtinImporters())
+                    .ok);
+        full.load(s.db());
+        qint64 longest = 0;
+        for (const TimelineLane &l : full.lanes())
+            if (l.kind != LaneKind::Requests) longest = std::max(longest, l.spanCount());
+        QVERIFY(storeLaneLevels(s.db(), {longest / 4, std::max<qint64>(64, longest / 16)}) > 0);
+    }
+    MainWindow w;
+    w.setTimelineWindow(0, 1'000'000);
+    openWindow(w, path);
+    TimelineWidget *tl = w.timeline();
+    const TimelineModel *m = tl->model();
+    QVERIFY(m->isWindowed());
+    int li = -1;
+    for (const int i : tl->lanesOnScreen())
+        if (m->lane(i).loaded && m->lane(i).coarse && tl->laneRect(i)) li = i;
+    QVERIFY(li >= 0);
+    const DepthTrack *coarse = nullptr;
+    size_t depth = 0;
+    for (size_t d = 0; d < m->lane(li).tracks.size() && !coarse; ++d)
+        if (m->lane(li).tracks[d].coarse) coarse = &m->lane(li).tracks[(depth = d)];
+    QVERIFY(coarse);
+    const IntervalArrays &spans = full.lane(li).tracks[depth].spans;
+    const TimeNs mid = spans.start[spans.size() / 2];
+    const TimeRange zoom{mid - 200'000, mid + 200'000};
+    // Coarse tracks come without spans; a view zoomed in past their levels
+    // asks for a window of them (the first view may have already).
+    QVERIFY(!coarse->window.isValid() || coarse->window.contains(tl->range()));
+    tl->setRange(zoom);
+    QVERIFY(w.settle());
+    QVERIFY(!tl->lanesPending());
+    const TimelineLane &l = m->lane(li);
+    QVERIFY(!l.wantsWindow(tl->range(), tl->plotWidth(), {}));
+    QVERIFY(l.tracks[depth].window.isValid());
+    QVERIFY(l.tracks[depth].window.contains(tl->range()));
+    const LaneGeometry a = buildLaneGeometry(l, tl->range(), tl->plotWidth()),
+                       b = buildLaneGeometry(full.lane(li), tl->range(), tl->plotWidth());
+    QVERIFY(!b.runs.empty());
+    QCOMPARE(a.runs.size(), b.runs.size());
+    for (size_t i = 0; i < a.runs.size(); ++i) {
+        QCOMPARE(a.runs[i].start, b.runs[i].start);
+        QCOMPARE(a.runs[i].count, b.runs[i].count);
+    }
+}
+
 void TstGui::requestFocusBringsTheStoryIntoView_data()
 {
     QTest::addColumn<bool>("windowed");
