@@ -1043,17 +1043,31 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     // Display order first, so a partial load reads the lanes a first screen
     // shows: request lanes, then process by process its GC, counters, procs
     // and threads above its goroutines.
-    std::stable_sort(
-        lanes.begin(), lanes.end(), [this](const TimelineLane &a, const TimelineLane &b) {
-            const bool ra = a.kind == LaneKind::Requests, rb = b.kind == LaneKind::Requests;
-            if (ra != rb) return ra;
-            const int pa = processIndexOf(a.sourceId), pb = processIndexOf(b.sourceId);
-            if (pa != pb) return pa < pb;
-            const int ka = kindOrder(a.kind), kb = kindOrder(b.kind);
-            if (ka != kb) return ka < kb;
-            if (a.sortKey != b.sortKey) return a.sortKey < b.sortKey;
-            return a.externalId < b.externalId;
-        });
+    // (By keys computed once and an index: a Go trace has hundreds of
+    // thousands of lanes, too many to look processes up in every comparison.)
+    {
+        struct Key
+        {
+            bool notRequests;
+            int process, kind;
+            qint64 sortKey, externalId;
+            auto operator<=>(const Key &) const = default;
+        };
+        std::vector<Key> keys;
+        keys.reserve(lanes.size());
+        for (const TimelineLane &l : lanes)
+            keys.push_back({l.kind != LaneKind::Requests, processIndexOf(l.sourceId),
+                            kindOrder(l.kind), l.sortKey, l.externalId});
+        std::vector<quint32> order(lanes.size());
+        std::iota(order.begin(), order.end(), 0u);
+        std::stable_sort(order.begin(), order.end(),
+                         [&keys](quint32 a, quint32 b) { return keys[a] < keys[b]; });
+        std::vector<TimelineLane> sorted;
+        sorted.reserve(lanes.size());
+        for (const quint32 i : order)
+            sorted.push_back(std::move(lanes[i]));
+        lanes.swap(sorted);
+    }
     QHash<qint64, int> index;
     for (size_t i = 0; i < lanes.size(); ++i)
         index.insert(lanes[i].laneId, int(i));
