@@ -712,7 +712,7 @@ QByteArray encodeRuns(const IntervalArrays &a, TimeNs base)
 IntervalArrays decodeRuns(QByteArrayView data, qint64 runs, TimeNs base, bool raw)
 {
     IntervalArrays a;
-    a.reserve(size_t(std::clamp<qint64>(runs, 0, 1 << 24)));
+    a.reserve(size_t(std::clamp<qint64>(runs, 0, data.size() / 6))); // a run takes 6 bytes or more
     VarintReader r(data);
     TimeNs prev = base;
     while (!r.atEnd()) {
@@ -805,9 +805,11 @@ int storeLaneLevels(Db &db, const StoredLevelOptions &opt, const std::atomic<boo
                                 qint32(spansIn.int64(5)), qint32(spansIn.int64(6))});
             spansIn.reset();
             // Runs interleave in time; id order within one start, as finish() keeps it.
-            std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+            const auto byStart = [](const Row &a, const Row &b) {
                 return a.s != b.s ? a.s < b.s : a.id < b.id;
-            });
+            };
+            if (!std::is_sorted(rows.begin(), rows.end(), byStart))
+                std::sort(rows.begin(), rows.end(), byStart);
             for (const Row &r : rows) {
                 Depth &d = depthAt(r.depth);
                 ++d.spans;

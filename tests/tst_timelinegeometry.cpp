@@ -704,6 +704,19 @@ void TstTimelineGeometry::storedLevels()
             QCOMPARE(y.start.front(), x.start.front() + 1'000'000'000);
             QCOMPARE(y.end.back(), x.end.back() + 1'000'000'000);
         }
+
+    // A damaged session: a cut blob with a stray byte and a run count out of
+    // all reason read as the runs the bytes hold, and the lane still opens.
+    db.exec("UPDATE lane_level SET data = substr(data, 1, length(data) / 2) || X'ff', runs = "
+            "4000000000");
+    for (const int i : coarseLanes)
+        for (const DepthTrack &t : readStoredLevels(db, m.lane(i).laneId))
+            for (const LodLevel &lv : t.levels)
+                QVERIFY(qint64(lv.runs.size()) <= opt.maxRuns);
+    TimelineModel damaged;
+    damaged.load(db, nullptr, m.laneCount(), true);
+    QVERIFY(damaged.lane(li).coarse);
+    QVERIFY(buildLaneGeometry(damaged.lane(li), all, width).runs.size() > 0);
 }
 
 // An import stores the levels of a lane of more than StoredLevelOptions::minSpans spans.
