@@ -163,7 +163,9 @@ void TimelineWidget::setLoadingText(const QString &text)
 
 void TimelineWidget::setModel(std::shared_ptr<const TimelineModel> model, bool keepView)
 {
-    const bool keep = keepView && m_model && model && m_model->laneCount() == model->laneCount();
+    // A first screen's model holds a prefix of the full model's lanes: the
+    // view, pins and selection made on it stay good.
+    const bool keep = keepView && m_model && model && m_model->laneCount() <= model->laneCount();
     m_model = std::move(model);
     m_cache.clear();
     m_previewCache.clear();

@@ -978,12 +978,13 @@ int TimelineModel::installLanes(std::vector<LaneData> data, const QSet<int> &kee
 
 int TimelineModel::adoptLanes(TimelineModel &from)
 {
-    if (!m_windowed || from.laneCount() != laneCount()) return 0;
+    if (!m_windowed) return 0;
     int taken = 0;
-    for (size_t i = 0; i < m_lanes.size(); ++i) {
-        TimelineLane &to = m_lanes[i], &src = from.m_lanes[i];
-        if (to.laneId != src.laneId || to.kind == LaneKind::Requests || to.loaded || !src.loaded)
-            continue;
+    for (TimelineLane &src : from.m_lanes) {
+        const int i = src.kind == LaneKind::Requests ? -1 : laneIndexOf(src.laneId);
+        if (i < 0) continue;
+        TimelineLane &to = m_lanes[size_t(i)];
+        if (to.kind == LaneKind::Requests || to.loaded || !src.loaded) continue;
         to.tracks = std::move(src.tracks);
         to.instants = std::move(src.instants);
         to.loaded = true;
@@ -1015,9 +1016,22 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
         }
     }
     std::vector<TimelineLane> lanes;
+    // A first screen (progressive opening) holds only its lanes: the first
+    // `firstLanes` in display order (the keys of the sort below, in SQL;
+    // the sort then puts them in the same order, so they are a prefix of
+    // the full model's lanes). A Go trace has 800 k lanes.
+    const bool firstOnly = firstLanes >= 0 && !windowed;
     {
-        Stmt st(db, "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key, "
-                    "source_id FROM lane ORDER BY id");
+        Stmt st(db, firstOnly
+                        ? "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key, "
+                          "source_id FROM lane ORDER BY kind != 'request', CASE WHEN source_id IN "
+                          "(SELECT id FROM source) THEN source_id ELSE -1 END, CASE kind WHEN "
+                          "'request' THEN 0 WHEN 'gc' THEN 1 WHEN 'counter' THEN 2 WHEN 'proc' "
+                          "THEN 3 WHEN 'thread' THEN 4 WHEN 'goroutine' THEN 5 ELSE 6 END, "
+                          "sort_key, external_id, id LIMIT ?"
+                        : "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key, "
+                          "source_id FROM lane ORDER BY id");
+        if (firstOnly) st.bind(1, firstLanes);
         while (st.step()) {
             TimelineLane l;
             l.laneId = st.int64(0);
@@ -1035,8 +1049,8 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     }
     // Processes: the sources that have lanes, in source order.
     {
-        Stmt st(db, "SELECT id, path, format FROM source WHERE id IN (SELECT DISTINCT source_id "
-                    "FROM lane) ORDER BY id");
+        Stmt st(db, "SELECT id, path, format FROM source WHERE id IN (SELECT source_id FROM lane "
+                    "GROUP BY source_id) ORDER BY id");
         while (st.step()) {
             m_processIndex.insert(st.int64(0), int(m_processes.size()));
             m_processes.push_back({st.int64(0), QFileInfo(st.string(1)).fileName(), st.string(2)});
@@ -1285,9 +1299,17 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
         Stmt st(db, "SELECT kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns FROM flow WHERE "
                     "from_lane_id IS NOT NULL AND to_lane_id IS NOT NULL AND from_ts_ns IS NOT "
                     "NULL AND to_ts_ns IS NOT NULL");
+        std::vector<std::pair<QByteArray, qint32>> kinds; // a handful over millions of rows
         while (st.step()) {
             Flow f;
-            f.kind = intern(st.string(0));
+            const QByteArrayView kind = st.textView(0);
+            auto k = std::find_if(kinds.begin(), kinds.end(), [kind](const auto &p) {
+                return QByteArrayView(p.first) == kind;
+            });
+            if (k == kinds.end())
+                k = kinds.insert(kinds.end(),
+                                 {kind.toByteArray(), intern(QString::fromUtf8(kind))});
+            f.kind = k->second;
             f.fromLane = m_laneIndex.value(st.int64(1), -1);
             f.toLane = m_laneIndex.value(st.int64(3), -1);
             f.fromTs = st.int64(2);

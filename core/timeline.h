@@ -267,7 +267,8 @@ public:
     // polled between rows. Throws DbError.
     //
     // Progressive opening: with `firstLanes` >= 0 only that many lanes (in
-    // display order, the ones a first screen shows) get their spans, read by
+    // display order, the ones a first screen shows: the model holds no other
+    // lane, so its lanes are a prefix of the full model's) get their spans, read by
     // lane through its runs (schema.h), a long lane as its stored levels
     // (coarse); the rest are marked !loaded; request phases and flows are
     // not read. A second, full load then replaces the model.
@@ -309,7 +310,7 @@ public:
     // Spans held in memory (== spanCount() unless windowed).
     qint64 loadedSpanCount() const { return m_loadedSpans; }
     // A windowed model takes the lanes `from` (the first-screen model of the
-    // same session, same lanes in the same order) has read and it has not:
+    // same session: a prefix of its lanes) has read and it has not:
     // the first screen is not read twice. `from`'s lanes are left unloaded.
     // Returns the lanes taken.
     int adoptLanes(TimelineModel &from);

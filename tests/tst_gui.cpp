@@ -660,6 +660,16 @@ void TstGui::requestFocusBringsTheStoryIntoView()
         for (const QString &f : expandInputs({test::corpus(QStringLiteral("gen"))}))
             importFile(s, f, builtinImporters()); // README.md and truth.json are refused
     }
+    if (!windowed) { // A first screen's lanes are the full model's first, whatever the sources.
+        const Session s0 = Session::open(path, Session::Open::ReadOnly);
+        TimelineModel first, all;
+        first.load(s0.db(), nullptr, 48);
+        all.load(s0.db());
+        QVERIFY(all.processes().size() >= 4);
+        QCOMPARE(first.laneCount(), 49);
+        for (int i = 0; i < first.laneCount(); ++i)
+            QCOMPARE(first.lane(i).laneId, all.lane(i).laneId);
+    }
     MainWindow w;
     if (windowed) w.setTimelineWindow(0, 5000);
     openWindow(w, path);
