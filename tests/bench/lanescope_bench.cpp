@@ -3,6 +3,7 @@
 //   lanescope_bench [--ceiling-rows N] [--scale-log FILE --mb N] FILE...
 //   lanescope_bench --parse-only FORMAT FILE
 //   lanescope_bench --generate-chrome FILE MB
+//   lanescope_bench --store-levels SESSION
 //
 // Prints one machine-readable line per figure, tab-separated:
 //   figure <name> <value> <unit> [<note>]
@@ -18,18 +19,21 @@
 //   import.<file>.rss_over_input ratio    peak RSS over the input size
 // --parse-only runs one importer into a sink that only counts: the parser's
 // own speed, without the session store (figure parse.<file>.mb_per_s).
+// --store-levels times storing a session's long lanes' levels again (the last
+// step of an import; core/timeline.h), rolled back after.
 // --scale-log FILE --mb N writes a log of about N MB by repeating FILE's lines
 // with the request ids made unique per repetition, and measures it too (the
 // file is removed afterwards). Not part of ctest: timings are machine facts,
 // never test assertions.
 
-#include "countingsink.h"
 #include "batchwriter.h"
+#include "countingsink.h"
 #include "importer.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "schema.h"
 #include "session.h"
+#include "timeline.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -199,6 +203,31 @@ int importOne(const QString &file)
     return 0;
 }
 
+// Stores a session's long lanes' levels again, timed, inside a transaction
+// that is rolled back (the session is left as it was).
+int storeLevels(const QString &path)
+{
+    try {
+        Session s = Session::open(path);
+        Db &db = s.db();
+        db.exec("BEGIN IMMEDIATE");
+        db.exec("DELETE FROM lane_level");
+        QElapsedTimer t;
+        t.start();
+        const int lanes = storeLaneLevels(db);
+        const qint64 ms = t.elapsed();
+        Stmt n(db, "SELECT count(*), COALESCE(sum(length(data)), 0) FROM lane_level");
+        n.step();
+        out() << "store levels: " << lanes << " lanes, " << n.int64(0) << " levels, " << n.int64(1)
+              << " bytes, " << ms << " ms, peak RSS " << peakRssMb() << " MiB\n";
+        db.exec("ROLLBACK");
+    } catch (const DbError &e) {
+        QTextStream(stderr) << e.message() << '\n';
+        return 1;
+    }
+    return 0;
+}
+
 QString scaleLog(const QString &file, qint64 mb, const QString &outPath)
 {
     QFile in(file);
@@ -261,6 +290,7 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     if (args.size() == 2 && args[0] == QLatin1String("--import-one")) return importOne(args[1]);
+    if (args.size() == 2 && args[0] == QLatin1String("--store-levels")) return storeLevels(args[1]);
     if (args.size() == 3 && args[0] == QLatin1String("--parse-only"))
         return parseOnly(args[1].toUtf8(), args[2]);
     if (args.size() == 3 && args[0] == QLatin1String("--generate-chrome"))
