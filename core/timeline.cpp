@@ -999,14 +999,60 @@ int TimelineModel::adoptLanes(TimelineModel &from)
     return taken;
 }
 
+void TimelineModel::readStringsOf(const Db &db, const std::vector<TimelineLane> &lanes)
+{
+    std::vector<char> used(m_strings.size(), 0);
+    auto mark = [&used](const std::vector<qint32> &ids) {
+        for (const qint32 id : ids)
+            if (id > 0 && size_t(id) < used.size()) used[size_t(id)] = 1;
+    };
+    for (const TimelineLane &l : lanes) {
+        for (const DepthTrack &t : l.tracks) {
+            mark(t.spans.name);
+            mark(t.spans.category);
+            for (const LodLevel &lv : t.levels) {
+                mark(lv.runs.name);
+                mark(lv.runs.category);
+            }
+        }
+        mark(l.instants.name);
+    }
+    // And those load() interns, so their ids are the full model's (a lane
+    // handed over keeps its CPU-sample marks' name).
+    {
+        Stmt st(db, "SELECT id FROM string WHERE value IN ('CPU sample', 'request', "
+                    "'request-4xx', 'request-error')");
+        while (st.step())
+            if (const qint64 id = st.int64(0); id > 0 && size_t(id) < used.size())
+                used[size_t(id)] = 1;
+    }
+    Stmt st(db, "SELECT value FROM string WHERE id = ?");
+    for (size_t id = 1; id < used.size(); ++id) {
+        if (!used[id]) continue;
+        st.bind(1, qint64(id));
+        if (st.step()) {
+            m_strings[id] = st.string(0);
+            m_stringIndex.insert(m_strings[id], qint32(id));
+        }
+        st.reset();
+    }
+}
+
 void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firstLanes,
                          bool windowed)
 {
     auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
     *this = TimelineModel();
-    {
+    // A first screen's model reads the strings its lanes use (below), not
+    // every one (a Go trace names each goroutine: 800 k strings).
+    const bool firstOnly = firstLanes >= 0 && !windowed;
+    m_strings.push_back(QString()); // id 0: none
+    if (firstOnly) {
+        Stmt st(db, "SELECT max(id) FROM string");
+        if (st.step() && !st.isNull(0))
+            m_strings.resize(size_t(std::clamp<qint64>(st.int64(0), 0, 50'000'000)) + 1);
+    } else {
         Stmt st(db, "SELECT id, value FROM string ORDER BY id");
-        m_strings.push_back(QString()); // id 0: none
         while (st.step()) {
             const qint64 id = st.int64(0);
             if (id < 0 || id > 50'000'000) continue;
@@ -1020,7 +1066,6 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     // `firstLanes` in display order (the keys of the sort below, in SQL;
     // the sort then puts them in the same order, so they are a prefix of
     // the full model's lanes). A Go trace has 800 k lanes.
-    const bool firstOnly = firstLanes >= 0 && !windowed;
     {
         Stmt st(db, firstOnly
                         ? "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key, "
@@ -1102,6 +1147,7 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             if (cancelled()) return;
             l.coarse = reader.read(l.laneId, l.tracks, l.instants);
         }
+        if (firstOnly) readStringsOf(db, lanes);
     } else {
         // Table order: a sequential scan is several times faster than reading
         // lane by lane, and most importers write each lane in time order, so

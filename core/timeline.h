@@ -391,6 +391,8 @@ public:
     void finishLoad();
 
 private:
+    // A first screen's model: the strings `lanes` refer to (m_strings sized already).
+    void readStringsOf(const Db &db, const std::vector<TimelineLane> &lanes);
     std::vector<TimelineLane> m_lanes;
     std::vector<Process> m_processes;
     QHash<qint64, int> m_processIndex; // source id -> index into m_processes

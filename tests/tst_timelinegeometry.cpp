@@ -461,6 +461,8 @@ void TstTimelineGeometry::windowedModel()
     // As the window opens: the first screen's model hands its lanes over, not read twice.
     {
         TimelineModel first, w0;
+        // A string the load interns that the session holds too (no lane uses it).
+        ts.session().db().exec("INSERT OR IGNORE INTO string(value) VALUES('request-4xx')");
         first.load(db, nullptr, 5);
         w0.load(db, nullptr, 0, true);
         int firstLoaded = 0;
@@ -478,12 +480,27 @@ void TstTimelineGeometry::windowedModel()
             QCOMPARE(first.lane(i).laneId, m.lane(i).laneId);
             QCOMPARE(first.lane(i).name, m.lane(i).name);
         }
+        // What both intern has one id (marks on lanes handed over keep their name).
+        for (const char *name : {"CPU sample", "request", "request-4xx", "request-error"})
+            QCOMPARE(first.findString(QLatin1String(name)), w0.findString(QLatin1String(name)));
         QCOMPARE(w0.adoptLanes(first), firstLoaded - gcLanes); // GC lanes it read itself
         QCOMPARE(w0.loadedSpanCount(), w.loadedSpanCount());
         for (int i = 0; i < w0.laneCount(); ++i) {
             QCOMPARE(w0.lane(i).loaded, w.lane(i).loaded);
-            if (w0.lane(i).kind != LaneKind::Requests && w0.lane(i).loaded)
+            if (w0.lane(i).kind != LaneKind::Requests && w0.lane(i).loaded) {
                 QCOMPARE(w0.lane(i).spanCount(), m.lane(i).spanCount());
+                // The first screen read only the strings its lanes use; the
+                // ones handed over name what the full model names.
+                const TimelineLane &a = w0.lane(i), &b = m.lane(i);
+                QCOMPARE(a.tracks.size(), b.tracks.size());
+                for (size_t d = 0; d < a.tracks.size(); ++d)
+                    for (size_t k = 0; k < a.tracks[d].spans.size(); ++k)
+                        QCOMPARE(w0.string(a.tracks[d].spans.name[k]),
+                                 m.string(b.tracks[d].spans.name[k]));
+                QCOMPARE(a.instants.size(), b.instants.size());
+                for (size_t k = 0; k < a.instants.size(); ++k)
+                    QCOMPARE(w0.string(a.instants.name[k]), m.string(b.instants.name[k]));
+            }
         }
         for (const TimelineLane &l : first.lanes())
             if (l.kind != LaneKind::Requests && l.kind != LaneKind::Gc)
