@@ -1511,7 +1511,8 @@ void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> mod
     if (keep && model->isWindowed()) model->adoptLanes(*m_timelineModel);
     m_timelineModel = model;
     m_timeline->setModel(model, keep);
-    if (!keep || final) m_waterfall->setModel(model);
+    // (A first screen's model has no request labels or phases: the waterfall waits.)
+    if (final) m_waterfall->setModel(model);
     if (!keep && selectedRequest()) m_timeline->selectRequest(selectedRequest(), true);
     m_waterfall->setSelectedRequest(selectedRequest());
     if (!keep && selectedRequest()) {

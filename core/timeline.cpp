@@ -1249,13 +1249,21 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
     }
     // Requests: one synthetic lane, requests packed greedily into rows.
     {
-        Stmt st(db, "SELECT id, key, method, url, status, start_ns, end_ns FROM request WHERE "
-                    "start_ns IS NOT NULL AND end_ns IS NOT NULL ORDER BY start_ns, id");
+        // A first screen paints the bars; their keys and labels (most of the
+        // cost at 800 k requests) come with the second load.
+        Stmt st(db, firstOnly ? "SELECT id, NULL, NULL, NULL, status, start_ns, end_ns FROM "
+                                "request WHERE start_ns IS NOT NULL AND end_ns IS NOT NULL ORDER "
+                                "BY start_ns, id"
+                              : "SELECT id, key, method, url, status, start_ns, end_ns FROM "
+                                "request WHERE start_ns IS NOT NULL AND end_ns IS NOT NULL ORDER "
+                                "BY start_ns, id");
         while (st.step()) {
             RequestSpan r;
             r.id = st.int64(0);
-            r.key = st.string(1);
-            r.label = QString(st.string(2) + QLatin1Char(' ') + st.string(3)).trimmed();
+            if (!firstOnly) {
+                r.key = st.string(1);
+                r.label = QString(st.string(2) + QLatin1Char(' ') + st.string(3)).trimmed();
+            }
             r.status = st.isNull(4) ? -1 : int(st.int64(4));
             r.start = st.int64(5);
             r.end = std::max(r.start, st.int64(6));

@@ -270,8 +270,8 @@ public:
     // display order, the ones a first screen shows: the model holds no other
     // lane, so its lanes are a prefix of the full model's) get their spans, read by
     // lane through its runs (schema.h), a long lane as its stored levels
-    // (coarse); the rest are marked !loaded; request phases and flows are
-    // not read. A second, full load then replaces the model.
+    // (coarse); the strings they use; requests without keys and labels; no
+    // request phases and no flows. A second, full load then replaces the model.
     //
     // Windowed opening, for sessions too big to hold (kWindowedSpans): with
     // `windowed`, lanes, requests, phases and flows are read whole but spans
