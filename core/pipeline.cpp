@@ -398,7 +398,7 @@ ImportResult importFile(Session &session, const QString &path, const ImporterReg
         {
             QElapsedTimer t;
             t.start();
-            if (storeLaneLevels(db) > 0) res.levelsMs = t.elapsed();
+            if (storeLaneLevels(db, {}, nullptr, res.sourceId) > 0) res.levelsMs = t.elapsed();
         }
         // Classes of every request when this file touched any: merging by
         // key may have moved any request's window or linked it to a trace

@@ -731,14 +731,16 @@ IntervalArrays decodeRuns(QByteArrayView data, qint64 runs, TimeNs base, bool ra
 
 } // namespace
 
-int storeLaneLevels(Db &db, const StoredLevelOptions &opt, const std::atomic<bool> *cancel)
+int storeLaneLevels(Db &db, const StoredLevelOptions &opt, const std::atomic<bool> *cancel,
+                    qint64 sourceId)
 {
     auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
     std::vector<std::pair<qint64, qint64>> lanes; // id, spans
     {
         Stmt st(db, "SELECT lane_id, sum(last_id - first_id + 1) AS n FROM span_run WHERE lane_id "
-                    "NOT IN (SELECT lane_id FROM lane_level) GROUP BY lane_id HAVING n > ?");
-        st.bind(1, opt.minSpans);
+                    "NOT IN (SELECT lane_id FROM lane_level) AND (?2 = 0 OR lane_id IN (SELECT id "
+                    "FROM lane WHERE source_id = ?2)) GROUP BY lane_id HAVING n > ?1");
+        st.bind(1, opt.minSpans).bind(2, sourceId);
         while (st.step())
             lanes.push_back({st.int64(0), st.int64(1)});
     }

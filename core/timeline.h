@@ -251,9 +251,10 @@ struct StoredLevelOptions
 // has none yet, reading each a time window at a time (memory stays bounded
 // by the stored levels). A lane gets none (it is read whole) when a depth
 // has no level small enough, or when every depth is small enough to store
-// whole. Returns the lanes stored.
+// whole. `sourceId`: only that source's lanes (an import's; 0: every
+// lane). Returns the lanes stored.
 int storeLaneLevels(Db &db, const StoredLevelOptions &opt = {},
-                    const std::atomic<bool> *cancel = nullptr);
+                    const std::atomic<bool> *cancel = nullptr, qint64 sourceId = 0);
 // The level of `in` (start order) folded at `bucket` (how levels are made; exposed for tests).
 IntervalArrays foldLevel(const IntervalArrays &in, TimeNs bucket);
 // A lane's stored levels, one track per depth (coarse); empty when it has none.

@@ -611,6 +611,7 @@ void TstTimelineGeometry::storedLevels()
     QVERIFY(longest >= 2000);
     // Small bounds so a test-sized lane counts as long.
     const StoredLevelOptions opt{longest / 4, std::max<qint64>(64, longest / 16)};
+    QCOMPARE(storeLaneLevels(db, opt, nullptr, 999'999), 0); // another source's lanes only
     const int stored = storeLaneLevels(db, opt);
     QVERIFY(stored > 0);
     QCOMPARE(storeLaneLevels(db, opt), 0); // once
