@@ -103,8 +103,9 @@ void TimelineWidget::askForLanes()
     if (!want.isEmpty()) emit lanesWanted(want, {});
     // Coarse lanes zoomed in past their levels: their spans around the view.
     if (!m_range.isValid()) return;
-    const TimeRange window{std::max(m_model->fullRange().start, m_range.start - m_range.length()),
-                           std::min(m_model->fullRange().end, m_range.end + m_range.length())};
+    // (Not clipped to the session's range: a view past its edge must still
+    // be covered, or it would ask again on every paint.)
+    const TimeRange window{m_range.start - m_range.length(), m_range.end + m_range.length()};
     QList<qint64> windows;
     for (const int li : lanesOnScreen()) {
         const TimelineLane &l = m_model->lane(li);

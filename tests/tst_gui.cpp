@@ -641,6 +641,12 @@ void TstGui::coarseLanesReadTheirSpansWhenZoomedIn()
         QCOMPARE(a.runs[i].start, b.runs[i].start);
         QCOMPARE(a.runs[i].count, b.runs[i].count);
     }
+    // A view reaching past the session's start is covered too (asked once, not on every paint).
+    const TimeRange edge{full.fullRange().start - 100'000, full.fullRange().start + 300'000};
+    tl->setRange(edge);
+    QVERIFY(w.settle());
+    QVERIFY(!tl->lanesPending());
+    QVERIFY(!l.wantsWindow(tl->range(), tl->plotWidth(), {}));
 }
 
 void TstGui::requestFocusBringsTheStoryIntoView_data()
