@@ -40,7 +40,12 @@ std::optional<qint64> integer(const object &o, const char *key)
     if (o[key].get(e) != simdjson::SUCCESS) return std::nullopt;
     if (e.is_int64()) return e.get_int64().value_unsafe();
     if (e.is_string()) return parseInt(jsonString(e));
-    if (e.is_double()) return qint64(e.get_double().value_unsafe());
+    if (e.is_double()) {
+        // A double past the int64 range (1e25) has no integer; casting it is undefined.
+        const double d = e.get_double().value_unsafe();
+        if (!(d > -9.2e18 && d < 9.2e18)) return std::nullopt;
+        return qint64(d);
+    }
     return std::nullopt;
 }
 
