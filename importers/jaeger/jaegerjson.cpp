@@ -15,8 +15,8 @@
 #include "common/tracespans.h"
 #include "units.h"
 
-#include <limits>
 #include <QHash>
+#include <limits>
 
 #include <simdjson.h>
 
@@ -26,7 +26,7 @@ namespace {
 // Jaeger times are microseconds; beyond what nanoseconds hold (year 2262)
 // is damage, read as no time.
 constexpr qint64 kMaxUs = std::numeric_limits<qint64>::max() / 4000;
-}
+} // namespace
 
 namespace {
 
