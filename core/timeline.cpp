@@ -586,6 +586,12 @@ static void addSampleMark(InstantArrays &in, TimeNs ts, qint32 mark)
     in.value.push_back(0.0);
 }
 
+static const char kStoredLevelsSql[] =
+    "SELECT depth, bucket_ns, base_ns, runs, data FROM lane_level WHERE lane_id = ? ORDER BY "
+    "depth, bucket_ns";
+
+static std::vector<DepthTrack> storedLevelsOf(Stmt &st, qint64 laneId);
+
 namespace {
 // Reads one lane's rows through its runs, in id order like the full scan
 // (finish() sorts the lanes that need it); `coarse`: a lane with stored
@@ -594,7 +600,7 @@ class LaneReader
 {
 public:
     explicit LaneReader(const Db &db, bool coarse = false)
-        : m_db(db), m_coarse(coarse),
+        : m_coarse(coarse), m_levels(db, kStoredLevelsSql),
           m_spans(db, "SELECT s.lane_id, s.start_ns, s.end_ns, s.depth, COALESCE(s.name_id, 0), "
                       "COALESCE(s.category_id, 0), COALESCE(s.request_id, 0) "
                       "FROM " LS_SPANS_BY_RUN " WHERE r.lane_id = ?"),
@@ -610,7 +616,7 @@ public:
     {
         bool coarse = false;
         if (m_coarse) {
-            tracks = readStoredLevels(m_db, laneId);
+            tracks = storedLevelsOf(m_levels, laneId);
             coarse = !tracks.empty();
         }
         if (!coarse) {
@@ -635,9 +641,8 @@ public:
     }
 
 private:
-    const Db &m_db;
     bool m_coarse;
-    Stmt m_spans, m_window, m_instants;
+    Stmt m_levels, m_spans, m_window, m_instants;
 };
 } // namespace
 
@@ -876,11 +881,10 @@ int storeLaneLevels(Db &db, const StoredLevelOptions &opt, const std::atomic<boo
     return stored;
 }
 
-std::vector<DepthTrack> readStoredLevels(const Db &db, qint64 laneId)
+// The rows of one lane from a prepared kStoredLevelsSql (reset after).
+static std::vector<DepthTrack> storedLevelsOf(Stmt &st, qint64 laneId)
 {
     std::vector<DepthTrack> tracks;
-    Stmt st(db, "SELECT depth, bucket_ns, base_ns, runs, data FROM lane_level WHERE lane_id = ? "
-                "ORDER BY depth, bucket_ns");
     st.bind(1, laneId);
     while (st.step()) {
         const int depth = std::clamp(int(st.int64(0)), 0, 63);
@@ -894,7 +898,14 @@ std::vector<DepthTrack> readStoredLevels(const Db &db, qint64 laneId)
         t.coarse = true;
         t.levels.push_back({bucket, decodeRuns(st.textView(4), st.int64(3), st.int64(2), false)});
     }
+    st.reset();
     return tracks;
+}
+
+std::vector<DepthTrack> readStoredLevels(const Db &db, qint64 laneId)
+{
+    Stmt st(db, kStoredLevelsSql);
+    return storedLevelsOf(st, laneId);
 }
 
 qint64 TimelineModel::countSpans(const Db &db)
