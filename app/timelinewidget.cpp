@@ -318,8 +318,9 @@ void TimelineWidget::rebuildRows()
     const bool focus = focusActive();
     if (focus) {
         const auto *rq = m_model->request(m_selectedRequest);
-        const QString what =
-            rq && !rq->label.isEmpty() ? rq->label : QString::number(m_selectedRequest);
+        const QString what = rq && !rq->label.isEmpty() ? rq->label
+                             : rq && !rq->key.isEmpty() ? rq->key
+                                                        : QString::number(m_selectedRequest);
         if (header(QStringLiteral("focus"),
                    tr("Request focus: %1 (%2 tracks · U shows all tracks)")
                        .arg(what)
