@@ -847,15 +847,15 @@ QString MainWindow::filterText() const
 void MainWindow::refreshStats()
 {
     if (!hasSession() || !m_stats) return;
-    // Reads the filtered rows once more (the table model keeps only ids and
-    // a page cache); done only while the panel is shown.
+    // Reduces the filtered requests on the worker (the table model keeps
+    // only ids and a page cache); done only while the panel is shown.
     m_statsStale = false;
-    queries()->stats(this, m_filter->text(), [this](const Answer<StatsData> &a) {
+    queries()->stats(this, m_filter->text(), [this](const Answer<RequestStatistics> &a) {
         if (!a.ok()) {
             m_statsStale = true;
             return; // the status bar has the message
         }
-        m_stats->setData(a.value.rows, a.value.classes, a.value.steps);
+        m_stats->setData(a.value);
         m_stats->setSelectedRequest(selectedRequest());
     });
 }

@@ -75,18 +75,9 @@ StatsPanel::StatsPanel(QWidget *parent) : QWidget(parent)
 
 StatsPanel::~StatsPanel() = default;
 
-const std::vector<double> &StatsPanel::percentiles()
+void StatsPanel::setData(RequestStatistics stats)
 {
-    static const std::vector<double> p{50, 75, 90, 95, 99, 99.9};
-    return p;
-}
-
-void StatsPanel::setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes,
-                         std::map<qint64, std::vector<std::pair<QString, qint64>>> steps)
-{
-    m_rows = std::move(rows);
-    m_classes = std::move(classes);
-    m_steps = std::move(steps);
+    m_data = std::move(stats);
     buildHistogram();
     buildPercentiles();
     buildPhases();
@@ -111,30 +102,30 @@ int StatsPanel::selectedHistogramBin() const
 void StatsPanel::applySelection()
 {
     const QColor highlight(QLatin1String(palette::errorColour()));
-    const RequestRow *row = nullptr;
-    for (const RequestRow &r : m_rows)
-        if (r.id == m_selected) row = &r;
+    const RequestStatistics::Request *row = m_selected ? m_data.find(m_selected) : nullptr;
     if (m_histSet) {
         m_histSet->deselectAllBars();
         m_histSet->setSelectedColor(highlight);
-        if (row && row->duration() > 0 && m_edges.size() >= 2) {
-            auto it = std::upper_bound(m_edges.begin(), m_edges.end(), row->duration());
+        if (row && row->durationNs > 0 && m_edges.size() >= 2) {
+            auto it = std::upper_bound(m_edges.begin(), m_edges.end(), row->durationNs);
             const int b = std::clamp(int(it - m_edges.begin()) - 1, 0, m_histSet->count() - 1);
             m_histSet->selectBar(b);
         }
     }
     if (m_phaseSeries) {
         int idx = -1;
-        for (size_t i = 0; row && i < m_phaseKeys.size(); ++i)
-            if (m_phaseKeys[i] == row->key) idx = int(i);
+        for (size_t i = 0; row && i < m_phaseIds.size(); ++i)
+            if (m_phaseIds[i] == row->id) idx = int(i);
         for (QBarSet *set : m_phaseSeries->barSets()) {
             set->deselectAllBars();
             set->setSelectedColor(set->color().darker(160));
             if (idx >= 0) set->selectBar(idx);
         }
     }
-    QString dominant;
-    if (auto it = m_classes.find(m_selected); it != m_classes.end()) dominant = it->second.dominant;
+    const QString dominant =
+        row && row->dominant >= 0
+            ? QString::fromLatin1(latencyClassName(LatencyClass(row->dominant)))
+            : QString();
     for (size_t k = 0; k < m_classSets.size(); ++k) {
         QBarSet *set = m_classSets[k];
         set->deselectAllBars();
@@ -149,10 +140,7 @@ void StatsPanel::buildHistogram()
     clearChart(chart);
     m_histSet = nullptr;
     m_edges.clear();
-    std::vector<qint64> d;
-    for (const RequestRow &r : m_rows)
-        d.push_back(r.duration());
-    const LatencyHistogram hist = latencyHistogram(d);
+    const LatencyHistogram &hist = m_data.histogram;
     if (hist.counts.empty()) return;
     m_edges = hist.edges;
     const std::vector<int> &counts = hist.counts;
@@ -206,11 +194,7 @@ void StatsPanel::buildPercentiles()
     QChart *chart = m_pctView->chart();
     clearChart(chart);
     m_pctSeries = nullptr;
-    std::vector<qint64> d;
-    for (const RequestRow &r : m_rows)
-        if (r.duration() >= 0) d.push_back(r.duration());
-    if (d.empty()) return;
-    std::sort(d.begin(), d.end());
+    if (m_data.percentiles.empty()) return;
     m_pctSeries = new QLineSeries;
     m_pctSeries->setName(tr("latency"));
     m_pctSeries->setPointsVisible(true);
@@ -220,12 +204,12 @@ void StatsPanel::buildPercentiles()
     auto *x = new QCategoryAxis;
     x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     double maxMs = 0;
-    const auto &ps = percentiles();
+    const auto &ps = m_data.percentiles;
     for (size_t i = 0; i < ps.size(); ++i) {
-        const double ms = std::round(double(percentile(d, ps[i])) / 1e4) / 100.0;
+        const double ms = std::round(double(ps[i].second) / 1e4) / 100.0;
         maxMs = std::max(maxMs, ms);
         m_pctSeries->append(double(i), ms);
-        x->append(QStringLiteral("p%1").arg(ps[i]), double(i));
+        x->append(QStringLiteral("p%1").arg(ps[i].first), double(i));
     }
     x->setRange(-0.3, double(ps.size()) - 0.7);
     chart->addSeries(m_pctSeries);
@@ -245,12 +229,10 @@ void StatsPanel::buildPhases()
     clearChart(chart);
     m_phaseSeries = nullptr;
     m_phaseKeys.clear();
-    std::vector<const RequestRow *> slow;
-    for (const RequestRow &r : m_rows)
-        if (r.duration() >= 0) slow.push_back(&r);
-    std::sort(slow.begin(), slow.end(), [](const RequestRow *a, const RequestRow *b) {
-        return a->duration() > b->duration();
-    });
+    m_phaseIds.clear();
+    std::vector<const RequestRow *> slow; // slowest first
+    for (const RequestRow &r : m_data.slowest)
+        slow.push_back(&r);
     if (slow.size() > size_t(m_slowestN)) slow.resize(size_t(m_slowestN));
     if (slow.empty()) return;
     // Slowest at the top: horizontal bars are drawn bottom-up.
@@ -272,7 +254,7 @@ void StatsPanel::buildPhases()
     // leave.
     std::vector<QString> stepNames;
     for (const RequestRow *r : slow)
-        if (auto it = m_steps.find(r->id); it != m_steps.end())
+        if (auto it = m_data.steps.find(r->id); it != m_data.steps.end())
             for (const auto &[name, ns] : it->second)
                 if (std::find(stepNames.begin(), stepNames.end(), name) == stepNames.end())
                     stepNames.push_back(name);
@@ -291,7 +273,7 @@ void StatsPanel::buildPhases()
     for (const RequestRow *r : slow) {
         std::vector<qint64> stepNs(stepNames.size(), 0);
         qint64 steps = 0;
-        if (auto it = m_steps.find(r->id); it != m_steps.end())
+        if (auto it = m_data.steps.find(r->id); it != m_data.steps.end())
             for (const auto &[name, ns] : it->second) {
                 const size_t k =
                     size_t(std::find(stepNames.begin(), stepNames.end(), name) - stepNames.begin());
@@ -312,6 +294,7 @@ void StatsPanel::buildPhases()
         maxMs = std::max(maxMs, double(std::max(sum, r->duration())) / 1e6);
         cats << r->key.left(8);
         m_phaseKeys.push_back(r->key);
+        m_phaseIds.push_back(r->id);
     }
     // Bars read left to right in time: client phases up to the wait, the
     // server's steps, then the rest.
@@ -357,18 +340,8 @@ void StatsPanel::buildClasses()
     clearChart(chart);
     m_classSets.clear();
     m_classNames.clear();
-    std::array<qint64, kLatencyClasses> total{};
-    std::array<int, kLatencyClasses> dominantCount{};
-    for (const RequestRow &r : m_rows) {
-        auto it = m_classes.find(r.id);
-        if (it == m_classes.end()) continue;
-        const ClassBreakdown &b = it->second;
-        const bool traced = b.serverTracedNs > 0;
-        for (int i = 0; i < kLatencyClasses; ++i)
-            if (!(traced && LatencyClass(i) == LatencyClass::Wait))
-                total[size_t(i)] += b.ns[size_t(i)];
-        if (const auto c = latencyClassFromName(b.dominant.toLatin1())) ++dominantCount[size_t(*c)];
-    }
+    const auto &total = m_data.classNs;
+    const auto &dominantCount = m_data.dominated;
     QStringList cats;
     std::vector<std::pair<QString, double>> bars;
     double maxMs = 0;

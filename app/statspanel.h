@@ -8,8 +8,9 @@
 //    requests each class dominates in the label.
 // Clicking a bar emits filterRequested() with an expression of the filter
 // language (core/queries.h) that selects the requests behind that bar, which
-// the table can apply as is. Nothing here queries the database: the data
-// comes in through setData().
+// the table can apply as is. Nothing here queries the database or holds the
+// requests' rows: the figures come reduced (core's requestStatistics)
+// through setData().
 
 #include "analysis.h"
 #include "queries.h"
@@ -36,11 +37,9 @@ public:
     ~StatsPanel() override;
 
     void setSlowestCount(int n) { m_slowestN = n; }
-    // Rebuilds every chart. `classes` is keyed by request id (see allRequestClasses).
-    // `steps`: server steps (name, ns) of the slowest requests, by request
-    // id; their bars show them inside the client's wait.
-    void setData(std::vector<RequestRow> rows, std::map<qint64, ClassBreakdown> classes,
-                 std::map<qint64, std::vector<std::pair<QString, qint64>>> steps = {});
+    // Rebuilds every chart. The slowest requests' bars show their server
+    // steps inside the client's wait.
+    void setData(RequestStatistics stats);
     // Highlights the selected request: its histogram bin, its phase bar when
     // it is among the slowest, its dominant class. 0 clears the selection.
     void setSelectedRequest(qint64 requestId);
@@ -61,8 +60,6 @@ public:
     QString phaseFilter(int index) const;
     QString classFilter(int index) const;
 
-    static const std::vector<double> &percentiles(); // 50, 75, 90, 95, 99, 99.9
-
 signals:
     void filterRequested(const QString &expression);
 
@@ -73,9 +70,7 @@ private:
     void buildClasses();
     void applySelection();
 
-    std::vector<RequestRow> m_rows;
-    std::map<qint64, ClassBreakdown> m_classes;
-    std::map<qint64, std::vector<std::pair<QString, qint64>>> m_steps;
+    RequestStatistics m_data;
     int m_slowestN = 10;
     qint64 m_selected = 0;
 
@@ -85,6 +80,7 @@ private:
     QLineSeries *m_pctSeries = nullptr;
     QHorizontalStackedBarSeries *m_phaseSeries = nullptr;
     std::vector<QString> m_phaseKeys;
+    std::vector<qint64> m_phaseIds; // bar index -> request id
     std::vector<QBarSet *> m_classSets;
     std::vector<QString> m_classNames;
 };

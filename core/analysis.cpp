@@ -74,6 +74,7 @@
 
 #include "analysis.h"
 #include "schema.h"
+#include "timeline.h"
 #include "units.h"
 
 #include <QElapsedTimer>
@@ -1179,6 +1180,102 @@ std::optional<Linked> linkOne(const Db &db, qint64 requestId, Strings &strings)
 }
 
 } // namespace
+
+const RequestStatistics::Request *RequestStatistics::find(qint64 id) const
+{
+    auto it = std::lower_bound(requests.begin(), requests.end(), id,
+                               [](const Request &r, qint64 v) { return r.id < v; });
+    return it != requests.end() && it->id == id ? &*it : nullptr;
+}
+
+const std::vector<double> &statsPercentiles()
+{
+    static const std::vector<double> p{50, 75, 90, 95, 99, 99.9};
+    return p;
+}
+
+RequestStatistics requestStatistics(const Db &db, const QString &filter, int slowest)
+{
+    RequestStatistics s;
+    RequestQuery q;
+    q.filter = filter;
+    std::vector<qint64> durations;
+    forEachRequest(db, q, [&](RequestRow &&r) {
+        ++s.count;
+        const qint64 d = r.duration();
+        durations.push_back(d);
+        s.requests.push_back({r.id, d, -1});
+        if (d < 0 || slowest <= 0) return;
+        // Keep the `slowest` longest; a later row of equal length stays out.
+        auto at = std::find_if(s.slowest.begin(), s.slowest.end(), [&](const RequestRow &o) {
+            return o.duration() < d || (o.duration() == d && o.start > r.start);
+        });
+        if (at == s.slowest.end() && s.slowest.size() >= size_t(slowest)) return;
+        s.slowest.insert(at, std::move(r));
+        if (s.slowest.size() > size_t(slowest)) s.slowest.pop_back();
+    });
+    s.histogram = latencyHistogram(durations);
+    std::erase_if(durations, [](qint64 d) { return d < 0; });
+    std::sort(durations.begin(), durations.end());
+    if (!durations.empty())
+        for (double p : statsPercentiles())
+            s.percentiles.emplace_back(p, percentile(durations, p));
+    durations = {};
+
+    // Breakdowns, one request at a time in id order, merged with the
+    // selected requests (also in id order).
+    std::sort(s.requests.begin(), s.requests.end(),
+              [](const auto &a, const auto &b) { return a.id < b.id; });
+    auto finish = [&](ClassBreakdown &b) {
+        auto r = std::lower_bound(s.requests.begin(), s.requests.end(), b.requestId,
+                                  [](const auto &x, qint64 v) { return x.id < v; });
+        if (r == s.requests.end() || r->id != b.requestId) return;
+        chooseDominant(b);
+        const bool traced = b.serverTracedNs > 0;
+        for (int i = 0; i < kLatencyClasses; ++i)
+            if (!(traced && LatencyClass(i) == LatencyClass::Wait))
+                s.classNs[size_t(i)] += b.ns[size_t(i)];
+        if (const auto c = latencyClassFromName(b.dominant.toLatin1())) {
+            r->dominant = int(*c);
+            ++s.dominated[size_t(*c)];
+        }
+    };
+    {
+        Stmt st(db, "SELECT request_id, class, ns FROM request_class ORDER BY request_id");
+        ClassBreakdown b;
+        bool open = false;
+        while (st.step()) {
+            const qint64 id = st.int64(0);
+            if (open && id != b.requestId) {
+                finish(b);
+                b = ClassBreakdown{};
+            }
+            b.requestId = id;
+            open = true;
+            readBreakdownRow(b, st.textView(1), st.int64(2));
+        }
+        if (open) finish(b);
+    }
+
+    QList<qint64> ids;
+    for (const RequestRow &r : s.slowest)
+        ids << r.id;
+    const auto phases = queryPhasesOf(db, ids);
+    for (auto it = phases.begin(); it != phases.end(); ++it) {
+        std::vector<const PhaseRow *> steps;
+        for (const PhaseRow &p : it.value())
+            if (p.kind == QLatin1String("step") && p.end > p.start) steps.push_back(&p);
+        std::stable_sort(steps.begin(), steps.end(),
+                         [](const PhaseRow *a, const PhaseRow *b) { return a->start < b->start; });
+        TimeNs covered = std::numeric_limits<TimeNs>::min();
+        for (const PhaseRow *p : steps) {
+            const qint64 fresh = p->end - std::max(p->start, covered);
+            if (fresh > 0) s.steps[it.key()].emplace_back(p->name, fresh);
+            covered = std::max(covered, p->end);
+        }
+    }
+    return s;
+}
 
 qint64 handlerLane(const Db &db, qint64 requestId)
 {

@@ -93,6 +93,43 @@ QString requestCause(const Db &db, qint64 requestId);
 std::optional<ClassBreakdown> requestClasses(const Db &db, qint64 requestId);
 std::map<qint64, ClassBreakdown> allRequestClasses(const Db &db);
 
+// What the Statistics dock draws over the requests a filter selects,
+// reduced as the rows are read so that nobody holds the rows (a million
+// requests' rows and breakdowns took half a gigabyte in the dock).
+struct RequestStatistics
+{
+    qint64 count = 0;           // requests the filter selects
+    LatencyHistogram histogram; // of their durations (latencyHistogram)
+    // (p, ns) at statsPercentiles(), over the known durations; empty when none.
+    std::vector<std::pair<double, qint64>> percentiles;
+    // The slowest requests with a duration, slowest first (ties: the
+    // earlier start), and their server steps (name, ns): nested steps count
+    // only the time an earlier step did not cover, so a bar never exceeds
+    // its request.
+    std::vector<RequestRow> slowest;
+    std::map<qint64, std::vector<std::pair<QString, qint64>>> steps;
+    // Time per latency class over the requests (a request with a traced
+    // server leaves its client wait out: the server's classes explain it)
+    // and the number of requests each class dominates.
+    std::array<qint64, kLatencyClasses> classNs{};
+    std::array<qint64, kLatencyClasses> dominated{};
+    // Each request's duration (-1 unknown) and dominant class (-1 none),
+    // sorted by id: what a selection needs.
+    struct Request
+    {
+        qint64 id = 0;
+        qint64 durationNs = -1;
+        int dominant = -1;
+    };
+    std::vector<Request> requests;
+    const Request *find(qint64 id) const;
+};
+inline constexpr int kStatsSlowest = 10;
+const std::vector<double> &statsPercentiles(); // 50, 75, 90, 95, 99, 99.9
+// Throws DbError (a bad filter included).
+RequestStatistics requestStatistics(const Db &db, const QString &filter,
+                                    int slowest = kStatsSlowest);
+
 // The goroutine that runs the request's handler in an execution trace: the
 // lane of its earliest region; 0 when no trace covers the request.
 qint64 handlerLane(const Db &db, qint64 requestId);

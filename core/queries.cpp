@@ -1,7 +1,7 @@
 #include "queries.h"
 
-#include <QFileInfo>
 #include "schema.h"
+#include <QFileInfo>
 
 #include "units.h"
 
@@ -130,8 +130,9 @@ std::optional<RequestFilter> RequestFilter::parse(const QString &expr, FilterErr
             QStringLiteral("^([A-Za-z_]+)\\s*(>=|<=|!=|==|=|>|<)$"));
         if (const auto o = openRe.match(term); o.hasMatch()) {
             if (err)
-                *err = {QStringLiteral("'%1' needs a value after %2").arg(o.captured(1), o.captured(2)),
-                        pos};
+                *err = {
+                    QStringLiteral("'%1' needs a value after %2").arg(o.captured(1), o.captured(2)),
+                    pos};
             return std::nullopt;
         }
         if (m.hasMatch()) {
@@ -378,16 +379,22 @@ static RequestFilter parseOrThrow(const QString &text)
     return *filter;
 }
 
-std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q)
+void forEachRequest(const Db &db, const RequestQuery &q,
+                    const std::function<void(RequestRow &&)> &visit)
 {
     const RequestFilter filter = parseOrThrow(q.filter);
     Stmt st(db, requestQuerySql(q, filter, nullptr));
     int i = 1;
     for (const QVariant &v : filter.params())
         bindVariant(st, i++, v);
-    std::vector<RequestRow> rows;
     while (st.step())
-        rows.push_back(readRequestRow(st));
+        visit(readRequestRow(st));
+}
+
+std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q)
+{
+    std::vector<RequestRow> rows;
+    forEachRequest(db, q, [&](RequestRow &&r) { rows.push_back(std::move(r)); });
     return rows;
 }
 
@@ -502,19 +509,22 @@ QList<SourceEvent> sourceEvents(const Db &db, qint64 sourceId, int limit)
                 "p.source_id = ? LIMIT ?");
     ph.bind(1, sourceId).bind(2, limit);
     while (ph.step()) {
-        const QString what = ph.string(2).isEmpty() ? ph.string(1)
-                                                    : ph.string(1) + QLatin1Char(' ') + ph.string(2);
-        rows.append({ph.int64(0), QStringLiteral("request %1 %2 %3: %4")
-                                      .arg(ph.string(3).left(8), ph.string(4), ph.string(5), what)});
+        const QString what =
+            ph.string(2).isEmpty() ? ph.string(1) : ph.string(1) + QLatin1Char(' ') + ph.string(2);
+        rows.append(
+            {ph.int64(0), QStringLiteral("request %1 %2 %3: %4")
+                              .arg(ph.string(3).left(8), ph.string(4), ph.string(5), what)});
     }
-    Stmt sp(db, "SELECT s.start_ns, COALESCE(n.value, ''), COALESCE(c.value, ''), l.name FROM span "
-                "s JOIN lane l ON l.id = s.lane_id LEFT JOIN string n ON n.id = s.name_id LEFT JOIN "
-                "string c ON c.id = s.category_id WHERE s.lane_id IN (SELECT id FROM lane WHERE "
-                "source_id = ?) LIMIT ?");
+    Stmt sp(db,
+            "SELECT s.start_ns, COALESCE(n.value, ''), COALESCE(c.value, ''), l.name FROM span "
+            "s JOIN lane l ON l.id = s.lane_id LEFT JOIN string n ON n.id = s.name_id LEFT JOIN "
+            "string c ON c.id = s.category_id WHERE s.lane_id IN (SELECT id FROM lane WHERE "
+            "source_id = ?) LIMIT ?");
     sp.bind(1, sourceId).bind(2, limit);
     while (sp.step())
-        rows.append({sp.int64(0), QStringLiteral("%1 (%2) on %3")
-                                      .arg(sp.string(1), sp.string(2), sp.string(3))});
+        rows.append(
+            {sp.int64(0),
+             QStringLiteral("%1 (%2) on %3").arg(sp.string(1), sp.string(2), sp.string(3))});
     Stmt in(db, "SELECT i.ts_ns, COALESCE(n.value, ''), l.name FROM instant i JOIN lane l ON l.id "
                 "= i.lane_id LEFT JOIN string n ON n.id = i.name_id WHERE i.value IS NULL AND "
                 "i.lane_id IN (SELECT id FROM lane WHERE source_id = ?) LIMIT ?");

@@ -56,6 +56,95 @@ private slots:
         qInfo("trace.out import: %lld ms, of which classes %lld ms", r.ms, r.analysisMs);
     }
 
+    // The Statistics dock's figures, reduced as the rows stream, equal the
+    // same figures computed from every row and breakdown held at once.
+    void statisticsReduceTheRows_data()
+    {
+        QTest::addColumn<QString>("filter");
+        QTest::addColumn<int>("slowest");
+        QTest::newRow("all") << QString() << 10;
+        QTest::newRow("slow") << QStringLiteral("dur>50ms") << 3;
+        QTest::newRow("errors") << QStringLiteral("status>=500") << 10;
+        QTest::newRow("mutex") << QStringLiteral("class=blocked-mutex") << 1;
+        QTest::newRow("none") << QStringLiteral("dur>1000s") << 10;
+    }
+    void statisticsReduceTheRows()
+    {
+        QFETCH(QString, filter);
+        QFETCH(int, slowest);
+        const Db &db = m_s->session().db();
+        RequestQuery q;
+        q.filter = filter;
+        const std::vector<RequestRow> rows = queryRequests(db, q);
+        const auto classes = allRequestClasses(db);
+        const RequestStatistics s = requestStatistics(db, filter, slowest);
+        QCOMPARE(s.count, qint64(rows.size()));
+        if (filter.isEmpty()) QVERIFY(rows.size() > 100);
+        std::vector<qint64> d;
+        for (const RequestRow &r : rows)
+            d.push_back(r.duration());
+        const LatencyHistogram h = latencyHistogram(d);
+        QCOMPARE(s.histogram.edges, h.edges);
+        QCOMPARE(s.histogram.counts, h.counts);
+        std::erase_if(d, [](qint64 v) { return v < 0; });
+        std::sort(d.begin(), d.end());
+        QCOMPARE(s.percentiles.size(), d.empty() ? size_t(0) : statsPercentiles().size());
+        for (const auto &[p, ns] : s.percentiles)
+            QCOMPARE(ns, percentile(d, p));
+        // Slowest first, ties by the earlier start.
+        std::vector<const RequestRow *> slow;
+        for (const RequestRow &r : rows)
+            if (r.duration() >= 0) slow.push_back(&r);
+        std::stable_sort(slow.begin(), slow.end(), [](const RequestRow *a, const RequestRow *b) {
+            return a->duration() != b->duration() ? a->duration() > b->duration()
+                                                  : a->start < b->start;
+        });
+        slow.resize(std::min(slow.size(), size_t(slowest)));
+        QCOMPARE(s.slowest.size(), slow.size());
+        for (size_t i = 0; i < slow.size(); ++i) {
+            QCOMPARE(s.slowest[i].id, slow[i]->id);
+            QCOMPARE(s.slowest[i].key, slow[i]->key);
+            QCOMPARE(s.slowest[i].phaseNs, slow[i]->phaseNs);
+        }
+        for (const auto &[id, steps] : s.steps) {
+            QVERIFY(std::any_of(slow.begin(), slow.end(),
+                                [id = id](const RequestRow *r) { return r->id == id; }));
+            qint64 sum = 0;
+            for (const auto &st : steps)
+                sum += st.second;
+            const auto *row = *std::find_if(slow.begin(), slow.end(),
+                                            [id = id](const RequestRow *r) { return r->id == id; });
+            QVERIFY(sum <= row->duration());
+        }
+        std::array<qint64, kLatencyClasses> total{};
+        std::array<qint64, kLatencyClasses> dominated{};
+        for (const RequestRow &r : rows) {
+            const RequestStatistics::Request *e = s.find(r.id);
+            QVERIFY(e);
+            QCOMPARE(e->durationNs, r.duration());
+            const auto it = classes.find(r.id);
+            const QString dominant = it == classes.end() ? QString() : it->second.dominant;
+            QCOMPARE(e->dominant >= 0
+                         ? QString::fromLatin1(latencyClassName(LatencyClass(e->dominant)))
+                         : QString(),
+                     dominant);
+            if (it == classes.end()) continue;
+            const bool traced = it->second.serverTracedNs > 0;
+            for (int i = 0; i < kLatencyClasses; ++i)
+                if (!(traced && LatencyClass(i) == LatencyClass::Wait))
+                    total[size_t(i)] += it->second.ns[size_t(i)];
+            if (e->dominant >= 0) ++dominated[size_t(e->dominant)];
+        }
+        QCOMPARE(s.classNs, total);
+        QCOMPARE(s.dominated, dominated);
+        QCOMPARE(s.requests.size(), rows.size());
+        QVERIFY(!s.find(-12345));
+        if (filter == QLatin1String("class=blocked-mutex")) {
+            QVERIFY(s.count > 0);
+            QCOMPARE(s.dominated[size_t(LatencyClass::BlockedMutex)], s.count);
+        }
+    }
+
     void timing()
     {
         // The cost the pipeline adds to every import, on the whole corpus.

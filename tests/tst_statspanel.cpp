@@ -20,7 +20,8 @@ class TstStatsPanel : public QObject
 {
     Q_OBJECT
     std::optional<test::TempSession> m_s;
-    std::vector<RequestRow> m_rows;
+    std::vector<RequestRow> m_rows; // the oracle: every row, slowest first
+    RequestStatistics m_stats;
 
     qint64 countFor(const QString &filter)
     {
@@ -38,12 +39,14 @@ private slots:
         QVERIFY(m_s->import(test::corpus(QStringLiteral("gen/client_httptrace.jsonl"))).ok);
         m_rows = queryRequests(m_s->session().db(), {});
         QCOMPARE(m_rows.size(), size_t(500));
+        m_stats = requestStatistics(m_s->session().db(), QString());
+        QCOMPARE(m_stats.count, qint64(500));
     }
 
     void histogram()
     {
         StatsPanel p;
-        p.setData(m_rows, allRequestClasses(m_s->session().db()));
+        p.setData(m_stats);
         QBarSet *set = p.histogramSet();
         QVERIFY(set);
         const auto &edges = p.histogramEdges();
@@ -70,24 +73,27 @@ private slots:
     void percentiles()
     {
         StatsPanel p;
-        p.setData(m_rows, {});
+        p.setData(m_stats);
         QLineSeries *s = p.percentileSeries();
         QVERIFY(s);
-        QCOMPARE(s->count(), int(StatsPanel::percentiles().size()));
+        QCOMPARE(s->count(), int(statsPercentiles().size()));
         for (int i = 1; i < s->count(); ++i)
             QVERIFY(s->at(i).y() >= s->at(i - 1).y());
         std::vector<qint64> d;
         for (const RequestRow &r : m_rows)
             d.push_back(r.duration());
         std::sort(d.begin(), d.end());
-        QCOMPARE(s->at(0).y(), std::round(double(percentile(d, 50)) / 1e4) / 100.0);
+        for (int i = 0; i < s->count(); ++i)
+            QCOMPARE(s->at(i).y(),
+                     std::round(double(percentile(d, statsPercentiles()[size_t(i)])) / 1e4) /
+                         100.0);
     }
 
     void slowestPhases()
     {
         StatsPanel p;
         p.setSlowestCount(5);
-        p.setData(m_rows, {});
+        p.setData(m_stats);
         QVERIFY(p.phaseSeries());
         QCOMPARE(p.phaseKeys().size(), size_t(5));
         // The slowest request is the top bar (the last category).
@@ -107,7 +113,7 @@ private slots:
     {
         const auto classes = allRequestClasses(m_s->session().db());
         StatsPanel p;
-        p.setData(m_rows, classes);
+        p.setData(m_stats);
         const auto &names = p.classNames();
         const auto it = std::find(names.begin(), names.end(), QStringLiteral("blocked-mutex"));
         QVERIFY(it != names.end());
@@ -136,12 +142,12 @@ private slots:
     {
         QueryService q;
         q.setSession(m_s->path(), 1);
-        StatsData d;
-        q.stats(this, QString(), [&](const Answer<StatsData> &a) { d = a.value; });
+        RequestStatistics d;
+        q.stats(this, QString(), [&](const Answer<RequestStatistics> &a) { d = a.value; });
         QVERIFY(q.settle());
         QVERIFY(!d.steps.empty());
         StatsPanel p;
-        p.setData(d.rows, d.classes, d.steps);
+        p.setData(d);
         QHorizontalStackedBarSeries *series = p.phaseSeries();
         QVERIFY(series);
         QStringList names;
@@ -151,7 +157,7 @@ private slots:
                  qPrintable(names.join(QLatin1Char(','))));
         // Bars are bottom-up: the slowest is the last category.
         std::vector<const RequestRow *> slow;
-        for (const RequestRow &r : d.rows)
+        for (const RequestRow &r : m_rows)
             if (r.duration() >= 0) slow.push_back(&r);
         std::sort(slow.begin(), slow.end(), [](const RequestRow *a, const RequestRow *b) {
             return a->duration() > b->duration();
@@ -169,9 +175,8 @@ private slots:
 
     void selection()
     {
-        const auto classes = allRequestClasses(m_s->session().db());
         StatsPanel p;
-        p.setData(m_rows, classes);
+        p.setData(m_stats);
         QCOMPARE(p.selectedHistogramBin(), -1);
         // The slowest request: the last bin, the top phase bar.
         const RequestRow &slowest = m_rows.front();
@@ -185,7 +190,7 @@ private slots:
             p.histogramFilter(p.selectedHistogramBin()) + QStringLiteral(" key:") + slowest.key;
         QCOMPARE(queryRequests(m_s->session().db(), q).size(), size_t(1));
         // Rebuilding keeps the selection; 0 clears it.
-        p.setData(m_rows, classes);
+        p.setData(m_stats);
         QCOMPARE(p.selectedHistogramBin(), p.histogramSet()->count() - 1);
         p.setSelectedRequest(0);
         QCOMPARE(p.selectedHistogramBin(), -1);
@@ -194,12 +199,12 @@ private slots:
     void emptyData()
     {
         StatsPanel p;
-        p.setData({}, {});
+        p.setData({});
         QVERIFY(!p.histogramSet());
         QVERIFY(!p.percentileSeries());
         QVERIFY(p.classSets().empty());
         QVERIFY(p.histogramFilter(0).isEmpty());
-        p.setData(m_rows, {}); // rebuilding after empty works
+        p.setData(m_stats); // rebuilding after empty works
         QVERIFY(p.histogramSet());
     }
 
@@ -207,7 +212,7 @@ private slots:
     {
         StatsPanel p;
         p.resize(1100, 760);
-        p.setData(m_rows, allRequestClasses(m_s->session().db()));
+        p.setData(m_stats);
         p.setSelectedRequest(m_rows.front().id);
         p.show();
         QVERIFY(QTest::qWaitForWindowExposed(&p));

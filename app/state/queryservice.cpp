@@ -119,39 +119,10 @@ void QueryService::flameGraph(QObject *r, FlameFilter filter,
 }
 
 void QueryService::stats(QObject *r, QString filter,
-                         std::function<void(const Answer<StatsData> &)> f)
+                         std::function<void(const Answer<RequestStatistics> &)> f)
 {
-    ask<StatsData>(
-        r, "stats",
-        [filter](const Db &db) {
-            RequestQuery q;
-            q.filter = filter;
-            StatsData d{queryRequests(db, q), allRequestClasses(db), {}};
-            // Rows come slowest first (the default sort).
-            QList<qint64> slowest;
-            for (const RequestRow &r : d.rows)
-                if (r.duration() >= 0 && slowest.size() < kStatsSlowest) slowest << r.id;
-            const auto phases = queryPhasesOf(db, slowest);
-            for (auto it = phases.begin(); it != phases.end(); ++it) {
-                // Steps nest (a downstream call around the service it
-                // calls): each counts only the time no earlier step covered,
-                // so a bar never exceeds its request.
-                std::vector<const PhaseRow *> steps;
-                for (const PhaseRow &p : it.value())
-                    if (p.kind == QLatin1String("step") && p.end > p.start) steps.push_back(&p);
-                std::stable_sort(
-                    steps.begin(), steps.end(),
-                    [](const PhaseRow *a, const PhaseRow *b) { return a->start < b->start; });
-                TimeNs covered = std::numeric_limits<TimeNs>::min();
-                for (const PhaseRow *p : steps) {
-                    const qint64 fresh = p->end - std::max(p->start, covered);
-                    if (fresh > 0) d.steps[it.key()].emplace_back(p->name, fresh);
-                    covered = std::max(covered, p->end);
-                }
-            }
-            return d;
-        },
-        std::move(f));
+    ask<RequestStatistics>(
+        r, "stats", [filter](const Db &db) { return requestStatistics(db, filter); }, std::move(f));
 }
 
 void QueryService::sources(QObject *r, std::function<void(const Answer<QList<SourceRow>> &)> f)

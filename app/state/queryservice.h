@@ -14,6 +14,7 @@
 // superseded by a newer one with the same key while it waits: clicking
 // through twenty requests runs the last query, not twenty.
 
+#include "analysis.h"
 #include "annotations.h"
 #include "flamegraph.h"
 #include "queries.h"
@@ -40,17 +41,6 @@ template<typename T> struct Answer
     QString error; // empty: the query ran
     bool ok() const { return error.isEmpty(); }
 };
-
-// What the Statistics dock draws: the filtered rows and their classes.
-struct StatsData
-{
-    std::vector<RequestRow> rows;
-    std::map<qint64, ClassBreakdown> classes;
-    // Server steps (name, ns) of the slowest `kStatsSlowest` rows; nested
-    // steps count only the time an earlier step did not cover.
-    std::map<qint64, std::vector<std::pair<QString, qint64>>> steps;
-};
-inline constexpr int kStatsSlowest = 10;
 
 class QueryService : public QObject
 {
@@ -87,7 +77,9 @@ public:
     void profileTypes(QObject *r, std::function<void(const Answer<QList<ProfileType>> &)> f);
     void flameGraph(QObject *r, FlameFilter filter,
                     std::function<void(const Answer<FlameGraph> &)> f);
-    void stats(QObject *r, QString filter, std::function<void(const Answer<StatsData> &)> f);
+    // What the Statistics dock draws over the filtered requests (core/analysis.h).
+    void stats(QObject *r, QString filter,
+               std::function<void(const Answer<RequestStatistics> &)> f);
     void sources(QObject *r, std::function<void(const Answer<QList<SourceRow>> &)> f);
     void notes(QObject *r, std::function<void(const Answer<QList<Note>> &)> f);
 
