@@ -284,9 +284,8 @@ void TimelineWidget::rebuildRows()
         r.y = y;
         r.height = laneHeight(m_model->lane(li));
         r.indent = indent;
-        // The label is made here, once per layout, not on every paint.
-        r.label = shortLaneName(m_model->lane(li).name);
-        if (m_pinned.contains(li)) r.label = QStringLiteral("★ ") + r.label; // in every font
+        // The label is made when the row is painted (rowLabel): held for
+        // every row it took more memory than the timeline's model.
         y += r.height;
         m_rows.push_back(r);
     };
@@ -341,7 +340,7 @@ void TimelineWidget::rebuildRows()
                 const int pi = m_model->processIndexOf(fl.sourceId);
                 if (sources.size() > 1 && pi >= 0 &&
                     (fl.kind != LaneKind::Goroutine || names.value(shortLaneName(fl.name)) > 1))
-                    m_rows.back().label +=
+                    m_rows.back().labelSuffix =
                         QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name;
             }
         }
@@ -1112,6 +1111,19 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     m_lastPaintNs = t.nsecsElapsed();
 }
 
+QString TimelineWidget::rowLabel(const Row &row) const
+{
+    QString label = shortLaneName(m_model->lane(row.lane).name) + row.labelSuffix;
+    if (m_pinned.contains(row.lane)) label.prepend(QStringLiteral("★ ")); // in every font
+    return label;
+}
+
+QString TimelineWidget::laneLabel(int lane) const
+{
+    const int r = rowOfLane(lane);
+    return r < 0 ? QString() : rowLabel(m_rows[size_t(r)]);
+}
+
 void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
 {
     const QPalette &pal = palette();
@@ -1125,7 +1137,7 @@ void TimelineWidget::paintLane(QPainter &p, const Row &row, int y)
     p.drawText(QRect(6 + row.indent * 12, y, m_labelWidth - 10 - row.indent * 12,
                      std::min(row.height, 16)),
                Qt::AlignVCenter | Qt::AlignLeft,
-               p.fontMetrics().elidedText(row.label, Qt::ElideMiddle,
+               p.fontMetrics().elidedText(rowLabel(row), Qt::ElideMiddle,
                                           m_labelWidth - 12 - row.indent * 12));
     p.setPen(mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.12));
     p.drawLine(0, y + row.height - 1, width(), y + row.height - 1);

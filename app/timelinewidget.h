@@ -127,6 +127,8 @@ public:
 
     void togglePin(int lane);
     bool isPinned(int lane) const { return m_pinned.contains(lane); }
+    // The label a lane's row paints (empty: the lane has no row).
+    QString laneLabel(int lane) const;
     void toggleGroup(const QString &group);
 
     // For tests: the plot-area point where a request's bar (or, when
@@ -190,8 +192,10 @@ private:
         int indent = 0;
         bool closed = false;          // header: its lanes are not shown
         bool closedByDefault = false; // header: opens only when expanded by hand (focus)
-        QString label;                // lane: its label (short name, pin, process when needed)
+        QString labelSuffix;          // lane: the process, when its name needs it (focus)
     };
+    // A lane row's label: pin, short name, suffix.
+    QString rowLabel(const Row &row) const;
     struct Hit
     {
         int row = -1;

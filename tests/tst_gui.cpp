@@ -717,6 +717,21 @@ void TstGui::requestFocusBringsTheStoryIntoView()
         // The focus group starts with goroutines (the handler among them).
         QVERIFY(!tl->focusLanes().empty());
         QCOMPARE(m->lane(tl->focusLanes().front()).kind, LaneKind::Goroutine);
+        // Labels: the short name; a whole process's lane (GC) in a focus
+        // that spans processes also names its process.
+        {
+            QSet<qint64> sources;
+            for (int li : tl->focusLanes())
+                sources.insert(m->lane(li).sourceId);
+            for (int li : tl->focusLanes()) {
+                const QString label = tl->laneLabel(li);
+                const QString name = shortLaneName(m->lane(li).name);
+                QVERIFY2(label.startsWith(name), qPrintable(label));
+                const int pi = m->processIndexOf(m->lane(li).sourceId);
+                if (sources.size() > 1 && m->lane(li).kind == LaneKind::Gc && pi >= 0)
+                    QCOMPARE(label, name + QStringLiteral(" · ") + m->processes()[size_t(pi)].name);
+            }
+        }
         // Its client phases (or its bar, for the server-only ones) in the requests lane.
         QVERIFY2(tl->pointOfRequest(row->id).has_value(), c.key);
         // The CPU samples the trace took on the handler while it ran are
@@ -1118,7 +1133,11 @@ void TstGui::pinnedLanesStayOnTop()
     // scrolls; so many pins that they would fill the view scroll with it.
     tl->setFocusMode(false); // every track: a long list to scroll
     const int pin = tl->model()->laneCount() - 1;
+    const QString label = shortLaneName(tl->model()->lane(pin).name);
+    QVERIFY(!label.isEmpty());
+    QCOMPARE(tl->laneLabel(pin), label);
     tl->togglePin(pin);
+    QCOMPARE(tl->laneLabel(pin), QStringLiteral("★ ") + label); // made as it is painted
     const auto pinned = tl->laneRect(pin);
     QVERIFY(pinned.has_value());
     auto *vbar = tl->findChild<QScrollBar *>();
@@ -1141,6 +1160,7 @@ void TstGui::pinnedLanesStayOnTop()
     for (int l = 1; l < 80; ++l)
         tl->togglePin(l);
     tl->togglePin(pin);
+    QCOMPARE(tl->laneLabel(pin), label);
     tl->setFocusMode(true);
 }
 
