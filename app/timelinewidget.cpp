@@ -258,6 +258,7 @@ bool TimelineWidget::laneShown(int li) const
 void TimelineWidget::rebuildRows()
 {
     m_rows.clear();
+    m_rowTexts.clear();
     m_rowOfLane.clear();
     if (!m_model) return;
     int y = 0;
@@ -266,8 +267,8 @@ void TimelineWidget::rebuildRows()
                       bool closedByDefault = false) {
         Row r;
         r.type = RowType::Header;
-        r.group = group;
-        r.title = title;
+        r.text = int(m_rowTexts.size());
+        m_rowTexts.push_back({group, title});
         r.y = y;
         r.height = 18;
         r.indent = indent;
@@ -339,9 +340,11 @@ void TimelineWidget::rebuildRows()
                 const TimelineLane &fl = m_model->lane(li);
                 const int pi = m_model->processIndexOf(fl.sourceId);
                 if (sources.size() > 1 && pi >= 0 &&
-                    (fl.kind != LaneKind::Goroutine || names.value(shortLaneName(fl.name)) > 1))
-                    m_rows.back().labelSuffix =
-                        QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name;
+                    (fl.kind != LaneKind::Goroutine || names.value(shortLaneName(fl.name)) > 1)) {
+                    m_rows.back().text = int(m_rowTexts.size());
+                    m_rowTexts.push_back(
+                        {QString(), QStringLiteral(" · ") + m_model->processes()[size_t(pi)].name});
+                }
             }
         }
     }
@@ -780,7 +783,7 @@ void TimelineWidget::toggleGroup(const QString &group)
 {
     bool byDefault = false;
     for (const Row &r : m_rows)
-        if (r.type == RowType::Header && r.group == group) byDefault = r.closedByDefault;
+        if (r.type == RowType::Header && rowGroup(r) == group) byDefault = r.closedByDefault;
     QSet<QString> &set = byDefault ? m_expanded : m_collapsed;
     if (!set.remove(group)) set.insert(group);
     rebuildRows();
@@ -882,7 +885,7 @@ QString TimelineWidget::tooltipFor(const Hit &h) const
 {
     if (h.row < 0 || !m_model) return {};
     const Row &row = m_rows[size_t(h.row)];
-    if (row.type == RowType::Header) return row.title;
+    if (row.type == RowType::Header) return rowTitle(row);
     const TimelineLane &l = m_model->lane(row.lane);
     if (h.column >= 0) {
         const LaneGeometry &g = geometry(row.lane);
@@ -962,7 +965,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             p.setFont(f);
             const QString arrow = row.closed ? QStringLiteral("▸ ") : QStringLiteral("▾ ");
             p.drawText(QRect(6 + row.indent * 12, y, width(), row.height), Qt::AlignVCenter,
-                       arrow + row.title);
+                       arrow + rowTitle(row));
             p.setFont(font());
             return;
         }
@@ -1111,9 +1114,21 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     m_lastPaintNs = t.nsecsElapsed();
 }
 
+const QString &TimelineWidget::rowGroup(const Row &row) const
+{
+    static const QString none;
+    return row.text >= 0 ? m_rowTexts[size_t(row.text)].group : none;
+}
+
+const QString &TimelineWidget::rowTitle(const Row &row) const
+{
+    static const QString none;
+    return row.text >= 0 ? m_rowTexts[size_t(row.text)].title : none;
+}
+
 QString TimelineWidget::rowLabel(const Row &row) const
 {
-    QString label = shortLaneName(m_model->lane(row.lane).name) + row.labelSuffix;
+    QString label = shortLaneName(m_model->lane(row.lane).name) + rowTitle(row);
     if (m_pinned.contains(row.lane)) label.prepend(QStringLiteral("★ ")); // in every font
     return label;
 }
@@ -1513,7 +1528,7 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent *e)
     if (ri < 0) return;
     const Row &row = m_rows[size_t(ri)];
     if (row.type == RowType::Header) {
-        toggleGroup(row.group);
+        toggleGroup(rowGroup(row));
         return;
     }
     if (e->pos().x() < m_labelWidth) return;
