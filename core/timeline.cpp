@@ -1090,11 +1090,22 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                         : "SELECT id, kind, name, external_id, COALESCE(parent_id, 0), sort_key, "
                           "source_id FROM lane ORDER BY id");
         if (firstOnly) st.bind(1, firstLanes);
+        // A handful of kinds over 800 k lanes: lanes share their kind's text.
+        std::vector<std::pair<QByteArray, QString>> kinds;
         while (st.step()) {
             TimelineLane l;
             l.laneId = st.int64(0);
             l.sourceId = st.int64(6);
-            l.kindName = st.string(1);
+            const QByteArrayView kind = st.textView(1);
+            auto k = std::find_if(kinds.begin(), kinds.end(), [kind](const auto &p) {
+                return QByteArrayView(p.first) == kind;
+            });
+            if (k != kinds.end())
+                l.kindName = k->second;
+            else if (kinds.size() < 64) // (a session of odd kinds is searched no further)
+                l.kindName = kinds.emplace_back(kind.toByteArray(), QString::fromUtf8(kind)).second;
+            else
+                l.kindName = QString::fromUtf8(kind);
             l.kind = laneKindFromName(l.kindName);
             l.name = st.string(2);
             l.externalId = st.int64(3);
