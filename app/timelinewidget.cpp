@@ -1009,7 +1009,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             const int r0 = rowOfLane(f->fromLane), r1 = rowOfLane(f->toLane);
             if (r0 < 0 || r1 < 0) continue; // in a collapsed group
             const QPointF a(xOf(f->fromTs), rowScreenY(m_rows[size_t(r0)]) + 8);
-            const QPointF b(xOf(f->toTs), rowScreenY(m_rows[size_t(r1)]) + 8);
+            const QPointF b(xOf(m_model->flowEnd(*f)), rowScreenY(m_rows[size_t(r1)]) + 8);
             p.drawLine(a, b);
             const QPointF d = b - a;
             const double len = std::hypot(d.x(), d.y());

@@ -1374,30 +1374,41 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
         if (Stmt n(db, "SELECT count(*) FROM flow");
             n.step()) // (10 M grown by doubling: twice over)
             m_flows.reserve(size_t(std::clamp<qint64>(n.int64(0), 0, 1 << 28)));
-        Stmt st(db, "SELECT kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns FROM flow WHERE "
+        Stmt st(db, "SELECT from_lane_id, from_ts_ns, to_lane_id, to_ts_ns FROM flow WHERE "
                     "from_lane_id IS NOT NULL AND to_lane_id IS NOT NULL AND from_ts_ns IS NOT "
                     "NULL AND to_ts_ns IS NOT NULL");
-        std::vector<std::pair<QByteArray, qint32>> kinds; // a handful over millions of rows
-        while (st.step()) {
+        while (st.step() && m_flows.size() < std::numeric_limits<quint32>::max()) {
             Flow f;
-            const QByteArrayView kind = st.textView(0);
-            auto k = std::find_if(kinds.begin(), kinds.end(), [kind](const auto &p) {
-                return QByteArrayView(p.first) == kind;
-            });
-            if (k == kinds.end())
-                k = kinds.insert(kinds.end(),
-                                 {kind.toByteArray(), intern(QString::fromUtf8(kind))});
-            f.kind = k->second;
-            f.fromLane = m_laneIndex.value(st.int64(1), -1);
-            f.toLane = m_laneIndex.value(st.int64(3), -1);
-            f.fromTs = st.int64(2);
-            f.toTs = st.int64(4);
+            f.fromLane = m_laneIndex.value(st.int64(0), -1);
+            f.toLane = m_laneIndex.value(st.int64(2), -1);
+            f.fromTs = st.int64(1);
+            const TimeNs to = st.int64(3);
             if (f.fromLane < 0 || f.toLane < 0) continue;
-            m_maxFlowNs = std::max(m_maxFlowNs, std::abs(f.toTs - f.fromTs));
+            m_maxFlowNs = std::max(m_maxFlowNs, std::abs(to - f.fromTs));
+            if (to != f.fromTs) m_flowEnds.emplace_back(quint32(m_flows.size()), to);
             m_flows.push_back(f);
         }
-        std::sort(m_flows.begin(), m_flows.end(),
-                  [](const Flow &a, const Flow &b) { return a.fromTs < b.fromTs; });
+        auto byStart = [](const Flow &a, const Flow &b) { return a.fromTs < b.fromTs; };
+        if (m_flowEnds.empty()) {
+            std::sort(m_flows.begin(), m_flows.end(), byStart);
+        } else {
+            // Sorted through a permutation, so the ends follow their flows.
+            std::vector<quint32> order(m_flows.size());
+            std::iota(order.begin(), order.end(), 0u);
+            std::stable_sort(order.begin(), order.end(), [this](quint32 a, quint32 b) {
+                return m_flows[a].fromTs < m_flows[b].fromTs;
+            });
+            std::vector<Flow> sorted(m_flows.size());
+            std::vector<quint32> where(m_flows.size());
+            for (size_t i = 0; i < order.size(); ++i) {
+                sorted[i] = m_flows[order[i]];
+                where[order[i]] = quint32(i);
+            }
+            m_flows = std::move(sorted);
+            for (auto &e : m_flowEnds)
+                e.first = where[e.first];
+            std::sort(m_flowEnds.begin(), m_flowEnds.end());
+        }
     }
     finishLoad();
 }
@@ -1513,6 +1524,15 @@ size_t TimelineModel::memoryBytes() const
     return n;
 }
 
+TimeNs TimelineModel::flowEnd(const Flow &f) const
+{
+    if (m_flowEnds.empty()) return f.fromTs;
+    const auto i = quint32(&f - m_flows.data());
+    auto it = std::lower_bound(m_flowEnds.begin(), m_flowEnds.end(), i,
+                               [](const auto &e, quint32 v) { return e.first < v; });
+    return it != m_flowEnds.end() && it->first == i ? it->second : f.fromTs;
+}
+
 std::vector<const TimelineModel::Flow *> TimelineModel::flowsFor(const QSet<int> &lanes,
                                                                  TimeRange r, size_t limit) const
 {
@@ -1522,7 +1542,7 @@ std::vector<const TimelineModel::Flow *> TimelineModel::flowsFor(const QSet<int>
     auto it = std::lower_bound(m_flows.begin(), m_flows.end(), r.start - m_maxFlowNs,
                                [](const Flow &f, TimeNs t) { return f.fromTs < t; });
     for (; it != m_flows.end() && it->fromTs <= r.end && out.size() < limit; ++it) {
-        if (std::max(it->fromTs, it->toTs) < r.start) continue;
+        if (std::max(it->fromTs, flowEnd(*it)) < r.start) continue;
         if (lanes.contains(it->fromLane) || lanes.contains(it->toLane)) out.push_back(&*it);
     }
     return out;

@@ -372,14 +372,17 @@ public:
     RangeStats statsFor(TimeRange r, const QList<int> &lanes) const;
     // Spans whose name contains `text` (case-insensitive), sorted by start; at most `limit`.
     std::vector<SpanRef> search(const QString &text, size_t limit = 100000) const;
-    // Arrows between lanes (goroutine create, unblock, request -> handler), by fromTs.
+    // Arrows between lanes (goroutine create, unblock, request -> handler),
+    // by fromTs. 16 bytes: a Go trace has millions and nearly all end when
+    // they start (a wake-up); the others' ends are kept beside (flowEnd).
+    // The kind is not held: every arrow is drawn the same.
     struct Flow
     {
-        int fromLane = -1, toLane = -1; // lane indexes
-        TimeNs fromTs = 0, toTs = 0;
-        qint32 kind = -1; // string index
+        TimeNs fromTs = 0;
+        qint32 fromLane = -1, toLane = -1; // lane indexes
     };
     const std::vector<Flow> &flows() const { return m_flows; }
+    TimeNs flowEnd(const Flow &f) const; // f: one of flows()
     // Flows touching any of `lanes` whose time span meets [r.start, r.end]; at most `limit`.
     std::vector<const Flow *> flowsFor(const QSet<int> &lanes, TimeRange r,
                                        size_t limit = 2000) const;
@@ -406,6 +409,7 @@ private:
     QHash<qint64, int> m_requestIndex;
     std::vector<float> m_overview;
     std::vector<Flow> m_flows;
+    std::vector<std::pair<quint32, TimeNs>> m_flowEnds; // (flow index, end) when end != fromTs
     TimeNs m_maxFlowNs = 0;
     TimeRange m_full;
     qint64 m_spanCount = 0, m_loadedSpans = 0;

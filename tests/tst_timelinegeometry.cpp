@@ -62,6 +62,7 @@ private slots:
     void counterColumns();
     void cacheAndTicks();
     void modelFromSyntheticSession();
+    void flowsKeepTheirEnds();
     void windowedModel_data();
     void windowedModel();
     void windowedModelDropsLanesPastItsBudget();
@@ -289,6 +290,63 @@ void TstTimelineGeometry::cacheAndTicks()
     QCOMPARE(niceTickStep(1'000'000'000, 1000, 100), TimeNs(100'000'000));
     QCOMPARE(niceTickStep(1500, 1000, 100), TimeNs(200));
     QCOMPARE(niceTickStep(7'000, 1000, 100), TimeNs(1000));
+}
+
+// Flows are held in 16 bytes, their ends beside when they differ from the
+// start: every flow of the session comes back with its own end, whatever
+// order the rows were written in, and a flow that ends in a range meets it.
+void TstTimelineGeometry::flowsKeepTheirEnds()
+{
+    test::TempSession ts;
+    writeSession(ts, 30, 200, 10);
+    Db &db = ts.session().db();
+    // Flows of every shape in an order not by time: instant wake-ups, long
+    // arrows forwards and backwards.
+    db.exec("BEGIN");
+    db.exec("INSERT INTO flow (kind, from_lane_id, from_ts_ns, to_lane_id, to_ts_ns) "
+            "SELECT 'link', a.id, 7000000 - a.id * 1000, b.id, "
+            "CASE a.id % 3 WHEN 0 THEN 7000000 - a.id * 1000 WHEN 1 THEN 9000000 + a.id "
+            "ELSE 1000 + a.id END FROM lane a JOIN lane b ON b.id = a.id + 1 "
+            "WHERE a.kind = 'goroutine' AND b.kind = 'goroutine'");
+    db.exec("COMMIT");
+    struct F
+    {
+        qint64 from, to;
+        TimeNs fromTs, toTs;
+        auto operator<=>(const F &) const = default;
+    };
+    std::vector<F> inDb;
+    {
+        Stmt st(db, "SELECT from_lane_id, to_lane_id, from_ts_ns, to_ts_ns FROM flow");
+        while (st.step())
+            inDb.push_back({st.int64(0), st.int64(1), st.int64(2), st.int64(3)});
+    }
+    QVERIFY(inDb.size() > 30);
+    qint64 longOnes = 0;
+    for (const F &f : inDb)
+        longOnes += f.fromTs != f.toTs;
+    QVERIFY(longOnes > 10);
+    TimelineModel m;
+    m.load(db);
+    std::vector<F> inModel;
+    for (const auto &f : m.flows())
+        inModel.push_back(
+            {m.lane(f.fromLane).laneId, m.lane(f.toLane).laneId, f.fromTs, m.flowEnd(f)});
+    for (size_t i = 1; i < m.flows().size(); ++i)
+        QVERIFY(m.flows()[i - 1].fromTs <= m.flows()[i].fromTs);
+    std::sort(inDb.begin(), inDb.end());
+    std::sort(inModel.begin(), inModel.end());
+    QVERIFY(inModel == inDb);
+    // A flow that starts before a range and ends in it meets it.
+    bool checked = false;
+    for (const auto &f : m.flows()) {
+        const TimeNs end = m.flowEnd(f);
+        if (end <= f.fromTs + 10) continue;
+        const auto hits = m.flowsFor({f.fromLane}, {end - 1, end + 1}, 100000);
+        QVERIFY(std::find(hits.begin(), hits.end(), &f) != hits.end());
+        checked = true;
+    }
+    QVERIFY(checked);
 }
 
 void TstTimelineGeometry::modelFromSyntheticSession()
