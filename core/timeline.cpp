@@ -1108,6 +1108,9 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                 l.kindName = QString::fromUtf8(kind);
             l.kind = laneKindFromName(l.kindName);
             l.name = st.string(2);
+            // A Go trace's goroutine names are strings too: share them.
+            if (const auto it = m_stringIndex.constFind(l.name); it != m_stringIndex.constEnd())
+                l.name = m_strings[size_t(it.value())];
             l.externalId = st.int64(3);
             l.parentLaneId = st.int64(4);
             l.sortKey = st.int64(5);
@@ -1520,7 +1523,22 @@ size_t TimelineModel::memoryBytes() const
                     n += lv.runs.memoryBytes();
             }
         n += l.instants.ts.capacity() * 20;
+        if (!m_stringIndex.contains(l.name)) // (else shared with the strings)
+            n += size_t(l.name.capacity()) * 2 + 32;
     }
+    // A QHash node is about key + value + a pointer and a bucket.
+    auto hashBytes = [](qsizetype count, size_t entry) { return size_t(count) * (entry + 16); };
+    n += m_lanes.capacity() * sizeof(TimelineLane) + hashBytes(m_laneIndex.size(), 12);
+    for (const QString &str : m_strings)
+        n += sizeof(QString) + (str.isEmpty() ? 0 : size_t(str.capacity()) * 2 + 32);
+    n += hashBytes(m_stringIndex.size(), sizeof(QString) + 4);
+    for (const RequestSpan &r : m_requests)
+        n += sizeof(RequestSpan) + (r.label.isEmpty() ? 0 : size_t(r.label.capacity()) * 2 + 32) +
+             (r.key.isEmpty() ? 0 : size_t(r.key.capacity()) * 2 + 32);
+    n += hashBytes(m_requestIndex.size(), 12);
+    n += m_flows.capacity() * sizeof(Flow) + m_flowEnds.capacity() * sizeof(m_flowEnds[0]);
+    for (auto it = m_requestLanes.begin(); it != m_requestLanes.end(); ++it)
+        n += 40 + it->capacity() * sizeof(std::pair<qint64, TimeNs>);
     return n;
 }
 

@@ -345,6 +345,8 @@ public:
     const std::vector<Process> &processes() const { return m_processes; }
     int processIndexOf(qint64 sourceId) const;
     qint64 spanCount() const { return m_spanCount; }
+    // What the model holds, estimated: spans, levels and instants, lanes,
+    // strings, requests, flows and the indexes over them.
     size_t memoryBytes() const;
 
     // Strings: names and categories are indexes into this table.
