@@ -1,5 +1,9 @@
 #include "mainwindow.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "capturedialog.h"
 
 #include "flamegraphview.h"
@@ -1522,6 +1526,12 @@ void MainWindow::onTimelineModel(quint64 gen, std::shared_ptr<TimelineModel> mod
     if (final) {
         m_timelineReady = true;
         emit timelineLoaded();
+#ifdef __GLIBC__
+        // The loader's threads freed hundreds of megabytes of buffers in
+        // their own malloc arenas, which the GUI thread never reuses: give
+        // them back.
+        malloc_trim(0);
+#endif
     }
 }
 
