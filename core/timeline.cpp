@@ -1253,8 +1253,13 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
             auto flush = [&] {
                 if (lanesOf.empty()) return;
                 std::sort(lanesOf.begin(), lanesOf.end());
-                m_requestLanes.insert(current, std::move(lanesOf));
-                lanesOf = {};
+                if (m_requestLanes.size() + lanesOf.size() >= std::numeric_limits<quint32>::max())
+                    return; // (4 G entries: the rest of the requests have no focus)
+                if (m_requestLaneAt.empty()) m_requestLaneAt.push_back(0);
+                m_requestLaneIds.push_back(current);
+                m_requestLanes.insert(m_requestLanes.end(), lanesOf.begin(), lanesOf.end());
+                m_requestLaneAt.push_back(quint32(m_requestLanes.size()));
+                lanesOf.clear();
             };
             while (st.step()) {
                 if ((++n & 0xffff) == 0 && cancelled()) return;
@@ -1537,8 +1542,8 @@ size_t TimelineModel::memoryBytes() const
              (r.key.isEmpty() ? 0 : size_t(r.key.capacity()) * 2 + 32);
     n += hashBytes(m_requestIndex.size(), 12);
     n += m_flows.capacity() * sizeof(Flow) + m_flowEnds.capacity() * sizeof(m_flowEnds[0]);
-    for (auto it = m_requestLanes.begin(); it != m_requestLanes.end(); ++it)
-        n += 40 + it->capacity() * sizeof(std::pair<qint64, TimeNs>);
+    n += m_requestLaneIds.capacity() * 8 + m_requestLaneAt.capacity() * 4 +
+         m_requestLanes.capacity() * sizeof(m_requestLanes[0]);
     return n;
 }
 
@@ -1571,12 +1576,21 @@ int TimelineModel::processIndexOf(qint64 sourceId) const
     return m_processIndex.value(sourceId, -1);
 }
 
+std::span<const std::pair<qint64, TimeNs>> TimelineModel::requestLanes(qint64 requestId) const
+{
+    const auto it = std::lower_bound(m_requestLaneIds.begin(), m_requestLaneIds.end(), requestId);
+    if (it == m_requestLaneIds.end() || *it != requestId) return {};
+    const size_t i = size_t(it - m_requestLaneIds.begin());
+    return std::span(m_requestLanes)
+        .subspan(m_requestLaneAt[i], m_requestLaneAt[i + 1] - m_requestLaneAt[i]);
+}
+
 QList<int> TimelineModel::lanesOfRequest(qint64 requestId) const
 {
     QList<int> out;
     if (requestId <= 0) return out;
     if (m_windowed) {
-        for (const auto &[laneId, first] : m_requestLanes.value(requestId))
+        for (const auto &[laneId, first] : requestLanes(requestId))
             if (const int li = laneIndexOf(laneId); li >= 0) out << li;
         std::sort(out.begin(), out.end());
         return out;
@@ -1603,7 +1617,7 @@ TimeNs TimelineModel::firstSpanOfRequest(int lane, qint64 requestId) const
 {
     if (lane < 0 || size_t(lane) >= m_lanes.size() || requestId <= 0) return kNoTime;
     if (m_windowed) {
-        for (const auto &[laneId, first] : m_requestLanes.value(requestId))
+        for (const auto &[laneId, first] : requestLanes(requestId))
             if (laneId == m_lanes[size_t(lane)].laneId) return first;
         return kNoTime;
     }

@@ -40,6 +40,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace ls {
@@ -428,7 +429,13 @@ private:
     };
     std::vector<RunExtent> m_runExtents; // for the overview; dropped once it is made
     std::deque<int> m_installOrder;
-    QHash<qint64, std::vector<std::pair<qint64, TimeNs>>> m_requestLanes; // lane ids
+    // Windowed: each request's lanes (lane id, its first moment for the
+    // request), flat: request ids ascending, their entries from
+    // m_requestLaneAt[i] to m_requestLaneAt[i + 1].
+    std::vector<qint64> m_requestLaneIds;
+    std::vector<quint32> m_requestLaneAt;
+    std::vector<std::pair<qint64, TimeNs>> m_requestLanes;
+    std::span<const std::pair<qint64, TimeNs>> requestLanes(qint64 requestId) const;
     LaneReadContext m_readContext;
     bool m_hasClientPhases = false;
 };
