@@ -1197,23 +1197,21 @@ const std::vector<double> &statsPercentiles()
 RequestStatistics requestStatistics(const Db &db, const QString &filter, int slowest)
 {
     RequestStatistics s;
-    RequestQuery q;
+    RequestQuery q; // by duration, slowest first (ties: the earlier start)
     q.filter = filter;
-    std::vector<qint64> durations;
-    forEachRequest(db, q, [&](RequestRow &&r) {
-        ++s.count;
-        const qint64 d = r.duration();
-        durations.push_back(d);
-        s.requests.push_back({r.id, d, -1});
-        if (d < 0 || slowest <= 0) return;
-        // Keep the `slowest` longest; a later row of equal length stays out.
-        auto at = std::find_if(s.slowest.begin(), s.slowest.end(), [&](const RequestRow &o) {
-            return o.duration() < d || (o.duration() == d && o.start > r.start);
-        });
-        if (at == s.slowest.end() && s.slowest.size() >= size_t(slowest)) return;
-        s.slowest.insert(at, std::move(r));
-        if (s.slowest.size() > size_t(slowest)) s.slowest.pop_back();
-    });
+    // Ids and durations only: the rows' text is read for the slowest alone.
+    RequestIdList list = queryRequestIds(db, q);
+    std::vector<qint64> &durations = list.durations;
+    s.count = qint64(list.ids.size());
+    s.requests.reserve(list.ids.size());
+    std::vector<qint64> slowestIds;
+    for (size_t i = 0; i < list.ids.size(); ++i) {
+        s.requests.push_back({list.ids[i], durations[i], -1});
+        if (durations[i] >= 0 && slowestIds.size() < size_t(std::max(0, slowest)))
+            slowestIds.push_back(list.ids[i]);
+    }
+    s.slowest = requestsByIds(db, slowestIds);
+    list.ids = {};
     s.histogram = latencyHistogram(durations);
     std::erase_if(durations, [](qint64 d) { return d < 0; });
     std::sort(durations.begin(), durations.end());

@@ -321,7 +321,7 @@ static QByteArray requestQuerySql(const RequestQuery &q, const RequestFilter &fi
     switch (q.sort) {
     case RequestSort::Duration:
         sql += QByteArray(" ORDER BY (r.end_ns - r.start_ns) IS NULL, (r.end_ns - r.start_ns)") +
-               dir + ", r.start_ns";
+               dir + ", r.start_ns, r.id";
         break;
     case RequestSort::Start:
         sql += QByteArray(" ORDER BY r.start_ns") + dir + ", r.id";
@@ -379,22 +379,16 @@ static RequestFilter parseOrThrow(const QString &text)
     return *filter;
 }
 
-void forEachRequest(const Db &db, const RequestQuery &q,
-                    const std::function<void(RequestRow &&)> &visit)
+std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q)
 {
     const RequestFilter filter = parseOrThrow(q.filter);
     Stmt st(db, requestQuerySql(q, filter, nullptr));
     int i = 1;
     for (const QVariant &v : filter.params())
         bindVariant(st, i++, v);
-    while (st.step())
-        visit(readRequestRow(st));
-}
-
-std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q)
-{
     std::vector<RequestRow> rows;
-    forEachRequest(db, q, [&](RequestRow &&r) { rows.push_back(std::move(r)); });
+    while (st.step())
+        rows.push_back(readRequestRow(st));
     return rows;
 }
 

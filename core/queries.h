@@ -19,7 +19,6 @@
 #include <QString>
 
 #include <array>
-#include <functional>
 #include <optional>
 #include <vector>
 
@@ -108,9 +107,6 @@ struct RequestQuery
 
 // Throws DbError; a bad filter throws DbError with the FilterError text.
 std::vector<RequestRow> queryRequests(const Db &db, const RequestQuery &q);
-// The same rows one at a time, none kept: for a reduction over every request.
-void forEachRequest(const Db &db, const RequestQuery &q,
-                    const std::function<void(RequestRow &&)> &visit);
 std::optional<RequestRow> requestByKey(const Db &db, const QString &key);
 // The ids (and durations, -1 unknown) of the requests a query selects, in its
 // order: what a lazy table needs up front; rows come later by requestsByIds.

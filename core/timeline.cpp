@@ -1250,12 +1250,12 @@ void TimelineModel::load(const Db &db, const std::atomic<bool> *cancel, int firs
                         "NULL ORDER BY request_id");
             qint64 n = 0, current = 0;
             std::vector<std::pair<qint64, TimeNs>> lanesOf;
+            m_requestLaneAt.assign(1, 0);
             auto flush = [&] {
                 if (lanesOf.empty()) return;
                 std::sort(lanesOf.begin(), lanesOf.end());
                 if (m_requestLanes.size() + lanesOf.size() >= std::numeric_limits<quint32>::max())
                     return; // (4 G entries: the rest of the requests have no focus)
-                if (m_requestLaneAt.empty()) m_requestLaneAt.push_back(0);
                 m_requestLaneIds.push_back(current);
                 m_requestLanes.insert(m_requestLanes.end(), lanesOf.begin(), lanesOf.end());
                 m_requestLaneAt.push_back(quint32(m_requestLanes.size()));
