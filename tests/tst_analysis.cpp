@@ -56,7 +56,7 @@ private slots:
         qInfo("trace.out import: %lld ms, of which classes %lld ms", r.ms, r.analysisMs);
     }
 
-    // The Statistics dock's figures, reduced as the rows stream, equal the
+    // The Statistics dock's figures, reduced from ids and durations, equal the
     // same figures computed from every row and breakdown held at once.
     void statisticsReduceTheRows_data()
     {
