@@ -423,7 +423,7 @@ struct RegionPiece
     qint64 lane = 0, source = 0;
     TimeNs start = 0, end = 0;
     int depth = 0;
-    QString name;
+    StringId name = kNoId;  // the region's name (a string id: thousands of requests share a few)
     bool connServe = false; // the lane is a net/http connection's goroutine
 };
 
@@ -435,16 +435,17 @@ std::unordered_map<qint64, std::vector<RegionPiece>> regionPieces(const Db &db, 
     const StringId region = strings.id("region");
     if (region == kNoId) return out;
     QByteArray sql = "SELECT s.request_id, s.lane_id, l.source_id, s.start_ns, s.end_ns, s.depth, "
-                     "n.value, l.name LIKE '%net/http.(*conn).serve%' FROM span s JOIN lane l ON "
-                     "l.id = s.lane_id LEFT JOIN string n ON n.id = s.name_id WHERE s.request_id "
-                     "IS NOT NULL AND s.depth >= 1 AND s.category_id = ?1 AND l.kind = 'goroutine'";
+                     "s.name_id, l.name LIKE '%net/http.(*conn).serve%' FROM span s JOIN lane l ON "
+                     "l.id = s.lane_id WHERE s.request_id IS NOT NULL AND s.depth >= 1 AND "
+                     "s.category_id = ?1 AND l.kind = 'goroutine'";
     if (onlyRequest > 0) sql += " AND s.request_id = ?2";
     Stmt st(db, sql);
     st.bind(1, region);
     if (onlyRequest > 0) st.bind(2, onlyRequest);
     while (st.step())
         out[st.int64(0)].push_back({st.int64(1), st.int64(2), st.int64(3), st.int64(4),
-                                    int(st.int64(5)), st.string(6), st.int64(7) != 0});
+                                    int(st.int64(5)), st.isNull(6) ? kNoId : st.int64(6),
+                                    st.int64(7) != 0});
     return out;
 }
 
@@ -847,14 +848,14 @@ qint64 ClassBreakdown::total() const
 namespace {
 
 // The innermost region of `lane` around t, empty when none.
-QString regionAt(const std::vector<RegionPiece> *regions, qint64 lane, TimeNs t)
+QString regionAt(Strings &strings, const std::vector<RegionPiece> *regions, qint64 lane, TimeNs t)
 {
     if (!regions) return {};
     const RegionPiece *best = nullptr;
     for (const RegionPiece &r : *regions)
         if (r.lane == lane && r.start <= t && t < r.end && (!best || r.depth > best->depth))
             best = &r;
-    return best ? best->name : QString();
+    return best ? strings.value(best->name) : QString();
 }
 
 // Classes of the server side from the critical path; GC stop-the-world
@@ -923,7 +924,8 @@ QString joinCause(std::vector<CausePart> parts, qint64 duration)
 
 // Parts of the cause from the classed path: time per (class, goroutine it
 // went through, handler region it fell in).
-std::vector<CausePart> pathCause(const Linked &l, const std::vector<PathSegment> &path,
+std::vector<CausePart> pathCause(Strings &strings, const Linked &l,
+                                 const std::vector<PathSegment> &path,
                                  const std::vector<RegionPiece> *regions,
                                  const std::vector<Interval> *stw)
 {
@@ -938,7 +940,7 @@ std::vector<CausePart> pathCause(const Linked &l, const std::vector<PathSegment>
         const qint64 d = p.end - p.start;
         if (d <= 0) continue;
         const qint64 inStw = stw ? coveredBy(*stw, p.start, p.end) : 0;
-        const QString region = regionAt(regions, l.handler, p.start + d / 2);
+        const QString region = regionAt(strings, regions, l.handler, p.start + d / 2);
         const QString where = region.isEmpty() ? QString() : QStringLiteral(" in ") + region;
         if (inStw > 0) add(QLatin1String(latencyClassPhrase(LatencyClass::Stw)) + where, inStw);
         const auto c = latencyClassFromName(QByteArrayView(p.latencyClass.toLatin1()));
@@ -967,85 +969,8 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
         wanted.insert(id);
     auto isWanted = [&](qint64 id) { return requestIds.empty() || wanted.contains(id); };
 
-    std::map<qint64, ClassBreakdown> out;
-    std::map<qint64, std::vector<CausePart>> causes;
-    // Client phases.
-    {
-        Stmt st(db, "SELECT request_id, kind, SUM(end_ns - start_ns) FROM phase WHERE kind IN "
-                    "('dns', 'connect', 'tls', 'wait') AND end_ns > start_ns "
-                    "GROUP BY request_id, kind");
-        while (st.step()) {
-            const qint64 rid = st.int64(0);
-            if (!isWanted(rid)) continue;
-            const auto c = latencyClassFromName(st.textView(1));
-            if (!c) continue;
-            ClassBreakdown &b = out[rid];
-            b.requestId = rid;
-            b.ns[size_t(*c)] += st.int64(2);
-        }
-    }
-    // Server side from execution traces: the critical path of the handler.
-    std::set<qint64> traced;
-    const auto regions = regionPieces(db, strings, only);
-    const auto lanes = regionLanes(regions);
-    if (!lanes.empty()) {
-        const auto stw = stwBySource(db, strings);
-        const WakerMap wakers = loadWakers(db);
-        LaneStates states(db, wholeLaneSpans);
-        Classifier classes(db, strings);
-        PathWalker walker(db, strings, wakers, states, classes);
-        Stmt win(db, kWindowSql);
-        // Linked first, then walked in time order: the lanes a request's path
-        // reads are read for its neighbours in time too (LaneStates).
-        std::vector<std::pair<qint64, Linked>> linked;
-        for (const auto &[rid, rl] : lanes) {
-            if (!isWanted(rid)) continue;
-            RequestWindow w;
-            w.id = rid;
-            readWindow(win, w);
-            if (const auto l = linkRequest(w, rl)) linked.emplace_back(rid, *l);
-        }
-        std::sort(linked.begin(), linked.end(), [](const auto &a, const auto &b) {
-            return std::tie(a.second.t0, a.second.handler) <
-                   std::tie(b.second.t0, b.second.handler);
-        });
-        for (const auto &[rid, lk] : linked) {
-            const Linked *l = &lk;
-            ClassBreakdown &b = out[rid];
-            b.requestId = rid;
-            auto sit = stw.find(l->sourceId);
-            const std::vector<Interval> *stwOf = sit == stw.end() ? nullptr : &sit->second;
-            const std::vector<PathSegment> path = pathOf(walker, *l);
-            classifyPath(b, *l, path, stwOf);
-            auto rit = regions.find(rid);
-            causes[rid] = pathCause(*l, path, rit == regions.end() ? nullptr : &rit->second, stwOf);
-            if (b.serverTracedNs > 0) {
-                ++stats.traced;
-                traced.insert(rid);
-            }
-        }
-    }
-    // Without a trace, the server's logged steps name where the time went.
-    {
-        Stmt st(db, "SELECT request_id, COALESCE(name, kind), SUM(end_ns - start_ns) FROM phase "
-                    "WHERE kind = 'step' AND end_ns > start_ns GROUP BY request_id, 2");
-        while (st.step()) {
-            const qint64 rid = st.int64(0);
-            if (!isWanted(rid) || traced.count(rid)) continue;
-            causes[rid].push_back({st.int64(2), QStringLiteral("in step ") + st.string(1)});
-            out[rid].requestId = rid;
-        }
-    }
-    // Durations, for the cap and the 5% rule.
-    std::unordered_map<qint64, qint64> durations;
-    {
-        Stmt st(db, "SELECT id, end_ns - start_ns FROM request WHERE start_ns IS NOT NULL AND "
-                    "end_ns IS NOT NULL");
-        while (st.step())
-            if (isWanted(st.int64(0))) durations[st.int64(0)] = st.int64(1);
-    }
-
-    // Write.
+    // The old results go first: each request's are written as soon as it is
+    // classed, so nothing is held for all requests but their region pieces.
     if (requestIds.empty()) {
         db.exec("DELETE FROM request_class");
         db.exec("UPDATE request SET dominant_class = NULL, cause = NULL WHERE dominant_class IS "
@@ -1060,13 +985,20 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
     }
     Stmt ins(db, "INSERT INTO request_class(request_id, side, class, ns) VALUES(?,?,?,?)");
     Stmt dom(db, "UPDATE request SET dominant_class = ?, cause = ? WHERE id = ?");
-    for (auto &[rid, b] : out) {
-        const auto dit = durations.find(rid);
-        const qint64 duration = dit == durations.end() ? -1 : dit->second;
+    Stmt dur(db, "SELECT end_ns - start_ns FROM request WHERE id = ? AND start_ns IS NOT NULL AND "
+                 "end_ns IS NOT NULL");
+    // Duration for the cap and the 5% rule; -1 when unknown.
+    const auto durationOf = [&dur](qint64 rid) {
+        dur.bind(1, rid);
+        const qint64 d = dur.step() ? dur.int64(0) : -1;
+        dur.reset();
+        return d;
+    };
+    const auto write = [&](ClassBreakdown &b, std::vector<CausePart> parts, qint64 duration) {
+        const qint64 rid = b.requestId;
         settleClient(b, duration);
         chooseDominant(b);
         // Client phases in the cause: what the server's classes leave unexplained.
-        std::vector<CausePart> &parts = causes[rid];
         for (LatencyClass c :
              {LatencyClass::Dns, LatencyClass::Connect, LatencyClass::Tls, LatencyClass::Wait}) {
             const qint64 v = b.ns[size_t(c)];
@@ -1075,8 +1007,8 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
             parts.push_back({v, explained ? QStringLiteral("between client and server")
                                           : QString::fromLatin1(latencyClassPhrase(c))});
         }
-        const QString cause = joinCause(parts, duration);
-        if (b.dominant.isEmpty() && cause.isEmpty()) continue;
+        const QString cause = joinCause(std::move(parts), duration);
+        if (b.dominant.isEmpty() && cause.isEmpty()) return;
         ++stats.requests;
         for (int i = 0; i < kLatencyClasses; ++i) {
             if (b.ns[size_t(i)] <= 0) continue;
@@ -1109,7 +1041,112 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
         else
             dom.bindText(2, cause);
         dom.bind(3, rid).run();
+    };
+
+    // Breakdowns not written yet: the client phases of the requests a client
+    // measured, and requests linked to a trace that covered none of their
+    // window (their logged steps may still name the cause).
+    std::map<qint64, ClassBreakdown> pending;
+    {
+        Stmt st(db, "SELECT request_id, kind, SUM(end_ns - start_ns) FROM phase WHERE kind IN "
+                    "('dns', 'connect', 'tls', 'wait') AND end_ns > start_ns "
+                    "GROUP BY request_id, kind");
+        while (st.step()) {
+            const qint64 rid = st.int64(0);
+            if (!isWanted(rid)) continue;
+            const auto c = latencyClassFromName(st.textView(1));
+            if (!c) continue;
+            ClassBreakdown &b = pending[rid];
+            b.requestId = rid;
+            b.ns[size_t(*c)] += st.int64(2);
+        }
     }
+    const auto takePending = [&pending](qint64 rid) {
+        ClassBreakdown b;
+        b.requestId = rid;
+        if (auto it = pending.find(rid); it != pending.end()) {
+            b = it->second;
+            pending.erase(it);
+        }
+        return b;
+    };
+    // Server side from execution traces: the critical path of the handler.
+    std::vector<qint64> traced; // sorted at the end
+    {
+        const auto regions = regionPieces(db, strings, only);
+        const auto lanes = regionLanes(regions);
+        if (!lanes.empty()) {
+            const auto stw = stwBySource(db, strings);
+            const WakerMap wakers = loadWakers(db);
+            LaneStates states(db, wholeLaneSpans);
+            Classifier classes(db, strings);
+            PathWalker walker(db, strings, wakers, states, classes);
+            Stmt win(db, kWindowSql);
+            // Linked first, then walked in time order: the lanes a request's path
+            // reads are read for its neighbours in time too (LaneStates).
+            std::vector<std::pair<qint64, Linked>> linked;
+            for (const auto &[rid, rl] : lanes) {
+                if (!isWanted(rid)) continue;
+                RequestWindow w;
+                w.id = rid;
+                readWindow(win, w);
+                if (const auto l = linkRequest(w, rl)) linked.emplace_back(rid, *l);
+            }
+            std::sort(linked.begin(), linked.end(), [](const auto &a, const auto &b) {
+                return std::tie(a.second.t0, a.second.handler, a.first) <
+                       std::tie(b.second.t0, b.second.handler, b.first);
+            });
+            for (const auto &[rid, l] : linked) {
+                ClassBreakdown b = takePending(rid);
+                auto sit = stw.find(l.sourceId);
+                const std::vector<Interval> *stwOf = sit == stw.end() ? nullptr : &sit->second;
+                const std::vector<PathSegment> path = pathOf(walker, l);
+                classifyPath(b, l, path, stwOf);
+                auto rit = regions.find(rid);
+                std::vector<CausePart> parts = pathCause(
+                    strings, l, path, rit == regions.end() ? nullptr : &rit->second, stwOf);
+                if (b.serverTracedNs <= 0) {
+                    // No state covered the window: then no path part either.
+                    pending[rid] = b;
+                    continue;
+                }
+                ++stats.traced;
+                traced.push_back(rid);
+                write(b, std::move(parts), durationOf(rid));
+            }
+        }
+    }
+    std::sort(traced.begin(), traced.end());
+    const auto isTraced = [&traced](qint64 rid) {
+        return std::binary_search(traced.begin(), traced.end(), rid);
+    };
+    // Without a trace, the server's logged steps name where the time went
+    // (read in request order, each request written when its steps are read).
+    {
+        Stmt st(db, "SELECT request_id, COALESCE(name, kind), SUM(end_ns - start_ns) FROM phase "
+                    "WHERE kind = 'step' AND end_ns > start_ns GROUP BY request_id, 2 "
+                    "ORDER BY request_id");
+        qint64 cur = 0;
+        std::vector<CausePart> parts;
+        const auto flush = [&] {
+            if (cur == 0) return;
+            ClassBreakdown b = takePending(cur);
+            write(b, std::move(parts), durationOf(cur));
+            parts.clear();
+            cur = 0;
+        };
+        while (st.step()) {
+            const qint64 rid = st.int64(0);
+            if (!isWanted(rid) || isTraced(rid)) continue;
+            if (rid != cur) flush();
+            cur = rid;
+            parts.push_back({st.int64(2), QStringLiteral("in step ") + st.string(1)});
+        }
+        flush();
+    }
+    // The rest: client phases, or a trace that covered nothing.
+    for (auto &[rid, b] : pending)
+        write(b, {}, durationOf(rid));
     stats.ms = timer.elapsed();
     return stats;
 }

@@ -339,6 +339,39 @@ private slots:
         QVERIFY(connect > 0);
     }
 
+    // A request the trace links to a handler whose states do not cover its
+    // window: its logged steps still name the cause, and its breakdown says
+    // a window was analysed and none of it was traced.
+    void untracedWindowKeepsTheSteps()
+    {
+        test::TempSession s;
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/server.jsonl"))).ok);
+        QVERIFY(s.import(test::corpus(QStringLiteral("gen/trace.out"))).ok);
+        Db &db = s.session().db();
+        const qint64 rid = requestId(db, kLockHeavy);
+        const qint64 lane = handlerLane(db, rid);
+        QVERIFY(lane > 0);
+        const auto before = requestClasses(db, rid);
+        QVERIFY(before && before->serverTracedNs > 0);
+        QVERIFY(!requestById(db, rid)->cause.contains(QLatin1String("in step")));
+        const QByteArray drop =
+            "DELETE FROM span WHERE depth = 0 AND lane_id = " + QByteArray::number(lane);
+        db.exec(drop.constData());
+        const AnalysisStats st = analyzeRequests(db, {rid});
+        QCOMPARE(st.requests, qint64(1));
+        QCOMPARE(st.traced, qint64(0));
+        const auto after = requestClasses(db, rid);
+        QVERIFY(after);
+        QCOMPARE(after->serverWindowNs, before->serverWindowNs);
+        QCOMPARE(after->serverTracedNs, qint64(0));
+        const QString cause = requestById(db, rid)->cause;
+        QVERIFY2(cause.contains(QLatin1String("in step ")), qPrintable(cause));
+        QCOMPARE(test::scalar(db, QStringLiteral("SELECT count(*) FROM request_class WHERE "
+                                                 "request_id = %1 AND class = 'window'")
+                                      .arg(rid)),
+                 qint64(1));
+    }
+
     void clientTraceIsNotTheServer()
     {
         // Only the client's trace: its goroutines wait on the transport
