@@ -528,6 +528,7 @@ BatchWriter::BatchWriter(Db &db, qint64 sourceId, WarnFn warn)
     // An empty request table: a key this import has not seen is new, so
     // looking it up can wait until requests have been written (eviction).
     m_requestsOnDisk = m_lastRequestId > 0;
+    m_requestsBefore = m_lastRequestId;
 }
 
 BatchWriter::~BatchWriter() = default;
@@ -613,7 +614,8 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
     }
     *found = onDisk;
     if (onDisk) {
-        m_earlierRequests.insert(st.id);
+        st.fresh = st.id > m_requestsBefore; // written early by this import (eviction)
+        if (!st.fresh) m_earlierRequests.insert(st.id);
     } else {
         if (!create) {
             static ReqState none;
@@ -640,24 +642,45 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
 
 void BatchWriter::evictRequests()
 {
-    // Only a wall-clock source's requests can leave memory: the others still
-    // move with the clock at finish() and need their in-memory state.
-    if (m_clock != ClockKind::Wall || awaitingAlignment()) return;
+    const bool clockMayMove = m_clock != ClockKind::Wall || awaitingAlignment();
     // The rows the updates change must be in the table first.
     m_bulk->drain();
-    flushRequests();
     m_requestsOnDisk = true;
-    for (const ReqState &st : m_reqs)
+    if (clockMayMove) applyPendingTimes(true);
+    flushRequests(clockMayMove);
+    std::vector<qint64> newIndex(m_reqs.size(), -1);
+    std::vector<ReqState> kept;
+    for (size_t i = 0; i < m_reqs.size(); ++i) {
+        ReqState &st = m_reqs[i];
+        if (clockMayMove && !st.fresh) {
+            newIndex[i] = qint64(kept.size());
+            kept.push_back(std::move(st));
+            continue;
+        }
         if (st.cExact || st.sExact)
             m_evictedExact.insert(st.id, quint8((st.cExact ? 1 : 0) | (st.sExact ? 2 : 0)));
-    m_reqs.clear();
-    m_reqIndex.clear();
+        m_evictedCreated = m_evictedCreated || st.fresh;
+    }
+    for (auto it = m_reqIndex.begin(); it != m_reqIndex.end();) {
+        const qint64 to = newIndex[size_t(it.value())];
+        if (to < 0) {
+            it = m_reqIndex.erase(it);
+        } else {
+            it.value() = to;
+            ++it;
+        }
+    }
+    for (PendingTimes &p : m_pendingTimes)
+        p.index = newIndex[size_t(p.index)];
+    m_reqs = std::move(kept);
+    // What has to stay (merged requests) does not make every call evict again.
+    m_evictAt = std::max(m_maxResident, m_reqs.size() * 2);
 }
 
 RequestId BatchWriter::findRequest(QByteArrayView key)
 {
     if (key.isEmpty()) return kNoId;
-    if (m_reqs.size() >= m_maxResident) evictRequests();
+    if (m_reqs.size() >= m_evictAt) evictRequests();
     bool found = false;
     ReqState &st = loadRequest(key, false, &found);
     return found ? st.id : kNoId;
@@ -668,7 +691,7 @@ RequestId BatchWriter::request(const RequestRecord &r)
     QByteArray key = r.key;
     if (key.isEmpty())
         key = "#" + QByteArray::number(m_sourceId) + ":" + QByteArray::number(++m_syntheticKey);
-    if (m_reqs.size() >= m_maxResident) evictRequests();
+    if (m_reqs.size() >= m_evictAt) evictRequests();
     bool found = false;
     ReqState &st = loadRequest(key, true, &found);
     auto firstWins = [](QByteArray &dst, const QByteArray &v) {
@@ -998,6 +1021,8 @@ void BatchWriter::setClock(ClockKind kind, TimeNs offset, QByteArrayView method)
 
 void BatchWriter::alignmentHint(QByteArrayView key, TimeNs localTime)
 {
+    // Keys align with requests other sources gave: none when the session had no requests.
+    if (m_requestsBefore == 0) return;
     m_hints.emplace_back(key.toByteArray(), localTime);
 }
 
@@ -1024,6 +1049,15 @@ void BatchWriter::alignByKeys()
 void BatchWriter::moveBy(TimeNs move)
 {
     shiftSourceRows(m_db, m_sourceId, move);
+    if (m_evictedCreated) {
+        // Requests this import created and already wrote (in memory ones are
+        // written again below, with their times moved here).
+        Stmt up(m_db, "UPDATE request SET start_ns = start_ns + ?1, end_ns = end_ns + ?1, "
+                      "client_start_ns = client_start_ns + ?1, client_end_ns = client_end_ns + "
+                      "?1, server_start_ns = server_start_ns + ?1, server_end_ns = server_end_ns "
+                      "+ ?1 WHERE id > ?2");
+        up.bind(1, move).bind(2, m_requestsBefore).run();
+    }
     for (ReqState &st : m_reqs) {
         // Requests this source created move with it; merged ones keep the
         // times their wall-clock evidence gave (that is what we aligned to).
@@ -1053,10 +1087,28 @@ void BatchWriter::placeAtSessionStart()
     m_clockMethod = "placed at the session's first request (not aligned; set the offset by hand)";
 }
 
-void BatchWriter::flushRequests()
+void BatchWriter::applyPendingTimes(bool createdOnly)
+{
+    std::vector<PendingTimes> left;
+    for (const PendingTimes &p : m_pendingTimes) {
+        ReqState &st = m_reqs[size_t(p.index)];
+        if (createdOnly && !st.fresh) {
+            left.push_back(p);
+            continue;
+        }
+        TimeNs &s = p.client ? st.cStart : st.sStart;
+        TimeNs &e = p.client ? st.cEnd : st.sEnd;
+        const TimeNs start = shift(p.start), end = shift(p.end);
+        if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
+        if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
+    }
+    m_pendingTimes = std::move(left);
+}
+
+void BatchWriter::flushRequests(bool createdOnly)
 {
     for (const ReqState &st : m_reqs) {
-        if (!st.dirty) continue;
+        if (!st.dirty || (createdOnly && !st.fresh)) continue;
         const bool hasClient = st.cStart != kNoTime || st.cStatus >= 0;
         const bool hasServer = st.sStart != kNoTime || st.sStatus >= 0;
         const TimeNs start = st.cStart != kNoTime ? st.cStart : st.sStart;
@@ -1093,17 +1145,7 @@ void BatchWriter::finish()
     const bool deferred = awaitingAlignment();
     if (deferred && !m_hints.empty()) alignByKeys();
     if (m_clock != ClockKind::Wall && m_offset == 0) placeAtSessionStart();
-    if (deferred) {
-        for (const PendingTimes &p : m_pendingTimes) {
-            ReqState &st = m_reqs[size_t(p.index)];
-            TimeNs &s = p.client ? st.cStart : st.sStart;
-            TimeNs &e = p.client ? st.cEnd : st.sEnd;
-            const TimeNs start = shift(p.start), end = shift(p.end);
-            if (start != kNoTime) s = s == kNoTime ? start : std::min(s, start);
-            if (end != kNoTime) e = e == kNoTime ? end : std::max(e, end);
-        }
-        m_pendingTimes.clear();
-    }
+    if (deferred) applyPendingTimes(false);
     flushRequests();
     Stmt src(m_db, "UPDATE source SET clock = ?, clock_method = ?, offset_ns = ? WHERE id = ?");
     src.bindText(1, QByteArrayView(clockKindName(m_clock)))

@@ -121,7 +121,7 @@ public:
     void finish();
     const WriterCounts &counts() const { return m_counts; }
     // How many merged requests stay in memory before they are written out.
-    void setMaxResidentRequests(size_t n) { m_maxResident = std::max<size_t>(1, n); }
+    void setMaxResidentRequests(size_t n) { m_maxResident = m_evictAt = std::max<size_t>(1, n); }
     TimeNs offset() const { return m_offset; }
 
 private:
@@ -155,10 +155,17 @@ private:
     void checkInterval(TimeNs &start, TimeNs &end, const char *what);
     ReqState &loadRequest(QByteArrayView key, bool create, bool *found);
     void alignByKeys();
-    void flushRequests();
+    // Writes the dirty requests in memory (only those this import created: `createdOnly`).
+    void flushRequests(bool createdOnly = false);
+    // Merges the times an unaligned clock gave into their requests, in the
+    // clock as placed now (only those this import created: `createdOnly`).
+    void applyPendingTimes(bool createdOnly);
     // Writes merged requests and drops them from memory, so a log with
     // millions of request ids imports in bounded memory; a key seen again is
-    // read back from the table.
+    // read back from the table. While the source's clock may still move
+    // (monotonic: finish() aligns or places it), only the requests this
+    // import created leave, with their times as placed so far; moveBy()
+    // moves their rows. Requests merged with earlier ones stay to the end.
     void evictRequests();
     void moveBy(TimeNs move);
     void placeAtSessionStart();
@@ -183,6 +190,8 @@ private:
     QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
     std::vector<ReqState> m_reqs;
     size_t m_maxResident = 50000;
+    size_t m_evictAt = 50000;                // the next eviction, when not all could leave
+    bool m_evictedCreated = false;           // requests this import created were written early
     QSet<RequestId> m_touched;               // every request this import touched
     QHash<RequestId, quint8> m_evictedExact; // exact-time flags of evicted requests
     QHash<QPair<QByteArray, qint64>, LaneId> m_lanes;
@@ -215,6 +224,7 @@ private:
     FrameId m_lastFrameId = 0;
     CallsiteId m_lastCallsiteId = 0;
     RequestId m_lastRequestId = 0;
+    RequestId m_requestsBefore = 0; // ids above it: created by this import
     qint64 m_lastRawId = 0;
     bool m_stringsLoaded = false;
     bool m_requestsOnDisk = true;

@@ -283,6 +283,86 @@ private slots:
         QVERIFY(resident.contains("k19999,GET"));
     }
 
+    // A monotonic clock not yet placed (a Go trace's): the requests it
+    // creates leave memory too, and still move with the clock when finish()
+    // aligns it by shared keys or places it at the session's start; those it
+    // shares with a wall-clock log stay and merge at the end. The table equals
+    // the one written with every request resident.
+    void evictedRequestsMoveWithTheirClock()
+    {
+        enum Earlier
+        {
+            None,
+            SharedKeys,
+            OtherKeys
+        };
+        auto run = [](size_t resident, Earlier earlier, QByteArray *table) {
+            QTemporaryDir dir;
+            Session s = Session::open(dir.filePath(QStringLiteral("m.lanescope")));
+            Db &db = s.db();
+            inTransaction(db, [&] {
+                test::addTestSource(db, 1);
+                test::addTestSource(db, 2, QStringLiteral("trace"));
+                if (earlier != None) {
+                    BatchWriter log(db, 1);
+                    for (int k = 0; k < 40; ++k) {
+                        RequestRecord r;
+                        r.key = (earlier == SharedKeys ? "k" : "other") + QByteArray::number(k);
+                        r.side = Side::Server;
+                        r.start = 5'000'000'000 + 1000 * k;
+                        r.end = r.start + 700;
+                        r.status = 200;
+                        log.request(r);
+                    }
+                    log.finish();
+                }
+                BatchWriter w(db, 2);
+                w.setMaxResidentRequests(resident);
+                w.setClock(ClockKind::Monotonic, 0, "unaligned");
+                SpanRecord sp; // the trace's first event, for a placement
+                sp.lane = w.lane({"goroutine", 1, "g1", kNoId, 0});
+                sp.start = 20;
+                sp.end = 40;
+                w.span(sp);
+                for (int pass = 0; pass < 2; ++pass)
+                    for (int k = 0; k < 300; ++k) {
+                        RequestRecord r;
+                        r.key = "k" + QByteArray::number(k);
+                        r.side = Side::Server;
+                        r.timeQuality = TimeQuality::Exact;
+                        r.start = 1000 * k + (pass ? 50 : 100);
+                        r.end = 1000 * k + (pass ? 900 : 500);
+                        if (pass == 0) r.handler = "h";
+                        w.request(r);
+                        if (pass == 0) w.alignmentHint(r.key, r.start + 10);
+                    }
+                w.finish();
+            });
+            *table = test::queryCsv(db, QStringLiteral("SELECT * FROM request ORDER BY key"));
+            return test::sqlText(db,
+                                 QStringLiteral("SELECT clock_method FROM source WHERE id = 2"));
+        };
+        for (Earlier e : {None, SharedKeys, OtherKeys}) {
+            QByteArray resident, evicted;
+            const QString method = run(100000, e, &resident);
+            QCOMPARE(run(7, e, &evicted), method);
+            QCOMPARE(evicted, resident);
+            // k299 is the trace's alone: earliest start, latest end, moved
+            // with the clock (by shared keys: the log's k5 at 5,000,005,000
+            // against the hint 5,110 puts local 0 at 4,999,999,890; placed:
+            // the first span, local 20, at the log's first request).
+            const TimeNs move = e == None ? 0 : e == SharedKeys ? 4'999'999'890 : 4'999'999'980;
+            const QByteArray k299 = "," + QByteArray::number(299'050 + move) + "," +
+                                    QByteArray::number(299'900 + move) + ",";
+            QVERIFY2(resident.contains(k299), resident.right(300).constData());
+            QCOMPARE(method, e == None         ? QStringLiteral("unaligned")
+                             : e == SharedKeys ? QStringLiteral("request keys (median of 40)")
+                                               : QStringLiteral("placed at the session's first "
+                                                                "request (not aligned; set the "
+                                                                "offset by hand)"));
+        }
+    }
+
     // Enough rows for many batches, so the writer thread runs while records
     // keep coming: strings, lanes, frames, callsites and requests queued with
     // their ids, flows naming span ids, renames after inserts, and a second
