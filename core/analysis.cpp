@@ -85,6 +85,7 @@
 #include <algorithm>
 #include <limits>
 #include <list>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -619,68 +620,131 @@ struct Waker
     TimeNs ts = 0;
 };
 // Unblock flows from goroutines, keyed by the woken lane and its wake time (a
-// wait ends exactly where the flow lands): one sorted array, 32 bytes a flow
-// (a std::map took 80 and most of the analysis's memory on big traces).
+// wait ends exactly where the flow lands). Flows are read a block of ids at a
+// time, when a look-up needs one: they are written about in time order (a
+// generation's grouped by lane), so a block covers a short stretch of time,
+// and requests walked in time order need few blocks at once. One pass over
+// the flows' landing times finds each block's range; the most recently used
+// blocks stay (kKeptBlocks). Held whole, 32 bytes a flow were most of the
+// analysis's memory on big traces (300 MB at 9.5 M flows).
 class WakerMap
 {
 public:
-    void add(qint64 lane, TimeNs ts, Waker w) { m_rows.push_back({lane, ts, w}); }
-    // After the last add: sorted by key; of flows landing at the same moment the last read counts.
-    void finish()
+    explicit WakerMap(const Db &db)
+        : m_read(db, "SELECT f.to_lane_id, f.to_ts_ns, f.from_lane_id, f.from_ts_ns FROM flow f "
+                     "JOIN lane l ON l.id = f.from_lane_id WHERE f.id BETWEEN ?1 AND ?2 AND "
+                     "f.kind = 'unblock' AND l.kind = 'goroutine' AND f.to_ts_ns IS NOT NULL "
+                     "ORDER BY f.id")
     {
-        std::stable_sort(m_rows.begin(), m_rows.end(), [](const Row &a, const Row &b) {
-            return std::tie(a.lane, a.ts) < std::tie(b.lane, b.ts);
-        });
-        size_t out = 0;
-        for (size_t i = 0; i < m_rows.size(); ++i) {
-            if (out > 0 && m_rows[out - 1].lane == m_rows[i].lane &&
-                m_rows[out - 1].ts == m_rows[i].ts)
-                --out;
-            m_rows[out++] = m_rows[i];
+        Stmt st(db, "SELECT id, to_ts_ns FROM flow WHERE kind = 'unblock' AND to_ts_ns IS NOT "
+                    "NULL ORDER BY id");
+        while (st.step()) {
+            const qint64 id = st.int64(0);
+            const TimeNs ts = st.int64(1);
+            if (m_blocks.empty() || m_blocks.back().flows == kBlockFlows)
+                m_blocks.push_back({id, id, ts, ts, 0});
+            Block &b = m_blocks.back();
+            b.last = id;
+            b.minTs = std::min(b.minTs, ts);
+            b.maxTs = std::max(b.maxTs, ts);
+            ++b.flows;
         }
-        m_rows.resize(out);
-        m_rows.shrink_to_fit();
+        const size_t n = m_blocks.size();
+        m_maxUpTo.resize(n);
+        m_minFrom.resize(n);
+        for (size_t i = 0; i < n; ++i)
+            m_maxUpTo[i] = i ? std::max(m_maxUpTo[i - 1], m_blocks[i].maxTs) : m_blocks[i].maxTs;
+        for (size_t i = n; i-- > 0;)
+            m_minFrom[i] =
+                i + 1 < n ? std::min(m_minFrom[i + 1], m_blocks[i].minTs) : m_blocks[i].minTs;
     }
-    const Waker *find(qint64 lane, TimeNs ts) const
+    // Of flows landing on `lane` at `ts`, the last written.
+    std::optional<Waker> find(qint64 lane, TimeNs ts)
     {
-        const auto it =
-            std::lower_bound(m_rows.begin(), m_rows.end(), std::make_pair(lane, ts),
-                             [](const Row &r, const std::pair<qint64, TimeNs> &k) {
-                                 return std::tie(r.lane, r.ts) < std::tie(k.first, k.second);
-                             });
-        return it != m_rows.end() && it->lane == lane && it->ts == ts ? &it->waker : nullptr;
+        // Blocks before `lo` all land before ts; blocks from `hi` on all after it.
+        const size_t lo =
+            size_t(std::lower_bound(m_maxUpTo.begin(), m_maxUpTo.end(), ts) - m_maxUpTo.begin());
+        const size_t hi =
+            size_t(std::upper_bound(m_minFrom.begin(), m_minFrom.end(), ts) - m_minFrom.begin());
+        std::optional<Waker> found;
+        for (size_t i = lo; i < hi; ++i) {
+            if (ts < m_blocks[i].minTs || ts > m_blocks[i].maxTs) continue;
+            const std::vector<Row> &rows = rowsOf(i);
+            const auto it =
+                std::lower_bound(rows.begin(), rows.end(), std::make_pair(lane, ts),
+                                 [](const Row &r, const std::pair<qint64, TimeNs> &k) {
+                                     return std::tie(r.lane, r.ts) < std::tie(k.first, k.second);
+                                 });
+            if (it != rows.end() && it->lane == lane && it->ts == ts) found = it->waker;
+        }
+        return found;
     }
 
 private:
+    static constexpr qint64 kBlockFlows = 4096;
+    static constexpr size_t kKeptBlocks = 64;
+    struct Block
+    {
+        qint64 first, last;
+        TimeNs minTs, maxTs;
+        qint64 flows;
+    };
     struct Row
     {
         qint64 lane;
         TimeNs ts;
         Waker waker;
     };
-    std::vector<Row> m_rows;
-};
+    struct Loaded
+    {
+        std::vector<Row> rows;
+        std::list<size_t>::iterator recent;
+    };
+    // A block's flows sorted by (lane, time); of those landing at the same
+    // moment the last written counts.
+    const std::vector<Row> &rowsOf(size_t block)
+    {
+        if (auto it = m_loaded.find(block); it != m_loaded.end()) {
+            m_recent.splice(m_recent.begin(), m_recent, it->second.recent);
+            return it->second.rows;
+        }
+        if (m_loaded.size() >= kKeptBlocks) {
+            m_loaded.erase(m_recent.back());
+            m_recent.pop_back();
+        }
+        Loaded &l = m_loaded[block];
+        m_recent.push_front(block);
+        l.recent = m_recent.begin();
+        m_read.bind(1, m_blocks[block].first).bind(2, m_blocks[block].last);
+        while (m_read.step())
+            l.rows.push_back(
+                {m_read.int64(0), m_read.int64(1), Waker{m_read.int64(2), m_read.int64(3)}});
+        m_read.reset();
+        std::stable_sort(l.rows.begin(), l.rows.end(), [](const Row &a, const Row &b) {
+            return std::tie(a.lane, a.ts) < std::tie(b.lane, b.ts);
+        });
+        size_t out = 0;
+        for (size_t i = 0; i < l.rows.size(); ++i) {
+            if (out > 0 && l.rows[out - 1].lane == l.rows[i].lane &&
+                l.rows[out - 1].ts == l.rows[i].ts)
+                --out;
+            l.rows[out++] = l.rows[i];
+        }
+        l.rows.resize(out);
+        return l.rows;
+    }
 
-// Those landing in (t0, t1]; kNoTime bounds: all of them.
-WakerMap loadWakers(const Db &db, TimeNs t0 = kNoTime, TimeNs t1 = kNoTime)
-{
-    WakerMap m;
-    QByteArray sql =
-        "SELECT to_lane_id, to_ts_ns, from_lane_id, from_ts_ns FROM flow f JOIN lane l "
-        "ON l.id = f.from_lane_id WHERE f.kind = 'unblock' AND l.kind = 'goroutine'";
-    if (t0 != kNoTime) sql += " AND f.to_ts_ns > ?1 AND f.to_ts_ns <= ?2";
-    Stmt st(db, sql);
-    if (t0 != kNoTime) st.bind(1, t0).bind(2, t1);
-    while (st.step())
-        m.add(st.int64(0), st.int64(1), Waker{st.int64(2), st.int64(3)});
-    m.finish();
-    return m;
-}
+    Stmt m_read;
+    std::vector<Block> m_blocks;
+    std::vector<TimeNs> m_maxUpTo, m_minFrom;
+    std::unordered_map<size_t, Loaded> m_loaded;
+    std::list<size_t> m_recent; // most recently used first
+};
 
 class PathWalker
 {
 public:
-    PathWalker(const Db &db, Strings &strings, const WakerMap &wakers, LaneStates &states,
+    PathWalker(const Db &db, Strings &strings, WakerMap &wakers, LaneStates &states,
                Classifier &classes)
         : m_db(db), m_strings(strings), m_wakers(wakers), m_states(states), m_classes(classes)
     {}
@@ -696,7 +760,7 @@ public:
             const TimeNs a = std::max(it->start, t0), e = std::min(it->end, t1);
             if (e <= a) continue;
             if (!m_classes.onCpu(*it) && hop < kMaxHops) {
-                const Waker *w = m_wakers.find(lane, it->end);
+                const std::optional<Waker> w = m_wakers.find(lane, it->end);
                 if (w && w->lane != lane) {
                     const TimeNs wakeAt = std::clamp(w->ts, a, e);
                     // After the wake-up, before this span's end: still the waiter.
@@ -761,7 +825,7 @@ private:
 
     const Db &m_db;
     Strings &m_strings;
-    const WakerMap &m_wakers;
+    WakerMap &m_wakers;
     LaneStates &m_states;
     Classifier &m_classes;
     std::unordered_map<qint64, QString> m_names;
@@ -1077,7 +1141,7 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
         const auto lanes = regionLanes(regions);
         if (!lanes.empty()) {
             const auto stw = stwBySource(db, strings);
-            const WakerMap wakers = loadWakers(db);
+            WakerMap wakers(db);
             LaneStates states(db, wholeLaneSpans);
             Classifier classes(db, strings);
             PathWalker walker(db, strings, wakers, states, classes);
@@ -1324,7 +1388,7 @@ std::vector<PathSegment> criticalPath(const Db &db, qint64 requestId)
     Strings strings(db);
     const auto l = linkOne(db, requestId, strings);
     if (!l) return {};
-    const WakerMap wakers = loadWakers(db, l->t0, l->t1);
+    WakerMap wakers(db);
     LaneStates states(db);
     Classifier classes(db, strings);
     PathWalker walker(db, strings, wakers, states, classes);
