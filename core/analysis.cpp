@@ -94,6 +94,8 @@ namespace ls {
 namespace {
 
 constexpr int kMaxHops = 6;
+// Requests whose region pieces are held at once by the analysis (a range of ids).
+constexpr qint64 kRequestChunk = 16384;
 constexpr size_t kMaxSegments = 2000;
 
 const char *const kClassNames[kLatencyClasses] = {
@@ -428,21 +430,19 @@ struct RegionPiece
     bool connServe = false; // the lane is a net/http connection's goroutine
 };
 
-// Region spans by request (all requests, or only `onlyRequest`).
+// Region spans by request, of the requests with ids in [firstId, lastId]
+// (through the index on span.request_id).
 std::unordered_map<qint64, std::vector<RegionPiece>> regionPieces(const Db &db, Strings &strings,
-                                                                  qint64 onlyRequest)
+                                                                  qint64 firstId, qint64 lastId)
 {
     std::unordered_map<qint64, std::vector<RegionPiece>> out;
     const StringId region = strings.id("region");
     if (region == kNoId) return out;
-    QByteArray sql = "SELECT s.request_id, s.lane_id, l.source_id, s.start_ns, s.end_ns, s.depth, "
-                     "s.name_id, l.name LIKE '%net/http.(*conn).serve%' FROM span s JOIN lane l ON "
-                     "l.id = s.lane_id WHERE s.request_id IS NOT NULL AND s.depth >= 1 AND "
-                     "s.category_id = ?1 AND l.kind = 'goroutine'";
-    if (onlyRequest > 0) sql += " AND s.request_id = ?2";
-    Stmt st(db, sql);
-    st.bind(1, region);
-    if (onlyRequest > 0) st.bind(2, onlyRequest);
+    Stmt st(db, "SELECT s.request_id, s.lane_id, l.source_id, s.start_ns, s.end_ns, s.depth, "
+                "s.name_id, l.name LIKE '%net/http.(*conn).serve%' FROM span s JOIN lane l ON "
+                "l.id = s.lane_id WHERE s.request_id BETWEEN ?2 AND ?3 AND s.depth >= 1 AND "
+                "s.category_id = ?1 AND l.kind = 'goroutine'");
+    st.bind(1, region).bind(2, firstId).bind(3, lastId);
     while (st.step())
         out[st.int64(0)].push_back({st.int64(1), st.int64(2), st.int64(3), st.int64(4),
                                     int(st.int64(5)), st.isNull(6) ? kNoId : st.int64(6),
@@ -474,7 +474,7 @@ regionLanes(const std::unordered_map<qint64, std::vector<RegionPiece>> &pieces)
 std::unordered_map<qint64, std::vector<RegionLane>> regionLanes(const Db &db, Strings &strings,
                                                                 qint64 onlyRequest)
 {
-    return regionLanes(regionPieces(db, strings, onlyRequest));
+    return regionLanes(regionPieces(db, strings, onlyRequest, onlyRequest));
 }
 
 std::optional<Linked> linkRequest(const RequestWindow &w, const std::vector<RegionLane> &lanes)
@@ -1135,25 +1135,45 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
         return b;
     };
     // Server side from execution traces: the critical path of the handler.
+    // Requests are taken a range of ids at a time (their region pieces are
+    // what is held), each range walked in time order: the lanes a request's
+    // path reads are read for its neighbours in time too (LaneStates).
     std::vector<qint64> traced; // sorted at the end
     {
-        const auto regions = regionPieces(db, strings, only);
-        const auto lanes = regionLanes(regions);
-        if (!lanes.empty()) {
-            const auto stw = stwBySource(db, strings);
-            WakerMap wakers(db);
-            LaneStates states(db, wholeLaneSpans);
-            Classifier classes(db, strings);
-            PathWalker walker(db, strings, wakers, states, classes);
-            Stmt win(db, kWindowSql);
-            // Linked first, then walked in time order: the lanes a request's path
-            // reads are read for its neighbours in time too (LaneStates).
+        qint64 firstId = only, lastId = only;
+        if (only == 0) {
+            Stmt ids(db, "SELECT COALESCE(min(id), 0), COALESCE(max(id), -1) FROM request");
+            ids.step();
+            firstId = ids.int64(0);
+            lastId = ids.int64(1);
+        }
+        struct Walk
+        {
+            Walk(Db &db, Strings &strings, qint64 wholeLaneSpans)
+                : stw(stwBySource(db, strings)), wakers(db), states(db, wholeLaneSpans),
+                  classes(db, strings), walker(db, strings, wakers, states, classes),
+                  win(db, kWindowSql)
+            {}
+            std::unordered_map<qint64, std::vector<Interval>> stw;
+            WakerMap wakers;
+            LaneStates states;
+            Classifier classes;
+            PathWalker walker;
+            Stmt win;
+        };
+        std::optional<Walk> walk; // made for the first request with a region
+        for (qint64 from = firstId; from <= lastId; from += kRequestChunk) {
+            const qint64 to = std::min(lastId, from + kRequestChunk - 1);
+            const auto regions = regionPieces(db, strings, from, to);
+            const auto lanes = regionLanes(regions);
+            if (lanes.empty()) continue;
+            if (!walk) walk.emplace(db, strings, wholeLaneSpans);
             std::vector<std::pair<qint64, Linked>> linked;
             for (const auto &[rid, rl] : lanes) {
                 if (!isWanted(rid)) continue;
                 RequestWindow w;
                 w.id = rid;
-                readWindow(win, w);
+                readWindow(walk->win, w);
                 if (const auto l = linkRequest(w, rl)) linked.emplace_back(rid, *l);
             }
             std::sort(linked.begin(), linked.end(), [](const auto &a, const auto &b) {
@@ -1162,9 +1182,10 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
             });
             for (const auto &[rid, l] : linked) {
                 ClassBreakdown b = takePending(rid);
-                auto sit = stw.find(l.sourceId);
-                const std::vector<Interval> *stwOf = sit == stw.end() ? nullptr : &sit->second;
-                const std::vector<PathSegment> path = pathOf(walker, l);
+                auto sit = walk->stw.find(l.sourceId);
+                const std::vector<Interval> *stwOf =
+                    sit == walk->stw.end() ? nullptr : &sit->second;
+                const std::vector<PathSegment> path = pathOf(walk->walker, l);
                 classifyPath(b, l, path, stwOf);
                 auto rit = regions.find(rid);
                 std::vector<CausePart> parts = pathCause(

@@ -4,6 +4,7 @@
 //   lanescope_bench --parse-only FORMAT FILE
 //   lanescope_bench --generate-chrome FILE MB
 //   lanescope_bench --store-levels SESSION
+//   lanescope_bench --analyze SESSION
 //
 // Prints one machine-readable line per figure, tab-separated:
 //   figure <name> <value> <unit> [<note>]
@@ -21,11 +22,14 @@
 // own speed, without the session store (figure parse.<file>.mb_per_s).
 // --store-levels times storing a session's long lanes' levels again (the last
 // step of an import; core/timeline.h), rolled back after.
+// --analyze times the latency-class pass over a session (core/analysis.h) and
+// prints the process's peak RSS, rolled back after.
 // --scale-log FILE --mb N writes a log of about N MB by repeating FILE's lines
 // with the request ids made unique per repetition, and measures it too (the
 // file is removed afterwards). Not part of ctest: timings are machine facts,
 // never test assertions.
 
+#include "analysis.h"
 #include "batchwriter.h"
 #include "countingsink.h"
 #include "importer.h"
@@ -228,6 +232,24 @@ int storeLevels(const QString &path)
     return 0;
 }
 
+// The latency-class pass alone over a session (rolled back).
+int analyze(const QString &path)
+{
+    try {
+        Session s = Session::open(path);
+        Db &db = s.db();
+        db.exec("BEGIN IMMEDIATE");
+        const AnalysisStats st = analyzeRequests(db);
+        out() << "latency classes: " << st.requests << " requests, " << st.traced << " traced, "
+              << st.ms << " ms, peak RSS " << peakRssMb() << " MiB\n";
+        db.exec("ROLLBACK");
+    } catch (const DbError &e) {
+        QTextStream(stderr) << e.message() << '\n';
+        return 1;
+    }
+    return 0;
+}
+
 QString scaleLog(const QString &file, qint64 mb, const QString &outPath)
 {
     QFile in(file);
@@ -291,6 +313,7 @@ int main(int argc, char **argv)
     QStringList args = app.arguments().mid(1);
     if (args.size() == 2 && args[0] == QLatin1String("--import-one")) return importOne(args[1]);
     if (args.size() == 2 && args[0] == QLatin1String("--store-levels")) return storeLevels(args[1]);
+    if (args.size() == 2 && args[0] == QLatin1String("--analyze")) return analyze(args[1]);
     if (args.size() == 3 && args[0] == QLatin1String("--parse-only"))
         return parseOnly(args[1].toUtf8(), args[2]);
     if (args.size() == 3 && args[0] == QLatin1String("--generate-chrome"))
