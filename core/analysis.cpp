@@ -94,8 +94,6 @@ namespace ls {
 namespace {
 
 constexpr int kMaxHops = 6;
-// Requests whose region pieces are held at once by the analysis (a range of ids).
-constexpr qint64 kRequestChunk = 16384;
 constexpr size_t kMaxSegments = 2000;
 
 const char *const kClassNames[kLatencyClasses] = {
@@ -1021,8 +1019,10 @@ std::vector<CausePart> pathCause(Strings &strings, const Linked &l,
 
 } // namespace
 
-AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qint64 wholeLaneSpans)
+AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qint64 wholeLaneSpans,
+                              qint64 requestChunk)
 {
+    requestChunk = std::max<qint64>(1, requestChunk);
     QElapsedTimer timer;
     timer.start();
     AnalysisStats stats;
@@ -1162,8 +1162,8 @@ AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds, qin
             Stmt win;
         };
         std::optional<Walk> walk; // made for the first request with a region
-        for (qint64 from = firstId; from <= lastId; from += kRequestChunk) {
-            const qint64 to = std::min(lastId, from + kRequestChunk - 1);
+        for (qint64 from = firstId; from <= lastId; from += requestChunk) {
+            const qint64 to = std::min(lastId, from + requestChunk - 1);
             const auto regions = regionPieces(db, strings, from, to);
             const auto lanes = regionLanes(regions);
             if (lanes.empty()) continue;

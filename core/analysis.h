@@ -77,9 +77,14 @@ struct AnalysisStats
 // caller owns the transaction (the import pipeline runs it inside its own).
 // Goroutine lanes of up to `wholeLaneSpans` spans are read whole and kept
 // while the requests are walked; longer ones are read by request window.
+// Requests are taken `requestChunk` ids at a time (what the pass holds is
+// their region pieces), each range walked in time order; each request's
+// results are written as soon as it is classed.
 inline constexpr qint64 kAnalysisWholeLaneSpans = 50'000;
+inline constexpr qint64 kAnalysisRequestChunk = 16'384;
 AnalysisStats analyzeRequests(Db &db, const std::vector<qint64> &requestIds = {},
-                              qint64 wholeLaneSpans = kAnalysisWholeLaneSpans);
+                              qint64 wholeLaneSpans = kAnalysisWholeLaneSpans,
+                              qint64 requestChunk = kAnalysisRequestChunk);
 
 // The cause of a request's latency in one line, as analyzeRequests stores it
 // in request.cause: the largest parts of its critical path by class, with the

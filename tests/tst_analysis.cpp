@@ -178,8 +178,8 @@ private slots:
         }
         Db &db = (own ? *own : *m_s).session().db();
         const QString sql = QStringLiteral(
-            "SELECT c.*, r.dominant_class FROM request_class c JOIN request r ON r.id = "
-            "c.request_id ORDER BY 1, 2");
+            "SELECT c.*, r.dominant_class, r.cause FROM request_class c JOIN request r ON r.id = "
+            "c.request_id ORDER BY 1, 2, 3");
         const QByteArray whole = test::queryCsv(db, sql);
         QVERIFY(whole.count('\n') > 100);
         const qint64 longest = test::scalar(
@@ -188,6 +188,13 @@ private slots:
         for (const qint64 wholeLane : {qint64(0), longest / 4}) {
             db.exec("BEGIN");
             analyzeRequests(db, {}, wholeLane);
+            db.exec("COMMIT");
+            QCOMPARE(test::queryCsv(db, sql), whole);
+        }
+        // Requests taken a few ids at a time: the same results.
+        for (const qint64 chunk : {qint64(1), qint64(7), qint64(100)}) {
+            db.exec("BEGIN");
+            analyzeRequests(db, {}, kAnalysisWholeLaneSpans, chunk);
             db.exec("COMMIT");
             QCOMPARE(test::queryCsv(db, sql), whole);
         }
