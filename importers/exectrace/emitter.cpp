@@ -125,6 +125,7 @@ struct TraceEmitter::Task
     RequestId rid = kNoId;
     QByteArray key;
     Side side = Side::Server;
+    qint64 endedIn = -1; // the generation it ended in (-1: not ended)
 };
 
 TraceEmitter::TraceEmitter(ImportContext &ctx, RecordSink &sink, const StackTable &stacks)
@@ -803,7 +804,7 @@ void TraceEmitter::taskCreate(TimeNs ts, quint64 gid, quint64 task, quint64 pare
         return;
     }
     Task t;
-    t.key = m_taskKeys.value(task);
+    t.key = m_taskKeys.take(task);
     const bool realKey = !t.key.isEmpty();
     if (!realKey)
         t.key = name.toByteArray() + '#' + num(qint64(task)) + '@' +
@@ -836,6 +837,27 @@ void TraceEmitter::taskEnd(TimeNs ts, quint64 gid, quint64 task)
     r.side = it->second.side;
     r.end = ts;
     m_sink.request(r);
+    it->second.endedIn = m_generation;
+}
+
+void TraceEmitter::setTaskKey(quint64 task, const QByteArray &key)
+{
+    if (!m_tasks.count(task)) m_taskKeys.insert(task, key);
+}
+
+void TraceEmitter::startGeneration()
+{
+    ++m_generation;
+    // Tasks that ended two generations back or more are forgotten: what is
+    // logged about a task comes within a generation or just after one (the
+    // next is read ahead for its keys); held, they grew with the trace.
+    for (auto it = m_tasks.begin(); it != m_tasks.end();) {
+        if (it->second.endedIn >= 0 && it->second.endedIn < m_generation - 1) {
+            it = m_tasks.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 void TraceEmitter::regionBegin(TimeNs ts, quint64 gid, quint64 task, QByteArrayView name)

@@ -92,7 +92,11 @@ public:
 
     // Request keys of tasks, found by the caller in a pass over the logs
     // before emission (a task's request id is logged after the task starts).
-    void setTaskKey(quint64 task, const QByteArray &key) { m_taskKeys.insert(task, key); }
+    // A key for a task already created comes too late to name it: not kept.
+    void setTaskKey(quint64 task, const QByteArray &key);
+    // Generation-based traces: called before each generation's events. Tasks
+    // that ended two generations back or more are forgotten.
+    void startGeneration();
 
     // Goroutines. `stack` arguments are stack ids (0: none).
     void goCreate(TimeNs ts, quint64 creator, quint64 g, quint64 startStack, quint64 stack);
@@ -191,6 +195,7 @@ private:
     std::vector<TimeNs> m_assistSlots; // end of the assist occupying depth 2+i, or kNoTime
     qint64 m_live = 0;
     qint64 m_taskCount = 0;
+    qint64 m_generation = 0; // startGeneration() calls
     ProfileId m_cpuProfile = kNoId;
     TimeNs m_last = 0;
 

@@ -237,9 +237,9 @@ struct E2
 struct Generation
 {
     quint64 gen = 0;
-    qint64 offset = 0;  // of its first batch
-    bool ended = false; // an EndOfGeneration followed it
-    bool cut = false;   // the input ended or broke inside it
+    qint64 offset = 0;                          // of its first batch
+    bool ended = false;                         // an EndOfGeneration followed it
+    bool cut = false;                           // the input ended or broke inside it
     bool sawStrings = false, sawStacks = false; // its tables (written at its end)
     qint64 experimentalBatches = 0;
     qint64 freq = 0;
@@ -512,7 +512,8 @@ private:
                 m_base += m_pos;
                 m_pos = 0;
             }
-            const QByteArray more = m_in.read(std::max<qint64>(n - (m_buf.size() - m_pos), 1 << 20));
+            const QByteArray more =
+                m_in.read(std::max<qint64>(n - (m_buf.size() - m_pos), 1 << 20));
             if (more.isEmpty()) return false;
             m_buf += more;
         }
@@ -809,11 +810,12 @@ void emitStream(ImportContext &ctx, RecordSink &sink, GenerationReader &rd, Deco
                 steppedGen = g.gen;
             }
         }
-        ctx.setStage(QStringLiteral("generation %1 · %2 M events/s")
-                         .arg(g.gen)
-                         .arg(double(events) / 1e3 / std::max<qint64>(1, clock.elapsed()), 0, 'f',
-                              1));
+        ctx.setStage(
+            QStringLiteral("generation %1 · %2 M events/s")
+                .arg(g.gen)
+                .arg(double(events) / 1e3 / std::max<qint64>(1, clock.elapsed()), 0, 'f', 1));
         grouped.flush(); // the generation before
+        em.startGeneration();
         auto str = [&](quint64 id) -> QByteArray {
             auto it = g.strings.find(id);
             return it == g.strings.end() ? QByteArray() : it->second;
