@@ -126,8 +126,8 @@ RawTotals parseRaw(const QString &path)
 
 // Imports `path` (a clean pprof import: no diagnostics) and reads the
 // `go tool pprof -raw` fixture named `fixture`; false with a warning if not.
-bool importWithFixture(TempSession &s, const QString &path, const QString &fixture,
-                       ImportResult *r, RawTotals *raw)
+bool importWithFixture(TempSession &s, const QString &path, const QString &fixture, ImportResult *r,
+                       RawTotals *raw)
 {
     *r = s.import(path);
     if (!r->ok || r->format != "pprof" || !r->diagnostics.isEmpty()) {
@@ -179,6 +179,7 @@ private slots:
     void badInput_data();
     void badInput();
     void stringIndexOutOfRange();
+    void heapScaleBeyondInt64();
     void sniffing();
 };
 
@@ -266,8 +267,9 @@ void TestPprof::textProfilesMatchGoToolPprof_data()
     QTest::addColumn<QString>("fixture");
     QTest::addColumn<QString>("topType");
     QTest::addColumn<QString>("topFunction"); // the leaf with the largest value of topType
-    QTest::newRow("heap") << corpus(QStringLiteral("gen/heap.txt")) << QStringLiteral("gen_heap.txt")
-                          << QStringLiteral("alloc_space") << QStringLiteral("main.handleAlloc.func1");
+    QTest::newRow("heap") << corpus(QStringLiteral("gen/heap.txt"))
+                          << QStringLiteral("gen_heap.txt") << QStringLiteral("alloc_space")
+                          << QStringLiteral("main.handleAlloc.func1");
     QTest::newRow("goroutine") << corpus(QStringLiteral("gen/goroutine.txt"))
                                << QStringLiteral("gen_goroutine.txt") << QStringLiteral("goroutine")
                                << QStringLiteral("internal/poll.runtime_pollWait");
@@ -323,9 +325,9 @@ void TestPprof::textProfilesMatchGoToolPprof()
         QStringLiteral("SELECT f.function FROM sample s JOIN callsite c ON c.id = s.callsite_id "
                        "JOIN frame f ON f.id = c.frame_id WHERE s.profile_id = %1 GROUP BY "
                        "f.function ORDER BY SUM(s.value) DESC LIMIT 1")
-            .arg(sqlText(s.session().db(),
-                         QStringLiteral("SELECT id FROM profile WHERE sample_type = '%1'")
-                             .arg(topType))));
+            .arg(sqlText(
+                s.session().db(),
+                QStringLiteral("SELECT id FROM profile WHERE sample_type = '%1'").arg(topType))));
     QCOMPARE(top, topFunction);
     // Every frame is named: the runtime's unnamed frames at the ends are gone.
     QCOMPARE(sqlText(s.session().db(),
@@ -381,7 +383,8 @@ void TestPprof::badTextProfile_data()
     QByteArray deep("goroutine profile: total 1\n1 @");
     for (int i = 0; i < 1100; ++i)
         deep += " 0x" + QByteArray::number(i + 16, 16);
-    QTest::newRow("stack too deep") << deep << QStringLiteral("stack deeper than 1000 frames (the limit for one stack)");
+    QTest::newRow("stack too deep")
+        << deep << QStringLiteral("stack deeper than 1000 frames (the limit for one stack)");
 }
 
 void TestPprof::badTextProfile()
@@ -537,6 +540,21 @@ void TestPprof::stringIndexOutOfRange()
                    "<bad string 99>,main.f,7,6,\"{\"\"<bad string 42>\"\":\"\"main.f\"\"}\"\n"));
     QCOMPARE(sqlText(s.session().db(), QStringLiteral("SELECT time_ns FROM profile")),
              QStringLiteral("1700000000000000000"));
+}
+
+// A legacy heap profile whose sampling scale takes a count past the int64
+// range (found by fuzzing: an undefined conversion): held at the limit, as
+// the size that still fits is scaled as Go scales it.
+void TestPprof::heapScaleBeyondInt64()
+{
+    TempSession s;
+    const QString path = writeFile(s.dir(), QStringLiteral("heap.txt"),
+                                   "heap profile:9:8[7:4]@heap/1048576\n6:0[18888888:6]@");
+    const ImportResult r = s.import(path);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(sqlText(s.session().db(), QStringLiteral("SELECT group_concat(value, ' ') FROM "
+                                                      "(SELECT value FROM sample ORDER BY id)")),
+             QStringLiteral("9223372036854775807 9903462622035"));
 }
 
 void TestPprof::sniffing()

@@ -38,7 +38,9 @@ public:
         qsizetype end = m_d.indexOf('\n', m_pos);
         if (end < 0) end = m_d.size();
         ++m_line;
-        if (end - m_pos > kMaxLine) fail(QStringLiteral("line longer than %1 (the limit for one line)").arg(limits::bytesText(limits::kLineBytes)));
+        if (end - m_pos > kMaxLine)
+            fail(QStringLiteral("line longer than %1 (the limit for one line)")
+                     .arg(limits::bytesText(limits::kLineBytes)));
         line = m_d.sliced(m_pos, end - m_pos);
         m_prev = m_pos;
         m_pos = end + 1;
@@ -98,6 +100,16 @@ bool parsePairs(QByteArrayView s, qint64 v[4], QByteArrayView *rest)
     return true;
 }
 
+// A scaled count as an integer. Go converts without a check; out of range
+// (a damaged profile's huge or infinite scale) it is held at the limit.
+qint64 scaledCount(double v)
+{
+    if (std::isnan(v)) return 0;
+    if (v >= 9223372036854775807.0) return std::numeric_limits<qint64>::max();
+    if (v <= -9223372036854775808.0) return std::numeric_limits<qint64>::min();
+    return qint64(v);
+}
+
 // Go's scaleHeapSample.
 void scaleHeap(qint64 &count, qint64 &size, qint64 rate)
 {
@@ -108,8 +120,8 @@ void scaleHeap(qint64 &count, qint64 &size, qint64 rate)
     if (rate <= 1) return;
     const double avg = double(size) / double(count);
     const double scale = 1 / (1 - std::exp(-avg / double(rate)));
-    count = qint64(double(count) * scale);
-    size = qint64(double(size) * scale);
+    count = scaledCount(double(count) * scale);
+    size = scaledCount(double(size) * scale);
 }
 
 class Builder
@@ -144,20 +156,23 @@ public:
     void beginSample(QByteArrayView at, const Lines &lines)
     {
         at = trimmed(at);
-        if (at.isEmpty() || at.front() != '@') lines.fail(QStringLiteral("expected '@' and a stack"));
+        if (at.isEmpty() || at.front() != '@')
+            lines.fail(QStringLiteral("expected '@' and a stack"));
         at = at.sliced(1);
         Pending s;
         for (QByteArrayView tok : QByteArray(at.data(), at.size()).split(' ')) {
             tok = trimmed(tok);
             if (tok.isEmpty()) continue;
             if (!tok.startsWith("0x"))
-                lines.fail(QStringLiteral("stack address \"%1\" is not hexadecimal")
-                               .arg(QString::fromLatin1(tok.first(std::min<qsizetype>(tok.size(), 40)))));
+                lines.fail(
+                    QStringLiteral("stack address \"%1\" is not hexadecimal")
+                        .arg(QString::fromLatin1(tok.first(std::min<qsizetype>(tok.size(), 40)))));
             bool ok = false;
             const quint64 a = QByteArray(tok.data() + 2, tok.size() - 2).toULongLong(&ok, 16);
             if (!ok || a == 0) lines.fail(QStringLiteral("bad stack address"));
             if (s.addrs.size() >= kMaxStack)
-                lines.fail(QStringLiteral("stack deeper than %1 frames (the limit for one stack)").arg(kMaxStack));
+                lines.fail(QStringLiteral("stack deeper than %1 frames (the limit for one stack)")
+                               .arg(kMaxStack));
             s.addrs.push_back(a - 1);
         }
         m_samples.push_back(std::move(s));
@@ -173,13 +188,13 @@ public:
             if (m_samples.empty()) return;
             const QByteArrayView json = trimmed(t.sliced(7));
             QJsonParseError err;
-            const QJsonDocument d = QJsonDocument::fromJson(QByteArray(json.data(), json.size()), &err);
+            const QJsonDocument d =
+                QJsonDocument::fromJson(QByteArray(json.data(), json.size()), &err);
             if (!d.isObject()) return;
             const QJsonObject o = d.object();
             for (auto it = o.begin(); it != o.end(); ++it)
                 if (it->isString())
-                    m_samples.back().labels.push_back(
-                        {it.key().toUtf8(), it->toString().toUtf8()});
+                    m_samples.back().labels.push_back({it.key().toUtf8(), it->toString().toUtf8()});
             return;
         }
         if (!t.startsWith("0x")) return; // "# runtime.MemStats" and its figures
@@ -356,7 +371,9 @@ void parseHeap(Lines &lines, QByteArrayView header, Builder &b)
         qint64 blockSize = 0;
         auto add = [&](qint64 count, qint64 size, const char *what) {
             if (count == 0 && size != 0)
-                lines.fail(QStringLiteral("%1 count is 0 but its bytes are %2").arg(QLatin1String(what)).arg(size));
+                lines.fail(QStringLiteral("%1 count is 0 but its bytes are %2")
+                               .arg(QLatin1String(what))
+                               .arg(size));
             if (count != 0) {
                 blockSize = size / count;
                 if (v2) scaleHeap(count, size, period);
@@ -405,8 +422,10 @@ void parseContention(Lines &lines, Builder &b)
         qint64 v = 0;
         if (!parseInt(trimmed(t.sliced(eq + 1)), v))
             lines.fail(QStringLiteral("malformed contention attribute"));
-        if (key == "cycles/second") cpuHz = v;
-        else if (key == "sampling period") period = v;
+        if (key == "cycles/second")
+            cpuHz = v;
+        else if (key == "sampling period")
+            period = v;
     }
     b.periodType("contentions", "count", period);
     b.sampleType("contentions", "count");
@@ -418,9 +437,11 @@ void parseContention(Lines &lines, Builder &b)
         qint64 cycles = 0, count = 0;
         if (at <= 0 || sp <= 0 || !parseInt(t.first(sp), cycles) ||
             !parseInt(trimmed(t.sliced(sp, at - sp)), count) || cycles < 0 || count < 0)
-            lines.fail(QStringLiteral("malformed contention sample (want \"CYCLES COUNT @ 0x...\")"));
+            lines.fail(
+                QStringLiteral("malformed contention sample (want \"CYCLES COUNT @ 0x...\")"));
         if (period > 0) {
-            if (cpuHz > 0) cycles = qint64(double(cycles) * double(period) / (double(cpuHz) / 1e9));
+            if (cpuHz > 0)
+                cycles = scaledCount(double(cycles) * double(period) / (double(cpuHz) / 1e9));
             count *= period;
         }
         b.beginSample(t.sliced(at), lines);
