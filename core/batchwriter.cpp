@@ -779,7 +779,10 @@ void BatchWriter::phase(const PhaseRecord &p)
 
 LaneId BatchWriter::lane(const LaneRecord &l)
 {
-    const auto key = qMakePair(l.kind, l.externalId);
+    // The keys share their kind's text: a trace names 800,000 goroutine lanes.
+    auto shared = std::find(m_laneKinds.begin(), m_laneKinds.end(), l.kind);
+    if (shared == m_laneKinds.end()) shared = m_laneKinds.insert(m_laneKinds.end(), l.kind);
+    const auto key = qMakePair(*shared, l.externalId);
     auto it = m_lanes.constFind(key);
     if (it != m_lanes.constEnd()) return it.value();
     const LaneId id = ++m_lastLaneId;

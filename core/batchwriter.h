@@ -195,6 +195,7 @@ private:
     QSet<RequestId> m_touched;               // every request this import touched
     QHash<RequestId, quint8> m_evictedExact; // exact-time flags of evicted requests
     QHash<QPair<QByteArray, qint64>, LaneId> m_lanes;
+    std::vector<QByteArray> m_laneKinds; // the few kinds, whose text the keys share
     QHash<QByteArray, FrameId> m_frames;
     QHash<QPair<qint64, qint64>, CallsiteId> m_callsites;
     QHash<CallsiteId, int> m_callsiteDepth;
