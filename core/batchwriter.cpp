@@ -629,12 +629,12 @@ BatchWriter::ReqState &BatchWriter::loadRequest(QByteArrayView key, bool create,
         b.requests.push_back({st.id, at});
         if (b.full()) m_bulk->submit();
     }
-    if (auto ex = m_evictedExact.constFind(st.id); ex != m_evictedExact.constEnd()) {
-        st.cExact = ex.value() & 1;
-        st.sExact = ex.value() & 2;
+    if (const quint8 ex = evictedExact(st.id)) {
+        st.cExact = ex & 1;
+        st.sExact = ex & 2;
     }
-    m_touched.insert(st.id);
-    m_counts.requests = m_touched.size();
+    // Every request this import created, and every earlier one it touched.
+    m_counts.requests = (m_lastRequestId - m_requestsBefore) + m_earlierRequests.size();
     m_reqIndex.insert(k, qint64(m_reqs.size()));
     m_reqs.push_back(std::move(st));
     return m_reqs.back();
@@ -657,8 +657,15 @@ void BatchWriter::evictRequests()
             kept.push_back(std::move(st));
             continue;
         }
-        if (st.cExact || st.sExact)
-            m_evictedExact.insert(st.id, quint8((st.cExact ? 1 : 0) | (st.sExact ? 2 : 0)));
+        const quint8 exact = quint8((st.cExact ? 1 : 0) | (st.sExact ? 2 : 0));
+        if (st.fresh) {
+            // Created ones by id, one byte each (a hash entry took about 30).
+            const size_t at = size_t(st.id - m_requestsBefore - 1);
+            if (m_createdExact.size() <= at) m_createdExact.resize(at + 1, 0);
+            m_createdExact[at] = exact;
+        } else if (exact) {
+            m_evictedExact.insert(st.id, exact);
+        }
         m_evictedCreated = m_evictedCreated || st.fresh;
     }
     for (auto it = m_reqIndex.begin(); it != m_reqIndex.end();) {
@@ -675,6 +682,15 @@ void BatchWriter::evictRequests()
     m_reqs = std::move(kept);
     // What has to stay (merged requests) does not make every call evict again.
     m_evictAt = std::max(m_maxResident, m_reqs.size() * 2);
+}
+
+quint8 BatchWriter::evictedExact(RequestId id) const
+{
+    if (id > m_requestsBefore) {
+        const size_t at = size_t(id - m_requestsBefore - 1);
+        return at < m_createdExact.size() ? m_createdExact[at] : 0;
+    }
+    return m_evictedExact.value(id, 0);
 }
 
 RequestId BatchWriter::findRequest(QByteArrayView key)

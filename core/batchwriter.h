@@ -190,10 +190,13 @@ private:
     QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
     std::vector<ReqState> m_reqs;
     size_t m_maxResident = 50000;
-    size_t m_evictAt = 50000;                // the next eviction, when not all could leave
-    bool m_evictedCreated = false;           // requests this import created were written early
-    QSet<RequestId> m_touched;               // every request this import touched
-    QHash<RequestId, quint8> m_evictedExact; // exact-time flags of evicted requests
+    size_t m_evictAt = 50000;      // the next eviction, when not all could leave
+    bool m_evictedCreated = false; // requests this import created were written early
+    // Exact-time flags (1 client, 2 server) of evicted requests: those this
+    // import created by id, the earlier ones by hash.
+    quint8 evictedExact(RequestId id) const;
+    std::vector<quint8> m_createdExact;
+    QHash<RequestId, quint8> m_evictedExact;
     QHash<QPair<QByteArray, qint64>, LaneId> m_lanes;
     std::vector<QByteArray> m_laneKinds; // the few kinds, whose text the keys share
     QHash<QByteArray, FrameId> m_frames;

@@ -255,7 +255,8 @@ private slots:
                         RequestRecord r;
                         r.key = "k" + QByteArray::number(k);
                         r.side = k % 2 ? Side::Client : Side::Server;
-                        r.timeQuality = k % 4 == 1   ? TimeQuality::Exact
+                        // k % 8 == 5: exact, then a coarser time that must not widen it.
+                        r.timeQuality = k % 8 == 1 || (k % 8 == 5 && pass == 0) ? TimeQuality::Exact
                                         : k % 4 == 3 ? TimeQuality::Approximate
                                                      : TimeQuality::Normal;
                         r.start = 1000 * k + (pass ? 0 : 100);
@@ -277,6 +278,7 @@ private slots:
         QCOMPARE(run(7, 100, &evicted), qint64(100));
         QCOMPARE(evicted, resident);
         QVERIFY(resident.contains("k5,GET"));
+        QVERIFY2(resident.contains(",5100,5500,"), resident.constData()); // k5 kept its exact times
         QCOMPARE(run(100000, 20000, &resident), qint64(20000));
         QCOMPARE(run(1500, 20000, &evicted), qint64(20000));
         QCOMPARE(evicted, resident);
