@@ -656,6 +656,31 @@ void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
           double(manyPeak) / 1e6);
 }
 
+namespace {
+
+// The importer's peak per goroutine a server starts per request (with
+// `tasks`, each also a task), from traces of 2 and 20 generations of 5,000
+// each; the 20-generation trace is left at `*many`.
+constexpr int kChurn = 5000;
+double peakPerChurnedGoroutine(const QTemporaryDir &dir, bool tasks, QString *many)
+{
+    const QString few = dir.filePath(QStringLiteral("few.trace"));
+    *many = dir.filePath(QStringLiteral("many.trace"));
+    writeGenerations(few, 2, 100, kChurn, tasks);
+    writeGenerations(*many, 20, 100, kChurn, tasks);
+    qint64 fewEvents = 0, manyEvents = 0;
+    const qint64 fewPeak = importerPeak(few, &fewEvents);
+    const qint64 manyPeak = importerPeak(*many, &manyEvents);
+    if (manyEvents < fewEvents * 9) qFatal("%lld vs %lld events", manyEvents, fewEvents);
+    const double perGoroutine = double(manyPeak - fewPeak) / (18.0 * kChurn);
+    qInfo("importer's peak: %.1f MB for %d goroutines%s, %.1f MB for %d: %.0f bytes each",
+          double(fewPeak) / 1e6, 2 * kChurn, tasks ? " and tasks" : "", double(manyPeak) / 1e6,
+          20 * kChurn, perGoroutine);
+    return perGoroutine;
+}
+
+} // namespace
+
 // A task per request, keyed by the request_id it logs: the importer
 // forgets a task two generations after it ends and a key once its task is
 // made (both were held to the end: about 250 bytes a task, 200 MB at the
@@ -663,20 +688,8 @@ void TestExecTrace::v2MemoryDoesNotGrowWithGenerations()
 void TestExecTrace::v2EndedTasksAreDropped()
 {
     QTemporaryDir dir;
-    const QString few = dir.filePath(QStringLiteral("few.trace")),
-                  many = dir.filePath(QStringLiteral("many.trace"));
-    constexpr int kChurn = 5000;
-    writeGenerations(few, 2, 100, kChurn, true);
-    writeGenerations(many, 20, 100, kChurn, true);
-    qint64 fewEvents = 0, manyEvents = 0;
-    const qint64 fewPeak = importerPeak(few, &fewEvents);
-    const qint64 manyPeak = importerPeak(many, &manyEvents);
-    QVERIFY2(manyEvents >= fewEvents * 9,
-             qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
-    const double perTask = double(manyPeak - fewPeak) / (18.0 * kChurn);
-    qInfo("importer's peak: %.1f MB for %d tasks, %.1f MB for %d: %.0f bytes per ended task and "
-          "its goroutine",
-          double(fewPeak) / 1e6, 2 * kChurn, double(manyPeak) / 1e6, 20 * kChurn, perTask);
+    QString many;
+    const double perTask = peakPerChurnedGoroutine(dir, true, &many);
     QVERIFY2(perTask < 192, qPrintable(QString::number(perTask))); // 285 before
     test::TempSession s;
     const ImportResult r = s.import(many);
@@ -694,20 +707,8 @@ void TestExecTrace::v2EndedTasksAreDropped()
 void TestExecTrace::v2EndedGoroutinesAreDropped()
 {
     QTemporaryDir dir;
-    const QString few = dir.filePath(QStringLiteral("few.trace")),
-                  many = dir.filePath(QStringLiteral("many.trace"));
-    constexpr int kChurn = 5000;
-    writeGenerations(few, 2, 100, kChurn);
-    writeGenerations(many, 20, 100, kChurn);
-    qint64 fewEvents = 0, manyEvents = 0;
-    const qint64 fewPeak = importerPeak(few, &fewEvents);
-    const qint64 manyPeak = importerPeak(many, &manyEvents);
-    QVERIFY2(manyEvents >= fewEvents * 9,
-             qPrintable(QStringLiteral("%1 vs %2").arg(manyEvents).arg(fewEvents)));
-    const double perGoroutine = double(manyPeak - fewPeak) / (18.0 * kChurn);
-    qInfo("importer's peak: %.1f MB for %d goroutines, %.1f MB for %d: %.0f bytes per ended "
-          "goroutine",
-          double(fewPeak) / 1e6, 2 * kChurn, double(manyPeak) / 1e6, 20 * kChurn, perGoroutine);
+    QString many;
+    const double perGoroutine = peakPerChurnedGoroutine(dir, false, &many);
     QVERIFY2(perGoroutine < 128, qPrintable(QString::number(perGoroutine))); // 459 before
     // Every goroutine is still counted and has its lane.
     test::TempSession s;
