@@ -558,6 +558,50 @@ void BatchWriter::checkInterval(TimeNs &start, TimeNs &end, const char *what)
     }
 }
 
+StringDictionary::Slot StringDictionary::fingerprint(QByteArrayView s)
+{
+    Slot f;
+    f.a = quint64(qHash(s, size_t(0x9e3779b97f4a7c15ULL)));
+    f.b = quint64(qHash(s, size_t(0xc2b2ae3d27d4eb4fULL)));
+    return f;
+}
+
+size_t StringDictionary::slotOf(const Slot &fp) const
+{
+    const size_t mask = m_slots.size() - 1;
+    for (size_t i = size_t(fp.a) & mask;; i = (i + 1) & mask) {
+        const Slot &x = m_slots[i];
+        if (x.id == kNoId || (x.a == fp.a && x.b == fp.b)) return i;
+    }
+}
+
+StringId StringDictionary::find(QByteArrayView s) const
+{
+    const QByteArray probe = QByteArray::fromRawData(s.data() ? s.data() : "", s.size());
+    if (auto it = m_text.constFind(probe); it != m_text.constEnd()) return it.value();
+    if (m_slots.empty()) return kNoId;
+    return m_slots[slotOf(fingerprint(s))].id;
+}
+
+void StringDictionary::insert(QByteArrayView s, StringId id)
+{
+    if (size_t(m_text.size()) < m_textLimit) {
+        m_text.insert(s.toByteArray(), id);
+        return;
+    }
+    if ((m_used + 1) * 10 > m_slots.size() * 7) { // grow past 70% full
+        std::vector<Slot> old = std::move(m_slots);
+        m_slots.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+        for (const Slot &x : old)
+            if (x.id != kNoId) m_slots[slotOf(x)] = x;
+    }
+    Slot fp = fingerprint(s);
+    const size_t at = slotOf(fp);
+    if (m_slots[at].id == kNoId) ++m_used;
+    fp.id = id;
+    m_slots[at] = fp;
+}
+
 StringId BatchWriter::intern(QByteArrayView s)
 {
     if (!m_stringsLoaded) {
@@ -566,14 +610,12 @@ StringId BatchWriter::intern(QByteArrayView s)
         const auto lock = lockDb();
         Stmt all(m_db, "SELECT id, value FROM string");
         while (all.step())
-            m_strings.insert(all.text(1), all.int64(0));
+            m_strings.insert(all.textView(1), all.int64(0));
         m_stringsLoaded = true;
     }
-    const QByteArray probe = QByteArray::fromRawData(s.data() ? s.data() : "", s.size());
-    auto it = m_strings.constFind(probe);
-    if (it != m_strings.constEnd()) return it.value();
+    if (const StringId known = m_strings.find(s); known != kNoId) return known;
     const StringId id = ++m_lastStringId;
-    m_strings.insert(QByteArray(probe.constData(), probe.size()), id);
+    m_strings.insert(s, id);
     RowBatch &b = *m_bulk->current;
     const RowBatch::TextRef at = b.keep(s);
     b.strings.push_back({id, at});

@@ -92,6 +92,35 @@ private:
 // schema version 3 (Session::open's upgrade).
 void buildRuns(Db &db);
 
+// The writer's dictionary of the session's strings: the first `textLimit`
+// held by their text, the rest by a 128-bit fingerprint of it (two 64-bit
+// hashes with different keys; a collision among ten million strings has odds
+// of about 1e-25), in an open-addressing table of 24-byte slots. A trace
+// names each of its 800,000 goroutines by a string of its own; held by
+// text, each took about 120 bytes.
+class StringDictionary
+{
+public:
+    explicit StringDictionary(size_t textLimit = 65'536) : m_textLimit(textLimit) {}
+    void setTextLimit(size_t n) { m_textLimit = n; }
+    StringId find(QByteArrayView s) const; // kNoId when absent
+    void insert(QByteArrayView s, StringId id);
+    size_t size() const { return size_t(m_text.size()) + m_used; }
+
+private:
+    struct Slot
+    {
+        quint64 a = 0, b = 0;
+        StringId id = kNoId; // kNoId: empty
+    };
+    static Slot fingerprint(QByteArrayView s);
+    size_t slotOf(const Slot &fp) const; // its slot, or the empty one where it would go
+    size_t m_textLimit;
+    QHash<QByteArray, StringId> m_text;
+    std::vector<Slot> m_slots;
+    size_t m_used = 0;
+};
+
 class BatchWriter final : public RecordSink
 {
 public:
@@ -122,6 +151,8 @@ public:
     const WriterCounts &counts() const { return m_counts; }
     // How many merged requests stay in memory before they are written out.
     void setMaxResidentRequests(size_t n) { m_maxResident = m_evictAt = std::max<size_t>(1, n); }
+    // Strings held by their text before the dictionary keeps fingerprints (tests).
+    void setTextStrings(size_t n) { m_strings.setTextLimit(n); }
     TimeNs offset() const { return m_offset; }
 
 private:
@@ -186,7 +217,7 @@ private:
     Stmt m_insString, m_insRequest, m_findRequest, m_updRequest, m_insPhase, m_insLane,
         m_renameLane, m_insRaw, m_insProfile, m_insFrame, m_insCallsite;
 
-    QHash<QByteArray, StringId> m_strings;
+    StringDictionary m_strings;
     QHash<QByteArray, qint64> m_reqIndex; // key -> index into m_reqs
     std::vector<ReqState> m_reqs;
     size_t m_maxResident = 50000;

@@ -285,6 +285,44 @@ private slots:
         QVERIFY(resident.contains("k19999,GET"));
     }
 
+    // Past the dictionary's text limit strings are known by fingerprint:
+    // each still gets one id, in this writer and in the next one on the
+    // same session (which loads the table back).
+    void stringsKnownByFingerprint()
+    {
+        QTemporaryDir dir;
+        Session s = Session::open(dir.filePath(QStringLiteral("s.lanescope")));
+        Db &db = s.db();
+        std::map<QByteArray, StringId> ids;
+        auto run = [&](int from, int to) {
+            inTransaction(db, [&] {
+                BatchWriter w(db, 1);
+                w.setTextStrings(50);
+                for (int pass = 0; pass < 2; ++pass)
+                    for (int i = from; i < to; ++i) {
+                        const QByteArray v = "g" + QByteArray::number(i) + " main.worker";
+                        const StringId id = w.intern(v);
+                        QVERIFY(id != kNoId);
+                        auto [it, added] = ids.emplace(v, id);
+                        QCOMPARE(it->second, id);
+                    }
+                w.finish();
+            });
+        };
+        inTransaction(db, [&] { test::addTestSource(db, 1); });
+        run(0, 10000);
+        run(5000, 15000);
+        QCOMPARE(test::scalar(db, QStringLiteral("SELECT count(*) FROM string WHERE value LIKE "
+                                                 "'g% main.worker'")),
+                 qint64(15000));
+        QCOMPARE(test::scalar(db, QStringLiteral("SELECT count(DISTINCT id) FROM string WHERE "
+                                                 "value LIKE 'g% main.worker'")),
+                 qint64(15000));
+        QCOMPARE(test::sqlText(db, QStringLiteral("SELECT value FROM string WHERE id = %1")
+                                       .arg(ids["g12345 main.worker"])),
+                 QStringLiteral("g12345 main.worker"));
+    }
+
     // A monotonic clock not yet placed (a Go trace's): the requests it
     // creates leave memory too, and still move with the clock when finish()
     // aligns it by shared keys or places it at the session's start; those it
