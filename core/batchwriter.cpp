@@ -575,19 +575,13 @@ size_t StringDictionary::slotOf(const Slot &fp) const
     }
 }
 
-StringId StringDictionary::find(QByteArrayView s) const
+StringId StringDictionary::findOrAdd(QByteArrayView s, StringId id)
 {
     const QByteArray probe = QByteArray::fromRawData(s.data() ? s.data() : "", s.size());
     if (auto it = m_text.constFind(probe); it != m_text.constEnd()) return it.value();
-    if (m_slots.empty()) return kNoId;
-    return m_slots[slotOf(fingerprint(s))].id;
-}
-
-void StringDictionary::insert(QByteArrayView s, StringId id)
-{
-    if (size_t(m_text.size()) < m_textLimit) {
+    if (m_slots.empty() && size_t(m_text.size()) < m_textLimit) {
         m_text.insert(s.toByteArray(), id);
-        return;
+        return id;
     }
     if ((m_used + 1) * 10 > m_slots.size() * 7) { // grow past 70% full
         std::vector<Slot> old = std::move(m_slots);
@@ -596,10 +590,12 @@ void StringDictionary::insert(QByteArrayView s, StringId id)
             if (x.id != kNoId) m_slots[slotOf(x)] = x;
     }
     Slot fp = fingerprint(s);
-    const size_t at = slotOf(fp);
-    if (m_slots[at].id == kNoId) ++m_used;
+    Slot &at = m_slots[slotOf(fp)];
+    if (at.id != kNoId) return at.id;
+    ++m_used;
     fp.id = id;
-    m_slots[at] = fp;
+    at = fp;
+    return id;
 }
 
 StringId BatchWriter::intern(QByteArrayView s)
@@ -610,12 +606,12 @@ StringId BatchWriter::intern(QByteArrayView s)
         const auto lock = lockDb();
         Stmt all(m_db, "SELECT id, value FROM string");
         while (all.step())
-            m_strings.insert(all.textView(1), all.int64(0));
+            m_strings.findOrAdd(all.textView(1), all.int64(0));
         m_stringsLoaded = true;
     }
-    if (const StringId known = m_strings.find(s); known != kNoId) return known;
-    const StringId id = ++m_lastStringId;
-    m_strings.insert(s, id);
+    const StringId id = m_strings.findOrAdd(s, m_lastStringId + 1);
+    if (id <= m_lastStringId) return id;
+    m_lastStringId = id;
     RowBatch &b = *m_bulk->current;
     const RowBatch::TextRef at = b.keep(s);
     b.strings.push_back({id, at});
@@ -1110,15 +1106,9 @@ void BatchWriter::alignByKeys()
 void BatchWriter::moveBy(TimeNs move)
 {
     shiftSourceRows(m_db, m_sourceId, move);
-    if (m_evictedCreated) {
-        // Requests this import created and already wrote (in memory ones are
-        // written again below, with their times moved here).
-        Stmt up(m_db, "UPDATE request SET start_ns = start_ns + ?1, end_ns = end_ns + ?1, "
-                      "client_start_ns = client_start_ns + ?1, client_end_ns = client_end_ns + "
-                      "?1, server_start_ns = server_start_ns + ?1, server_end_ns = server_end_ns "
-                      "+ ?1 WHERE id > ?2");
-        up.bind(1, move).bind(2, m_requestsBefore).run();
-    }
+    // Requests this import created and already wrote (those in memory are
+    // written again below, with their times moved here).
+    if (m_evictedCreated) shiftRequestTimes(m_db, move, "id > ?2", m_requestsBefore);
     for (ReqState &st : m_reqs) {
         // Requests this source created move with it; merged ones keep the
         // times their wall-clock evidence gave (that is what we aligned to).

@@ -103,8 +103,8 @@ class StringDictionary
 public:
     explicit StringDictionary(size_t textLimit = 65'536) : m_textLimit(textLimit) {}
     void setTextLimit(size_t n) { m_textLimit = n; }
-    StringId find(QByteArrayView s) const; // kNoId when absent
-    void insert(QByteArrayView s, StringId id);
+    // The string's id; when it has none, `id` becomes its id.
+    StringId findOrAdd(QByteArrayView s, StringId id);
     size_t size() const { return size_t(m_text.size()) + m_used; }
 
 private:

@@ -108,23 +108,31 @@ void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta)
     }
 }
 
+void shiftRequestTimes(Db &db, TimeNs delta, const char *where, qint64 arg)
+{
+    if (delta == 0) return;
+    const QByteArray sql =
+        QByteArray("UPDATE request SET start_ns = start_ns + ?1, end_ns = end_ns + ?1, "
+                   "client_start_ns = client_start_ns + ?1, client_end_ns = client_end_ns + ?1, "
+                   "server_start_ns = server_start_ns + ?1, server_end_ns = server_end_ns + ?1 "
+                   "WHERE ") +
+        where;
+    Stmt st(db, sql);
+    st.bind(1, delta).bind(2, arg).run();
+}
+
 void Session::shiftSource(qint64 sourceId, TimeNs delta)
 {
     if (delta == 0) return;
     shiftSourceRows(m_db, sourceId, delta);
-    static const char *const kShift[] = {
-        // Requests first seen in this source and seen nowhere else move with it.
-        "UPDATE request SET start_ns = start_ns + ?1, end_ns = end_ns + ?1, client_start_ns = "
-        "client_start_ns + ?1, client_end_ns = client_end_ns + ?1, server_start_ns = "
-        "server_start_ns + ?1, server_end_ns = server_end_ns + ?1 WHERE first_source_id = ?2 AND "
-        "id NOT IN (SELECT request_id FROM phase WHERE source_id != ?2) AND id NOT IN (SELECT "
-        "request_id FROM raw_text WHERE source_id != ?2 AND request_id IS NOT NULL)",
-        "UPDATE source SET offset_ns = offset_ns + ?1 WHERE id = ?2",
-    };
-    for (const char *sql : kShift) {
-        Stmt st(m_db, sql);
-        st.bind(1, delta).bind(2, sourceId).run();
-    }
+    // Requests first seen in this source and seen nowhere else move with it.
+    shiftRequestTimes(m_db, delta,
+                      "first_source_id = ?2 AND id NOT IN (SELECT request_id FROM phase WHERE "
+                      "source_id != ?2) AND id NOT IN (SELECT request_id FROM raw_text WHERE "
+                      "source_id != ?2 AND request_id IS NOT NULL)",
+                      sourceId);
+    Stmt src(m_db, "UPDATE source SET offset_ns = offset_ns + ?1 WHERE id = ?2");
+    src.bind(1, delta).bind(2, sourceId).run();
 }
 
 void Session::setSourceOffset(qint64 sourceId, TimeNs offset, const QString &method)

@@ -47,6 +47,8 @@ private:
 // Moves the timed rows of one source (spans, instants, flows, phases, raw
 // text, samples) by delta ns; requests and the source row are the caller's.
 void shiftSourceRows(Db &db, qint64 sourceId, TimeNs delta);
+// Moves the times of the requests `where` selects (SQL; ?2 is `arg`) by delta.
+void shiftRequestTimes(Db &db, TimeNs delta, const char *where, qint64 arg);
 
 // Copies committed pages from the write-ahead log into the session file and
 // truncates the log when no reader holds an older snapshot; never throws
